@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs the toolchain (Bun from the root package,
+# Deno and Node 24 from tools/), type-checks, then runs the same test files under Bun, Deno and
+# Node. Ends with Node's test-runner summary, which CI reads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/toolchain.sh
+
+echo "== tsc --noEmit"
+tsc --noEmit -p tsconfig.json
+
+files=$(find test -name '*.test.ts' | sort)
+
+echo "== bun test"
+bun test --timeout 600000 $files
+
+echo "== deno test"
+deno test --allow-all --quiet $files
+
+echo "== node --test"
+node --test --test-timeout=600000 --test-concurrency=1 $files

@@ -1,0 +1,157 @@
+/**
+ * The ports: everything the core needs from a runtime, and nothing more.
+ *
+ * The core (`src/`) never touches `node:*`, `Buffer`, `Bun.` or `Deno.`; a runtime hands it one
+ * `Platform` value (see `adapters/{node,bun,deno}/platform.ts`, and `test/support/memory-platform.ts`
+ * for the deterministic in-memory one used by tests). Each port is deliberately narrow so that
+ * three adapters and a fake can implement it in well under 200 lines each.
+ *
+ * Conventions shared by every port:
+ * - Paths are POSIX strings joined with `joinPath` (`src/core/path.ts`).
+ * - Offsets and sizes are `number` (safe integers), never `bigint`.
+ * - Errors are thrown as `Error`s whose `code` is the OS code where one exists (`ENOENT`, `EEXIST`,
+ *   `ECONNREFUSED`, …), so the core can branch on it without knowing the runtime.
+ */
+
+export interface Platform {
+  readonly fs: FileSystem;
+  readonly net: Network;
+  readonly clock: Clock;
+  readonly http: HttpServing;
+  readonly system: SystemInfo;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+export interface FileStat {
+  readonly size: number;
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+}
+
+export interface OpenOptions {
+  /** Create the file if it does not exist (never truncates an existing one). */
+  readonly create?: boolean;
+  /** Fail with `EEXIST` if the file exists (implies create). */
+  readonly exclusive?: boolean;
+  /** Open read-only. */
+  readonly readOnly?: boolean;
+}
+
+/** A file opened for positional I/O. Concurrent calls at different positions are allowed. */
+export interface FileHandle {
+  /** Reads up to `target.byteLength` bytes at `position`; resolves with the count read (0 at end of file). */
+  read(target: Uint8Array, position: number): Promise<number>;
+  /** Writes all of `source` at `position` (short writes are retried by the adapter). */
+  write(source: Uint8Array, position: number): Promise<void>;
+  /** fsync(2): data and metadata reach the disk before this resolves. */
+  sync(): Promise<void>;
+  truncate(sizeBytes: number): Promise<void>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface FileSystem {
+  open(path: string, options?: OpenOptions): Promise<FileHandle>;
+  /** Whole-file read; rejects with code `ENOENT` when absent. */
+  readFile(path: string): Promise<Uint8Array>;
+  /** Whole-file write (create or replace, not atomic, no fsync). */
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+  /** `null` when the path does not exist. */
+  stat(path: string): Promise<FileStat | null>;
+  /** Names (not paths) of the entries of a directory; rejects with `ENOENT` when absent. */
+  readdir(path: string): Promise<string[]>;
+  /** Creates the directory and its parents; no error if it exists. */
+  mkdir(path: string): Promise<void>;
+  /** rename(2): atomic replacement of `to` on the same file system. */
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file or a whole directory tree; no error if absent. */
+  remove(path: string): Promise<void>;
+  /** fsync of a directory, so that renames and new names in it are durable. */
+  syncDirectory(path: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// TCP
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * One TCP connection. Reading is pull-based (`AsyncIterable`), so a slow consumer applies
+ * back-pressure to the peer; writing resolves once the bytes were handed to the kernel or to a
+ * bounded adapter queue, so awaiting `write` is back-pressure in the other direction.
+ */
+export interface Connection {
+  readonly local: HostPort;
+  readonly remote: HostPort;
+  /** Chunks as they arrive; ends on the peer's FIN, throws on a reset. Iterate it once. */
+  readonly readable: AsyncIterable<Uint8Array>;
+  /** Delivers every byte, in order. Rejects if the connection is closed or reset. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Half-close: sends FIN after queued bytes; reading may continue. */
+  end(): Promise<void>;
+  /** Closes both directions at once, dropping queued bytes. Idempotent. */
+  close(): void;
+  /** Resolves when the connection is fully closed (never rejects). */
+  readonly closed: Promise<void>;
+}
+
+export interface Listener {
+  readonly address: HostPort;
+  /** Stops accepting; existing connections stay open. */
+  close(): Promise<void>;
+}
+
+export interface Network {
+  /** Port 0 asks the OS for a free port; `address.port` tells which. */
+  listen(at: HostPort, onConnection: (connection: Connection) => void): Promise<Listener>;
+  connect(to: HostPort): Promise<Connection>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Wall-clock milliseconds since the epoch (store timestamps). */
+  now(): number;
+  /** Monotonic milliseconds for measuring intervals and deadlines. */
+  monotonicMs(): number;
+  setTimeout(callback: () => void, delayMs: number): TimerHandle;
+  setInterval(callback: () => void, intervalMs: number): TimerHandle;
+  sleep(delayMs: number): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+export interface HttpServer {
+  readonly address: HostPort;
+  /** Stops accepting and closes idle connections; in-flight requests are answered first. */
+  close(): Promise<void>;
+}
+
+export interface HttpServing {
+  serve(at: HostPort, handler: FetchHandler): Promise<HttpServer>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The process and the machine
+
+export interface SystemInfo {
+  readonly runtime: "bun" | "deno" | "node" | "memory";
+  readonly pid: number;
+  /** Physical memory in bytes (RocketMQ's accessMessageInMemoryMaxRatio is a share of it). */
+  totalMemoryBytes(): number;
+  /** Resident set size of this process, for memory-bound tests and benchmarks. */
+  residentMemoryBytes(): number;
+}
