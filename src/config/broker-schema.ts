@@ -1,0 +1,142 @@
+/**
+ * The broker's configuration keys: Apache RocketMQ's names (`BrokerConfig`, `MessageStoreConfig`,
+ * `NettyServerConfig`) and defaults, so a RocketMQ `broker.conf` means the same here, plus a few
+ * Skiff keys (marked). Sizes are bytes, intervals and timeouts milliseconds, as in RocketMQ.
+ *
+ * Keys whose default depends on other values (`haListenPort`, `storePathRootDir`,
+ * `storePathCommitLog`) are optional here and filled in by `broker-config.ts`, which also applies
+ * the rules between keys (slave ids, forced master id, clamping, rounding).
+ */
+import { z } from "zod";
+import { boolean, decimal, field, host, hostPort, integer, isHostPort, oneOf, port, Problem, text } from "./fields.ts";
+
+export const BROKER_ROLES = ["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"] as const;
+export const FLUSH_DISK_TYPES = ["ASYNC_FLUSH", "SYNC_FLUSH"] as const;
+export type BrokerRole = (typeof BROKER_ROLES)[number];
+export type FlushDiskType = (typeof FLUSH_DISK_TYPES)[number];
+
+/** RocketMQ's 18 delay levels (`MessageStoreConfig.messageDelayLevel`). */
+export const DEFAULT_MESSAGE_DELAY_LEVEL = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
+
+const DELAY_UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds per delay level (level 1 first), or undefined if `text` is malformed. */
+export function parseMessageDelayLevel(text: string): number[] | undefined {
+  const levels = text.trim().split(/\s+/);
+  const ms = levels.map((level) => {
+    const match = /^(\d+)([smhd])$/.exec(level);
+    return match === null ? Number.NaN : Number(match[1]) * DELAY_UNIT_MS[match[2]];
+  });
+  return ms.every((value) => Number.isSafeInteger(value) && value > 0) ? ms : undefined;
+}
+
+/** Java's `int` limit: RocketMQ keeps segment sizes in an `int`. */
+const JAVA_INT_MAX = 2_147_483_647;
+const POSITIVE_INT = { min: 1, max: JAVA_INT_MAX };
+
+/**
+ * `host:port;host:port`, checked as RocketMQ's `BrokerStartup` does (split on `;`, each part read
+ * as a socket address; Java's `split` drops trailing empty parts, so `a:1;` passes), with its
+ * message. An empty value counts as not set.
+ */
+function nameServerAddress() {
+  return field((raw): string | undefined | Problem => {
+    const value = typeof raw === "string" ? raw.trim() : raw;
+    if (value === "" || value === undefined) return undefined;
+    const parts = typeof value === "string" ? value.split(";") : [];
+    while (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
+    if (parts.length > 0 && parts.every((part) => isHostPort(part.trim()))) return value as string;
+    return new Problem(`The Name Server Address[${String(raw)}] illegal, please set it as follows, ` +
+      `"127.0.0.1:9876;192.168.0.1:9876"`);
+  });
+}
+
+export const brokerShape = {
+  /** Cluster this broker registers under at the name server. */
+  brokerClusterName: text().default("DefaultCluster"),
+  /** Name of the broker group: a master and its slaves share it. */
+  brokerName: text().default("broker-a"),
+  /** 0 for a master (forced to 0 for ASYNC_MASTER/SYNC_MASTER); a SLAVE must be > 0. */
+  brokerId: integer({ min: Number.MIN_SAFE_INTEGER }).default(0),
+  /** ASYNC_MASTER, SYNC_MASTER (a send waits for a slave's ack) or SLAVE. */
+  brokerRole: oneOf(BROKER_ROLES).default("ASYNC_MASTER"),
+  /** Port of the HTTP API (RocketMQ: the remoting port). 0 picks a free port. */
+  listenPort: port({ zeroPicksFreePort: true }).default(10911),
+  /** Raw TCP port where a master accepts slaves. Default listenPort + 1 (0 if listenPort is 0). */
+  haListenPort: port({ zeroPicksFreePort: true }).optional(),
+  /** Slave: `host:port` of the master's HA port; if absent, learned from the name server. */
+  haMasterAddress: hostPort("127.0.0.1:10912").optional(),
+  /** Name servers, `host:port;host:port`. Absent or empty: the broker registers nowhere. */
+  namesrvAddr: nameServerAddress().optional(),
+  /** Address advertised for the HTTP API (`brokerIP1:listenPort`). */
+  brokerIP1: host().default("127.0.0.1"),
+  /** Address advertised for HA (`brokerIP2:haListenPort`). */
+  brokerIP2: host().default("127.0.0.1"),
+  /** Store root. Default `<HOME>/.skiff/store` (HOME from the environment), else `./skiff-store`. */
+  storePathRootDir: text().optional(),
+  /** Commit-log directory. Default `<storePathRootDir>/commitlog`. */
+  storePathCommitLog: text().optional(),
+  /**
+   * Commit-log segment size; master and slaves must agree. At least 4096: a segment must hold a
+   * whole record plus the 8-byte end-of-segment blank, and smaller segments only multiply files.
+   */
+  mappedFileSizeCommitLog: integer({ min: 4096, max: JAVA_INT_MAX }).default(1_073_741_824),
+  /** Consume-queue segment size, rounded up to a multiple of 20 (the entry size) like RocketMQ. */
+  mappedFileSizeConsumeQueue: integer({ min: 1, max: JAVA_INT_MAX - 20 }).default(6_000_000),
+  /** ASYNC_FLUSH (periodic fsync) or SYNC_FLUSH (fsync before the answer, group commit). */
+  flushDiskType: oneOf(FLUSH_DISK_TYPES).default("ASYNC_FLUSH"),
+  /** Milliseconds between async flushes of the commit log. */
+  flushIntervalCommitLog: integer(POSITIVE_INT).default(500),
+  /** Milliseconds between flushes of the consume queues. */
+  flushIntervalConsumeQueue: integer(POSITIVE_INT).default(1000),
+  /** Milliseconds a SYNC_FLUSH send waits for fsync before answering FLUSH_DISK_TIMEOUT. */
+  syncFlushTimeout: integer(POSITIVE_INT).default(5000),
+  /** Milliseconds a SYNC_MASTER send waits for a slave's ack before answering FLUSH_SLAVE_TIMEOUT. */
+  slaveTimeout: integer(POSITIVE_INT).default(3000),
+  /** Bytes a slave may lag and still count as available (else SLAVE_NOT_AVAILABLE). */
+  haSlaveFallbehindMax: integer({ min: 0 }).default(268_435_456),
+  /** Maximum body bytes per HA transfer frame. */
+  haTransferBatchSize: integer(POSITIVE_INT).default(32768),
+  /** Milliseconds between master heartbeats and slave offset reports. */
+  haSendHeartbeatInterval: integer(POSITIVE_INT).default(5000),
+  /** Milliseconds of silence after which an HA connection is closed. */
+  haHousekeepingInterval: integer(POSITIVE_INT).default(20000),
+  /** Skiff: milliseconds between a slave's metadata pulls from its master. */
+  slaveSynchronizePeriod: integer(POSITIVE_INT).default(10000),
+  /** Milliseconds between registrations at the name servers; clamped to 10000…60000 like RocketMQ. */
+  registerNameServerPeriod: integer({ min: 0, max: JAVA_INT_MAX }).default(30000),
+  /** Percent of physical memory (decimals allowed); a pull lagging further is sent to a slave. */
+  accessMessageInMemoryMaxRatio: decimal({ min: 0, max: 100 }).default(40),
+  /** Whether a slave serves ordinary pulls. */
+  slaveReadEnable: boolean().default(false),
+  /** Largest message accepted, in bytes. */
+  maxMessageSize: integer({ min: 1, max: JAVA_INT_MAX }).default(4_194_304),
+  /** Queues of an auto-created topic. */
+  defaultTopicQueueNums: integer({ min: 1, max: 65535 }).default(8),
+  /** Whether sending to an unknown topic creates it. */
+  autoCreateTopicEnable: boolean().default(true),
+  /** Delay levels for delayed messages: space-separated `<n>s|m|h|d`, level 1 first. */
+  messageDelayLevel: text((value) => (parseMessageDelayLevel(value) === undefined
+    ? "is not a list of delays like \"1s 5s 10s 1m 2h\"" : undefined)).default(DEFAULT_MESSAGE_DELAY_LEVEL),
+  /** Whether recovery checks each record's body CRC. */
+  checkCRCOnRecover: boolean().default(true),
+  /**
+   * Skiff: a slave that asks for offset 0 gets the master's whole history (true), or starts at the
+   * master's last segment as Apache RocketMQ does (false).
+   */
+  haSendFromFirstSegment: boolean().default(true),
+};
+
+export const brokerConfigSchema = z.object(brokerShape);
+
+type Parsed = z.output<typeof brokerConfigSchema>;
+
+/** The broker's configuration after defaults and the rules between keys. */
+export type BrokerConfig = Omit<Parsed, "haListenPort" | "storePathRootDir" | "storePathCommitLog"> & {
+  /** Raw TCP port where a master accepts slaves (default listenPort + 1). */
+  haListenPort: number;
+  /** Store root (default `<HOME>/.skiff/store`). */
+  storePathRootDir: string;
+  /** Commit-log directory (default `<storePathRootDir>/commitlog`). */
+  storePathCommitLog: string;
+};

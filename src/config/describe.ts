@@ -1,0 +1,76 @@
+/**
+ * What a server prints at start (`describeConfig`, `describeNamesrvConfig`) and for `-h`
+ * (`brokerUsage`, `namesrvUsage`): a few lines, no I/O.
+ */
+import type { z } from "zod";
+import { brokerShape, type BrokerConfig } from "./broker-config.ts";
+import { namesrvShape, type NamesrvConfig } from "./namesrv-config.ts";
+
+function bytes(size: number): string {
+  for (const [unit, scale] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) {
+    if (size >= scale && size % scale === 0) return `${size / scale} ${unit}`;
+  }
+  return `${size} bytes`;
+}
+
+function address(ip: string, port: number): string {
+  return port === 0 ? `${ip}:<free port>` : `${ip}:${port}`;
+}
+
+/** The broker's start-up lines: role and ids, ports, store, name servers, master (slaves). */
+export function describeConfig(config: BrokerConfig): string[] {
+  const lines = [
+    `broker ${config.brokerName} (cluster ${config.brokerClusterName}), ${config.brokerRole}, brokerId ${config.brokerId}`,
+    `http ${address(config.brokerIP1, config.listenPort)}, ha ${address(config.brokerIP2, config.haListenPort)}`,
+    `store ${config.storePathRootDir} (commit log ${config.storePathCommitLog}, ` +
+      `segments of ${bytes(config.mappedFileSizeCommitLog)}, ${config.flushDiskType})`,
+    `name servers ${config.namesrvAddr ?? "none (not registering)"}`,
+  ];
+  if (config.brokerRole === "SLAVE") {
+    lines.push(`master ha ${config.haMasterAddress ?? "learned from the name server"}`);
+  }
+  return lines;
+}
+
+export function describeNamesrvConfig(config: NamesrvConfig): string[] {
+  return [
+    `name server http ${address(config.host, config.listenPort)}`,
+    `brokers expire ${config.brokerExpiryMs} ms after their last registration (scan every ${config.scanIntervalMs} ms)`,
+  ];
+}
+
+const DERIVED_DEFAULTS: Record<string, string> = {
+  haListenPort: "listenPort + 1",
+  storePathRootDir: "<HOME>/.skiff/store",
+  storePathCommitLog: "<storePathRootDir>/commitlog",
+  haMasterAddress: "none: learned from the name server",
+  namesrvAddr: "none",
+};
+
+function keyLines(shape: Record<string, z.ZodType>): string[] {
+  return Object.entries(shape).map(([key, schema]) => {
+    const parsed = schema.safeParse(undefined);
+    const fallback = parsed.success && parsed.data !== undefined ? String(parsed.data) : DERIVED_DEFAULTS[key];
+    return `  ${key}${fallback === undefined ? "" : ` (default ${fallback})`}`;
+  });
+}
+
+function usage(command: string, options: string[], envNote: string, shape: Record<string, z.ZodType>): string[] {
+  return [
+    `Usage: ${command} [-c FILE] [--key=value | --key value]...`,
+    "  -c FILE      properties file (key=value lines, as Apache RocketMQ's .conf files)",
+    ...options,
+    "  -h, --help   this text",
+    `Sources, later wins: defaults < -c FILE < environment (${envNote}) < command line.`,
+    "Keys:",
+    ...keyLines(shape),
+  ];
+}
+
+export function brokerUsage(command = "skiff broker"): string[] {
+  return usage(command, ["  -n ADDR      namesrvAddr, host:port;host:port"], "NAMESRV_ADDR, SKIFF_<key>", brokerShape);
+}
+
+export function namesrvUsage(command = "skiff namesrv"): string[] {
+  return usage(command, [], "SKIFF_NAMESRV_<key>", namesrvShape);
+}

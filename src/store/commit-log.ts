@@ -1,0 +1,171 @@
+/**
+ * The commit log: every message of every topic, as RocketMQ message records, in segment files
+ * (spec §1). This file is the writer's algorithm (§1.7):
+ *
+ * - a record (or a whole batch) goes to the current segment only if `length + 8 <= spaceLeft`;
+ *   otherwise the segment is closed with a blank record `[i32 spaceLeft][i32 0xCBD43194]` + zeros,
+ *   and the record starts the next segment;
+ * - QUEUEOFFSET comes from a per `(topic, queueId)` counter, which is not advanced (and 0 is
+ *   written) for PREPARED and ROLLBACK transaction records;
+ * - PHYSICALOFFSET is where the record starts; STORETIMESTAMP is taken at append, the same for
+ *   every record of a batch.
+ *
+ * Appending is synchronous once the unwritten-bytes limit allows it, so offsets are assigned in
+ * one uninterrupted step (JavaScript's single thread is RocketMQ's put-message lock).
+ * Replicated bytes from a master (`appendReplicated`) bypass all of this: they are copied verbatim.
+ */
+import { SkiffError } from "../core/errors.ts";
+import type { Clock } from "../core/platform.ts";
+import { recordFits, writeBlankRecord } from "./codec/blank-record.ts";
+import { encodeOffsetMsgId } from "./codec/message-id.ts";
+import { MessageLimitCode } from "./codec/message-limits.ts";
+import { prepareMessageRecord, writeMessageRecord, type MessageRecordFields, type PreparedRecord } from "./codec/message-record.ts";
+import { TransactionType, transactionTypeOf } from "./codec/sys-flag.ts";
+import type { SegmentedLog } from "./segmented-log.ts";
+
+/** A message as the store receives it: everything but the offsets and the store timestamp. */
+export type RecordInput = Omit<MessageRecordFields, "queueOffset" | "physicalOffset" | "storeTimestamp">;
+
+export interface AppendedRecord {
+  readonly physicalOffset: number;
+  readonly size: number;
+  readonly queueOffset: number;
+  readonly msgId: string;
+}
+
+export interface AppendResult {
+  readonly records: readonly AppendedRecord[];
+  /** Offset just past the last record: what a flush or a slave ack must reach. */
+  readonly endOffset: number;
+  readonly storeTimestamp: number;
+}
+
+export interface CommitLogOptions {
+  readonly log: SegmentedLog;
+  readonly clock: Clock;
+  readonly maxMessageSizeBytes: number;
+}
+
+export class CommitLog {
+  readonly log: SegmentedLog;
+  private readonly clock: Clock;
+  private readonly maxMessageSizeBytes: number;
+  /** Next queue offset per `topic-queueId` (RocketMQ 4.9's topicQueueTable). */
+  private readonly queueOffsets = new Map<string, number>();
+  private lastStoreTimestampValue = 0;
+
+  constructor(options: CommitLogOptions) {
+    this.log = options.log;
+    this.clock = options.clock;
+    this.maxMessageSizeBytes = options.maxMessageSizeBytes;
+  }
+
+  get maxOffset(): number {
+    return this.log.maxOffset;
+  }
+  get minOffset(): number {
+    return this.log.minOffset;
+  }
+  get lastStoreTimestamp(): number {
+    return this.lastStoreTimestampValue;
+  }
+
+  /** Sets the next queue offset of a queue (after recovery, or when a slave becomes master). */
+  setNextQueueOffset(topic: string, queueId: number, next: number): void {
+    this.queueOffsets.set(`${topic}-${queueId}`, next);
+  }
+
+  nextQueueOffset(topic: string, queueId: number): number {
+    return this.queueOffsets.get(`${topic}-${queueId}`) ?? 0;
+  }
+
+  clearQueueOffsets(): void {
+    this.queueOffsets.clear();
+  }
+
+  /**
+   * Appends one message or one batch (all records land in the same segment, consecutively).
+   * Validation errors (`SkiffError`, MESSAGE_ILLEGAL codes) are thrown before anything is written.
+   */
+  async append(inputs: readonly RecordInput[]): Promise<AppendResult> {
+    const prepared = inputs.map((input) =>
+      prepareMessageRecord({ ...input, queueOffset: 0, physicalOffset: 0, storeTimestamp: 0 }, { maxBodySizeBytes: this.maxMessageSizeBytes }),
+    );
+    const total = prepared.reduce((sum, p) => sum + p.totalSize, 0);
+    if (!recordFits(total, 0, this.log.segmentSizeBytes)) {
+      throw new SkiffError(MessageLimitCode.MESSAGE_SIZE_EXCEEDED, `${total} bytes do not fit in a ${this.log.segmentSizeBytes}-byte commit-log segment`);
+    }
+    await this.log.waitForCapacity();
+    return this.appendPrepared(prepared, total);
+  }
+
+  /** The synchronous part of `append`: no await between choosing offsets and copying bytes. */
+  private appendPrepared(prepared: readonly PreparedRecord[], total: number): AppendResult {
+    const segmentSize = this.log.segmentSizeBytes;
+    if (!recordFits(total, this.log.maxOffset % segmentSize, segmentSize)) {
+      const blank = new Uint8Array(this.log.spaceLeftInSegment());
+      writeBlankRecord(blank, 0, blank.byteLength);
+      this.log.append(blank);
+    }
+    const storeTimestamp = Math.max(this.clock.now(), 0);
+    const base = this.log.maxOffset;
+    const bytes = new Uint8Array(total);
+    const records: AppendedRecord[] = [];
+    const advanced = new Map<string, number>();
+    let at = 0;
+    for (const p of prepared) {
+      const key = `${p.fields.topic}-${p.fields.queueId}`;
+      const countsInQueue = isQueued(p.sysFlag);
+      const queueOffset = countsInQueue ? (advanced.get(key) ?? this.queueOffsets.get(key) ?? 0) : 0;
+      if (countsInQueue) advanced.set(key, queueOffset + 1);
+      const physicalOffset = base + at;
+      writeMessageRecord(bytes, at, { ...p, fields: { ...p.fields, queueOffset, physicalOffset, storeTimestamp } });
+      records.push({ physicalOffset, size: p.totalSize, queueOffset, msgId: encodeOffsetMsgId(p.fields.storeHost, physicalOffset) });
+      at += p.totalSize;
+    }
+    this.log.append(bytes);
+    for (const [key, next] of advanced) this.queueOffsets.set(key, next);
+    this.lastStoreTimestampValue = storeTimestamp;
+    return { records, endOffset: base + total, storeTimestamp };
+  }
+
+  /**
+   * A slave's append: `bytes` are a master's commit-log bytes for `[offset, offset + length)`,
+   * copied verbatim. They must continue this log exactly; segments are split where they end.
+   */
+  async appendReplicated(offset: number, bytes: Uint8Array): Promise<void> {
+    if (offset !== this.log.maxOffset) {
+      throw new SkiffError("HA_OFFSET_MISMATCH", `replicated bytes start at ${offset}, but this log ends at ${this.log.maxOffset}`);
+    }
+    let done = 0;
+    while (done < bytes.byteLength) {
+      await this.log.waitForCapacity();
+      const n = Math.min(bytes.byteLength - done, this.log.spaceLeftInSegment());
+      this.log.append(bytes.subarray(done, done + n));
+      done += n;
+    }
+  }
+
+  /**
+   * Raw bytes from `offset` up to `maxBytes`, never across a segment end: what an HA frame
+   * carries. Empty when `offset` is at (or beyond) the end or before the first segment.
+   */
+  async readForTransfer(offset: number, maxBytes: number): Promise<Uint8Array> {
+    const max = this.log.maxOffset;
+    if (offset >= max || offset < this.log.minOffset) return new Uint8Array(0);
+    const segmentEnd = offset - (offset % this.log.segmentSizeBytes) + this.log.segmentSizeBytes;
+    const length = Math.min(maxBytes, max - offset, segmentEnd - offset);
+    return this.log.read(offset, length);
+  }
+
+  /** One stored record's bytes (`size` from its consume-queue entry). */
+  readRecord(physicalOffset: number, size: number): Promise<Uint8Array> {
+    return this.log.read(physicalOffset, size);
+  }
+}
+
+/** PREPARED and ROLLBACK records never enter a consume queue (spec §1.7 step 4). */
+export function isQueued(sysFlag: number): boolean {
+  const type = transactionTypeOf(sysFlag);
+  return type === TransactionType.NOT_TYPE || type === TransactionType.COMMIT;
+}

@@ -1,0 +1,93 @@
+/**
+ * All consume queues of a store, `consumequeue/<topic>/<queueId>/`, opened lazily and found again
+ * at start-up by listing the directory (topics are used verbatim as directory names, as RocketMQ does:
+ * `%RETRY%group`, `SCHEDULE_TOPIC_XXXX`).
+ */
+import { joinPath } from "../core/path.ts";
+import type { FileSystem } from "../core/platform.ts";
+import { ConsumeQueue } from "./consume-queue.ts";
+
+export class ConsumeQueueTable {
+  private readonly queues = new Map<string, Map<number, ConsumeQueue>>();
+  private readonly opening = new Map<string, Promise<ConsumeQueue>>();
+  private readonly fs: FileSystem;
+  private readonly rootDir: string;
+  private readonly segmentSizeBytes: number;
+
+  constructor(fs: FileSystem, rootDir: string, segmentSizeBytes: number) {
+    this.fs = fs;
+    this.rootDir = rootDir;
+    this.segmentSizeBytes = segmentSizeBytes;
+  }
+
+  /** Opens every queue found on disk (recovering each one's end). */
+  async load(): Promise<void> {
+    await this.fs.mkdir(this.rootDir);
+    for (const topic of await this.fs.readdir(this.rootDir)) {
+      if ((await this.fs.stat(joinPath(this.rootDir, topic)))?.isDirectory !== true) continue;
+      for (const name of await this.fs.readdir(joinPath(this.rootDir, topic))) {
+        const queueId = Number(name);
+        if (Number.isInteger(queueId) && queueId >= 0 && String(queueId) === name) await this.getOrCreate(topic, queueId);
+      }
+    }
+  }
+
+  find(topic: string, queueId: number): ConsumeQueue | undefined {
+    return this.queues.get(topic)?.get(queueId);
+  }
+
+  async getOrCreate(topic: string, queueId: number): Promise<ConsumeQueue> {
+    const found = this.find(topic, queueId);
+    if (found) return found;
+    const key = `${topic}\u0000${queueId}`;
+    let pending = this.opening.get(key);
+    if (!pending) {
+      pending = ConsumeQueue.open({
+        fs: this.fs,
+        dir: joinPath(this.rootDir, topic, String(queueId)),
+        topic,
+        queueId,
+        segmentSizeBytes: this.segmentSizeBytes,
+      }).then((queue) => {
+        let byId = this.queues.get(topic);
+        if (!byId) this.queues.set(topic, (byId = new Map()));
+        byId.set(queueId, queue);
+        this.opening.delete(key);
+        return queue;
+      });
+      this.opening.set(key, pending);
+    }
+    return pending;
+  }
+
+  all(): ConsumeQueue[] {
+    return [...this.queues.values()].flatMap((byId) => [...byId.values()]);
+  }
+
+  queuesOf(topic: string): ConsumeQueue[] {
+    return [...(this.queues.get(topic)?.values() ?? [])];
+  }
+
+  async deleteTopic(topic: string): Promise<void> {
+    for (const queue of this.queuesOf(topic)) await queue.close();
+    this.queues.delete(topic);
+    await this.fs.remove(joinPath(this.rootDir, topic));
+  }
+
+  /** The highest commit-log end covered by any queue: where dispatch resumes after a clean stop. */
+  maxPhysicalEnd(): number {
+    return this.all().reduce((max, q) => Math.max(max, q.maxPhysicalEnd), 0);
+  }
+
+  async truncateFrom(commitLogEnd: number): Promise<void> {
+    for (const queue of this.all()) await queue.truncateFrom(commitLogEnd);
+  }
+
+  async flush(): Promise<void> {
+    for (const queue of this.all()) await queue.flush();
+  }
+
+  async close(): Promise<void> {
+    for (const queue of this.all()) await queue.close();
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * One consume queue: `consumequeue/<topic>/<queueId>/<20-digit byte offset>` files of 20-byte
+ * entries `[i64 physicalOffset][i32 size][i64 tagsCode]` (spec §2). Entry `n` — the message with
+ * queue offset `n` — sits at byte `n * 20` of the logical queue.
+ *
+ * Entries are appended only by the dispatcher, at the queue offset written inside the commit-log
+ * record (so master and slave build identical queues from identical bytes). A queue whose first
+ * entry is not at offset 0 (a slave that joined late) starts with placeholder entries
+ * `(0, 0x7FFFFFFF, 0)` in its first file, as RocketMQ's `fillPreBlank` does.
+ */
+import { assert } from "../core/errors.ts";
+import type { FileSystem } from "../core/platform.ts";
+import {
+  CQ_STORE_UNIT_SIZE,
+  decodeConsumeQueueEntry,
+  encodeConsumeQueueEntry,
+  isPlaceholderEntry,
+  PLACEHOLDER_ENTRY,
+  type ConsumeQueueEntry,
+} from "./codec/consume-queue-entry.ts";
+import { SegmentedLog } from "./segmented-log.ts";
+
+export type { ConsumeQueueEntry };
+
+const ENTRY = CQ_STORE_UNIT_SIZE;
+
+export interface ConsumeQueueOptions {
+  readonly fs: FileSystem;
+  readonly dir: string;
+  readonly topic: string;
+  readonly queueId: number;
+  readonly segmentSizeBytes: number;
+}
+
+export class ConsumeQueue {
+  readonly topic: string;
+  readonly queueId: number;
+  private readonly log: SegmentedLog;
+  /** Queue offset of the first real (non-placeholder) entry. */
+  private minOffsetValue = 0;
+  /** End (offset + size) in the commit log of the last entry: dispatch skips anything before it. */
+  private maxPhysicalEndValue = 0;
+
+  private constructor(options: ConsumeQueueOptions, log: SegmentedLog) {
+    this.topic = options.topic;
+    this.queueId = options.queueId;
+    this.log = log;
+  }
+
+  static async open(options: ConsumeQueueOptions): Promise<ConsumeQueue> {
+    assert(options.segmentSizeBytes % ENTRY === 0, "consume-queue segment size must be a multiple of 20");
+    const log = await SegmentedLog.open({
+      fs: options.fs,
+      dir: options.dir,
+      segmentSizeBytes: options.segmentSizeBytes,
+      blockSizeBytes: 8 * 1024 - ((8 * 1024) % ENTRY),
+      keepWrittenBlocks: 1,
+      maxOpenFiles: 2,
+    });
+    const queue = new ConsumeQueue(options, log);
+    await queue.recover();
+    return queue;
+  }
+
+  /** Number of entries (the next queue offset). */
+  get maxOffset(): number {
+    return this.log.maxOffset / ENTRY;
+  }
+  get minOffset(): number {
+    return this.minOffsetValue;
+  }
+  get maxPhysicalEnd(): number {
+    return this.maxPhysicalEndValue;
+  }
+
+  /**
+   * Adds the entry for the message with queue offset `queueOffset`. Entries already present are
+   * skipped (re-dispatch after a crash); a queue that is empty starts at `queueOffset`.
+   * Returns false when the entry was skipped.
+   */
+  async put(queueOffset: number, entry: ConsumeQueueEntry): Promise<boolean> {
+    if (entry.physicalOffset + entry.size <= this.maxPhysicalEndValue) return false;
+    if (this.log.maxOffset === 0 && this.log.segmentStarts.length === 0 && queueOffset > 0) {
+      await this.startAt(queueOffset);
+    }
+    const expected = this.maxOffset;
+    if (queueOffset < expected) return false;
+    // A gap means lost entries: RocketMQ logs "[BUG]logic queue order maybe wrong" and appends anyway.
+    await this.log.waitForCapacity();
+    this.log.append(encodeConsumeQueueEntry(entry));
+    this.maxPhysicalEndValue = entry.physicalOffset + entry.size;
+    return true;
+  }
+
+  /** Up to `max` entries from `queueOffset` on (fewer at a file end or the queue end). */
+  async read(queueOffset: number, max: number): Promise<ConsumeQueueEntry[]> {
+    if (queueOffset < this.minOffsetValue || queueOffset >= this.maxOffset || max <= 0) return [];
+    const from = queueOffset * ENTRY;
+    const fileEnd = from - (from % this.log.segmentSizeBytes) + this.log.segmentSizeBytes;
+    const to = Math.min(from + max * ENTRY, this.log.maxOffset, fileEnd);
+    const bytes = await this.log.read(from, to - from);
+    const entries: ConsumeQueueEntry[] = [];
+    for (let at = 0; at < bytes.byteLength; at += ENTRY) entries.push(decodeConsumeQueueEntry(bytes, at));
+    return entries;
+  }
+
+  /** Drops entries whose message lies at or beyond `commitLogEnd` (recovery, slave truncation). */
+  async truncateFrom(commitLogEnd: number): Promise<void> {
+    let count = this.maxOffset;
+    while (count > this.minOffsetValue) {
+      const [last] = await this.read(count - 1, 1);
+      if (last.physicalOffset + last.size <= commitLogEnd) break;
+      count--;
+    }
+    if (count < this.maxOffset) {
+      await this.log.truncateTo(count * ENTRY);
+      await this.refreshMaxPhysicalEnd();
+    }
+  }
+
+  flush(): Promise<number> {
+    return this.log.flush();
+  }
+
+  close(): Promise<void> {
+    return this.log.close();
+  }
+
+  /** First file at `queueOffset` rounded down to a file start, placeholders up to `queueOffset`. */
+  private async startAt(queueOffset: number): Promise<void> {
+    const byteOffset = queueOffset * ENTRY;
+    const fileStart = byteOffset - (byteOffset % this.log.segmentSizeBytes);
+    await this.log.resetTo(fileStart);
+    const placeholder = encodeConsumeQueueEntry(PLACEHOLDER_ENTRY);
+    for (let at = fileStart; at < byteOffset; at += ENTRY) {
+      await this.log.waitForCapacity();
+      this.log.append(placeholder);
+    }
+    this.minOffsetValue = queueOffset;
+  }
+
+  /** Finds the end of the written entries: the first entry that is not (offset >= 0, size > 0). */
+  private async recover(): Promise<void> {
+    const starts = this.log.segmentStarts;
+    if (starts.length === 0) return;
+    let end = starts[0];
+    scan: for (const start of starts.slice(Math.max(0, starts.length - 3))) {
+      const bytes = await this.log.read(start, this.log.segmentSizeBytes);
+      for (let at = 0; at < bytes.byteLength; at += ENTRY) {
+        const entry = decodeConsumeQueueEntry(bytes, at);
+        if (entry.physicalOffset < 0 || entry.size <= 0) break scan;
+        end = start + at + ENTRY;
+      }
+    }
+    await this.log.truncateTo(end);
+    await this.recoverMinOffset();
+    await this.refreshMaxPhysicalEnd();
+  }
+
+  private async recoverMinOffset(): Promise<void> {
+    let offset = this.log.minOffset / ENTRY;
+    const limit = this.maxOffset;
+    while (offset < limit) {
+      const batch = await this.readRaw(offset, 1024);
+      const firstReal = batch.findIndex((e) => !isPlaceholderEntry(e));
+      if (firstReal >= 0) {
+        offset += firstReal;
+        break;
+      }
+      offset += batch.length;
+    }
+    this.minOffsetValue = offset;
+  }
+
+  private async refreshMaxPhysicalEnd(): Promise<void> {
+    if (this.maxOffset <= this.minOffsetValue) {
+      this.maxPhysicalEndValue = 0;
+      return;
+    }
+    const [last] = await this.readRaw(this.maxOffset - 1, 1);
+    this.maxPhysicalEndValue = last.physicalOffset + last.size;
+  }
+
+  private async readRaw(queueOffset: number, max: number): Promise<ConsumeQueueEntry[]> {
+    const saved = this.minOffsetValue;
+    this.minOffsetValue = this.log.minOffset / ENTRY;
+    try {
+      return await this.read(queueOffset, max);
+    } finally {
+      this.minOffsetValue = saved;
+    }
+  }
+}

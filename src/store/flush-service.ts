@@ -1,0 +1,143 @@
+/**
+ * Durability of appended records (spec §1.7, RocketMQ's `FlushRealTimeService` and `GroupCommitService`).
+ *
+ * - ASYNC_FLUSH: an append is acknowledged once its bytes are handed to the OS (they survive a
+ *   crash of the process, as RocketMQ's page-cache writes do); fsync runs every `flushIntervalMs`.
+ * - SYNC_FLUSH: an append is acknowledged after an fsync covers it. Appends that arrive while an
+ *   fsync runs share the next one (group commit). No fsync within `syncFlushTimeoutMs` →
+ *   FLUSH_DISK_TIMEOUT (the record stays stored and is flushed later).
+ *
+ * Consume queues and the checkpoint are flushed every `flushConsumeQueueIntervalMs`; the checkpoint
+ * records the store timestamps that those flushes made durable, which crash recovery relies on.
+ */
+import type { Clock, TimerHandle } from "../core/platform.ts";
+import type { CommitLog } from "./commit-log.ts";
+import type { ConsumeQueueTable } from "./consume-queue-table.ts";
+import type { CheckpointFile } from "./checkpoint-file.ts";
+import type { Dispatcher } from "./dispatcher.ts";
+
+export type FlushDiskType = "ASYNC_FLUSH" | "SYNC_FLUSH";
+export type FlushStatus = "PUT_OK" | "FLUSH_DISK_TIMEOUT";
+
+export interface FlushServiceOptions {
+  readonly clock: Clock;
+  readonly commitLog: CommitLog;
+  readonly queues: ConsumeQueueTable;
+  readonly dispatcher: Dispatcher;
+  readonly checkpoint: CheckpointFile;
+  readonly flushDiskType: FlushDiskType;
+  readonly flushIntervalMs: number;
+  readonly flushConsumeQueueIntervalMs: number;
+  readonly syncFlushTimeoutMs: number;
+  readonly onProblem: (message: string) => void;
+}
+
+interface SyncRequest {
+  readonly offset: number;
+  readonly resolve: (status: FlushStatus) => void;
+}
+
+export class FlushService {
+  private readonly options: FlushServiceOptions;
+  private timers: TimerHandle[] = [];
+  private requests: SyncRequest[] = [];
+  private groupCommitRunning = false;
+  private physicTimestamp = 0;
+  private logicsRunning: Promise<void> | null = null;
+
+  constructor(options: FlushServiceOptions) {
+    this.options = options;
+  }
+
+  start(): void {
+    const { clock, flushDiskType, flushIntervalMs, flushConsumeQueueIntervalMs } = this.options;
+    if (flushDiskType === "ASYNC_FLUSH") {
+      this.timers.push(clock.setInterval(() => void this.flushCommitLog().catch((e) => this.problem("commit-log flush", e)), flushIntervalMs));
+    }
+    this.timers.push(clock.setInterval(() => void this.flushLogics().catch((e) => this.problem("consume-queue flush", e)), flushConsumeQueueIntervalMs));
+  }
+
+  /** Resolves when the record ending at `endOffset` is as durable as the flush type promises. */
+  async awaitDurable(endOffset: number): Promise<FlushStatus> {
+    if (this.options.flushDiskType === "ASYNC_FLUSH") {
+      await this.options.commitLog.log.waitWritten(endOffset);
+      return "PUT_OK";
+    }
+    if (this.options.commitLog.log.flushedOffset >= endOffset) return "PUT_OK";
+    return new Promise<FlushStatus>((resolve) => {
+      const timer = this.options.clock.setTimeout(() => settle("FLUSH_DISK_TIMEOUT"), this.options.syncFlushTimeoutMs);
+      let done = false;
+      const settle = (status: FlushStatus) => {
+        if (done) return;
+        done = true;
+        timer.cancel();
+        resolve(status);
+      };
+      this.requests.push({ offset: endOffset, resolve: settle });
+      void this.groupCommit();
+    });
+  }
+
+  /** Everything appended so far: written, fsync'd, consume queues too, checkpoint updated. */
+  async flushAll(): Promise<void> {
+    await this.flushCommitLog();
+    await this.options.dispatcher.waitFor(this.options.commitLog.maxOffset);
+    await this.flushLogics();
+  }
+
+  stop(): void {
+    for (const timer of this.timers) timer.cancel();
+    this.timers = [];
+  }
+
+  private async flushCommitLog(): Promise<number> {
+    const timestamp = this.options.commitLog.lastStoreTimestamp;
+    const flushed = await this.options.commitLog.log.flush();
+    this.physicTimestamp = Math.max(this.physicTimestamp, timestamp);
+    return flushed;
+  }
+
+  private async groupCommit(): Promise<void> {
+    if (this.groupCommitRunning) return;
+    this.groupCommitRunning = true;
+    try {
+      while (this.requests.length > 0) {
+        let flushed: number;
+        try {
+          flushed = await this.flushCommitLog();
+        } catch (error) {
+          this.problem("group commit", error);
+          for (const request of this.requests.splice(0)) request.resolve("FLUSH_DISK_TIMEOUT");
+          return;
+        }
+        const still: SyncRequest[] = [];
+        for (const request of this.requests) {
+          if (request.offset <= flushed) request.resolve("PUT_OK");
+          else still.push(request);
+        }
+        this.requests = still;
+      }
+    } finally {
+      this.groupCommitRunning = false;
+    }
+  }
+
+  /** Consume queues, then the checkpoint with the timestamps now durable. Serialised. */
+  private flushLogics(): Promise<void> {
+    const run = (this.logicsRunning ?? Promise.resolve()).then(async () => {
+      const logicsTimestamp = this.options.dispatcher.lastStoreTimestamp;
+      await this.options.queues.flush();
+      await this.options.checkpoint.update({
+        physicMsgTimestamp: this.physicTimestamp,
+        logicsMsgTimestamp: logicsTimestamp,
+        confirmPhyOffset: this.options.commitLog.log.flushedOffset,
+      });
+    });
+    this.logicsRunning = run.catch(() => undefined);
+    return run;
+  }
+
+  private problem(what: string, error: unknown): void {
+    this.options.onProblem(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * A byte log stored in fixed-size segment files, RocketMQ's `MappedFileQueue` without mmap.
+ *
+ * Offsets are logical: the log is one stream, and segment `S` (file name = S as 20 digits) holds
+ * bytes `[S, S + segmentSize)`. Every segment file is exactly `segmentSize` bytes long (created
+ * sparse by truncate), as Java requires. Three positions move forward:
+ *
+ *   flushedOffset  <=  writtenOffset  <=  maxOffset
+ *   (fsync'd)          (given to the OS)   (appended, in memory)
+ *
+ * `append` is synchronous and never touches the disk: bytes go into the block cache and a single
+ * writer task hands them to the OS in large writes, so many small appends share one syscall.
+ * `flush` fsyncs what was written. Memory is bounded: unwritten bytes are capped
+ * (`maxUnwrittenBytes`; `waitForCapacity` is the back-pressure) and only a few written blocks are kept.
+ */
+import { assert, assertSafeOffset, SkiffError } from "../core/errors.ts";
+import { joinPath } from "../core/path.ts";
+import type { FileHandle, FileSystem } from "../core/platform.ts";
+import { BlockCache } from "./block-cache.ts";
+import { parseSegmentName, segmentName, segmentStartOf } from "./segment-name.ts";
+
+export interface SegmentedLogOptions {
+  readonly fs: FileSystem;
+  readonly dir: string;
+  readonly segmentSizeBytes: number;
+  readonly blockSizeBytes?: number;
+  readonly keepWrittenBlocks?: number;
+  readonly maxUnwrittenBytes?: number;
+  readonly maxOpenFiles?: number;
+}
+
+interface Waiter {
+  offset: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class SegmentedLog {
+  readonly segmentSizeBytes: number;
+  /** Segment start offsets, ascending. */
+  private segments: number[] = [];
+  private readonly cache: BlockCache;
+  private readonly handles = new Map<number, { handle: Promise<FileHandle>; users: number }>();
+  private maxOffsetValue = 0;
+  private writtenOffsetValue = 0;
+  private flushedOffsetValue = 0;
+  private writing: Promise<void> | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private writeWaiters: Waiter[] = [];
+  private failure: unknown = null;
+  private readonly maxUnwrittenBytes: number;
+  private readonly maxOpenFiles: number;
+
+  private readonly options: SegmentedLogOptions;
+
+  private constructor(options: SegmentedLogOptions) {
+    this.options = options;
+    this.segmentSizeBytes = options.segmentSizeBytes;
+    const blockSize = Math.min(options.blockSizeBytes ?? 1 << 20, options.segmentSizeBytes);
+    this.cache = new BlockCache(options.segmentSizeBytes, blockSize, options.keepWrittenBlocks ?? 16);
+    this.maxUnwrittenBytes = Math.max(options.maxUnwrittenBytes ?? 64 << 20, blockSize);
+    this.maxOpenFiles = Math.max(2, options.maxOpenFiles ?? 8);
+  }
+
+  /**
+   * Opens the segments found in `dir`. Until the caller recovers (`truncateTo`), the whole of every
+   * segment counts as written, so recovery can read it. A zero-length last file is deleted (as
+   * RocketMQ 5 does); any other file of the wrong length is refused.
+   */
+  static async open(options: SegmentedLogOptions): Promise<SegmentedLog> {
+    assert(Number.isSafeInteger(options.segmentSizeBytes) && options.segmentSizeBytes > 0, "segment size");
+    const log = new SegmentedLog(options);
+    await options.fs.mkdir(options.dir);
+    const starts = (await options.fs.readdir(options.dir))
+      .map((name) => parseSegmentName(name))
+      .filter((s): s is number => s !== null)
+      .sort((a, b) => a - b);
+    for (const [i, start] of starts.entries()) {
+      const path = log.pathOf(start);
+      const stat = await options.fs.stat(path);
+      if (stat?.size === 0 && i === starts.length - 1) {
+        await options.fs.remove(path);
+        continue;
+      }
+      if (stat?.size !== options.segmentSizeBytes || start % options.segmentSizeBytes !== 0) {
+        throw new SkiffError(
+          "STORE_SEGMENT_INVALID",
+          `${path}: length ${stat?.size} or start does not match mappedFileSize ${options.segmentSizeBytes}; please check it manually`,
+        );
+      }
+      log.segments.push(start);
+    }
+    const end = log.segments.length === 0 ? 0 : log.segments[log.segments.length - 1] + options.segmentSizeBytes;
+    log.maxOffsetValue = log.writtenOffsetValue = log.flushedOffsetValue = end;
+    return log;
+  }
+
+  get minOffset(): number {
+    return this.segments.length === 0 ? this.maxOffsetValue : this.segments[0];
+  }
+  get maxOffset(): number {
+    return this.maxOffsetValue;
+  }
+  get writtenOffset(): number {
+    return this.writtenOffsetValue;
+  }
+  get flushedOffset(): number {
+    return this.flushedOffsetValue;
+  }
+  get segmentStarts(): readonly number[] {
+    return this.segments;
+  }
+  get cachedBlocks(): number {
+    return this.cache.size;
+  }
+
+  /** Bytes left in the segment that the next append lands in. */
+  spaceLeftInSegment(): number {
+    return this.segmentSizeBytes - (this.maxOffsetValue % this.segmentSizeBytes);
+  }
+
+  /** Resolves when appending would not exceed the unwritten-bytes limit. */
+  async waitForCapacity(): Promise<void> {
+    while (this.maxOffsetValue - this.writtenOffsetValue >= this.maxUnwrittenBytes) {
+      await this.waitWritten(this.maxOffsetValue - this.maxUnwrittenBytes + 1);
+    }
+  }
+
+  /** Appends bytes at `maxOffset`; they must fit in the current segment. Returns the start offset. */
+  append(bytes: Uint8Array): number {
+    if (this.failure) throw new SkiffError("STORE_IO_FAILED", "the log failed to write earlier", { cause: this.failure });
+    const at = this.maxOffsetValue;
+    assert(bytes.byteLength <= this.spaceLeftInSegment(), "append must not cross a segment end");
+    if (bytes.byteLength === 0) return at;
+    const segmentStart = segmentStartOf(at, this.segmentSizeBytes);
+    if (this.segments[this.segments.length - 1] !== segmentStart) this.segments.push(segmentStart);
+    this.cache.write(at, bytes);
+    this.maxOffsetValue = at + bytes.byteLength;
+    this.kickWriter();
+    return at;
+  }
+
+  /** Reads `[offset, offset+length)`, which must lie within one segment and below `maxOffset`. */
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    assertSafeOffset(offset, "read offset");
+    assert(offset >= this.minOffset && offset + length <= this.maxOffsetValue, `read [${offset}, +${length}) out of range`);
+    assert(segmentStartOf(offset, this.segmentSizeBytes) === segmentStartOf(offset + length - 1, this.segmentSizeBytes) || length === 0, "read must not cross a segment end");
+    const view = this.cache.view(offset, length);
+    if (view) return view;
+    const out = new Uint8Array(length);
+    if (this.cache.readInto(offset, out)) return out;
+    // Written bytes come from the file; unwritten ones are always in the cache.
+    const fileEnd = Math.min(offset + length, this.writtenOffsetValue);
+    if (fileEnd > offset) await this.readFile(offset, out.subarray(0, fileEnd - offset));
+    if (fileEnd < offset + length) {
+      assert(this.cache.readInto(fileEnd, out.subarray(fileEnd - offset)), "unwritten bytes must be cached");
+    }
+    return out;
+  }
+
+  /** Resolves once `writtenOffset >= offset` (the writer is running whenever it is behind). */
+  waitWritten(offset: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.writtenOffsetValue >= offset) return Promise.resolve();
+    return new Promise((resolve, reject) => this.writeWaiters.push({ offset, resolve, reject }));
+  }
+
+  /** Writes and fsyncs everything appended so far; resolves with the flushed offset. Serialised. */
+  flush(): Promise<number> {
+    const run = this.flushing.then(() => this.flushOnce());
+    this.flushing = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /**
+   * Drops every byte at or beyond `offset` (recovery of a torn tail, a slave re-synchronising):
+   * later segments are deleted and the rest of the segment holding `offset` reads as zeros again.
+   */
+  async truncateTo(offset: number): Promise<void> {
+    await this.idle();
+    const segmentStart = segmentStartOf(offset, this.segmentSizeBytes);
+    for (const start of this.segments.filter((s) => s > segmentStart)) {
+      await this.closeHandle(start);
+      await this.options.fs.remove(this.pathOf(start));
+    }
+    this.segments = this.segments.filter((s) => s <= segmentStart);
+    if (this.segments.includes(segmentStart)) {
+      await this.withHandle(segmentStart, async (handle) => {
+        await handle.truncate(offset - segmentStart);
+        await handle.truncate(this.segmentSizeBytes);
+        await handle.sync();
+      });
+    }
+    await this.options.fs.syncDirectory(this.options.dir);
+    this.cache.truncate(offset);
+    this.maxOffsetValue = this.writtenOffsetValue = offset;
+    this.flushedOffsetValue = Math.min(this.flushedOffsetValue, offset);
+  }
+
+  /** Deletes every segment and starts an empty log at `offset` (a slave's first frame). */
+  async resetTo(offset: number): Promise<void> {
+    await this.idle();
+    for (const start of this.segments) {
+      await this.closeHandle(start);
+      await this.options.fs.remove(this.pathOf(start));
+    }
+    this.segments = [];
+    this.cache.truncate(0);
+    this.maxOffsetValue = this.writtenOffsetValue = this.flushedOffsetValue = offset;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    for (const start of [...this.handles.keys()]) await this.closeHandle(start);
+  }
+
+  pathOf(segmentStart: number): string {
+    return joinPath(this.options.dir, segmentName(segmentStart));
+  }
+
+  private async idle(): Promise<void> {
+    while (this.writing) await this.writing;
+    await this.flushing;
+  }
+
+  private async flushOnce(): Promise<number> {
+    const target = this.maxOffsetValue;
+    await this.waitWritten(target);
+    const from = this.flushedOffsetValue;
+    if (target > from) {
+      for (const start of this.segments) {
+        if (start + this.segmentSizeBytes > from && start < target) await this.withHandle(start, (h) => h.sync());
+      }
+      this.flushedOffsetValue = Math.max(this.flushedOffsetValue, target);
+    }
+    return this.flushedOffsetValue;
+  }
+
+  private kickWriter(): void {
+    if (this.writing) return;
+    this.writing = this.writeLoop().finally(() => {
+      this.writing = null;
+      if (this.writtenOffsetValue < this.maxOffsetValue && !this.failure) this.kickWriter();
+    });
+  }
+
+  private async writeLoop(): Promise<void> {
+    try {
+      while (this.writtenOffsetValue < this.maxOffsetValue) {
+        const from = this.writtenOffsetValue;
+        const to = Math.min(this.maxOffsetValue, this.cache.blockEndOf(from));
+        const bytes = this.cache.view(from, to - from);
+        assert(bytes !== null, "unwritten bytes must be cached");
+        const segmentStart = segmentStartOf(from, this.segmentSizeBytes);
+        await this.withHandle(segmentStart, (h) => h.write(bytes, from - segmentStart));
+        this.writtenOffsetValue = to;
+        this.cache.evict(to);
+        this.releaseWriteWaiters();
+      }
+    } catch (error) {
+      this.failure = error;
+      for (const waiter of this.writeWaiters.splice(0)) waiter.reject(error);
+    }
+  }
+
+  private releaseWriteWaiters(): void {
+    if (this.writeWaiters.length === 0) return;
+    const still: Waiter[] = [];
+    for (const waiter of this.writeWaiters) {
+      if (waiter.offset <= this.writtenOffsetValue) waiter.resolve();
+      else still.push(waiter);
+    }
+    this.writeWaiters = still;
+  }
+
+  private async readFile(offset: number, target: Uint8Array): Promise<void> {
+    const segmentStart = segmentStartOf(offset, this.segmentSizeBytes);
+    await this.withHandle(segmentStart, async (handle) => {
+      let done = 0;
+      while (done < target.byteLength) {
+        const n = await handle.read(target.subarray(done), offset - segmentStart + done);
+        if (n === 0) throw new SkiffError("STORE_SHORT_READ", `${this.pathOf(segmentStart)} ended early`);
+        done += n;
+      }
+    });
+  }
+
+  /**
+   * Runs `use` with the segment's open handle, creating the file (full length, sparse) if it is
+   * new. Handles are kept in a small LRU; one in use is never closed under its user.
+   */
+  private async withHandle<T>(segmentStart: number, use: (handle: FileHandle) => Promise<T>): Promise<T> {
+    let entry = this.handles.get(segmentStart);
+    if (entry) {
+      this.handles.delete(segmentStart); // re-insert: most recently used last
+      this.handles.set(segmentStart, entry);
+    } else {
+      entry = { handle: this.openSegment(segmentStart), users: 0 };
+      this.handles.set(segmentStart, entry);
+    }
+    entry.users++;
+    try {
+      return await use(await entry.handle);
+    } finally {
+      entry.users--;
+      await this.closeIdleHandles();
+    }
+  }
+
+  private async openSegment(segmentStart: number): Promise<FileHandle> {
+    const handle = await this.options.fs.open(this.pathOf(segmentStart), { create: true });
+    if ((await handle.size()) !== this.segmentSizeBytes) {
+      await handle.truncate(this.segmentSizeBytes);
+      await handle.sync(); // the length must survive a power loss: Java refuses a short segment
+      await this.options.fs.syncDirectory(this.options.dir);
+    }
+    return handle;
+  }
+
+  private async closeIdleHandles(): Promise<void> {
+    if (this.handles.size <= this.maxOpenFiles) return;
+    for (const [start, entry] of this.handles) {
+      if (this.handles.size <= this.maxOpenFiles) break;
+      if (entry.users === 0) await this.closeHandle(start);
+    }
+  }
+
+  private async closeHandle(segmentStart: number): Promise<void> {
+    const entry = this.handles.get(segmentStart);
+    if (!entry) return;
+    this.handles.delete(segmentStart);
+    await (await entry.handle).close();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What the store needs to know, in the store's own units. The broker derives it from its
+ * RocketMQ-named configuration (`storeOptionsFrom` in src/broker); tests build it directly.
+ */
+import type { FlushDiskType } from "./flush-service.ts";
+import { DEFAULT_DELAY_LEVELS, parseDelayLevels } from "./delay-levels.ts";
+
+export interface StoreOptions {
+  readonly rootDir: string;
+  /** RocketMQ's `storePathCommitLog`; default `<rootDir>/commitlog`. */
+  readonly commitLogDir?: string;
+  readonly segmentSizeCommitLogBytes: number;
+  readonly segmentSizeConsumeQueueBytes: number;
+  readonly flushDiskType: FlushDiskType;
+  readonly flushIntervalCommitLogMs: number;
+  readonly flushIntervalConsumeQueueMs: number;
+  readonly syncFlushTimeoutMs: number;
+  readonly maxMessageSizeBytes: number;
+  readonly checkCrcOnRecover: boolean;
+  /** ms per delay level, index 0 = level 1. */
+  readonly delayLevelsMs: readonly number[];
+  readonly accessMessageInMemoryMaxRatio: number;
+  /** Whether stored properties end with 0x02 (RocketMQ 5.2+) or not (4.9 style, Skiff's default). */
+  readonly propertiesTrailingSeparator: boolean;
+  /** Where the store reports what it repaired or refused (recovery, dispatch, flush). */
+  readonly log: (message: string) => void;
+}
+
+/** RocketMQ's defaults, for tests and embedded use. */
+export function defaultStoreOptions(rootDir: string, overrides: Partial<StoreOptions> = {}): StoreOptions {
+  return {
+    rootDir,
+    segmentSizeCommitLogBytes: 1024 * 1024 * 1024,
+    segmentSizeConsumeQueueBytes: 300_000 * 20,
+    flushDiskType: "ASYNC_FLUSH",
+    flushIntervalCommitLogMs: 500,
+    flushIntervalConsumeQueueMs: 1000,
+    syncFlushTimeoutMs: 5000,
+    maxMessageSizeBytes: 4 * 1024 * 1024,
+    checkCrcOnRecover: true,
+    delayLevelsMs: parseDelayLevels(DEFAULT_DELAY_LEVELS),
+    accessMessageInMemoryMaxRatio: 40,
+    propertiesTrailingSeparator: false,
+    log: () => {},
+    ...overrides,
+  };
+}

@@ -1,0 +1,133 @@
+// Every invalid broker setting fails with SkiffError CONFIG_INVALID whose message names the key, the value
+// given, what is allowed and where it came from. Several problems are listed together in one error, never one at a time.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { resolveBrokerConfig, type ConfigSources } from "../../src/config/sources.ts";
+import { SkiffError } from "../../src/core/errors.ts";
+
+function failure(sources: ConfigSources): string[] {
+  try {
+    resolveBrokerConfig(sources);
+  } catch (error) {
+    assert.ok(error instanceof SkiffError);
+    assert.equal(error.code, "CONFIG_INVALID");
+    assert.equal(error.retriable, false);
+    const [header, ...lines] = error.message.split("\n");
+    assert.match(header, /^Invalid broker configuration \(\d+ problems?\):$/);
+    return lines.map((line) => line.replace(/^ {2}- /, ""));
+  }
+  assert.fail("expected CONFIG_INVALID");
+}
+
+const cli = (cliValues: Record<string, unknown>) => failure({ cliValues });
+
+describe("broker config errors", () => {
+  it("names a bad enum value and the allowed ones", () => {
+    assert.deepEqual(cli({ brokerRole: "MASTER" }), [
+      `brokerRole: "MASTER" is not allowed; expected one of ASYNC_MASTER, SYNC_MASTER, SLAVE (from the command line)`,
+    ]);
+    assert.deepEqual(cli({ flushDiskType: "sync_flush" }), [
+      `flushDiskType: "sync_flush" is not allowed; expected one of ASYNC_FLUSH, SYNC_FLUSH (from the command line)`,
+    ]);
+  });
+
+  it("names a value that is not a number, not an integer or not a boolean", () => {
+    assert.deepEqual(cli({ listenPort: "abc" }), [`listenPort: "abc" is not a number (from the command line)`]);
+    assert.deepEqual(cli({ maxMessageSize: "1e6" }), [`maxMessageSize: "1e6" is not a number (from the command line)`]);
+    assert.deepEqual(cli({ brokerId: "1.5" }), [`brokerId: "1.5" is not an integer (from the command line)`]);
+    assert.deepEqual(cli({ slaveReadEnable: "yes" }), [
+      `slaveReadEnable: "yes" is not a boolean; expected true or false (from the command line)`,
+    ]);
+    assert.deepEqual(cli({ accessMessageInMemoryMaxRatio: "40%" }), [
+      `accessMessageInMemoryMaxRatio: "40%" is not a number (from the command line)`,
+    ]);
+  });
+
+  it("names an out-of-range port and other ranges", () => {
+    assert.deepEqual(cli({ listenPort: "65536" }), [
+      `listenPort: "65536" is out of range; expected an integer from 0 to 65535, where 0 picks a free port (from the command line)`,
+    ]);
+    assert.deepEqual(cli({ haListenPort: -1 }), [
+      `haListenPort: -1 is out of range; expected an integer from 0 to 65535, where 0 picks a free port (from the command line)`,
+    ]);
+    assert.match(cli({ mappedFileSizeCommitLog: "4095" })[0], /^mappedFileSizeCommitLog: "4095" is out of range; expected an integer from 4096 to 2147483647/);
+    assert.match(cli({ accessMessageInMemoryMaxRatio: "100.5" })[0], /expected a number from 0 to 100/);
+    assert.match(cli({ flushIntervalCommitLog: "0" })[0], /^flushIntervalCommitLog: "0" is out of range; expected an integer from 1/);
+  });
+
+  it("refuses a default haListenPort beyond 65535 and one equal to listenPort", () => {
+    assert.deepEqual(cli({ listenPort: "65535" }), [
+      "haListenPort: not set, and its default listenPort + 1 = 65536 is out of range; set haListenPort",
+    ]);
+    assert.deepEqual(cli({ listenPort: "10911", haListenPort: "10911" }), [
+      `haListenPort: "10911" is the same as listenPort; expected another port (from the command line)`,
+    ]);
+  });
+
+  it("gives RocketMQ's message for a malformed namesrvAddr", () => {
+    for (const addr of ["127.0.0.1", "127.0.0.1:abc", "a:1;;b:2", ":9876", "h:99999", "h:1 ;x"]) {
+      assert.deepEqual(failure({ env: { NAMESRV_ADDR: addr } }), [
+        `namesrvAddr: The Name Server Address[${addr}] illegal, please set it as follows, ` +
+          `"127.0.0.1:9876;192.168.0.1:9876" (from env NAMESRV_ADDR)`,
+      ]);
+    }
+  });
+
+  it("names a malformed haMasterAddress and messageDelayLevel", () => {
+    assert.deepEqual(cli({ haMasterAddress: "10.0.0.1" }), [
+      `haMasterAddress: "10.0.0.1" is not host:port (for example 127.0.0.1:10912) (from the command line)`,
+    ]);
+    assert.deepEqual(cli({ messageDelayLevel: "1s 5 10s" }), [
+      `messageDelayLevel: "1s 5 10s" is not a list of delays like "1s 5s 10s 1m 2h" (from the command line)`,
+    ]);
+  });
+
+  it("refuses a slave with brokerId 0, given or by default, with RocketMQ's words", () => {
+    assert.deepEqual(cli({ brokerRole: "SLAVE", brokerId: "0" }), [
+      `brokerId: "0" is not allowed with brokerRole SLAVE: Slave's brokerId must be > 0 (from the command line)`,
+    ]);
+    assert.deepEqual(failure({ fileText: "brokerRole=SLAVE", fileName: "s.conf" }), [
+      "brokerId: 0 (the default) is not allowed with brokerRole SLAVE: Slave's brokerId must be > 0",
+    ]);
+    assert.match(cli({ brokerRole: "SLAVE", brokerId: -1 })[0], /^brokerId: -1 is not allowed/);
+  });
+
+  it("names an unknown key and suggests the closest known one", () => {
+    assert.deepEqual(cli({ lisenPort: "10911" }), [
+      `lisenPort: unknown key (value "10911"); did you mean listenPort? (from the command line)`,
+    ]);
+    assert.match(cli({ brokerrole: "SLAVE" })[0], /did you mean brokerRole\?/);
+    assert.match(cli({ deleteWhn: "04" })[0], /did you mean deleteWhen\?/);
+    assert.deepEqual(cli({ colour: "blue" }), [
+      `colour: unknown key (value "blue"); not a Skiff or Apache RocketMQ broker key (from the command line)`,
+    ]);
+    assert.deepEqual(failure({ fileText: "__proto__=x\nconstructor=y" }).map((line) => line.split(";")[0]), [
+      `__proto__: unknown key (value "x")`,
+      `constructor: unknown key (value "y")`,
+    ]);
+  });
+
+  it("lists several problems from several sources together, naming each source", () => {
+    const lines = failure({
+      fileText: "brokerRole=MASTER\nlisenPort=1\ndeleteWhen=04",
+      fileName: "broker.conf",
+      env: { SKIFF_listenPort: "abc", NAMESRV_ADDR: "nowhere" },
+      cliValues: { flushDiskType: "SOMETIMES", slaveReadEnable: "maybe" },
+    });
+    assert.deepEqual(lines, [
+      `brokerRole: "MASTER" is not allowed; expected one of ASYNC_MASTER, SYNC_MASTER, SLAVE (from broker.conf)`,
+      `listenPort: "abc" is not a number (from env SKIFF_listenPort)`,
+      `namesrvAddr: The Name Server Address[nowhere] illegal, please set it as follows, "127.0.0.1:9876;192.168.0.1:9876" (from env NAMESRV_ADDR)`,
+      `flushDiskType: "SOMETIMES" is not allowed; expected one of ASYNC_FLUSH, SYNC_FLUSH (from the command line)`,
+      `slaveReadEnable: "maybe" is not a boolean; expected true or false (from the command line)`,
+      `lisenPort: unknown key (value "1"); did you mean listenPort? (from broker.conf)`,
+    ]);
+  });
+
+  it("reports a bad value from the source that won, not one it replaced", () => {
+    assert.deepEqual(failure({ fileText: "listenPort=abc", env: { SKIFF_listenPort: "x1" } }), [
+      `listenPort: "x1" is not a number (from env SKIFF_listenPort)`,
+    ]);
+    assert.equal(resolveBrokerConfig({ fileText: "listenPort=abc", cliValues: { listenPort: "1" } }).config.listenPort, 1);
+  });
+});

@@ -1,0 +1,56 @@
+// describeConfig prints a few start-up lines naming the role, ids, ports, store and name servers, and the
+// usage text lists every key with its default. Both are pure: they only read the config they are given.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { brokerUsage, describeConfig, describeNamesrvConfig, namesrvUsage } from "../../src/config/describe.ts";
+import { brokerShape } from "../../src/config/broker-config.ts";
+import { resolveNamesrvConfig } from "../../src/config/namesrv-config.ts";
+import { resolveBrokerConfig } from "../../src/config/sources.ts";
+
+describe("describeConfig", () => {
+  it("describes a default master", () => {
+    const config = resolveBrokerConfig({ env: { HOME: "/home/ann" } }).config;
+    assert.deepEqual(describeConfig(config), [
+      "broker broker-a (cluster DefaultCluster), ASYNC_MASTER, brokerId 0",
+      "http 127.0.0.1:10911, ha 127.0.0.1:10912",
+      "store /home/ann/.skiff/store (commit log /home/ann/.skiff/store/commitlog, segments of 1 GiB, ASYNC_FLUSH)",
+      "name servers none (not registering)",
+    ]);
+  });
+
+  it("describes a slave with free ports and its master", () => {
+    const config = resolveBrokerConfig({
+      cliValues: { brokerRole: "SLAVE", brokerId: "1", listenPort: "0", namesrvAddr: "a:1;b:2", mappedFileSizeCommitLog: "1048576", maxMessageSize: "1024" },
+    }).config;
+    const lines = describeConfig(config);
+    assert.equal(lines[0], "broker broker-a (cluster DefaultCluster), SLAVE, brokerId 1");
+    assert.equal(lines[1], "http 127.0.0.1:<free port>, ha 127.0.0.1:<free port>");
+    assert.match(lines[2], /segments of 1 MiB/);
+    assert.equal(lines[3], "name servers a:1;b:2");
+    assert.equal(lines[4], "master ha learned from the name server");
+  });
+
+  it("describes the name server", () => {
+    assert.deepEqual(describeNamesrvConfig(resolveNamesrvConfig({}).config), [
+      "name server http 127.0.0.1:9876",
+      "brokers expire 120000 ms after their last registration (scan every 10000 ms)",
+    ]);
+  });
+});
+
+describe("usage", () => {
+  it("lists every broker key with its default", () => {
+    const lines = brokerUsage();
+    assert.match(lines[0], /^Usage: skiff broker /);
+    for (const key of Object.keys(brokerShape)) assert.ok(lines.some((line) => line.startsWith(`  ${key}`)), key);
+    assert.ok(lines.includes("  listenPort (default 10911)"));
+    assert.ok(lines.includes("  haListenPort (default listenPort + 1)"));
+  });
+
+  it("lists the name server's keys without -n", () => {
+    const lines = namesrvUsage("bun run namesrv");
+    assert.match(lines[0], /^Usage: bun run namesrv /);
+    assert.ok(lines.includes("  brokerExpiryMs (default 120000)"));
+    assert.ok(!lines.some((line) => line.includes("-n ADDR")));
+  });
+});

@@ -1,0 +1,49 @@
+// The name server's configuration has its defaults (9876, 127.0.0.1, 120 s expiry, 10 s scan) and reads the
+// same sources as the broker, with SKIFF_NAMESRV_<key> in the environment. Its errors and warnings follow the broker's rules.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { resolveNamesrvConfig } from "../../src/config/namesrv-config.ts";
+import { SkiffError } from "../../src/core/errors.ts";
+
+describe("name server config", () => {
+  it("has its defaults", () => {
+    assert.deepEqual(resolveNamesrvConfig({}), {
+      config: { listenPort: 9876, host: "127.0.0.1", brokerExpiryMs: 120000, scanIntervalMs: 10000 },
+      warnings: [],
+      notices: [],
+    });
+  });
+
+  it("merges file < env < command line and ignores the broker's variables", () => {
+    const config = resolveNamesrvConfig({
+      fileText: "listenPort=1000\nhost=0.0.0.0\nscanIntervalMs=500",
+      env: { SKIFF_NAMESRV_listenPort: "2000", SKIFF_NAMESRV_scanIntervalMs: "700", SKIFF_brokerName: "b", NAMESRV_ADDR: "x" },
+      cliValues: { listenPort: "0" },
+    }).config;
+    assert.deepEqual(config, { listenPort: 0, host: "0.0.0.0", brokerExpiryMs: 120000, scanIntervalMs: 700 });
+  });
+
+  it("accepts RocketMQ name server keys with one warning", () => {
+    const resolved = resolveNamesrvConfig({ fileText: "orderMessageEnable=true\nbindAddress=0.0.0.0\nrocketmqHome=/opt/rmq" });
+    assert.deepEqual(resolved.warnings, [
+      "Ignored 3 Apache RocketMQ name server keys that Skiff does not use: bindAddress, orderMessageEnable, rocketmqHome",
+    ]);
+  });
+
+  it("lists every problem in one CONFIG_INVALID", () => {
+    assert.throws(
+      () => resolveNamesrvConfig({ env: { SKIFF_NAMESRV_listenPort: "99999" }, cliValues: { brokerExpiry: "1", host: "" } }),
+      (error: unknown) => {
+        assert.ok(error instanceof SkiffError);
+        assert.equal(error.code, "CONFIG_INVALID");
+        assert.equal(error.message, [
+          "Invalid name server configuration (3 problems):",
+          `  - listenPort: "99999" is out of range; expected an integer from 0 to 65535, where 0 picks a free port (from env SKIFF_NAMESRV_listenPort)`,
+          `  - host: "" is empty; expected a non-empty value (from the command line)`,
+          `  - brokerExpiry: unknown key (value "1"); did you mean brokerExpiryMs? (from the command line)`,
+        ].join("\n"));
+        return true;
+      },
+    );
+  });
+});

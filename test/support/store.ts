@@ -1,0 +1,51 @@
+/** Helpers shared by store tests: a message input with sensible defaults, an in-memory store. */
+import { ManualClock } from "../../adapters/memory/clock.ts";
+import { MemoryFileSystem } from "../../adapters/memory/fs.ts";
+import { memorySystem } from "../../adapters/memory/system.ts";
+import { utf8Encode } from "../../src/core/bytes.ts";
+import { parseHostAddress } from "../../src/store/codec/host-address.ts";
+import type { MessageInput } from "../../src/store/message-input.ts";
+import { MessageStore, type StorePlatform } from "../../src/store/message-store.ts";
+import { defaultStoreOptions, type StoreOptions } from "../../src/store/store-options.ts";
+
+export function message(topic: string, body: string | Uint8Array, extra: Partial<MessageInput> & { tags?: string } = {}): MessageInput {
+  const properties = new Map(extra.properties ?? []);
+  if (extra.tags) properties.set("TAGS", extra.tags);
+  return {
+    topic,
+    queueId: 0,
+    flag: 0,
+    sysFlag: 0,
+    bornTimestamp: 1_700_000_000_000,
+    bornHost: parseHostAddress("127.0.0.1:50000"),
+    storeHost: parseHostAddress("127.0.0.1:10911"),
+    reconsumeTimes: 0,
+    preparedTransactionOffset: 0,
+    ...extra,
+    body: typeof body === "string" ? utf8Encode(body) : body,
+    properties,
+  };
+}
+
+export interface MemoryStoreWorld {
+  fs: MemoryFileSystem;
+  clock: ManualClock;
+  platform: StorePlatform;
+  options: StoreOptions;
+  logs: string[];
+  open(): Promise<MessageStore>;
+}
+
+export function memoryStoreWorld(overrides: Partial<StoreOptions> = {}): MemoryStoreWorld {
+  const fs = new MemoryFileSystem();
+  const clock = new ManualClock();
+  const logs: string[] = [];
+  const platform: StorePlatform = { fs, clock, system: memorySystem() };
+  const options = defaultStoreOptions("/store", {
+    segmentSizeCommitLogBytes: 64 * 1024,
+    segmentSizeConsumeQueueBytes: 100 * 20,
+    log: (line) => logs.push(line),
+    ...overrides,
+  });
+  return { fs, clock, platform, options, logs, open: () => MessageStore.open(platform, options) };
+}
