@@ -53,6 +53,7 @@ export class CommitLog {
   /** Next queue offset per `topic-queueId` (RocketMQ 4.9's topicQueueTable). */
   private readonly queueOffsets = new Map<string, number>();
   private lastStoreTimestampValue = 0;
+  private readonly appendListeners = new Set<(endOffset: number) => void>();
 
   constructor(options: CommitLogOptions) {
     this.log = options.log;
@@ -81,6 +82,17 @@ export class CommitLog {
 
   clearQueueOffsets(): void {
     this.queueOffsets.clear();
+  }
+
+  /** Called synchronously after every append (own or replicated) with the new end offset. */
+  onAppend(listener: (endOffset: number) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  private appended(): void {
+    const end = this.log.maxOffset;
+    for (const listener of this.appendListeners) listener(end);
   }
 
   /**
@@ -126,6 +138,7 @@ export class CommitLog {
     this.log.append(bytes);
     for (const [key, next] of advanced) this.queueOffsets.set(key, next);
     this.lastStoreTimestampValue = storeTimestamp;
+    this.appended();
     return { records, endOffset: base + total, storeTimestamp };
   }
 
@@ -144,6 +157,7 @@ export class CommitLog {
       this.log.append(bytes.subarray(done, done + n));
       done += n;
     }
+    this.appended();
   }
 
   /**

@@ -107,6 +107,23 @@ export class MessageStore {
     return { status, records: appended.records, endOffset: appended.endOffset, storeTimestamp: appended.storeTimestamp };
   }
 
+  /**
+   * A slave's append of a master's bytes (see CommitLog.appendReplicated); resolves once they are
+   * handed to the OS, so an ack sent afterwards survives a crash of this process. An empty log
+   * starts at `offset` (a master may begin a new slave at its last segment).
+   */
+  async appendReplicated(offset: number, bytes: Uint8Array): Promise<void> {
+    if (this.closed) throw new SkiffError("STORE_CLOSED", "the store is shut down", { retriable: true });
+    const log = this.commitLog.log;
+    if (log.segmentStarts.length === 0 && log.maxOffset !== offset) {
+      await log.resetTo(offset);
+      this.dispatcher.startAt(offset);
+    }
+    await this.commitLog.appendReplicated(offset, bytes);
+    void this.dispatcher.wake();
+    await log.waitWritten(offset + bytes.byteLength);
+  }
+
   /** Reads messages of one queue, with RocketMQ's statuses (see get-message.ts). */
   get(request: GetMessageRequest): Promise<GetMessageResult> {
     return readMessages(request, {
