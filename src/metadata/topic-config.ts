@@ -1,0 +1,209 @@
+/**
+ * Topic configs and their manager (RocketMQ's `TopicConfig` and `TopicConfigManager`).
+ *
+ * File `config/topics.json` (pretty) and the body of `GET /sync/topic-config` (compact):
+ *   {"dataVersion":{"counter":3,"timestamp":1700000000000},
+ *    "topicConfigTable":{"TopicTest":{"order":false,"perm":6,"readQueueNums":4,
+ *      "topicFilterType":"SINGLE_TAG","topicName":"TopicTest","topicSysFlag":0,"writeQueueNums":4}}}
+ * 5.x adds `"attributes":{}` per topic (kept when present) and other fields; fields we do not know,
+ * per topic and at the top level, are kept and written back.
+ *
+ * System topics are put in the table at start, before the file is loaded and without a version
+ * bump, as `TopicConfigManager.init()` does in 4.9.8 and 5.3.3. We create a small subset:
+ * SELF_TEST_TOPIC (1 queue), TBW102 (defaultTopicQueueNums, perm 7, only with
+ * autoCreateTopicEnable), the cluster-name topic (16 queues, perm 7), the broker-name topic
+ * (1 queue, perm 7), OFFSET_MOVED_EVENT (1 queue) and SCHEDULE_TOPIC_XXXX (18 queues). Left out:
+ * BenchmarkTest (1024 queues), the trace, reply, revive, transaction and sync-member topics.
+ *
+ * Every change bumps the DataVersion and persists at once (topic changes are rare). A slave calls
+ * `replaceFromMaster`: when the master's version is not equal to ours, the whole table is
+ * replaced (deletions included) and the master's version taken; otherwise nothing happens.
+ */
+import { joinPath } from "../core/path.ts";
+import type { Clock, FileSystem } from "../core/platform.ts";
+import { ConfigFile } from "./config-file.ts";
+import { DataVersion, type DataVersionJson } from "./data-version.ts";
+import { stringifyFastjson, type FastjsonValue } from "./fastjson.ts";
+import * as f from "./json-fields.ts";
+
+export const Perm = { PRIORITY: 8, READ: 4, WRITE: 2, INHERIT: 1 } as const;
+
+export const SystemTopic = {
+  SELF_TEST: "SELF_TEST_TOPIC",
+  AUTO_CREATE: "TBW102",
+  OFFSET_MOVED_EVENT: "OFFSET_MOVED_EVENT",
+  SCHEDULE: "SCHEDULE_TOPIC_XXXX",
+} as const;
+
+export interface TopicConfig {
+  readonly topicName: string;
+  readonly readQueueNums: number;
+  readonly writeQueueNums: number;
+  readonly perm: number;
+  readonly topicFilterType: string;
+  readonly topicSysFlag: number;
+  readonly order: boolean;
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+export interface TopicConfigManagerOptions {
+  readonly brokerClusterName: string;
+  readonly brokerName: string;
+  readonly autoCreateTopicEnable: boolean;
+  readonly defaultTopicQueueNums: number;
+}
+
+interface Entry {
+  readonly config: TopicConfig;
+  readonly extras?: f.ExtraFields;
+}
+
+const KNOWN = ["topicName", "readQueueNums", "writeQueueNums", "perm", "topicFilterType", "topicSysFlag", "order", "attributes"];
+
+/** Java's `new TopicConfig(name)` defaults (16/16 queues, perm 6), overridden by `fields`. */
+export function topicConfig(topicName: string, fields: Partial<Omit<TopicConfig, "topicName">> = {}): TopicConfig {
+  return { readQueueNums: 16, writeQueueNums: 16, perm: Perm.READ | Perm.WRITE, topicFilterType: "SINGLE_TAG", topicSysFlag: 0, order: false, ...fields, topicName };
+}
+
+export function systemTopics(options: TopicConfigManagerOptions): TopicConfig[] {
+  const rwi = Perm.READ | Perm.WRITE | Perm.INHERIT;
+  const n = options.defaultTopicQueueNums;
+  return [
+    topicConfig(SystemTopic.SELF_TEST, { readQueueNums: 1, writeQueueNums: 1 }),
+    ...(options.autoCreateTopicEnable ? [topicConfig(SystemTopic.AUTO_CREATE, { readQueueNums: n, writeQueueNums: n, perm: rwi })] : []),
+    topicConfig(options.brokerClusterName, { perm: rwi }),
+    topicConfig(options.brokerName, { readQueueNums: 1, writeQueueNums: 1, perm: rwi }),
+    topicConfig(SystemTopic.OFFSET_MOVED_EVENT, { readQueueNums: 1, writeQueueNums: 1 }),
+    topicConfig(SystemTopic.SCHEDULE, { readQueueNums: 18, writeQueueNums: 18 }),
+  ];
+}
+
+export class TopicConfigManager {
+  readonly dataVersion: DataVersion;
+  loadWarnings: readonly string[] = [];
+  private table = new Map<string, Entry>();
+  private extras: f.ExtraFields | undefined;
+  private readonly file: ConfigFile;
+  private readonly clock: Clock;
+  private readonly options: TopicConfigManagerOptions;
+
+  private constructor(fs: FileSystem, clock: Clock, storeRootDir: string, options: TopicConfigManagerOptions) {
+    this.clock = clock;
+    this.options = options;
+    this.dataVersion = DataVersion.fresh(clock);
+    this.file = new ConfigFile(fs, joinPath(storeRootDir, "config", "topics.json"), () => stringifyFastjson(this.snapshot(), { pretty: true }));
+    for (const config of systemTopics(options)) this.table.set(config.topicName, { config });
+  }
+
+  static async load(fs: FileSystem, clock: Clock, storeRootDir: string, options: TopicConfigManagerOptions): Promise<TopicConfigManager> {
+    const manager = new TopicConfigManager(fs, clock, storeRootDir, options);
+    const loaded = await manager.file.load((parsed) => decodeWrapper(parsed, "topics.json", false));
+    manager.loadWarnings = loaded.warnings;
+    if (loaded.value) {
+      for (const [name, entry] of loaded.value.table) manager.table.set(name, entry);
+      manager.extras = loaded.value.extras;
+      if (loaded.value.dataVersion) manager.dataVersion.assign(loaded.value.dataVersion);
+    }
+    return manager;
+  }
+
+  get(topic: string): TopicConfig | undefined {
+    return this.table.get(topic)?.config;
+  }
+
+  all(): TopicConfig[] {
+    return [...this.table.values()].map((e) => e.config).sort((a, b) => (a.topicName < b.topicName ? -1 : 1));
+  }
+
+  /** Creates or replaces a topic; fields unknown to Skiff that the old entry had are kept. */
+  async put(config: TopicConfig): Promise<void> {
+    checkTopicConfig(config, `topic ${config.topicName}`);
+    this.table.set(config.topicName, { config, extras: this.table.get(config.topicName)?.extras });
+    this.dataVersion.nextVersion(this.clock);
+    await this.file.persist();
+  }
+
+  async delete(topic: string): Promise<boolean> {
+    if (!this.table.delete(topic)) return false;
+    this.dataVersion.nextVersion(this.clock);
+    await this.file.persist();
+    return true;
+  }
+
+  /** Auto-create on send (RocketMQ's createTopicInSendMessageMethod from TBW102: perm READ|WRITE). */
+  async createTopicIfAbsent(topic: string, queueNums = this.options.defaultTopicQueueNums): Promise<TopicConfig> {
+    const existing = this.table.get(topic);
+    if (existing) return existing.config;
+    const config = topicConfig(topic, { readQueueNums: queueNums, writeQueueNums: queueNums });
+    await this.put(config);
+    return config;
+  }
+
+  /** The wrapper, as in the file; `stringifyFastjson(snapshot())` is the sync body. */
+  snapshot(): FastjsonValue {
+    const topicConfigTable: Record<string, FastjsonValue> = {};
+    for (const [name, entry] of this.table) topicConfigTable[name] = { ...entry.extras, ...entry.config };
+    return { ...this.extras, dataVersion: { ...this.dataVersion.toJson() }, topicConfigTable };
+  }
+
+  /** Slave sync. `wrapper`: the master's body, as text or parsed. Returns whether anything changed. */
+  async replaceFromMaster(wrapper: unknown): Promise<boolean> {
+    const master = decodeWrapper(f.parsedInput(wrapper), "master topic config", true);
+    if (this.dataVersion.equals(master.dataVersion)) return false;
+    this.table = master.table;
+    this.dataVersion.assign(master.dataVersion as DataVersionJson);
+    await this.file.persist();
+    return true;
+  }
+
+  flush(): Promise<void> {
+    return this.file.flush();
+  }
+}
+
+interface Wrapper {
+  readonly dataVersion: DataVersion | undefined;
+  readonly table: Map<string, Entry>;
+  readonly extras: f.ExtraFields | undefined;
+}
+
+function decodeWrapper(parsed: unknown, what: string, requireVersion: boolean): Wrapper {
+  const obj = f.expectObject(parsed, what);
+  const hasVersion = obj.dataVersion !== undefined && obj.dataVersion !== null;
+  if (requireVersion && !hasVersion) throw f.metadataError(`${what}: dataVersion is missing`);
+  const table = new Map<string, Entry>();
+  for (const [name, value] of Object.entries(f.objectField(obj, "topicConfigTable", what))) {
+    table.set(name, decodeEntry(name, value, `${what}.topicConfigTable[${JSON.stringify(name)}]`));
+  }
+  const dataVersion = hasVersion ? DataVersion.fromJson(obj.dataVersion, `${what}.dataVersion`) : undefined;
+  return { dataVersion, table, extras: f.extraFields(obj, ["dataVersion", "topicConfigTable"]) };
+}
+
+function decodeEntry(name: string, value: unknown, what: string): Entry {
+  const obj = f.expectObject(value, what);
+  const attributes = obj.attributes === undefined || obj.attributes === null ? undefined : f.objectField(obj, "attributes", what);
+  for (const [key, v] of Object.entries(attributes ?? {})) {
+    if (typeof v !== "string") throw f.metadataError(`${what}.attributes.${key} must be a string`);
+  }
+  const config: TopicConfig = {
+    topicName: f.stringField(obj, "topicName", name, what),
+    readQueueNums: f.intField(obj, "readQueueNums", 16, what),
+    writeQueueNums: f.intField(obj, "writeQueueNums", 16, what),
+    perm: f.intField(obj, "perm", Perm.READ | Perm.WRITE, what),
+    topicFilterType: f.stringField(obj, "topicFilterType", "SINGLE_TAG", what),
+    topicSysFlag: f.intField(obj, "topicSysFlag", 0, what),
+    order: f.boolField(obj, "order", false, what),
+    ...(attributes ? { attributes: attributes as Record<string, string> } : {}),
+  };
+  checkTopicConfig(config, what);
+  return { config, extras: f.extraFields(obj, KNOWN) };
+}
+
+function checkTopicConfig(config: TopicConfig, what: string): void {
+  if (config.topicName.length === 0) throw f.metadataError(`${what}: topicName is empty`);
+  for (const key of ["readQueueNums", "writeQueueNums"] as const) {
+    const n = config[key];
+    if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw f.metadataError(`${what}: ${key} must be 0…65535, got ${n}`);
+  }
+  if (!Number.isInteger(config.perm) || config.perm < 0 || config.perm > 15) throw f.metadataError(`${what}: perm must be 0…15, got ${config.perm}`);
+}
