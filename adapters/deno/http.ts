@@ -1,0 +1,23 @@
+/**
+ * The `HttpServing` port over `Deno.serve`, which takes a fetch handler as is.
+ *
+ * `onListen` is passed only to silence Deno's "Listening on …" banner. `close()` is
+ * `server.shutdown()`: stop accepting, answer the requests in flight, close idle connections.
+ */
+import type { FetchHandler, HostPort, HttpServer, HttpServing } from "../../src/core/platform.ts";
+import { withCode } from "./connection.ts";
+
+export const httpServing: HttpServing = {
+  async serve(at: HostPort, handler: FetchHandler): Promise<HttpServer> {
+    let server: Deno.HttpServer<Deno.NetAddr>;
+    try {
+      server = Deno.serve({ hostname: at.host, port: at.port, onListen: () => {} }, (request) => handler(request));
+    } catch (error) {
+      throw withCode(error);
+    }
+    return {
+      address: { host: server.addr.hostname, port: server.addr.port },
+      close: () => server.shutdown(),
+    };
+  },
+};

@@ -1,0 +1,121 @@
+/**
+ * The `FileSystem` port over `node:fs/promises`.
+ *
+ * Positional I/O is `FileHandle.read`/`write` with an explicit position (pread/pwrite), so
+ * concurrent calls at different offsets on one handle are safe. Files are opened with numeric
+ * flags because no string flag means "read-write, create, never truncate, not append" (`a+`
+ * would make Linux ignore the position of every write). Buffers that Node hands back are
+ * re-wrapped as plain `Uint8Array`s, so the core never meets `Buffer.slice`'s view semantics.
+ *
+ * Bun and Deno re-export this file: under both, `node:fs/promises` has positional I/O (Deno's
+ * own `FsFile` has none), the same error codes, and fsync of a directory opened read-only.
+ */
+import * as fsp from "node:fs/promises";
+import { constants } from "node:fs";
+import type { FileHandle, FileStat, FileSystem, OpenOptions } from "../../src/core/platform.ts";
+
+function openFlags(options: OpenOptions): number {
+  if (options.readOnly) return constants.O_RDONLY;
+  let flags = constants.O_RDWR;
+  if (options.create || options.exclusive) flags |= constants.O_CREAT;
+  if (options.exclusive) flags |= constants.O_EXCL;
+  return flags;
+}
+
+function plain(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function isAbsent(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+class NodeFileHandle implements FileHandle {
+  readonly #handle: fsp.FileHandle;
+
+  constructor(handle: fsp.FileHandle) {
+    this.#handle = handle;
+  }
+
+  async read(target: Uint8Array, position: number): Promise<number> {
+    if (target.byteLength === 0) return 0;
+    const { bytesRead } = await this.#handle.read(target, 0, target.byteLength, position);
+    return bytesRead;
+  }
+
+  async write(source: Uint8Array, position: number): Promise<void> {
+    let doneBytes = 0;
+    while (doneBytes < source.byteLength) {
+      const remaining = source.byteLength - doneBytes;
+      const { bytesWritten } = await this.#handle.write(source, doneBytes, remaining, position + doneBytes);
+      if (bytesWritten <= 0) throw Object.assign(new Error("write made no progress"), { code: "EIO" });
+      doneBytes += bytesWritten;
+    }
+  }
+
+  sync(): Promise<void> {
+    return this.#handle.sync();
+  }
+
+  truncate(sizeBytes: number): Promise<void> {
+    return this.#handle.truncate(sizeBytes);
+  }
+
+  async size(): Promise<number> {
+    return (await this.#handle.stat()).size;
+  }
+
+  close(): Promise<void> {
+    return this.#handle.close();
+  }
+}
+
+export const fileSystem: FileSystem = {
+  async open(path: string, options: OpenOptions = {}): Promise<FileHandle> {
+    return new NodeFileHandle(await fsp.open(path, openFlags(options)));
+  },
+
+  async readFile(path: string): Promise<Uint8Array> {
+    return plain(await fsp.readFile(path));
+  },
+
+  writeFile(path: string, data: Uint8Array): Promise<void> {
+    return fsp.writeFile(path, data);
+  },
+
+  async stat(path: string): Promise<FileStat | null> {
+    try {
+      const stats = await fsp.stat(path);
+      return { size: stats.size, isFile: stats.isFile(), isDirectory: stats.isDirectory() };
+    } catch (error) {
+      if (isAbsent(error)) return null;
+      throw error;
+    }
+  },
+
+  readdir(path: string): Promise<string[]> {
+    return fsp.readdir(path);
+  },
+
+  async mkdir(path: string): Promise<void> {
+    await fsp.mkdir(path, { recursive: true });
+  },
+
+  rename(from: string, to: string): Promise<void> {
+    return fsp.rename(from, to);
+  },
+
+  remove(path: string): Promise<void> {
+    return fsp.rm(path, { recursive: true, force: true });
+  },
+
+  async syncDirectory(path: string): Promise<void> {
+    const handle = await fsp.open(path, constants.O_RDONLY);
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+};

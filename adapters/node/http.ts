@@ -1,0 +1,50 @@
+/**
+ * The `HttpServing` port over `node:http`, bridged to a fetch handler by `@hono/node-server`.
+ *
+ * `createAdaptorServer` (rather than `serve`) lets `listen` errors such as `EADDRINUSE` reject
+ * instead of surfacing as an unhandled `error` event. `overrideGlobalObjects: false` keeps the
+ * adapter from replacing the process-wide `Request`/`Response` with its lighter ones: a port
+ * must not change globals the core and the tests also use.
+ *
+ * `server.close()` closes the keep-alive connections idle at that moment, but a connection whose
+ * request is in flight would stay open after its response until the keep-alive timeout (seconds).
+ * So on close, responses not yet started get `Connection: close`, and each response finishing
+ * afterwards closes the connections that became idle.
+ */
+import type { Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import type { FetchHandler, HostPort, HttpServer, HttpServing } from "../../src/core/platform.ts";
+
+export const httpServing: HttpServing = {
+  async serve(at: HostPort, handler: FetchHandler): Promise<HttpServer> {
+    const server = createAdaptorServer({ fetch: (request) => handler(request), overrideGlobalObjects: false }) as Server;
+    const inFlight = new Set<ServerResponse>();
+    let closing: Promise<void> | undefined;
+    server.on("request", (_request, response: ServerResponse) => {
+      inFlight.add(response);
+      response.once("close", () => {
+        inFlight.delete(response);
+        if (closing !== undefined) setImmediate(() => server.closeIdleConnections());
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(at.port, at.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const bound = server.address() as AddressInfo;
+    return {
+      address: { host: bound.address, port: bound.port },
+      close: () => {
+        closing ??= new Promise<void>((resolve) => {
+          for (const response of inFlight) if (!response.headersSent) response.setHeader("connection", "close");
+          server.close(() => resolve());
+        });
+        return closing;
+      },
+    };
+  },
+};

@@ -1,0 +1,39 @@
+/**
+ * The current runtime's platform names itself correctly and reports plausible memory figures,
+ * and its clock (the shared `systemClock`) moves forward and cancels timers. The same file runs
+ * under Bun, Deno and Node, each against its own adapter (see `test/support/platform.ts`).
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { platform, runtimeName } from "../support/platform.ts";
+import { sleep } from "./helpers.ts";
+
+describe(`system and clock adapters (${platform.system.runtime})`, () => {
+  it("names the runtime running the tests and this process's pid", () => {
+    assert.equal(platform.system.runtime, runtimeName);
+    assert.equal(platform.system.pid, process.pid);
+  });
+
+  it("reports physical memory and a resident set size below it", () => {
+    const totalBytes = platform.system.totalMemoryBytes();
+    const residentBytes = platform.system.residentMemoryBytes();
+    assert.ok(Number.isSafeInteger(totalBytes) && totalBytes > 64 * 1024 * 1024, `total ${totalBytes}`);
+    assert.ok(Number.isSafeInteger(residentBytes) && residentBytes > 1024 * 1024, `rss ${residentBytes}`);
+    assert.ok(residentBytes < totalBytes);
+  });
+
+  it("moves monotonic time forward across a sleep and cancels a timer", async () => {
+    const clock = platform.clock;
+    let fired = false;
+    clock.setTimeout(() => {
+      fired = true;
+    }, 5).cancel();
+    const startMs = clock.monotonicMs();
+    const wallMs = clock.now();
+    await clock.sleep(20);
+    assert.ok(clock.monotonicMs() - startMs >= 15);
+    assert.ok(clock.now() >= wallMs);
+    await sleep(10);
+    assert.equal(fired, false);
+  });
+});
