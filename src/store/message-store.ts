@@ -99,12 +99,21 @@ export class MessageStore {
 
   /** Stores one message (or, with several inputs, one batch) and waits for the flush policy. */
   async put(inputs: readonly MessageInput[]): Promise<PutResult> {
+    const appended = await this.append(inputs);
+    return { ...appended, status: await appended.durable };
+  }
+
+  /**
+   * Appends without waiting for the flush policy: `durable` settles when it is met, so a caller
+   * can wait for replication side by side (SYNC_MASTER).
+   */
+  async append(inputs: readonly MessageInput[]): Promise<Omit<PutResult, "status"> & { durable: Promise<FlushStatus> }> {
     if (this.closed) throw new SkiffError("STORE_CLOSED", "the store is shut down", { retriable: true });
     const records = prepareInputs(inputs, this.options);
     const appended = await this.commitLog.append(records);
     void this.dispatcher.wake();
-    const status = await this.flush.awaitDurable(appended.endOffset);
-    return { status, records: appended.records, endOffset: appended.endOffset, storeTimestamp: appended.storeTimestamp };
+    const durable = this.flush.awaitDurable(appended.endOffset);
+    return { records: appended.records, endOffset: appended.endOffset, storeTimestamp: appended.storeTimestamp, durable };
   }
 
   /**

@@ -1,0 +1,119 @@
+/**
+ * From what a producer sends over HTTP to what the store writes.
+ *
+ * Bytes Skiff chooses where RocketMQ versions differ (a documented choice, see README
+ * "Works with Apache RocketMQ"):
+ * - properties are stored without the trailing 0x02 (4.9 style; the store option can switch it);
+ * - `CLUSTER=<brokerClusterName>` is added to every message, as both 4.9 and 5.x brokers do;
+ * - `UNIQ_KEY` is added when the producer did not set one (the Java client always sets one);
+ * - `WAIT` is a per-send instruction: read, then not stored (as 4.9 does for single messages).
+ * Property order: the producer's own properties, then KEYS, TAGS, DELAY, UNIQ_KEY, CLUSTER.
+ */
+import { z } from "zod";
+import { SkiffError } from "../core/errors.ts";
+import { utf8Encode } from "../core/bytes.ts";
+import type { BatchMessage } from "../store/codec/batch.ts";
+import type { HostAddress } from "../store/codec/host-address.ts";
+import { decodePropertiesBytes, MessageConst } from "../store/codec/properties.ts";
+import type { MessageInput } from "../store/message-input.ts";
+
+const propertyText = z.string().refine((s) => !/[\u0001\u0002]/.test(s), "must not contain the separators \\u0001 or \\u0002");
+
+export const messageSchema = z
+  .object({
+    body: z.string().optional(),
+    bodyBase64: z.string().optional(),
+    tags: propertyText.optional(),
+    keys: z.union([propertyText, z.array(propertyText)]).optional(),
+    properties: z.record(propertyText, propertyText).optional(),
+    queueId: z.number().int().min(0).max(0x7fffffff).optional(),
+    flag: z.number().int().min(-0x80000000).max(0x7fffffff).optional(),
+    delayLevel: z.number().int().min(0).max(64).optional(),
+    wait: z.boolean().optional(),
+  })
+  .strict()
+  .refine((m) => (m.body === undefined) !== (m.bodyBase64 === undefined), "exactly one of body and bodyBase64 is required");
+
+export type JsonMessage = z.infer<typeof messageSchema>;
+
+export const batchSchema = z.object({ messages: z.array(messageSchema).min(1).max(1024) }).strict();
+
+export interface BuildContext {
+  readonly clusterName: string;
+  readonly storeHost: HostAddress;
+  readonly bornHost: HostAddress;
+  readonly now: number;
+  readonly nextUniqueId: () => string;
+}
+
+export interface BuiltMessage {
+  readonly input: Omit<MessageInput, "queueId">;
+  readonly queueId: number | undefined;
+  /** False when the producer asked not to wait for flush or replication. */
+  readonly wait: boolean;
+  readonly uniqueId: string;
+}
+
+export function buildFromJson(message: JsonMessage, context: BuildContext): BuiltMessage {
+  const properties = new Map<string, string>(Object.entries(message.properties ?? {}));
+  const waitProperty = properties.get(MessageConst.WAIT);
+  properties.delete(MessageConst.WAIT);
+  if (message.keys !== undefined) properties.set(MessageConst.KEYS, Array.isArray(message.keys) ? message.keys.join(" ") : message.keys);
+  if (message.tags !== undefined) properties.set(MessageConst.TAGS, message.tags);
+  if (message.delayLevel) properties.set(MessageConst.DELAY, String(message.delayLevel));
+  const body = message.body !== undefined ? utf8Encode(message.body) : decodeBase64(message.bodyBase64 ?? "");
+  const wait = message.wait ?? waitProperty !== "false";
+  return finish(properties, body, message.flag ?? 0, message.queueId, wait, context);
+}
+
+/** A message from a binary batch (RocketMQ's batch encoding); its properties are used verbatim. */
+export function buildFromBatch(message: BatchMessage, queueId: number | undefined, context: BuildContext): BuiltMessage {
+  const properties = decodePropertiesBytes(message.properties);
+  const wait = properties.get(MessageConst.WAIT) !== "false";
+  properties.delete(MessageConst.WAIT);
+  return finish(properties, message.body, message.flag, queueId, wait, context);
+}
+
+function finish(properties: Map<string, string>, body: Uint8Array, flag: number, queueId: number | undefined, wait: boolean, context: BuildContext): BuiltMessage {
+  let uniqueId = properties.get(MessageConst.UNIQ_KEY);
+  if (!uniqueId) {
+    uniqueId = context.nextUniqueId();
+    properties.set(MessageConst.UNIQ_KEY, uniqueId);
+  }
+  properties.set(MessageConst.CLUSTER, context.clusterName);
+  return {
+    input: {
+      topic: "",
+      flag,
+      body,
+      properties,
+      sysFlag: 0,
+      bornTimestamp: context.now,
+      bornHost: context.bornHost,
+      storeHost: context.storeHost,
+      reconsumeTimes: 0,
+      preparedTransactionOffset: 0,
+    },
+    queueId,
+    wait,
+    uniqueId,
+  };
+}
+
+export function decodeBase64(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
+    throw new SkiffError("BAD_REQUEST", "bodyBase64 is not valid base64");
+  }
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+export function encodeBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}

@@ -1,0 +1,100 @@
+/**
+ * A pull, as RocketMQ's PullMessageProcessor answers it:
+ *
+ * - the topic must exist (TOPIC_NOT_EXIST) and the queue be below its readQueueNums;
+ * - the consumer group is found or auto-created (subscription group config);
+ * - nothing new and `waitMs` > 0 → the pull parks until a message arrives or the time runs out;
+ * - `suggestWhichBrokerId` (RocketMQ 4.9): with `slaveReadEnable`, a pull lagging further behind
+ *   the commit-log end than `accessMessageInMemoryMaxRatio`% of memory is told to read from
+ *   the group's `whichBrokerWhenConsumeSlowly` (1), otherwise from the group's `brokerId` (0);
+ *   without `slaveReadEnable`, always 0 (the master);
+ * - `pullStatus` is the client's view: FOUND, NO_NEW_MSG (caught up or empty queue),
+ *   NO_MATCHED_MSG, OFFSET_ILLEGAL (too small or far beyond the end: restart at nextBeginOffset).
+ */
+import { SkiffError } from "../core/errors.ts";
+import type { BrokerConfig } from "../config/broker-config.ts";
+import type { Metadata } from "../metadata/metadata.ts";
+import { Perm } from "../metadata/topic-config.ts";
+import type { GetMessageResult, GetMessageStatus } from "../store/get-message.ts";
+import type { MessageStore } from "../store/message-store.ts";
+import type { LongPollHub } from "./long-poll.ts";
+
+export type PullStatus = "FOUND" | "NO_NEW_MSG" | "NO_MATCHED_MSG" | "OFFSET_ILLEGAL";
+
+export interface PullRequest {
+  readonly topic: string;
+  readonly queueId: number;
+  readonly offset: number;
+  readonly max: number;
+  readonly group?: string;
+  readonly waitMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface PullResult extends GetMessageResult {
+  readonly pullStatus: PullStatus;
+  readonly suggestWhichBrokerId: number;
+}
+
+export interface PullContext {
+  readonly config: () => BrokerConfig;
+  readonly store: MessageStore;
+  readonly metadata: Metadata;
+  readonly longPoll: LongPollHub;
+}
+
+export const MAX_PULL_WAIT_MS = 30_000;
+export const MAX_PULL_BATCH = 1024;
+
+export class PullService {
+  private readonly context: PullContext;
+
+  constructor(context: PullContext) {
+    this.context = context;
+  }
+
+  async pull(request: PullRequest): Promise<PullResult> {
+    const { metadata, store, longPoll } = this.context;
+    const topicConfig = metadata.topics.get(request.topic);
+    if (!topicConfig) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${request.topic} does not exist`);
+    if ((topicConfig.perm & Perm.READ) === 0) throw new SkiffError("NO_PERMISSION", `topic ${request.topic} is not readable (perm ${topicConfig.perm})`);
+    if (request.queueId >= topicConfig.readQueueNums) {
+      throw new SkiffError("BAD_REQUEST", `queueId ${request.queueId} is out of range: topic ${request.topic} has ${topicConfig.readQueueNums} read queues`);
+    }
+    const group = request.group ? await metadata.subscriptionGroups.findOrCreate(request.group) : undefined;
+    if (request.group && !group) throw new SkiffError("SUBSCRIPTION_GROUP_NOT_EXIST", `subscription group ${request.group} does not exist`);
+    const read = () => store.get({ topic: request.topic, queueId: request.queueId, offset: request.offset, maxMsgNums: Math.min(request.max, MAX_PULL_BATCH) });
+    let result = await read();
+    const waitMs = Math.min(request.waitMs, MAX_PULL_WAIT_MS);
+    if (waitMs > 0 && isCaughtUp(result.status)) {
+      const woken = await longPoll.wait(request.topic, request.queueId, waitMs, request.signal);
+      if (woken) result = await read();
+    }
+    const config = this.context.config();
+    let suggestWhichBrokerId = 0;
+    if (config.slaveReadEnable) {
+      const slow = group?.whichBrokerWhenConsumeSlowly ?? 1;
+      suggestWhichBrokerId = result.suggestPullingFromSlave ? slow : (group?.brokerId ?? 0);
+    }
+    return { ...result, pullStatus: pullStatusOf(result.status), suggestWhichBrokerId };
+  }
+}
+
+function isCaughtUp(status: GetMessageStatus): boolean {
+  return status === "OFFSET_OVERFLOW_ONE" || status === "NO_MESSAGE_IN_QUEUE" || status === "NO_MATCHED_LOGIC_QUEUE";
+}
+
+function pullStatusOf(status: GetMessageStatus): PullStatus {
+  switch (status) {
+    case "FOUND":
+      return "FOUND";
+    case "NO_MATCHED_MESSAGE":
+    case "MESSAGE_WAS_REMOVING":
+      return "NO_MATCHED_MSG";
+    case "OFFSET_TOO_SMALL":
+    case "OFFSET_OVERFLOW_BADLY":
+      return "OFFSET_ILLEGAL";
+    default:
+      return "NO_NEW_MSG";
+  }
+}

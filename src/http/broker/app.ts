@@ -1,0 +1,21 @@
+/**
+ * The broker's HTTP API (DESIGN §1.3): one Hono app, a fetch handler only. Served by whichever
+ * runtime adapter runs the broker; tested with `app.request()`.
+ */
+import { Hono } from "hono";
+import { errorHandler, notFound } from "../errors.ts";
+import { adminRoutes } from "./admin-routes.ts";
+import { messagesRoutes } from "./messages-routes.ts";
+import type { BrokerRuntime } from "./runtime.ts";
+import { syncRoutes } from "./sync-routes.ts";
+
+export function brokerApp(runtime: BrokerRuntime): Hono {
+  const app = new Hono();
+  app.onError(errorHandler((line) => runtime.log(line)));
+  app.notFound(notFound);
+  app.get("/health", (c) => c.json({ status: "UP", role: runtime.config().brokerRole }));
+  app.route("/", messagesRoutes(runtime));
+  app.route("/", adminRoutes(runtime));
+  app.route("/", syncRoutes(runtime));
+  return app;
+}

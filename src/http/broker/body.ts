@@ -1,0 +1,41 @@
+/** Request bodies with a size cap: a body over the cap is refused before it is buffered whole. */
+import { SkiffError } from "../../core/errors.ts";
+
+export async function readBodyLimited(request: Request, limitBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(declared, limitBytes);
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limitBytes) {
+      await reader.cancel();
+      throw tooLarge(total, limitBytes);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+function tooLarge(size: number, limit: number): SkiffError {
+  return new SkiffError("PAYLOAD_TOO_LARGE", `request body of ${size}+ bytes is larger than the ${limit}-byte limit`);
+}
+
+export function parseJsonBytes(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new SkiffError("BAD_REQUEST", `request body is not valid JSON: ${(error as Error).message}`);
+  }
+}

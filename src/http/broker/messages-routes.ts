@@ -1,0 +1,119 @@
+/**
+ * Sending and pulling (DESIGN §1.3, §1.4):
+ *
+ *   POST /topics/{topic}/messages                   JSON message, {messages:[…]}, or a binary batch
+ *   GET  /topics/{topic}/queues/{queueId}/messages  JSON, or the raw stored records
+ *
+ * Binary forms are RocketMQ's own bytes: `application/x-rocketmq-batch` (the client batch encoding,
+ * queue chosen by `?queueId=` or round-robin) and `Accept: application/x-rocketmq-messages` (the
+ * stored records concatenated, status in `x-rocketmq-*` headers), as PULL_MESSAGE returns them.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { SkiffError } from "../../core/errors.ts";
+import { decodeBatch } from "../../store/codec/batch.ts";
+import { batchSchema, buildFromBatch, buildFromJson, messageSchema } from "../../broker/message-build.ts";
+import type { SendResult } from "../../broker/send-service.ts";
+import { MAX_PULL_BATCH, MAX_PULL_WAIT_MS } from "../../broker/pull-service.ts";
+import { checked } from "../errors.ts";
+import { parseJsonBytes, readBodyLimited } from "./body.ts";
+import { messageJson } from "./message-json.ts";
+import type { BrokerRuntime } from "./runtime.ts";
+
+export const BATCH_CONTENT_TYPE = "application/x-rocketmq-batch";
+export const RECORDS_CONTENT_TYPE = "application/x-rocketmq-messages";
+
+export const intParam = (name: string, min: number, max: number) =>
+  z.string().regex(/^-?\d+$/, `${name} must be an integer`).transform(Number).pipe(z.number().int().min(min, `${name} must be >= ${min}`).max(max, `${name} must be <= ${max}`));
+
+const pullQuery = z.object({
+  offset: intParam("offset", 0, Number.MAX_SAFE_INTEGER),
+  max: intParam("max", 1, MAX_PULL_BATCH).optional(),
+  group: z.string().regex(/^[%|a-zA-Z0-9_-]{1,255}$/, "group must match ^[%|a-zA-Z0-9_-]{1,255}$").optional(),
+  waitMs: intParam("waitMs", 0, MAX_PULL_WAIT_MS).optional(),
+});
+
+function sendJson(result: SendResult) {
+  return {
+    status: result.status,
+    msgId: result.msgId,
+    offsetMsgId: result.offsetMsgId,
+    topic: result.topic,
+    queueId: result.queueId,
+    queueOffset: result.queueOffset,
+    commitLogOffset: result.commitLogOffset,
+  };
+}
+
+export function messagesRoutes(runtime: BrokerRuntime): Hono {
+  const app = new Hono();
+
+  app.post("/topics/:topic/messages", async (c) => {
+    const topic = c.req.param("topic");
+    const type = (c.req.header("content-type") ?? "application/json").split(";")[0].trim().toLowerCase();
+    const maxBody = runtime.config().maxMessageSize;
+    const context = runtime.buildContext();
+    if (type === BATCH_CONTENT_TYPE) {
+      const bytes = await readBodyLimited(c.req.raw, maxBody + 64 * 1024);
+      const queueText = c.req.query("queueId");
+      const queueId = queueText === undefined ? undefined : checked(intParam("queueId", 0, 0x7fffffff), queueText);
+      const batch = decodeBatch(bytes);
+      if (batch.length === 0) throw new SkiffError("BAD_REQUEST", "the batch is empty");
+      const results = await runtime.send.send(topic, batch.map((m) => buildFromBatch(m, queueId, context)));
+      return c.json({ results: results.map(sendJson) });
+    }
+    if (type !== "application/json") {
+      throw new SkiffError("UNSUPPORTED_MEDIA_TYPE", `Content-Type ${type} is not accepted; use application/json or ${BATCH_CONTENT_TYPE}`);
+    }
+    const raw = parseJsonBytes(await readBodyLimited(c.req.raw, 2 * maxBody + 1024 * 1024));
+    if (typeof raw === "object" && raw !== null && "messages" in raw) {
+      const { messages } = checked(batchSchema, raw);
+      const results = await runtime.send.send(topic, messages.map((m) => buildFromJson(m, context)));
+      return c.json({ results: results.map(sendJson) });
+    }
+    const [result] = await runtime.send.send(topic, [buildFromJson(checked(messageSchema, raw), context)]);
+    return c.json(sendJson(result));
+  });
+
+  app.get("/topics/:topic/queues/:queueId/messages", async (c) => {
+    const queueId = checked(intParam("queueId", 0, 0x7fffffff), c.req.param("queueId"));
+    const query = checked(pullQuery, c.req.query());
+    const result = await runtime.pull.pull({
+      topic: c.req.param("topic"),
+      queueId,
+      offset: query.offset,
+      max: query.max ?? 32,
+      group: query.group,
+      waitMs: query.waitMs ?? 0,
+      signal: c.req.raw.signal,
+    });
+    const status = {
+      status: result.status,
+      pullStatus: result.pullStatus,
+      nextBeginOffset: result.nextBeginOffset,
+      minOffset: result.minOffset,
+      maxOffset: result.maxOffset,
+      suggestWhichBrokerId: result.suggestWhichBrokerId,
+    };
+    if ((c.req.header("accept") ?? "").includes(RECORDS_CONTENT_TYPE)) {
+      const total = result.messages.reduce((sum, m) => sum + m.bytes.byteLength, 0);
+      const body = new Uint8Array(total);
+      let at = 0;
+      for (const m of result.messages) {
+        body.set(m.bytes, at);
+        at += m.bytes.byteLength;
+      }
+      const headers: Record<string, string> = { "content-type": RECORDS_CONTENT_TYPE };
+      for (const [key, value] of Object.entries(status)) headers[`x-rocketmq-${kebab(key)}`] = String(value);
+      headers["x-rocketmq-message-count"] = String(result.messages.length);
+      return new Response(body, { status: 200, headers });
+    }
+    return c.json({ ...status, messages: result.messages.map(messageJson) });
+  });
+
+  return app;
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
+}

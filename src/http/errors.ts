@@ -1,0 +1,82 @@
+/**
+ * The error side of every Skiff HTTP app (the broker's and the name server's): one body shape,
+ * `{"error":{"code":"…","message":"…"}}` (DESIGN §1.3), and the helpers that produce it.
+ *
+ * A SkiffError is the caller's problem, so a 4xx: first by code (TOPIC_NOT_EXIST → 404,
+ * NOT_MASTER → 409, …), then by the code's ending (`…_NOT_FOUND`/`…_NOT_EXIST` → 404;
+ * `…_CONFLICT`/`…_IN_USE`/`…_LIMIT_EXCEEDED` → 409; `…_TOO_LARGE` → 413), else 400 — except a
+ * retriable one, which is 503 (try again later or elsewhere). Anything else is a bug: 500 with a
+ * generic message; the details go to the log only. `checked` turns a zod failure into a 400.
+ * An unknown path is a 404 in the same shape (`notFound`).
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { z } from "zod";
+import { SkiffError } from "../core/errors.ts";
+
+export type HttpStatus = HTTPException["status"];
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+export function errorResponse(c: Context, status: HttpStatus, code: string, message: string): Response {
+  const body: ErrorBody = { error: { code, message } };
+  return c.json(body, status);
+}
+
+const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
+  TOPIC_NOT_EXIST: 404,
+  SUBSCRIPTION_GROUP_NOT_EXIST: 404,
+  NO_PERMISSION: 403,
+  NOT_MASTER: 409,
+  SLAVE_CANNOT_SEND: 409,
+  ROLE_SWITCH_REFUSED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+};
+
+const STATUS_BY_SUFFIX: readonly (readonly [string, HttpStatus])[] = [
+  ["_NOT_FOUND", 404],
+  ["_NOT_EXIST", 404],
+  ["_CONFLICT", 409],
+  ["_IN_USE", 409],
+  ["_LIMIT_EXCEEDED", 409],
+  ["_TOO_LARGE", 413],
+];
+
+export function statusOf(error: SkiffError): HttpStatus {
+  const known = STATUS_BY_CODE[error.code];
+  if (known !== undefined) return known;
+  for (const [suffix, status] of STATUS_BY_SUFFIX) if (error.code.endsWith(suffix)) return status;
+  return error.retriable ? 503 : 400;
+}
+
+/** An `app.onError` handler; `log` receives the details of unexpected errors (the client sees none). */
+export function errorHandler(log: (line: string) => void = () => {}): ErrorHandler {
+  return (error, c) => {
+    if (error instanceof SkiffError) return errorResponse(c, statusOf(error), error.code, error.message);
+    if (error instanceof HTTPException) return errorResponse(c, error.status, `HTTP_${error.status}`, error.message || "request failed");
+    log(`internal error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return errorResponse(c, 500, "INTERNAL_ERROR", "internal error");
+  };
+}
+
+/** `errorHandler` without a log. */
+export const onError: ErrorHandler = errorHandler();
+
+export const notFound: NotFoundHandler = (c) => errorResponse(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`);
+
+/** `"clusterName: Too small …; brokerId: must be >= 0"`, at most five problems. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const shown = issues.slice(0, 5).map((issue) => `${issue.path.map(String).join(".") || "body"}: ${issue.message}`);
+  const more = issues.length - shown.length;
+  return shown.join("; ") + (more > 0 ? `; and ${more} more` : "");
+}
+
+/** Validates `value`; throws SkiffError BAD_REQUEST (→ 400) naming each problem. */
+export function checked<Schema extends z.ZodType>(schema: Schema, value: unknown): z.output<Schema> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new SkiffError("BAD_REQUEST", describeIssues(result.error.issues));
+  return result.data;
+}
