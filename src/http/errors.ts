@@ -34,6 +34,7 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   ROLE_SWITCH_REFUSED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  STORE_IO_FAILED: 503,
 };
 
 const STATUS_BY_SUFFIX: readonly (readonly [string, HttpStatus])[] = [

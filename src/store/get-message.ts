@@ -84,7 +84,7 @@ export async function readMessages(request: GetMessageRequest, context: ReadCont
   const minPhysical = context.commitLog.minOffset;
   const entries = await queue.read(offset, Math.max(1, request.maxMsgNums));
   if (entries.length === 0) return empty("OFFSET_FOUND_NULL", offset + 1, minOffset, maxOffset);
-  const messages: StoredMessage[] = [];
+  const picked: Array<{ entry: ConsumeQueueEntry; queueOffset: number }> = [];
   let examined = 0;
   let bytes = 0;
   let lastPulled = entries[0].physicalOffset;
@@ -92,7 +92,7 @@ export async function readMessages(request: GetMessageRequest, context: ReadCont
   for (const entry of entries) {
     const onDisk = maxPhysical - entry.physicalOffset > context.memoryForSuggestBytes;
     const limit = onDisk ? ON_DISK : IN_MEMORY;
-    if (messages.length > 0 && (messages.length >= limit.count || bytes + entry.size > limit.bytes)) break;
+    if (picked.length > 0 && (picked.length >= limit.count || bytes + entry.size > limit.bytes)) break;
     examined++;
     lastPulled = entry.physicalOffset;
     if (entry.physicalOffset < minPhysical) {
@@ -100,10 +100,13 @@ export async function readMessages(request: GetMessageRequest, context: ReadCont
       continue;
     }
     if (request.filter && !request.filter(entry)) continue;
-    const record = await context.commitLog.readRecord(entry.physicalOffset, entry.size);
-    messages.push({ queueOffset: offset + examined - 1, physicalOffset: entry.physicalOffset, size: entry.size, tagsCode: entry.tagsCode, bytes: record });
+    picked.push({ entry, queueOffset: offset + examined - 1 });
     bytes += entry.size;
   }
+  const records = await readSpans(context.commitLog, picked.map((p) => p.entry));
+  const messages: StoredMessage[] = picked.map(({ entry, queueOffset }, i) => ({
+    queueOffset, physicalOffset: entry.physicalOffset, size: entry.size, tagsCode: entry.tagsCode, bytes: records[i],
+  }));
   const status: GetMessageStatus = messages.length > 0 ? "FOUND" : removed === examined ? "MESSAGE_WAS_REMOVING" : "NO_MATCHED_MESSAGE";
   return {
     status,
@@ -113,4 +116,37 @@ export async function readMessages(request: GetMessageRequest, context: ReadCont
     messages,
     suggestPullingFromSlave: maxPhysical - lastPulled > context.memoryForSuggestBytes,
   };
+}
+
+/**
+ * Reads records with as few reads as possible: neighbours in the commit log (within one segment,
+ * spans of at most `SPAN_BYTES`) come from one read, since one read of 256 KiB costs less than 32
+ * reads of 1 KiB. Each record is a view into its span.
+ */
+const SPAN_BYTES = 512 * 1024;
+
+async function readSpans(commitLog: CommitLog, entries: readonly ConsumeQueueEntry[]): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = new Array(entries.length);
+  const segmentSize = commitLog.log.segmentSizeBytes;
+  let i = 0;
+  while (i < entries.length) {
+    const start = entries[i].physicalOffset;
+    const segment = start - (start % segmentSize);
+    let j = i;
+    let end = start + entries[i].size;
+    while (j + 1 < entries.length) {
+      const next = entries[j + 1];
+      const nextEnd = next.physicalOffset + next.size;
+      if (next.physicalOffset < end || next.physicalOffset - (next.physicalOffset % segmentSize) !== segment || nextEnd - start > SPAN_BYTES) break;
+      end = nextEnd;
+      j++;
+    }
+    const span = await commitLog.readRecord(start, end - start);
+    for (let k = i; k <= j; k++) {
+      const at = entries[k].physicalOffset - start;
+      out[k] = span.subarray(at, at + entries[k].size);
+    }
+    i = j + 1;
+  }
+  return out;
 }

@@ -1,0 +1,99 @@
+/**
+ * The `skiff` command, shared by every runtime: `skiff broker [flags]`, `skiff namesrv [flags]`.
+ * A runtime's `adapters/<rt>/main.ts` hands it the platform and a few process facts (argv, env,
+ * output, signals, exit); everything else happens here, once.
+ *
+ * Exit codes: 0 after a clean stop on SIGINT/SIGTERM; 1 for bad configuration (the message names
+ * each bad key, its value and what is allowed); 2 for an unknown command; 3 when start-up fails.
+ */
+import { SkiffError } from "../core/errors.ts";
+import type { Platform } from "../core/platform.ts";
+import { utf8Decode } from "../core/bytes.ts";
+import { brokerUsage, describeConfig, describeNamesrvConfig, namesrvUsage } from "../config/describe.ts";
+import { resolveNamesrvConfig } from "../config/namesrv-config.ts";
+import { parseCommandLine, resolveBrokerConfig } from "../config/sources.ts";
+import { startBroker } from "../broker/broker.ts";
+import { startNamesrv } from "../namesrv/namesrv.ts";
+
+export interface ProcessIo {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  out(line: string): void;
+  err(line: string): void;
+  /** Calls `handler` once on SIGINT or SIGTERM. */
+  onShutdownSignal(handler: (signal: string) => void): void;
+  exit(code: number): void;
+}
+
+const USAGE = [
+  "usage: skiff <command> [flags]",
+  "  broker    start a broker (master or slave); skiff broker --help for its flags",
+  "  namesrv   start a name server; skiff namesrv --help for its flags",
+];
+
+export async function runCli(platform: Platform, io: ProcessIo): Promise<void> {
+  const [command, ...rest] = io.argv;
+  try {
+    if (command === "broker") await runBroker(platform, io, rest);
+    else if (command === "namesrv") await runNamesrv(platform, io, rest);
+    else if (command === undefined || command === "help" || command === "--help" || command === "-h") USAGE.forEach((l) => io.out(l));
+    else {
+      io.err(`unknown command "${command}"`);
+      USAGE.forEach((l) => io.err(l));
+      io.exit(2);
+    }
+  } catch (error) {
+    if (error instanceof SkiffError && error.code === "CONFIG_INVALID") {
+      io.err(error.message);
+      io.exit(1);
+      return;
+    }
+    io.err(`start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    io.exit(3);
+  }
+}
+
+async function readConfigFile(platform: Platform, path: string | undefined): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return utf8Decode(await platform.fs.readFile(path));
+  } catch (error) {
+    throw new SkiffError("CONFIG_INVALID", `-c ${path}: cannot read the configuration file (${(error as Error).message})`);
+  }
+}
+
+async function runBroker(platform: Platform, io: ProcessIo, args: readonly string[]): Promise<void> {
+  const line = parseCommandLine(args);
+  if (line.help) return brokerUsage("skiff broker").forEach((l) => io.out(l));
+  const fileText = await readConfigFile(platform, line.configFile);
+  const resolved = resolveBrokerConfig({ fileText, fileName: line.configFile, env: io.env, cliValues: line.values });
+  resolved.warnings.forEach((w) => io.err(`warning: ${w}`));
+  resolved.notices.forEach((n) => io.out(`notice: ${n}`));
+  describeConfig(resolved.config).forEach((l) => io.out(l));
+  const broker = await startBroker(resolved.config, platform, { log: (l) => io.out(l) });
+  io.onShutdownSignal((signal) => {
+    io.out(`${signal} received: stopping`);
+    broker.stop().then(
+      () => io.exit(0),
+      (error) => {
+        io.err(`shutdown failed: ${(error as Error).message}`);
+        io.exit(3);
+      },
+    );
+  });
+}
+
+async function runNamesrv(platform: Platform, io: ProcessIo, args: readonly string[]): Promise<void> {
+  const line = parseCommandLine(args);
+  if (line.help) return namesrvUsage("skiff namesrv").forEach((l) => io.out(l));
+  const fileText = await readConfigFile(platform, line.configFile);
+  const resolved = resolveNamesrvConfig({ fileText, fileName: line.configFile, env: io.env, cliValues: line.values });
+  resolved.warnings.forEach((w) => io.err(`warning: ${w}`));
+  describeNamesrvConfig(resolved.config).forEach((l) => io.out(l));
+  const namesrv = await startNamesrv(resolved.config, platform, { log: (l) => io.out(l) });
+  io.out(`The Name Server boot success. serializeType=JSON, address ${namesrv.address}`);
+  io.onShutdownSignal((signal) => {
+    io.out(`${signal} received: stopping`);
+    namesrv.stop().then(() => io.exit(0), () => io.exit(3));
+  });
+}

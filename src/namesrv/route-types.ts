@@ -1,0 +1,93 @@
+/**
+ * The name server's records, as they travel over its HTTP API (DESIGN §1.7) and between the route
+ * table, the app and the broker-side client. Shapes follow RocketMQ's `RegisterBrokerBody`,
+ * `RegisterBrokerResult` and `TopicRouteData` (spec §7 and §9), in JSON with string map keys:
+ *
+ *   register  {"clusterName":"DefaultCluster","brokerName":"broker-a","brokerId":1,
+ *              "brokerAddr":"127.0.0.1:11911","haServerAddr":"127.0.0.1:11912",
+ *              "topicConfig":{"dataVersion":{"counter":3,"timestamp":1700000000000},
+ *                             "topicConfigTable":{"TopicTest":{"readQueueNums":4,"writeQueueNums":4,"perm":6,"topicSysFlag":0}}}}
+ *   result    {"masterAddr":"127.0.0.1:10911","haServerAddr":"127.0.0.1:10912"}   (nulls for a master)
+ *   route     {"brokerDatas":[{"cluster":"DefaultCluster","brokerName":"broker-a","brokerAddrs":{"0":"…","1":"…"}}],
+ *              "queueDatas":[{"brokerName":"broker-a","readQueueNums":4,"writeQueueNums":4,"perm":6,"topicSysFlag":0}]}
+ */
+
+/** RocketMQ's `MixAll.MASTER_ID`. */
+export const MASTER_ID = 0;
+
+export interface DataVersionJson {
+  readonly counter: number;
+  readonly timestamp: number;
+  readonly stateVersion?: number;
+}
+
+/** The fields of a broker's `TopicConfig` that the name server keeps (others are ignored). */
+export interface TopicQueueConfig {
+  readonly readQueueNums: number;
+  readonly writeQueueNums: number;
+  readonly perm: number;
+  readonly topicSysFlag?: number;
+}
+
+export interface TopicConfigWrapper {
+  readonly dataVersion: DataVersionJson;
+  readonly topicConfigTable: Readonly<Record<string, TopicQueueConfig>>;
+}
+
+export interface BrokerKey {
+  readonly clusterName: string;
+  readonly brokerName: string;
+  readonly brokerId: number;
+}
+
+export interface BrokerRegistration extends BrokerKey {
+  /** `brokerIP1:listenPort`, the broker's HTTP API. */
+  readonly brokerAddr: string;
+  /** `brokerIP2:haListenPort`, where slaves connect for the commit log. */
+  readonly haServerAddr: string;
+  readonly topicConfig: TopicConfigWrapper;
+}
+
+/** For a slave whose master is registered and live: the master's addresses; nulls otherwise. */
+export interface RegisterBrokerResult {
+  readonly masterAddr: string | null;
+  readonly haServerAddr: string | null;
+}
+
+export interface BrokerData {
+  readonly cluster: string;
+  readonly brokerName: string;
+  /** brokerId (as a decimal string) → `host:port`. */
+  readonly brokerAddrs: Readonly<Record<string, string>>;
+}
+
+export interface QueueData {
+  readonly brokerName: string;
+  readonly readQueueNums: number;
+  readonly writeQueueNums: number;
+  readonly perm: number;
+  readonly topicSysFlag: number;
+}
+
+export interface TopicRouteData {
+  readonly brokerDatas: BrokerData[];
+  readonly queueDatas: QueueData[];
+}
+
+/** One registered broker as `cluster()`, expiry and unregistration report it. */
+export interface BrokerInfo extends BrokerKey {
+  readonly brokerAddr: string;
+  readonly haServerAddr: string;
+  /** Wall-clock milliseconds of the last registration. */
+  readonly lastUpdateTimestamp: number;
+  readonly dataVersion: DataVersionJson;
+}
+
+export interface ClusterInfo {
+  readonly clusters: {
+    readonly clusterName: string;
+    readonly brokerGroups: { readonly brokerName: string; readonly brokers: BrokerInfo[] }[];
+  }[];
+  readonly brokerCount: number;
+  readonly topicCount: number;
+}

@@ -1,0 +1,38 @@
+/**
+ * Registrations for name server tests: a master (id 0) and a slave (id 1) of broker-a in
+ * DefaultCluster with RocketMQ's default ports, and a builder for anything else.
+ */
+import type { BrokerRegistration, TopicQueueConfig } from "../../src/namesrv/route-types.ts";
+
+export const MASTER_ADDR = "127.0.0.1:10911";
+export const MASTER_HA_ADDR = "127.0.0.1:10912";
+export const SLAVE_ADDR = "127.0.0.1:11911";
+export const SLAVE_HA_ADDR = "127.0.0.1:11912";
+
+export const TOPIC_TEST: TopicQueueConfig = { readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 };
+
+type Overrides = Partial<Omit<BrokerRegistration, "topicConfig">> & {
+  topics?: Record<string, TopicQueueConfig>;
+  counter?: number;
+};
+
+export function registration(overrides: Overrides = {}): BrokerRegistration {
+  const { topics = { TopicTest: TOPIC_TEST }, counter = 1, ...fields } = overrides;
+  return {
+    clusterName: "DefaultCluster",
+    brokerName: "broker-a",
+    brokerId: 0,
+    brokerAddr: MASTER_ADDR,
+    haServerAddr: MASTER_HA_ADDR,
+    ...fields,
+    topicConfig: { dataVersion: { counter, timestamp: 1_700_000_000_000 }, topicConfigTable: topics },
+  };
+}
+
+export function master(overrides: Overrides = {}): BrokerRegistration {
+  return registration(overrides);
+}
+
+export function slave(overrides: Overrides = {}): BrokerRegistration {
+  return registration({ brokerId: 1, brokerAddr: SLAVE_ADDR, haServerAddr: SLAVE_HA_ADDR, ...overrides });
+}
