@@ -11,6 +11,7 @@ import { parseMessageDelayLevel, type BrokerConfig } from "../config/broker-conf
 import type { HttpServer, Platform } from "../core/platform.ts";
 import { brokerApp } from "../http/broker/app.ts";
 import type { BrokerRuntime, HaStatusView } from "../http/broker/runtime.ts";
+import type { TopicConfigWrapper } from "../namesrv/route-types.ts";
 import { openMetadata, type Metadata } from "../metadata/metadata.ts";
 import { parseHostAddress } from "../store/codec/host-address.ts";
 import { MessageStore } from "../store/message-store.ts";
@@ -22,6 +23,9 @@ import { ScheduleService } from "./schedule-service.ts";
 import { SendService, type ReplicationGate } from "./send-service.ts";
 import { UniqueIdGenerator } from "./unique-id.ts";
 import { SkiffError } from "../core/errors.ts";
+import { NameServerRegistration } from "./registration.ts";
+import { RoleManager } from "./roles.ts";
+import type { FetchLike } from "./slave-sync.ts";
 
 export interface BrokerHandle {
   readonly runtime: BrokerRuntime;
@@ -34,6 +38,8 @@ export interface BrokerHandle {
 
 export interface StartBrokerOptions {
   readonly log: (message: string) => void;
+  /** For the slave's metadata sync and name-server registration; default `globalThis.fetch`. */
+  readonly fetch?: FetchLike;
 }
 
 export function storeOptionsFrom(config: BrokerConfig, log: (message: string) => void): StoreOptions {
@@ -74,20 +80,14 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   const longPoll = new LongPollHub(clock);
   store.dispatcher.onArrival((topic, queueId) => longPoll.notify(topic, queueId));
   const schedule = new ScheduleService({ store, delayOffsets: metadata.delayOffsets, clock, log });
-  let replication: ReplicationGate | null = null;
+  const fetcher: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
+  const roles = new RoleManager({ platform, store, metadata, schedule, fetch: fetcher, config: () => config, setConfig: (next) => (config = next), log });
   const storeHost = parseHostAddress(`${config.brokerIP1}:${config.listenPort}`);
   const uniqueIds = new UniqueIdGenerator(storeHost.address, platform.system.pid, () => clock.now());
-  const send = new SendService({ config: () => config, store, metadata, replication: () => replication, masterAddress: () => null });
+  const send = new SendService({ config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress() });
   const pull = new PullService({ config: () => config, store, metadata, longPoll });
 
   let server: HttpServer | null = null;
-  const haStatus = (): HaStatusView => ({
-    role: config.brokerRole,
-    brokerName: config.brokerName,
-    brokerId: config.brokerId,
-    maxPhyOffset: store.commitLog.maxOffset,
-    slaves: [],
-  });
   const runtime: BrokerRuntime = {
     config: () => config,
     store,
@@ -103,16 +103,34 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
       now: clock.now(),
       nextUniqueId: () => uniqueIds.next(),
     }),
-    haStatus,
-    switchRole: async () => {
-      throw new SkiffError("ROLE_SWITCH_REFUSED", "role switching needs replication, which this broker has not started");
-    },
+    haStatus: (): HaStatusView => roles.status(),
+    switchRole: (role, brokerId) => roles.switchRole(role, brokerId),
   };
 
-  if (config.brokerRole !== "SLAVE") schedule.start();
+  await roles.start();
   server = await platform.http.serve({ host: config.brokerIP1, port: config.listenPort }, brokerApp(runtime).fetch);
-  const httpAddress = `${server.address.host}:${server.address.port}`;
+  const httpAddress = `${config.brokerIP1}:${server.address.port}`;
   if (config.listenPort === 0) config = { ...config, listenPort: server.address.port };
+  const registration = new NameServerRegistration({
+    clock,
+    fetch: fetcher,
+    addresses: () => (config.namesrvAddr ?? "").split(";").map((a) => a.trim()).filter((a) => a.length > 0),
+    registration: () => ({
+      clusterName: config.brokerClusterName,
+      brokerName: config.brokerName,
+      brokerId: config.brokerId,
+      brokerAddr: `${config.brokerIP1}:${config.listenPort}`,
+      haServerAddr: `${config.brokerIP2}:${config.haListenPort}`,
+      topicConfig: metadata.topics.snapshot() as unknown as TopicConfigWrapper,
+    }),
+    periodMs: () => config.registerNameServerPeriod,
+    onResult: (result) => {
+      if (config.brokerRole === "SLAVE") roles.learn(result.masterAddr, result.haServerAddr);
+    },
+    log,
+  });
+  roles.attachRegistration(registration);
+  registration.start();
   log(`The broker[${config.brokerName}, ${httpAddress}] boot success. role=${config.brokerRole} store=${config.storePathRootDir}`);
 
   let stopping: Promise<void> | null = null;
@@ -123,9 +141,12 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     httpAddress,
     stop: () =>
       (stopping ??= (async () => {
+        registration.stop();
         schedule.stop();
         longPoll.releaseAll();
         await server?.close();
+        await roles.stop();
+        await registration.unregister().catch(() => undefined);
         await metadata.close();
         await store.close();
         log(`The broker[${config.brokerName}, ${httpAddress}] shut down cleanly; store flushed at ${store.commitLog.maxOffset}`);

@@ -12,9 +12,13 @@ export function brokerConfig(values: Record<string, string | number | boolean> =
   }).config;
 }
 
-export async function memoryBroker(values: Record<string, string | number | boolean> = {}, memory = createMemoryPlatform()) {
+export async function memoryBroker(
+  values: Record<string, string | number | boolean> = {},
+  memory = createMemoryPlatform(),
+  fetch: (url: string, init?: RequestInit) => Promise<Response> = memory.fetch,
+) {
   const logs: string[] = [];
-  const broker = await startBroker(brokerConfig(values), memory.platform, { log: (line) => logs.push(line) });
+  const broker = await startBroker(brokerConfig(values), memory.platform, { log: (line) => logs.push(line), fetch });
   const app = brokerApp(broker.runtime);
   const request = (path: string, init?: RequestInit) => app.request(path, init);
   const json = async (path: string, init?: RequestInit) => {

@@ -1,0 +1,186 @@
+/**
+ * What a broker runs because of its role, and the switch between roles at run time.
+ *
+ * | role                       | runs                                                          |
+ * |----------------------------|---------------------------------------------------------------|
+ * | ASYNC_MASTER / SYNC_MASTER | HA master on haListenPort (slaves connect), schedule service  |
+ * | SLAVE                      | HA client to its master, metadata sync from its master        |
+ *
+ * Promotion (slave → master): stop following, let the dispatcher catch up with everything
+ * replicated, continue the queue offsets from the consume queues, then start the HA master and the
+ * schedule service and re-register. Demotion (master → slave): stop the schedule service and the
+ * HA master (waiting sends get FLUSH_SLAVE_TIMEOUT), then follow the master given by
+ * `haMasterAddress` or the name server, and sync metadata at once. No restart, nothing dropped:
+ * the commit log is only ever appended to.
+ */
+import type { BrokerConfig, BrokerRole } from "../config/broker-config.ts";
+import { SkiffError } from "../core/errors.ts";
+import type { Platform } from "../core/platform.ts";
+import { HaClient, HaMaster, haOptions, parseHostPort, type HaOptions } from "../ha/index.ts";
+import type { Metadata } from "../metadata/metadata.ts";
+import type { MessageStore } from "../store/message-store.ts";
+import type { HaStatusView } from "../http/broker/runtime.ts";
+import type { NameServerRegistration } from "./registration.ts";
+import type { ScheduleService } from "./schedule-service.ts";
+import { SlaveSync, type FetchLike } from "./slave-sync.ts";
+
+export interface RoleDeps {
+  readonly platform: Platform;
+  readonly store: MessageStore;
+  readonly metadata: Metadata;
+  readonly schedule: ScheduleService;
+  readonly fetch: FetchLike;
+  readonly config: () => BrokerConfig;
+  readonly setConfig: (config: BrokerConfig) => void;
+  readonly log: (line: string) => void;
+}
+
+export class RoleManager {
+  private readonly deps: RoleDeps;
+  private haMaster: HaMaster | null = null;
+  private haClient: HaClient | null = null;
+  private readonly slaveSync: SlaveSync;
+  private registration: NameServerRegistration | null = null;
+  private learnedMasterAddress: string | null = null;
+  private learnedHaAddress: string | null = null;
+  private switching: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: RoleDeps) {
+    this.deps = deps;
+    this.slaveSync = new SlaveSync({
+      clock: deps.platform.clock,
+      metadata: deps.metadata,
+      fetch: deps.fetch,
+      periodMs: deps.config().slaveSynchronizePeriod,
+      masterAddress: () => this.masterHttpAddress(),
+      onDelayOffsetsChanged: () => deps.schedule.reload(),
+      log: deps.log,
+    });
+  }
+
+  /** The name-server registration, once created (it needs the HTTP port). */
+  attachRegistration(registration: NameServerRegistration): void {
+    this.registration = registration;
+  }
+
+  /** A name server's answer: a slave learns where its master is. */
+  learn(masterAddress: string | null, haServerAddress: string | null): void {
+    this.learnedMasterAddress = masterAddress;
+    this.learnedHaAddress = haServerAddress;
+  }
+
+  get replication(): HaMaster | null {
+    return this.haMaster;
+  }
+
+  /** The master's HTTP address: from the name server, else the HA address's port - 1 (RocketMQ 4.9's rule). */
+  masterHttpAddress(): string | null {
+    if (this.learnedMasterAddress) return this.learnedMasterAddress;
+    const ha = this.deps.config().haMasterAddress;
+    if (!ha) return null;
+    const { host, port } = parseHostPort(ha);
+    return `${host}:${port - 1}`;
+  }
+
+  haAddress(): string | null {
+    return this.deps.config().haMasterAddress ?? this.learnedHaAddress;
+  }
+
+  async start(): Promise<void> {
+    if (this.deps.config().brokerRole === "SLAVE") this.startSlave(3000);
+    else await this.startMaster();
+  }
+
+  switchRole(role: BrokerRole, brokerId?: number): Promise<HaStatusView> {
+    const run = this.switching.then(() => this.doSwitch(role, brokerId));
+    this.switching = run.catch(() => undefined);
+    return run;
+  }
+
+  status(): HaStatusView {
+    const config = this.deps.config();
+    const client = this.haClient?.state;
+    return {
+      role: config.brokerRole,
+      brokerName: config.brokerName,
+      brokerId: config.brokerId,
+      maxPhyOffset: this.deps.store.commitLog.maxOffset,
+      haListenAddress: this.haMaster ? `${config.brokerIP2}:${this.haMaster.address.port}` : null,
+      masterAddress: config.brokerRole === "SLAVE" ? this.masterHttpAddress() : null,
+      masterHaAddress: config.brokerRole === "SLAVE" ? this.haAddress() : null,
+      connectedToMaster: client?.connected ?? false,
+      lastReadFromMasterAt: client?.lastReadAt ?? null,
+      lastHaError: client?.lastError ?? null,
+      slaves: this.haMaster?.status() ?? [],
+      lastMetadataSyncAt: this.slaveSync.lastSyncAt,
+      lastMetadataSyncError: this.slaveSync.lastError,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.slaveSync.stop();
+    await this.haClient?.stop();
+    this.haClient = null;
+    await this.haMaster?.close();
+    this.haMaster = null;
+  }
+
+  private haOptions(): HaOptions {
+    const config = this.deps.config();
+    return haOptions({
+      haListenHost: config.brokerIP2,
+      haListenPort: config.haListenPort,
+      haTransferBatchSize: config.haTransferBatchSize,
+      haSendHeartbeatIntervalMs: config.haSendHeartbeatInterval,
+      haHousekeepingIntervalMs: config.haHousekeepingInterval,
+      haSlaveFallbehindMax: config.haSlaveFallbehindMax,
+      sendFromFirstSegment: config.haSendFromFirstSegment,
+      log: this.deps.log,
+    });
+  }
+
+  private async startMaster(): Promise<void> {
+    const { platform, store } = this.deps;
+    this.haMaster = await HaMaster.start({ net: platform.net, clock: platform.clock, commitLog: store.commitLog, options: this.haOptions() });
+    const config = this.deps.config();
+    if (config.haListenPort === 0) this.deps.setConfig({ ...config, haListenPort: this.haMaster.address.port });
+    this.deps.schedule.start();
+  }
+
+  private startSlave(firstSyncDelayMs: number): void {
+    const { platform, store } = this.deps;
+    this.haClient = new HaClient({ net: platform.net, clock: platform.clock, store, masterAddress: () => this.haAddress(), options: this.haOptions() });
+    this.haClient.start();
+    this.slaveSync.start(firstSyncDelayMs);
+  }
+
+  private async doSwitch(role: BrokerRole, brokerId: number | undefined): Promise<HaStatusView> {
+    const config = this.deps.config();
+    const { store, log } = this.deps;
+    if (role === "SLAVE") {
+      const id = brokerId ?? (config.brokerId > 0 ? config.brokerId : 0);
+      if (id <= 0) throw new SkiffError("BAD_REQUEST", "Slave's brokerId must be > 0: give brokerId in the request");
+      if (config.brokerRole !== "SLAVE") {
+        this.deps.schedule.stop();
+        await this.haMaster?.close();
+        this.haMaster = null;
+      }
+      this.deps.setConfig({ ...config, brokerRole: "SLAVE", brokerId: id });
+      if (config.brokerRole !== "SLAVE") this.startSlave(0);
+    } else {
+      if (brokerId !== undefined && brokerId !== 0) throw new SkiffError("BAD_REQUEST", "a master's brokerId is 0");
+      if (config.brokerRole === "SLAVE") {
+        this.slaveSync.stop();
+        await this.haClient?.stop();
+        this.haClient = null;
+        await store.dispatcher.waitFor(store.commitLog.maxOffset);
+        store.rebuildQueueOffsets();
+      }
+      this.deps.setConfig({ ...config, brokerRole: role, brokerId: 0 });
+      if (config.brokerRole === "SLAVE") await this.startMaster();
+    }
+    log(`role switched from ${config.brokerRole} (id ${config.brokerId}) to ${role} (id ${this.deps.config().brokerId}) at commit-log offset ${store.commitLog.maxOffset}`);
+    await this.registration?.registerNow();
+    return this.status();
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * A slave's metadata sync (RocketMQ's SlaveSynchronize, spec §5), over HTTP from its master's
+ * `/sync/*` routes, every `slaveSynchronizePeriod` (the first soon after start, and at once after a
+ * role change):
+ *
+ * | body                     | what the slave does                                                |
+ * |--------------------------|--------------------------------------------------------------------|
+ * | /sync/topic-config       | replace the whole table when the master's DataVersion differs      |
+ * | /sync/consumer-offsets   | merge per queue by maximum; a reset on the master wins (see        |
+ * |                          | src/metadata/consumer-offsets.ts): offsets never go back otherwise |
+ * | /sync/delay-offset       | replace, persist, and let the schedule service reload it           |
+ * | /sync/subscription-groups| replace when the DataVersion differs                               |
+ *
+ * Each step is independent: one failing (master down, bad body) is logged and the others still run.
+ */
+import type { Clock, TimerHandle } from "../core/platform.ts";
+import type { Metadata } from "../metadata/metadata.ts";
+import { parseFastjson } from "../metadata/fastjson.ts";
+
+export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
+
+export interface SlaveSyncOptions {
+  readonly clock: Clock;
+  readonly metadata: Metadata;
+  readonly fetch: FetchLike;
+  readonly periodMs: number;
+  /** The master's HTTP `host:port`, or null while unknown. */
+  readonly masterAddress: () => string | null;
+  readonly onDelayOffsetsChanged: () => void;
+  readonly log: (line: string) => void;
+}
+
+const FIRST_SYNC_DELAY_MS = 3000;
+const REQUEST_TIMEOUT_MS = 3000;
+
+export class SlaveSync {
+  private readonly options: SlaveSyncOptions;
+  private timer: TimerHandle | null = null;
+  private running: Promise<void> | null = null;
+  private lastSyncAtValue: number | null = null;
+  private lastErrorValue: string | null = null;
+
+  constructor(options: SlaveSyncOptions) {
+    this.options = options;
+  }
+
+  get lastSyncAt(): number | null {
+    return this.lastSyncAtValue;
+  }
+  get lastError(): string | null {
+    return this.lastErrorValue;
+  }
+
+  /** Syncs after `firstDelayMs` (default 3 s, RocketMQ's), then every period. */
+  start(firstDelayMs = FIRST_SYNC_DELAY_MS): void {
+    this.stop();
+    this.timer = this.options.clock.setTimeout(() => {
+      void this.syncNow();
+      this.timer = this.options.clock.setInterval(() => void this.syncNow(), this.options.periodMs);
+    }, firstDelayMs);
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = null;
+  }
+
+  /** One round of all four; concurrent calls share the round in progress. */
+  syncNow(): Promise<void> {
+    this.running ??= this.round().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async round(): Promise<void> {
+    const master = this.options.masterAddress();
+    if (!master) {
+      this.lastErrorValue = "master address unknown";
+      return;
+    }
+    const { metadata } = this.options;
+    const steps: Array<[string, (body: unknown) => Promise<unknown>]> = [
+      ["topic-config", (body) => metadata.topics.replaceFromMaster(body)],
+      ["consumer-offsets", (body) => metadata.consumerOffsets.mergeFromMaster(body)],
+      ["delay-offset", async (body) => {
+        await metadata.delayOffsets.replaceFromMaster(body);
+        this.options.onDelayOffsetsChanged();
+      }],
+      ["subscription-groups", (body) => metadata.subscriptionGroups.replaceFromMaster(body)],
+    ];
+    let failures = 0;
+    for (const [name, apply] of steps) {
+      try {
+        await apply(await this.fetchBody(master, name));
+      } catch (error) {
+        failures++;
+        this.lastErrorValue = `${name}: ${(error as Error).message}`;
+        this.options.log(`metadata sync of ${name} from ${master} failed: ${(error as Error).message}`);
+      }
+    }
+    await metadata.flush();
+    if (failures === 0) {
+      this.lastSyncAtValue = this.options.clock.now();
+      this.lastErrorValue = null;
+    }
+  }
+
+  private async fetchBody(master: string, name: string): Promise<unknown> {
+    const response = await this.options.fetch(`http://${master}/sync/${name}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`);
+    return parseFastjson(text);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * One connection of a slave to its master: the inner loop of RocketMQ's `HAClient` (spec §4.2,
+ * §4.5; reconnecting is `ha-client.ts`'s job).
+ *
+ * - Reports (8-byte big-endian offsets): at once on connect (the master sends nothing before the
+ *   first), after each applied frame if the offset grew, and as a heartbeat after
+ *   `haSendHeartbeatIntervalMs` without a write. The value is the log's *written* offset (bytes
+ *   handed to the OS), so an ack never covers bytes a crash of this process could lose; the first
+ *   report waits until everything appended is written, so it is also the exact max offset.
+ * - Frames are parsed with the push decoder. A frame (heartbeats included) whose offset is not this
+ *   log's max offset closes the connection with a logged reason — unless the log is empty: then any
+ *   offset is accepted and the log starts there (`appendReplicated`). The check also runs on a
+ *   header whose body is still on its way. Heartbeats are checked, never applied.
+ * - Bodies are applied with `store.appendReplicated`, one frame after another.
+ * - Nothing read from the master for `haHousekeepingIntervalMs` → close (5.x's rule, §4.5 step 3).
+ */
+import type { Clock, Connection, TimerHandle } from "../core/platform.ts";
+import type { CommitLog } from "../store/commit-log.ts";
+import { encodeOffsetReport } from "./codec/offset-report.ts";
+import { TransferFrameDecoder, type TransferFrame } from "./codec/transfer-frame.ts";
+import { reasonOf, type HaOptions } from "./ha-options.ts";
+import { idleTimer } from "./idle-timer.ts";
+
+/** What a slave needs of its store (`MessageStore` fits). */
+export interface ReplicaStore {
+  readonly commitLog: CommitLog;
+  appendReplicated(offset: number, bytes: Uint8Array): Promise<void>;
+}
+
+export interface HaClientConnectionDeps {
+  readonly connection: Connection;
+  readonly clock: Clock;
+  readonly store: ReplicaStore;
+  readonly options: HaOptions;
+}
+
+export class HaClientConnection {
+  /** Wall-clock ms of the last byte from the master; null before the first. */
+  lastReadAt: number | null = null;
+  /** Whether any frame body was applied on this connection. */
+  progressed = false;
+  private readonly deps: HaClientConnectionDeps;
+  private readonly decoder = new TransferFrameDecoder();
+  private reportedOffset = -1;
+  private lastReadAtMs: number;
+  private lastWriteAtMs: number;
+  private closeReason: string | null = null;
+  private timers: TimerHandle[] = [];
+
+  constructor(deps: HaClientConnectionDeps) {
+    this.deps = deps;
+    this.lastReadAtMs = this.lastWriteAtMs = deps.clock.monotonicMs();
+  }
+
+  get closed(): boolean {
+    return this.closeReason !== null;
+  }
+
+  /** Runs until the connection closes; resolves with the reason. */
+  async run(): Promise<string> {
+    const { clock, options, connection, store } = this.deps;
+    if (this.closed) return this.closeReason!;
+    this.timers = [
+      idleTimer(clock, options.haSendHeartbeatIntervalMs, () => this.lastWriteAtMs, () => void this.report()),
+      idleTimer(clock, options.haHousekeepingIntervalMs, () => this.lastReadAtMs, () =>
+        this.close(`nothing read from the master for ${options.haHousekeepingIntervalMs} ms`),
+      ),
+    ];
+    try {
+      const log = store.commitLog.log;
+      await log.waitWritten(log.maxOffset);
+      await this.report();
+      for await (const chunk of connection.readable) {
+        this.lastReadAtMs = clock.monotonicMs();
+        this.lastReadAt = clock.now();
+        for (const frame of this.decoder.push(chunk)) {
+          if (this.closed || !(await this.apply(frame))) break;
+        }
+        const pending = this.decoder.pendingHeader;
+        if (pending !== null && !this.closed) this.check(pending.offset);
+        if (this.closed) break;
+      }
+      this.close("the master closed the connection");
+    } catch (error) {
+      this.close(reasonOf(error));
+    }
+    return this.closeReason!;
+  }
+
+  close(reason: string): void {
+    if (this.closeReason !== null) return;
+    this.closeReason = reason;
+    for (const timer of this.timers) timer.cancel();
+    this.deps.connection.close();
+  }
+
+  /** Applies one frame; false when it was refused (and the connection closed). */
+  private async apply(frame: TransferFrame): Promise<boolean> {
+    if (!this.check(frame.offset)) return false;
+    if (frame.body.byteLength === 0) return true;
+    await this.deps.store.appendReplicated(frame.offset, frame.body);
+    this.progressed = true;
+    if (this.deps.store.commitLog.log.writtenOffset > this.reportedOffset) await this.report();
+    return true;
+  }
+
+  /** The consistency check of spec §4.5 step 2. */
+  private check(masterOffset: number): boolean {
+    const log = this.deps.store.commitLog.log;
+    if (log.segmentStarts.length === 0 || masterOffset === log.maxOffset) return true;
+    this.close(`master pushed offset ${masterOffset}, not equal to the slave's max offset ${log.maxOffset}`);
+    return false;
+  }
+
+  private async report(): Promise<void> {
+    if (this.closed) return;
+    const offset = this.deps.store.commitLog.log.writtenOffset;
+    this.reportedOffset = offset;
+    this.lastWriteAtMs = this.deps.clock.monotonicMs();
+    try {
+      await this.deps.connection.write(encodeOffsetReport(offset));
+    } catch (error) {
+      this.close(`report failed: ${reasonOf(error)}`);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The slave's HA client: RocketMQ's `HAClient` outer loop (spec §4.1, §4.5 steps 1 and 4).
+ *
+ * While started it asks `masterAddress()` for the master's HA address (`host:port` from
+ * `haMasterAddress`, or learned from a name server later, so it may change or be null), connects,
+ * and runs one `HaClientConnection` (`ha-client-connection.ts`) until it closes. Then it waits and
+ * connects again: bounded exponential backoff, 100 ms doubling to 5 s, back to 100 ms after a
+ * connection that applied data (so a master that keeps refusing us is not hammered). A new
+ * connection's first report re-synchronises the master to this log's end.
+ */
+import type { Clock, Network, TimerHandle } from "../core/platform.ts";
+import { HaClientConnection, type ReplicaStore } from "./ha-client-connection.ts";
+import { parseHostPort, reasonOf, type HaOptions } from "./ha-options.ts";
+
+export interface HaClientDeps {
+  readonly net: Network;
+  readonly clock: Clock;
+  readonly store: ReplicaStore;
+  readonly masterAddress: () => string | null;
+  readonly options: HaOptions;
+}
+
+export interface HaClientState {
+  readonly masterAddress: string | null;
+  readonly connected: boolean;
+  /** Wall-clock ms of the last byte from the master; null if none yet. */
+  readonly lastReadAt: number | null;
+  readonly maxOffset: number;
+  readonly lastError: string | null;
+}
+
+export const RECONNECT_BACKOFF_MIN_MS = 100;
+export const RECONNECT_BACKOFF_MAX_MS = 5000;
+
+export class HaClient {
+  private readonly deps: HaClientDeps;
+  private started = false;
+  private running: Promise<void> | null = null;
+  private current: HaClientConnection | null = null;
+  private address: string | null = null;
+  private lastReadAt: number | null = null;
+  private lastError: string | null = null;
+  private backoffMs = RECONNECT_BACKOFF_MIN_MS;
+  private pause: { timer: TimerHandle; resolve: () => void } | null = null;
+
+  constructor(deps: HaClientDeps) {
+    this.deps = deps;
+  }
+
+  get state(): HaClientState {
+    return {
+      masterAddress: this.address,
+      connected: this.current !== null && !this.current.closed,
+      lastReadAt: this.current?.lastReadAt ?? this.lastReadAt,
+      maxOffset: this.deps.store.commitLog.maxOffset,
+      lastError: this.lastError,
+    };
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.running = this.run();
+  }
+
+  /** Stops reconnecting, closes the connection, and resolves once the client is idle. */
+  async stop(): Promise<void> {
+    this.started = false;
+    this.current?.close("the slave's HA client is stopping");
+    if (this.pause) {
+      this.pause.timer.cancel();
+      this.pause.resolve();
+    }
+    await this.running;
+    this.running = null;
+  }
+
+  private async run(): Promise<void> {
+    while (this.started) {
+      const progressed = await this.connectOnce();
+      if (!this.started) break;
+      if (progressed) this.backoffMs = RECONNECT_BACKOFF_MIN_MS;
+      await this.sleep(this.backoffMs);
+      this.backoffMs = Math.min(this.backoffMs * 2, RECONNECT_BACKOFF_MAX_MS);
+    }
+  }
+
+  /** One connection, start to end; true when it applied data. */
+  private async connectOnce(): Promise<boolean> {
+    const { net, clock, store, options } = this.deps;
+    const address = this.deps.masterAddress();
+    this.address = address;
+    if (address === null || address === "") {
+      this.lastError = "no master HA address yet";
+      return false;
+    }
+    let session: HaClientConnection;
+    try {
+      const connection = await net.connect(parseHostPort(address));
+      session = new HaClientConnection({ connection, clock, store, options });
+      if (!this.started) session.close("the slave's HA client is stopping");
+    } catch (error) {
+      this.lastError = `connect to ${address} failed: ${reasonOf(error)}`;
+      return false;
+    }
+    this.current = session;
+    options.log(`HA connected to master ${address}, slave max offset ${store.commitLog.maxOffset}`);
+    const reason = await session.run();
+    this.current = null;
+    this.lastReadAt = session.lastReadAt ?? this.lastReadAt;
+    this.lastError = reason;
+    options.log(`HA connection to master ${address} closed: ${reason}`);
+    return session.progressed;
+  }
+
+  private sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.deps.clock.setTimeout(() => {
+        this.pause = null;
+        resolve();
+      }, delayMs);
+      this.pause = { timer, resolve };
+    });
+  }
+}

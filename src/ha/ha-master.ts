@@ -1,0 +1,164 @@
+/**
+ * The master's HA service: RocketMQ 4.9's `HAService` with its `AcceptSocketService` and
+ * `GroupTransferService` (spec §4.1, §4.4, §4.6).
+ *
+ * - Accepts any number of slaves on `haListenPort`; one `HaConnection` each (`ha-connection.ts`).
+ * - `push2SlaveMaxOffset` is the largest ack of any slave, ever: monotonic, never lowered when a
+ *   slave leaves (as Java's `notifyTransferSome`).
+ * - `isSlaveOk(masterPutWhere)` = a slave is connected and `masterPutWhere - push2SlaveMaxOffset <
+ *   haSlaveFallbehindMax` (§4.6; false → the broker answers SLAVE_NOT_AVAILABLE).
+ * - `waitForReplication(endOffset, timeoutMs)` is SYNC_MASTER's wait (§4.6): PUT_OK as soon as an
+ *   ack reaches `endOffset` (acks resolve waiters directly, no polling), FLUSH_SLAVE_TIMEOUT at the
+ *   deadline. Waiters are kept sorted by end offset; each belongs to one in-flight send and leaves
+ *   on ack or deadline, and their number is capped (`MAX_REPLICATION_WAITERS`: beyond it the answer
+ *   is FLUSH_SLAVE_TIMEOUT at once — the message is stored either way).
+ * - Logs every connect and disconnect (with its reason: refused reports included), and each
+ *   slave's lag once a minute.
+ */
+import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
+import type { CommitLog } from "../store/commit-log.ts";
+import { HaConnection } from "./ha-connection.ts";
+import type { HaOptions } from "./ha-options.ts";
+
+export type ReplicationStatus = "PUT_OK" | "FLUSH_SLAVE_TIMEOUT";
+
+export interface SlaveStatus {
+  readonly address: string;
+  /** -1 until the slave's first report. */
+  readonly ackOffset: number;
+  readonly lagBytes: number;
+}
+
+export interface HaMasterDeps {
+  readonly net: Network;
+  readonly clock: Clock;
+  readonly commitLog: CommitLog;
+  readonly options: HaOptions;
+}
+
+interface Waiter {
+  readonly endOffset: number;
+  readonly resolve: (status: ReplicationStatus) => void;
+  timer: TimerHandle | null;
+}
+
+export const MAX_REPLICATION_WAITERS = 100_000;
+export const LAG_LOG_INTERVAL_MS = 60_000;
+
+export class HaMaster {
+  private readonly deps: HaMasterDeps;
+  private readonly liveConnections = new Set<HaConnection>();
+  private readonly waiters: Waiter[] = [];
+  private push2SlaveMaxOffsetValue = 0;
+  private listener: Listener | null = null;
+  private lagTimer: TimerHandle | null = null;
+  private stopped = false;
+
+  private constructor(deps: HaMasterDeps) {
+    this.deps = deps;
+  }
+
+  /** Listens on `haListenHost:haListenPort` (port 0 → any free port, see `address`). */
+  static async start(deps: HaMasterDeps): Promise<HaMaster> {
+    const master = new HaMaster(deps);
+    const { haListenHost, haListenPort } = deps.options;
+    master.listener = await deps.net.listen({ host: haListenHost, port: haListenPort }, (c) => master.accept(c));
+    master.lagTimer = deps.clock.setInterval(() => master.logLag(), LAG_LOG_INTERVAL_MS);
+    deps.options.log(`HA master listening on ${haListenHost}:${master.listener.address.port}`);
+    return master;
+  }
+
+  get address(): HostPort {
+    return this.listener!.address;
+  }
+  get push2SlaveMaxOffset(): number {
+    return this.push2SlaveMaxOffsetValue;
+  }
+  get connectionCount(): number {
+    return this.liveConnections.size;
+  }
+  /** SYNC_MASTER sends waiting for an ack. */
+  get replicationWaiters(): number {
+    return this.waiters.length;
+  }
+  connections(): HaConnection[] {
+    return [...this.liveConnections];
+  }
+
+  isSlaveOk(masterPutWhere: number): boolean {
+    return this.liveConnections.size > 0 && masterPutWhere - this.push2SlaveMaxOffsetValue < this.deps.options.haSlaveFallbehindMax;
+  }
+
+  waitForReplication(endOffset: number, timeoutMs: number): Promise<ReplicationStatus> {
+    if (this.push2SlaveMaxOffsetValue >= endOffset) return Promise.resolve("PUT_OK");
+    if (this.stopped || this.waiters.length >= MAX_REPLICATION_WAITERS) return Promise.resolve("FLUSH_SLAVE_TIMEOUT");
+    return new Promise((resolve) => {
+      const waiter: Waiter = { endOffset, resolve, timer: null };
+      waiter.timer = this.deps.clock.setTimeout(() => this.expire(waiter), timeoutMs);
+      let at = this.waiters.length; // sends finish in offset order: almost always appended at the end
+      while (at > 0 && this.waiters[at - 1].endOffset > endOffset) at--;
+      this.waiters.splice(at, 0, waiter);
+    });
+  }
+
+  status(): SlaveStatus[] {
+    const max = this.deps.commitLog.maxOffset;
+    return this.connections().map((c) => ({ address: c.address, ackOffset: c.ackOffset, lagBytes: Math.max(0, max - Math.max(0, c.ackOffset)) }));
+  }
+
+  /** Stops accepting, closes every slave connection, answers every waiter FLUSH_SLAVE_TIMEOUT. */
+  async close(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.lagTimer?.cancel();
+    await this.listener?.close();
+    for (const connection of this.connections()) connection.close("the master is shutting down");
+    for (const waiter of this.waiters.splice(0)) {
+      waiter.timer?.cancel();
+      waiter.resolve("FLUSH_SLAVE_TIMEOUT");
+    }
+  }
+
+  private accept(connection: Connection): void {
+    if (this.stopped) {
+      connection.close();
+      return;
+    }
+    const ha = new HaConnection({
+      connection,
+      commitLog: this.deps.commitLog,
+      clock: this.deps.clock,
+      options: this.deps.options,
+      onReport: (_, offset) => this.acked(offset),
+      onClose: (c, reason) => {
+        this.liveConnections.delete(c);
+        this.deps.options.log(`HA slave ${c.address} disconnected: ${reason}`);
+      },
+    });
+    this.liveConnections.add(ha);
+    this.deps.options.log(`HA slave ${ha.address} connected`);
+    ha.start();
+  }
+
+  private acked(offset: number): void {
+    if (offset <= this.push2SlaveMaxOffsetValue) return;
+    this.push2SlaveMaxOffsetValue = offset;
+    let released = 0;
+    while (released < this.waiters.length && this.waiters[released].endOffset <= offset) released++;
+    for (const waiter of this.waiters.splice(0, released)) {
+      waiter.timer?.cancel();
+      waiter.resolve("PUT_OK");
+    }
+  }
+
+  private expire(waiter: Waiter): void {
+    const at = this.waiters.indexOf(waiter);
+    if (at < 0) return;
+    this.waiters.splice(at, 1);
+    waiter.resolve("FLUSH_SLAVE_TIMEOUT");
+  }
+
+  private logLag(): void {
+    for (const s of this.status()) this.deps.options.log(`HA slave ${s.address}: ack ${s.ackOffset}, ${s.lagBytes} bytes behind`);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Settings of classic HA replication (spec §4.7), in Skiff's units, and the `host:port` form of
+ * an HA address (spec §4.1: `haMasterAddress`, or the `haServerAddr` a name server hands out).
+ *
+ * `sendFromFirstSegment` is Skiff's choice for a slave that asks for offset 0 (an empty slave):
+ * true (default) sends the master's whole history from its first segment, as 5.x AutoSwitch does;
+ * false starts at the master's last segment, as the classic 4.9/5.x master does (spec §4.4 step 3).
+ */
+import { SkiffError, assert } from "../core/errors.ts";
+import type { HostPort } from "../core/platform.ts";
+import { DEFAULT_MAX_TRANSFER_BODY_BYTES, DEFAULT_TRANSFER_BATCH_BYTES } from "./codec/transfer-frame.ts";
+
+export interface HaOptions {
+  /** Interface the master listens on; all of them by default, as Java. */
+  readonly haListenHost: string;
+  readonly haListenPort: number;
+  /** Largest body of one transfer frame (Java slaves accept at most 4 MiB - 12). */
+  readonly haTransferBatchSize: number;
+  /** Master: heartbeat after this long without a write. Slave: report at least this often. */
+  readonly haSendHeartbeatIntervalMs: number;
+  /** A connection that read nothing for this long is closed (either side). */
+  readonly haHousekeepingIntervalMs: number;
+  /** A slave further behind than this is not "OK" (SLAVE_NOT_AVAILABLE). */
+  readonly haSlaveFallbehindMax: number;
+  readonly sendFromFirstSegment: boolean;
+  /** Where connects, disconnects (with their reason) and lag reports go. */
+  readonly log: (line: string) => void;
+}
+
+export function haOptions(overrides: Partial<HaOptions> = {}): HaOptions {
+  const options: HaOptions = {
+    haListenHost: "0.0.0.0",
+    haListenPort: 10912,
+    haTransferBatchSize: DEFAULT_TRANSFER_BATCH_BYTES,
+    haSendHeartbeatIntervalMs: 5000,
+    haHousekeepingIntervalMs: 20000,
+    haSlaveFallbehindMax: 268435456,
+    sendFromFirstSegment: true,
+    log: () => {},
+    ...overrides,
+  };
+  const batch = options.haTransferBatchSize;
+  assert(Number.isInteger(batch) && batch > 0 && batch <= DEFAULT_MAX_TRANSFER_BODY_BYTES, `haTransferBatchSize must be 1..${DEFAULT_MAX_TRANSFER_BODY_BYTES}, got ${batch}`);
+  assert(options.haSendHeartbeatIntervalMs > 0, "haSendHeartbeatIntervalMs must be positive");
+  assert(options.haHousekeepingIntervalMs > 0, "haHousekeepingIntervalMs must be positive");
+  assert(Number.isInteger(options.haListenPort) && options.haListenPort >= 0 && options.haListenPort <= 65535, "haListenPort must be 0..65535");
+  return options;
+}
+
+/** `host:port` (IPv6 as `[::1]:10912`) → HostPort; SkiffError HA_ADDRESS_ILLEGAL otherwise. */
+export function parseHostPort(address: string): HostPort {
+  const colon = address.lastIndexOf(":");
+  let host = address.slice(0, colon).trim();
+  const portText = address.slice(colon + 1).trim();
+  const port = Number(portText);
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  if (colon <= 0 || host === "" || !/^\d+$/.test(portText) || port < 1 || port > 65535) {
+    throw new SkiffError("HA_ADDRESS_ILLEGAL", `HA address "${address}" is not host:port (e.g. 127.0.0.1:10912)`);
+  }
+  return { host, port };
+}
+
+export function formatHostPort(at: HostPort): string {
+  return at.host.includes(":") ? `[${at.host}]:${at.port}` : `${at.host}:${at.port}`;
+}
+
+/** A short reason for a log line, from whatever was thrown. */
+export function reasonOf(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === "string" && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}

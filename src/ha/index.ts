@@ -1,0 +1,11 @@
+/**
+ * Classic master/slave HA replication (spec §4): the master's service (`HaMaster`, one
+ * `HaConnection` per slave), the slave's client (`HaClient`), their settings, and the frame codecs.
+ */
+export { HaMaster, MAX_REPLICATION_WAITERS, type HaMasterDeps, type ReplicationStatus, type SlaveStatus } from "./ha-master.ts";
+export { HaConnection, type HaConnectionDeps } from "./ha-connection.ts";
+export { HaClient, RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS, type HaClientDeps, type HaClientState } from "./ha-client.ts";
+export { HaClientConnection, type ReplicaStore } from "./ha-client-connection.ts";
+export { haOptions, parseHostPort, formatHostPort, type HaOptions } from "./ha-options.ts";
+export { OffsetReportDecoder, encodeOffsetReport, OFFSET_REPORT_SIZE } from "./codec/offset-report.ts";
+export { TransferFrameDecoder, encodeTransferHeader, TRANSFER_HEADER_SIZE, type TransferFrame, type TransferHeader } from "./codec/transfer-frame.ts";
