@@ -32,6 +32,8 @@ class MemoryConnection implements Connection {
   private readonly inbound: Pipe;
   private readonly outbound: Pipe;
   private ending: Promise<void> | null = null;
+  /** Set by our own `close()`. */
+  closedLocally = false;
 
   constructor(link: MemoryLink, local: HostPort, remote: HostPort, inbound: Pipe, outbound: Pipe) {
     this.link = link;
@@ -58,11 +60,14 @@ class MemoryConnection implements Connection {
   }
 
   close(): void {
+    if (this.closedLocally) return;
+    this.closedLocally = true;
+    this.inbound.abort(netError("ECONNRESET", "connection reset by peer"));
     this.link.closeFrom(this);
   }
 
   private refusal(): Error | null {
-    if (this.link.closedBy === this) return netError("EPIPE", "connection closed");
+    if (this.closedLocally) return netError("EPIPE", "connection closed");
     if (this.link.closedBy !== null) return netError("ECONNRESET", "connection reset by peer");
     if (this.ending) return netError("EPIPE", "write after end()");
     return null;
@@ -102,15 +107,12 @@ export class MemoryLink {
     return connection === this.client ? this.server : this.client;
   }
 
-  /** A reset sent by `by` (one end's `close()`). Idempotent. */
+  /** The reset that one end's `close()` sends (its own iteration was ended by the end itself). */
   closeFrom(by: Connection): void {
     if (this.closedBy !== null) return;
     this.closedBy = by;
-    const reset = netError("ECONNRESET", "connection reset by peer");
-    const ownInbound = by === this.client ? this.toClient : this.toServer;
-    const ownOutbound = by === this.client ? this.toServer : this.toClient;
-    ownInbound.abort(reset);
-    ownOutbound.reset(reset, netError("EPIPE", "connection closed"));
+    const outbound = by === this.client ? this.toServer : this.toClient;
+    outbound.reset(netError("ECONNRESET", "connection reset by peer"), netError("EPIPE", "connection closed"));
     this.gone();
   }
 

@@ -173,7 +173,7 @@ export class RoleManager {
         this.slaveSync.stop();
         await this.haClient?.stop();
         this.haClient = null;
-        await store.dispatcher.waitFor(store.commitLog.maxOffset);
+        await store.truncateUnfinishedTail();
         store.rebuildQueueOffsets();
       }
       this.deps.setConfig({ ...config, brokerRole: role, brokerId: 0 });

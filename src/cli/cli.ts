@@ -70,17 +70,38 @@ async function runBroker(platform: Platform, io: ProcessIo, args: readonly strin
   resolved.warnings.forEach((w) => io.err(`warning: ${w}`));
   resolved.notices.forEach((n) => io.out(`notice: ${n}`));
   describeConfig(resolved.config).forEach((l) => io.out(l));
+  const stopping = stopOnSignal(io);
   const broker = await startBroker(resolved.config, platform, { log: (l) => io.out(l) });
-  io.onShutdownSignal((signal) => {
-    io.out(`${signal} received: stopping`);
-    broker.stop().then(
+  stopping.started(() => broker.stop());
+}
+
+/**
+ * Signal handlers go in before start-up, so a SIGTERM that arrives while the broker is starting
+ * (e.g. right after its boot line) still stops it cleanly once it is up.
+ */
+function stopOnSignal(io: ProcessIo): { started(stop: () => Promise<void>): void } {
+  let stop: (() => Promise<void>) | null = null;
+  let requested = false;
+  const run = () => {
+    stop!().then(
       () => io.exit(0),
       (error) => {
         io.err(`shutdown failed: ${(error as Error).message}`);
         io.exit(3);
       },
     );
+  };
+  io.onShutdownSignal((signal) => {
+    io.out(`${signal} received: stopping`);
+    requested = true;
+    if (stop) run();
   });
+  return {
+    started(stopper) {
+      stop = stopper;
+      if (requested) run();
+    },
+  };
 }
 
 async function runNamesrv(platform: Platform, io: ProcessIo, args: readonly string[]): Promise<void> {
@@ -90,10 +111,8 @@ async function runNamesrv(platform: Platform, io: ProcessIo, args: readonly stri
   const resolved = resolveNamesrvConfig({ fileText, fileName: line.configFile, env: io.env, cliValues: line.values });
   resolved.warnings.forEach((w) => io.err(`warning: ${w}`));
   describeNamesrvConfig(resolved.config).forEach((l) => io.out(l));
+  const stopping = stopOnSignal(io);
   const namesrv = await startNamesrv(resolved.config, platform, { log: (l) => io.out(l) });
   io.out(`The Name Server boot success. serializeType=JSON, address ${namesrv.address}`);
-  io.onShutdownSignal((signal) => {
-    io.out(`${signal} received: stopping`);
-    namesrv.stop().then(() => io.exit(0), () => io.exit(3));
-  });
+  stopping.started(() => namesrv.stop().then(() => io.out(`The Name Server at ${namesrv.address} shut down cleanly`)));
 }

@@ -7,8 +7,13 @@
  * connects again: bounded exponential backoff, 100 ms doubling to 5 s, back to 100 ms after a
  * connection that applied data (so a master that keeps refusing us is not hammered). A new
  * connection's first report re-synchronises the master to this log's end.
+ *
+ * A connect that has not completed after `CONNECT_TIMEOUT_MS` (Java's 5 s) counts as failed. The
+ * provider is asked again every heartbeat interval while connected: a different answer (a name
+ * server naming a new master) closes the connection, and the next one goes to the new address.
  */
-import type { Clock, Network, TimerHandle } from "../core/platform.ts";
+import { SkiffError } from "../core/errors.ts";
+import type { Clock, Connection, HostPort, Network, TimerHandle } from "../core/platform.ts";
 import { HaClientConnection, type ReplicaStore } from "./ha-client-connection.ts";
 import { parseHostPort, reasonOf, type HaOptions } from "./ha-options.ts";
 
@@ -31,6 +36,7 @@ export interface HaClientState {
 
 export const RECONNECT_BACKOFF_MIN_MS = 100;
 export const RECONNECT_BACKOFF_MAX_MS = 5000;
+export const CONNECT_TIMEOUT_MS = 5000;
 
 export class HaClient {
   private readonly deps: HaClientDeps;
@@ -60,6 +66,7 @@ export class HaClient {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.backoffMs = RECONNECT_BACKOFF_MIN_MS;
     this.running = this.run();
   }
 
@@ -87,7 +94,7 @@ export class HaClient {
 
   /** One connection, start to end; true when it applied data. */
   private async connectOnce(): Promise<boolean> {
-    const { net, clock, store, options } = this.deps;
+    const { clock, store, options } = this.deps;
     const address = this.deps.masterAddress();
     this.address = address;
     if (address === null || address === "") {
@@ -96,7 +103,7 @@ export class HaClient {
     }
     let session: HaClientConnection;
     try {
-      const connection = await net.connect(parseHostPort(address));
+      const connection = await this.connect(parseHostPort(address));
       session = new HaClientConnection({ connection, clock, store, options });
       if (!this.started) session.close("the slave's HA client is stopping");
     } catch (error) {
@@ -105,12 +112,42 @@ export class HaClient {
     }
     this.current = session;
     options.log(`HA connected to master ${address}, slave max offset ${store.commitLog.maxOffset}`);
+    const watch = clock.setInterval(() => {
+      const now = this.deps.masterAddress();
+      if (now !== address) session.close(`the master HA address changed to ${now}`);
+    }, options.haSendHeartbeatIntervalMs);
     const reason = await session.run();
+    watch.cancel();
     this.current = null;
     this.lastReadAt = session.lastReadAt ?? this.lastReadAt;
     this.lastError = reason;
     options.log(`HA connection to master ${address} closed: ${reason}`);
     return session.progressed;
+  }
+
+  /** `net.connect` with a deadline; a connection completing after it is closed at once. */
+  private connect(to: HostPort): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = this.deps.clock.setTimeout(() => {
+        settled = true;
+        reject(new SkiffError("HA_CONNECT_TIMEOUT", `no connection after ${CONNECT_TIMEOUT_MS} ms`, { retriable: true }));
+      }, CONNECT_TIMEOUT_MS);
+      this.deps.net.connect(to).then(
+        (connection) => {
+          if (settled) return connection.close();
+          settled = true;
+          timer.cancel();
+          resolve(connection);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          timer.cancel();
+          reject(error);
+        },
+      );
+    });
   }
 
   private sleep(delayMs: number): Promise<void> {

@@ -4,7 +4,7 @@
  */
 export { HaMaster, MAX_REPLICATION_WAITERS, type HaMasterDeps, type ReplicationStatus, type SlaveStatus } from "./ha-master.ts";
 export { HaConnection, type HaConnectionDeps } from "./ha-connection.ts";
-export { HaClient, RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS, type HaClientDeps, type HaClientState } from "./ha-client.ts";
+export { HaClient, CONNECT_TIMEOUT_MS, RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS, type HaClientDeps, type HaClientState } from "./ha-client.ts";
 export { HaClientConnection, type ReplicaStore } from "./ha-client-connection.ts";
 export { haOptions, parseHostPort, formatHostPort, type HaOptions } from "./ha-options.ts";
 export { OffsetReportDecoder, encodeOffsetReport, OFFSET_REPORT_SIZE } from "./codec/offset-report.ts";

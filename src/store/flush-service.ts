@@ -81,7 +81,9 @@ export class FlushService {
   /** Everything appended so far: written, fsync'd, consume queues too, checkpoint updated. */
   async flushAll(): Promise<void> {
     await this.flushCommitLog();
-    await this.options.dispatcher.waitFor(this.options.commitLog.maxOffset);
+    // Dispatch what is whole, not up to maxOffset: a slave's log may end inside a record (HA frames
+    // are not record-aligned), and waiting for that record would hang flushAll and close.
+    await this.options.dispatcher.wake();
     await this.flushLogics();
   }
 

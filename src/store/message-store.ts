@@ -133,6 +133,22 @@ export class MessageStore {
     await log.waitWritten(offset + bytes.byteLength);
   }
 
+  /**
+   * Dispatches every whole record, then drops an unfinished record at the end of the log (a slave
+   * that stops following mid-frame): a master must not append after half a record.
+   * Returns the number of bytes dropped.
+   */
+  async truncateUnfinishedTail(): Promise<number> {
+    await this.dispatcher.wake();
+    const end = this.commitLog.maxOffset;
+    const whole = this.dispatcher.dispatchedOffset;
+    if (whole >= end) return 0;
+    await this.commitLog.log.truncateTo(whole);
+    await this.queues.truncateFrom(whole);
+    this.options.log(`dropped an unfinished record at the end of the commit log: [${whole}, ${end})`);
+    return end - whole;
+  }
+
   /** Reads messages of one queue, with RocketMQ's statuses (see get-message.ts). */
   get(request: GetMessageRequest): Promise<GetMessageResult> {
     return readMessages(request, {

@@ -8,7 +8,7 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Connection } from "../../src/core/platform.ts";
-import { OffsetReportDecoder, encodeTransferHeader } from "../../src/ha/index.ts";
+import { CONNECT_TIMEOUT_MS, HaClient, OffsetReportDecoder, encodeTransferHeader } from "../../src/ha/index.ts";
 import { fixtureBytes } from "../support/fixtures.ts";
 import { spin, until } from "../support/memory-platform.ts";
 import { HaWorld, fill, type Broker } from "./ha-world.ts";
@@ -221,6 +221,33 @@ describe("HaClient (slave side)", () => {
     await until(() => fake.last?.reports.length === 1, "connected once a master listens");
     assert.deepEqual(client.state.masterAddress, "127.0.0.1:10999");
     assert.equal(client.state.connected, true);
+  });
+
+  it("moves to a new master when its provider names one, and gives up a connect that hangs", async () => {
+    world = new HaWorld();
+    const first = await FakeMaster.listen(world);
+    const second = await FakeMaster.listen(world, 10999);
+    const slave = await world.broker("slave");
+    let address = "127.0.0.1:10912";
+    const client = world.slaveWith(slave, () => address);
+    await until(() => first.last?.reports.length === 1, "connected to the first");
+    address = "127.0.0.1:10999";
+    await world.clock.advance(5000);
+    await until(() => first.last.ended, "left the first");
+    await world.clock.advance(100);
+    await until(() => second.last?.reports.length === 1, "connected to the second");
+    assert.ok(world.logs.some((l) => l.endsWith("closed: the master HA address changed to 127.0.0.1:10999")), world.logs.join("\n"));
+    assert.equal(client.state.masterAddress, "127.0.0.1:10999");
+
+    const hanging = new HaClient({
+      net: { listen: () => new Promise(() => {}), connect: () => new Promise(() => {}) },
+      clock: world.clock, store: slave.store, masterAddress: () => "127.0.0.1:1", options: world.ha,
+    });
+    hanging.start();
+    await world.clock.advance(CONNECT_TIMEOUT_MS);
+    await until(() => hanging.state.lastError !== null, "timed out");
+    assert.match(hanging.state.lastError!, /HA_CONNECT_TIMEOUT/);
+    await hanging.stop();
   });
 
   it("stop() closes the connection and ends reconnecting", async () => {

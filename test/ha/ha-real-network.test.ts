@@ -1,7 +1,7 @@
 /**
- * Replication over the current runtime's real loopback TCP (Bun, Deno or Node adapter) between two
- * stores in temp directories: a few thousand messages, written before and while the slave is
- * connected, end up byte for byte identical in the slave's commit-log files.
+ * Replication over real loopback TCP between two stores in temp directories: a few thousand
+ * messages, written before and while the slave is connected, end up byte for byte identical in the
+ * slave's commit-log files. The same file exercises the Bun, Deno or Node adapter, whichever runs it.
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";

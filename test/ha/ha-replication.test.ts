@@ -22,12 +22,17 @@ describe("HA replication end to end (memory network, manual clock)", () => {
     const slave = await world.broker("slave");
     const end = await fill(master.store, 200); // ~170 KiB: three segment rolls
     assert.ok(end > 2 * SEGMENT_BYTES);
-    await world.master(master);
+    const ha = await world.master(master);
     const client = world.slave(slave);
     await until(() => slave.store.commitLog.maxOffset === end, "slave caught up");
     await fill(master.store, 60, 900, 7); // live appends while connected
     await until(() => slave.store.commitLog.maxOffset === master.store.commitLog.maxOffset, "slave follows live appends");
     assert.equal(client.state.connected, true);
+    // SYNC_MASTER: the wait is released by the slave's ack alone, with no clock advance.
+    const sent = await fill(master.store, 1, 300);
+    assert.equal(ha.isSlaveOk(sent), true);
+    assert.equal(await ha.waitForReplication(sent, 3000), "PUT_OK");
+    assert.equal(slave.store.commitLog.maxOffset, sent);
     assert.equal(client.state.masterAddress, "127.0.0.1:10912");
     await assertSameCommitLog(master, slave);
     await assertSameQueues(master, slave);

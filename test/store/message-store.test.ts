@@ -204,4 +204,23 @@ describe("MessageStore", () => {
     assert.ok(peak <= 18, `peak ${peak} cached blocks`);
     await store.close();
   });
+
+  it("drops an unfinished replicated record before a slave becomes master", async () => {
+    const master = memoryStoreWorld();
+    const source = await master.open();
+    await source.put([message("T", "whole")]);
+    await source.put([message("T", "cut in half")]);
+    const bytes = await source.commitLog.log.read(0, source.commitLog.maxOffset);
+    const firstEnd = (await source.get({ topic: "T", queueId: 0, offset: 0, maxMsgNums: 1 })).messages[0].size;
+    const slaveWorld = memoryStoreWorld();
+    const slave = await slaveWorld.open();
+    await slave.appendReplicated(0, bytes.subarray(0, bytes.byteLength - 10));
+    assert.equal(await slave.truncateUnfinishedTail(), bytes.byteLength - 10 - firstEnd);
+    assert.equal(slave.commitLog.maxOffset, firstEnd);
+    slave.rebuildQueueOffsets();
+    const next = await slave.put([message("T", "new master")]);
+    assert.deepEqual([next.records[0].physicalOffset, next.records[0].queueOffset], [firstEnd, 1]);
+    await slave.close();
+    await source.close();
+  });
 });

@@ -1,0 +1,15 @@
+/**
+ * Skiff's client: a Producer and a PullConsumer over the broker's HTTP API, with nothing but
+ * `fetch` (Bun, Deno, Node, browsers, edge runtimes). With a name server they route as RocketMQ's
+ * Java client does: sends to masters, pulls where the broker suggests, offsets to masters.
+ */
+export { SkiffClientError, isRetriable, RETRIABLE_CODES } from "./errors.ts";
+export { DEFAULT_TIMEOUT_MS, type FetchLike } from "./http.ts";
+export type { BatchMessage, Message, SendResult, SendStatus } from "./message.ts";
+export { Producer, AUTO_CREATE_TOPIC, type ClientTarget, type ProducerOptions, type SendBatchOptions } from "./producer.ts";
+export type { PulledMessage, PullResult, PullStatus } from "./pull-answer.ts";
+export {
+  PullConsumer, DEFAULT_CONSUME_WAIT_MS, DEFAULT_PULL_MAX,
+  type ConsumeOptions, type PullConsumerOptions, type PullOptions, type QueueOptions,
+} from "./pull-consumer.ts";
+export type { BrokerData, QueueData, TopicRoute } from "./route.ts";

@@ -1,0 +1,181 @@
+/**
+ * Pulls messages of one queue at a time and keeps a consumer group's offsets on the broker
+ * (DESIGN §1.3, §1.4). Pulls use the raw-records form (the stored bytes, decoded here: no base64,
+ * no JSON per message). Offsets are only committed when the caller says so.
+ *
+ * Reading from slaves, as RocketMQ's PullAPIWrapper (spec §6.3), with a name server: after each
+ * pull the consumer keeps, per (broker name, topic, queueId), the broker id the answer suggested
+ * (`suggestWhichBrokerId`: 1 when the pull lags far behind the log's end on a master with
+ * `slaveReadEnable`); the next pull of that queue goes to that id's address in the route (the
+ * master's when the route has no such id, any address when it has no master), and back to the
+ * master once an answer suggests 0. A failed pull forgets the route and the suggestion. Offsets
+ * are committed to the master only (`brokerAddrs["0"]`); committed offsets are read from the
+ * master too, or from a slave (which syncs them from its master) while the route has no master.
+ * With `broker: "host:port"` everything goes to that broker.
+ *
+ * A topic served by several broker names has queue ids on each: pass `brokerName` to say which.
+ */
+import { SkiffClientError } from "./errors.ts";
+import { HttpClient, type FetchLike } from "./http.ts";
+import { decodePullAnswer, RECORDS_CONTENT_TYPE, type PullResult } from "./pull-answer.ts";
+import { addressFor, brokerData, MASTER_ID, readableBrokerNames, RouteCache } from "./route.ts";
+
+export interface PullConsumerOptions {
+  readonly group: string;
+  /** One broker, `host:port`… */
+  readonly broker?: string;
+  /** …or name servers, `host:port;host:port`. */
+  readonly namesrv?: string;
+  readonly fetch?: FetchLike;
+  /** Time limit of one request in milliseconds (default 10 s); a long poll gets waitMs on top. */
+  readonly timeoutMs?: number;
+  /** How long a topic route is reused (default 30 s). */
+  readonly routeTtlMs?: number;
+}
+
+export interface QueueOptions {
+  /** With a name server, the broker name whose queue is meant (needed when several have it). */
+  readonly brokerName?: string;
+}
+
+export interface PullOptions extends QueueOptions {
+  /** At most this many messages (default 32; the broker also caps by bytes). */
+  readonly max?: number;
+  /** Long poll: wait up to this long for a message when none is there (default 0, max 30000). */
+  readonly waitMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ConsumeOptions extends QueueOptions {
+  /** Where to start: the group's committed offset (else the queue's first), the first, or an offset. */
+  readonly from?: "committed" | "first" | number;
+  /** Long-poll time of each pull (default 15000); 0 ends the iteration at the queue's end. */
+  readonly waitMs?: number;
+  readonly max?: number;
+  /** Ends the iteration (quietly, also in the middle of a long poll). */
+  readonly signal?: AbortSignal;
+}
+
+export const DEFAULT_PULL_MAX = 32;
+export const DEFAULT_CONSUME_WAIT_MS = 15_000;
+
+interface Target {
+  readonly address: string;
+  readonly brokerId: number;
+  readonly key: string;
+}
+
+export class PullConsumer {
+  readonly group: string;
+  private readonly http: HttpClient;
+  private readonly broker: string | undefined;
+  private readonly routes: RouteCache | undefined;
+  private readonly suggested = new Map<string, number>();
+
+  constructor(options: PullConsumerOptions) {
+    if (typeof options.group !== "string" || !/^[%|a-zA-Z0-9_-]{1,255}$/.test(options.group)) {
+      throw new SkiffClientError("BAD_REQUEST", `group must match ^[%|a-zA-Z0-9_-]{1,255}$, got ${JSON.stringify(options.group)}`);
+    }
+    this.group = options.group;
+    this.http = new HttpClient(options);
+    if (options.broker) this.broker = options.broker;
+    else if (options.namesrv) this.routes = new RouteCache(this.http, options.namesrv, options.routeTtlMs);
+    else throw new SkiffClientError("BAD_REQUEST", "a pull consumer needs broker: \"host:port\" or namesrv: \"host:port;host:port\"");
+  }
+
+  /** Up to `max` messages of the queue from `offset`; statuses are results, failures throw. */
+  async pull(topic: string, queueId: number, offset: number, options: PullOptions = {}): Promise<PullResult> {
+    const waitMs = options.waitMs ?? 0;
+    const to = await this.target(topic, queueId, options.brokerName, "pull");
+    const query = `offset=${offset}&max=${options.max ?? DEFAULT_PULL_MAX}&group=${encodeURIComponent(this.group)}&waitMs=${waitMs}`;
+    const path = `/topics/${encodeURIComponent(topic)}/queues/${queueId}/messages?${query}`;
+    let result: PullResult;
+    try {
+      const exchange = await this.http.request(to.address, path, { accept: RECORDS_CONTENT_TYPE, timeoutMs: waitMs + this.http.timeoutMs, signal: options.signal });
+      result = decodePullAnswer(exchange.response.headers, await exchange.bytes(), exchange.what, exchange.response.status, to.address);
+    } catch (error) {
+      this.routes?.invalidate(topic);
+      this.suggested.delete(to.key);
+      throw error;
+    }
+    this.suggested.set(to.key, result.suggestWhichBrokerId);
+    return result;
+  }
+
+  /** Stores the group's offset for the queue (the next offset to consume) on the master. */
+  async commitOffset(topic: string, queueId: number, offset: number, options: QueueOptions = {}): Promise<void> {
+    const to = await this.target(topic, queueId, options.brokerName, "commit");
+    try {
+      await this.http.json(to.address, this.offsetPath(topic, queueId), { method: "PUT", json: { offset } });
+    } catch (error) {
+      this.routes?.invalidate(topic);
+      throw error;
+    }
+  }
+
+  /** The group's committed offset for the queue, -1 when nothing is committed. */
+  async committedOffset(topic: string, queueId: number, options: QueueOptions = {}): Promise<number> {
+    const to = await this.target(topic, queueId, options.brokerName, "read-offset");
+    const exchange = await this.http.request(to.address, this.offsetPath(topic, queueId));
+    const offset = ((await exchange.json()) as { offset?: unknown } | null)?.offset;
+    if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < -1) {
+      throw new SkiffClientError("BAD_RESPONSE", `${exchange.what}: expected {offset}, got ${JSON.stringify(offset)}`, { status: exchange.response.status });
+    }
+    return offset;
+  }
+
+  /** The broker id the next pull of the queue goes to (0 = master). */
+  async nextBrokerId(topic: string, queueId: number, options: QueueOptions = {}): Promise<number> {
+    return (await this.target(topic, queueId, options.brokerName, "pull")).brokerId;
+  }
+
+  /**
+   * Batches of the queue, one per pull that found messages, in order, forever (or, with
+   * `waitMs: 0`, until the queue's end). Resumes from the committed offset unless told otherwise,
+   * follows `nextBeginOffset` (also after OFFSET_ILLEGAL, to the queue's first or last offset), and
+   * commits nothing: call `commitOffset(topic, queueId, batch.nextBeginOffset)` when a batch is done.
+   */
+  async *consume(topic: string, queueId: number, options: ConsumeOptions = {}): AsyncGenerator<PullResult, void, undefined> {
+    const { from = "committed", waitMs = DEFAULT_CONSUME_WAIT_MS, signal } = options;
+    let offset = from === "committed" ? Math.max(0, await this.committedOffset(topic, queueId, options)) : from === "first" ? 0 : from;
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new SkiffClientError("BAD_REQUEST", `consume from ${String(from)}: not an offset`);
+    while (!signal?.aborted) {
+      let result: PullResult;
+      try {
+        result = await this.pull(topic, queueId, offset, { max: options.max, waitMs, brokerName: options.brokerName, signal });
+      } catch (error) {
+        if (signal?.aborted) return;
+        throw error;
+      }
+      offset = result.nextBeginOffset;
+      if (result.messages.length > 0) yield result;
+      else if (waitMs === 0 && result.pullStatus === "NO_NEW_MSG") return;
+    }
+  }
+
+  private offsetPath(topic: string, queueId: number): string {
+    return `/consumer-offsets/${encodeURIComponent(this.group)}/${encodeURIComponent(topic)}/${queueId}`;
+  }
+
+  /** Where a request about the queue goes (see the header). */
+  private async target(topic: string, queueId: number, brokerName: string | undefined, purpose: "pull" | "commit" | "read-offset"): Promise<Target> {
+    if (!this.routes) return { address: this.broker as string, brokerId: MASTER_ID, key: `\u0001${topic}\u0001${queueId}` };
+    const route = await this.routes.get(topic);
+    let name = brokerName;
+    if (name === undefined) {
+      const names = readableBrokerNames(route, queueId);
+      if (names.length > 1) throw new SkiffClientError("BROKER_NAME_REQUIRED", `topic ${topic} has a queue ${queueId} on ${names.join(", ")}: pass brokerName`);
+      name = names[0] ?? route.brokerDatas[0]?.brokerName;
+    }
+    const key = `${name}\u0001${topic}\u0001${queueId}`;
+    const master = name === undefined ? undefined : brokerData(route, name)?.brokerAddrs[String(MASTER_ID)];
+    if (purpose === "commit") {
+      if (!master) throw new SkiffClientError("MASTER_NOT_AVAILABLE", `topic ${topic}: the route has no master for broker ${name ?? "(none)"}; offsets are committed to masters only`);
+      return { address: master, brokerId: MASTER_ID, key };
+    }
+    const wanted = purpose === "pull" ? (this.suggested.get(key) ?? MASTER_ID) : MASTER_ID;
+    const found = name === undefined ? undefined : addressFor(route, name, wanted);
+    if (!found) throw new SkiffClientError("NO_ROUTE", `topic ${topic}: the route has no broker for queue ${queueId}`);
+    return { ...found, key };
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Skiff brokers and name servers as real processes (one per process), on any of the three
+ * runtimes, for end-to-end tests: started with `skiff broker|namesrv` flags, ready once they print
+ * their boot line, stopped with SIGTERM or killed with SIGKILL, by PID. Every wait is bounded.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import type { RuntimeName } from "./platform.ts";
+
+const repo = decodeURIComponent(new URL("../..", import.meta.url).pathname);
+
+const COMMANDS: Record<RuntimeName, (args: string[]) => [string, string[]]> = {
+  bun: (args) => ["bun", ["adapters/bun/main.ts", ...args]],
+  deno: (args) => ["deno", ["run", "--allow-all", "adapters/deno/main.ts", ...args]],
+  node: (args) => ["node", ["adapters/node/main.ts", ...args]],
+};
+
+export interface SkiffProcess {
+  readonly runtime: RuntimeName;
+  readonly pid: number;
+  /** `host:port` of its HTTP API. */
+  readonly address: string;
+  readonly output: string[];
+  /**
+   * SIGTERM, wait for exit (bounded). `code` is the exit code as the test runner sees it: Deno's
+   * node:child_process reports `null` (and the signal) for any child it sent a signal to, even one
+   * that exited 0, so `clean` (the process printed its clean-shutdown line) is what to assert.
+   */
+  stop(): Promise<{ code: number | null; clean: boolean }>;
+  /** SIGKILL, wait for exit. */
+  kill(): Promise<void>;
+  exited: Promise<number | null>;
+  /** Resolves when a line matching `pattern` was printed (bounded by `timeoutMs`). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+}
+
+export async function startSkiff(runtime: RuntimeName, command: "broker" | "namesrv", flags: string[], timeoutMs = 30_000): Promise<SkiffProcess> {
+  const [bin, args] = COMMANDS[runtime]([command, ...flags]);
+  const child: ChildProcess = spawn(bin, args, { cwd: repo, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" } });
+  const output: string[] = [];
+  const listeners = new Set<(line: string) => void>();
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (line.length === 0) continue;
+      output.push(line);
+      if (output.length > 5000) output.shift();
+      for (const listener of listeners) listener(line);
+    }
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const waitFor = (pattern: RegExp, waitMs = timeoutMs) =>
+    new Promise<string>((resolve, reject) => {
+      const seen = output.find((l) => pattern.test(l));
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => {
+        listeners.delete(listener);
+        reject(new Error(`no line matching ${pattern} within ${waitMs} ms from ${runtime} ${command}; output:\n${output.slice(-30).join("\n")}`));
+      }, waitMs);
+      const listener = (line: string) => {
+        if (!pattern.test(line)) return;
+        clearTimeout(timer);
+        listeners.delete(listener);
+        resolve(line);
+      };
+      listeners.add(listener);
+      void exited.then((code) => {
+        if (!listeners.has(listener)) return;
+        clearTimeout(timer);
+        listeners.delete(listener);
+        reject(new Error(`${runtime} ${command} exited with ${code} before printing ${pattern}; output:\n${output.slice(-30).join("\n")}`));
+      });
+    });
+  const boot = await waitFor(command === "broker" ? /boot success/ : /The Name Server boot success/);
+  const address = command === "broker" ? /\[[^,]+, ([^\]]+)\]/.exec(boot)![1] : /address (\S+)/.exec(boot)![1];
+  const waitExit = async (ms: number) => {
+    const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), ms));
+    return Promise.race([exited, timer]);
+  };
+  return {
+    runtime,
+    pid: child.pid!,
+    address,
+    output,
+    exited,
+    waitFor,
+    async stop() {
+      child.kill("SIGTERM");
+      const code = await waitExit(20_000);
+      if (code === "timeout") {
+        child.kill("SIGKILL");
+        await exited;
+        throw new Error(`${runtime} ${command} did not stop within 20 s of SIGTERM`);
+      }
+      const clean = output.some((l) => /shut down cleanly|stopped cleanly/.test(l));
+      return { code, clean };
+    },
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+export const RUNTIMES: readonly RuntimeName[] = ["bun", "deno", "node"];
