@@ -26,6 +26,9 @@ import { SkiffError } from "../core/errors.ts";
 import { NameServerRegistration } from "./registration.ts";
 import { RoleManager } from "./roles.ts";
 import type { FetchLike } from "./slave-sync.ts";
+import { remotingSyncSource } from "./slave-sync-remoting.ts";
+import { RemotingClientPool } from "../namesrv/remoting/remoting-client.ts";
+import { remotingNamesrvTransport } from "../namesrv/remoting/register-broker.ts";
 
 export interface BrokerHandle {
   readonly runtime: BrokerRuntime;
@@ -81,7 +84,10 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   store.dispatcher.onArrival((topic, queueId) => longPoll.notify(topic, queueId));
   const schedule = new ScheduleService({ store, delayOffsets: metadata.delayOffsets, clock, log });
   const fetcher: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
-  const roles = new RoleManager({ platform, store, metadata, schedule, fetch: fetcher, config: () => config, setConfig: (next) => (config = next), log });
+  // Apache RocketMQ peers (name servers, a master) are spoken to over RocketMQ's remoting protocol.
+  const remoting = new RemotingClientPool(platform.net, clock);
+  const syncSource = config.masterProtocol === "rocketmq" ? remotingSyncSource(remoting) : undefined;
+  const roles = new RoleManager({ platform, store, metadata, schedule, fetch: fetcher, syncSource, config: () => config, setConfig: (next) => (config = next), log });
   const storeHost = parseHostAddress(`${config.brokerIP1}:${config.listenPort}`);
   const uniqueIds = new UniqueIdGenerator(storeHost.address, platform.system.pid, () => clock.now());
   const send = new SendService({ config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress() });
@@ -114,13 +120,15 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   const registration = new NameServerRegistration({
     clock,
     fetch: fetcher,
+    transport: config.namesrvProtocol === "rocketmq" ? remotingNamesrvTransport(remoting) : undefined,
     addresses: () => (config.namesrvAddr ?? "").split(";").map((a) => a.trim()).filter((a) => a.length > 0),
     registration: () => ({
       clusterName: config.brokerClusterName,
       brokerName: config.brokerName,
       brokerId: config.brokerId,
       brokerAddr: `${config.brokerIP1}:${config.listenPort}`,
-      haServerAddr: `${config.brokerIP2}:${config.haListenPort}`,
+      // A slave does not listen for HA (haListenPort may still be 0): advertise listenPort + 1 as RocketMQ does.
+      haServerAddr: `${config.brokerIP2}:${config.haListenPort || Math.min(config.listenPort + 1, 65535)}`,
       topicConfig: metadata.topics.snapshot() as unknown as TopicConfigWrapper,
     }),
     periodMs: () => config.registerNameServerPeriod,
@@ -131,6 +139,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   });
   roles.attachRegistration(registration);
   registration.start();
+  const unwatchTopics = metadata.topics.onChange(() => registration.registerSoon());
   log(`The broker[${config.brokerName}, ${httpAddress}] boot success. role=${config.brokerRole} store=${config.storePathRootDir}`);
 
   let stopping: Promise<void> | null = null;
@@ -141,12 +150,15 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     httpAddress,
     stop: () =>
       (stopping ??= (async () => {
+        unwatchTopics();
         registration.stop();
         schedule.stop();
         longPoll.releaseAll();
         await server?.close();
         await roles.stop();
         await registration.unregister().catch(() => undefined);
+        registration.close();
+        remoting.closeAll();
         await metadata.close();
         await store.close();
         log(`The broker[${config.brokerName}, ${httpAddress}] shut down cleanly; store flushed at ${store.commitLog.maxOffset}`);

@@ -1,7 +1,8 @@
 /**
  * A pull, as RocketMQ's PullMessageProcessor answers it:
  *
- * - the topic must exist (TOPIC_NOT_EXIST) and the queue be below its readQueueNums;
+ * - the topic must exist (TOPIC_NOT_EXIST) and the queue be below its readQueueNums (a slave
+ *   also serves topics it holds messages of but has no config for yet);
  * - the consumer group is found or auto-created (subscription group config);
  * - nothing new and `waitMs` > 0 → the pull parks until a message arrives or the time runs out;
  * - `suggestWhichBrokerId` (RocketMQ 4.9): with `slaveReadEnable`, a pull lagging further behind
@@ -53,9 +54,13 @@ export class PullService {
     this.context = context;
   }
 
+  private replicatedOnly(topic: string) {
+    return replicatedTopic(this.context, topic);
+  }
+
   async pull(request: PullRequest): Promise<PullResult> {
     const { metadata, store, longPoll } = this.context;
-    const topicConfig = metadata.topics.get(request.topic);
+    const topicConfig = metadata.topics.get(request.topic) ?? this.replicatedOnly(request.topic);
     if (!topicConfig) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${request.topic} does not exist`);
     if ((topicConfig.perm & Perm.READ) === 0) throw new SkiffError("NO_PERMISSION", `topic ${request.topic} is not readable (perm ${topicConfig.perm})`);
     if (request.queueId >= topicConfig.readQueueNums) {
@@ -78,6 +83,18 @@ export class PullService {
     }
     return { ...result, pullStatus: pullStatusOf(result.status), suggestWhichBrokerId };
   }
+}
+
+/**
+ * On a slave, a topic whose messages were replicated before its config was synced (created on the
+ * master less than one sync period ago, or the master died first) is still readable: its consume
+ * queues say which queues exist.
+ */
+function replicatedTopic(context: PullContext, topic: string): { perm: number; readQueueNums: number } | undefined {
+  if (context.config().brokerRole !== "SLAVE") return undefined;
+  const queues = context.store.queues.queuesOf(topic);
+  if (queues.length === 0) return undefined;
+  return { perm: Perm.READ, readQueueNums: Math.max(...queues.map((q) => q.queueId)) + 1 };
 }
 
 function isCaughtUp(status: GetMessageStatus): boolean {

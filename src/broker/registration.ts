@@ -2,15 +2,34 @@
  * Registration with the name servers (spec §7): at start and every `registerNameServerPeriod`
  * (already clamped to 10–60 s), to every address of `namesrvAddr` in parallel. A slave learns its
  * master's HTTP and HA addresses from the answer (nulls while the master is not registered); an
- * explicit `haMasterAddress` is never overwritten (RocketMQ 4.9's rule).
+ * explicit `haMasterAddress` is never overwritten (RocketMQ 4.9's rule). With
+ * `namesrvProtocol=rocketmq` the same happens over RocketMQ's remoting protocol
+ * (`src/namesrv/remoting/register-broker.ts`).
  */
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import { registerBroker, unregisterBroker, type FetchLike } from "../namesrv/namesrv-client.ts";
+import type { Outcome } from "../namesrv/namesrv-client.ts";
 import type { BrokerRegistration, RegisterBrokerResult, TopicConfigWrapper } from "../namesrv/route-types.ts";
+
+/** How registrations travel: Skiff's name-server HTTP API (default) or RocketMQ's remoting. */
+export interface NamesrvTransport {
+  register(addresses: readonly string[], registration: BrokerRegistration): Promise<Outcome<RegisterBrokerResult>[]>;
+  unregister(addresses: readonly string[], registration: BrokerRegistration): Promise<Outcome<boolean>[]>;
+  close?(): void;
+}
+
+export function httpNamesrvTransport(fetch: FetchLike): NamesrvTransport {
+  return {
+    register: (addresses, registration) => registerBroker(addresses, registration, fetch),
+    unregister: (addresses, { clusterName, brokerName, brokerId }) => unregisterBroker(addresses, { clusterName, brokerName, brokerId }, fetch),
+  };
+}
 
 export interface RegistrationOptions {
   readonly clock: Clock;
   readonly fetch: FetchLike;
+  /** Default: `httpNamesrvTransport(fetch)`. */
+  readonly transport?: NamesrvTransport;
   readonly addresses: () => string[];
   readonly registration: () => BrokerRegistration;
   readonly periodMs: () => number;
@@ -22,9 +41,12 @@ export class NameServerRegistration {
   private readonly options: RegistrationOptions;
   private timer: TimerHandle | null = null;
   private lastErrors = new Map<string, string>();
+  private soon: TimerHandle | null = null;
+  private readonly transport: NamesrvTransport;
 
   constructor(options: RegistrationOptions) {
     this.options = options;
+    this.transport = options.transport ?? httpNamesrvTransport(options.fetch);
   }
 
   start(): void {
@@ -36,12 +58,23 @@ export class NameServerRegistration {
   stop(): void {
     this.timer?.cancel();
     this.timer = null;
+    this.soon?.cancel();
+    this.soon = null;
+  }
+
+  /** Registers shortly (coalescing bursts of topic changes into one registration). */
+  registerSoon(delayMs = 50): void {
+    if (this.soon) return;
+    this.soon = this.options.clock.setTimeout(() => {
+      this.soon = null;
+      void this.registerNow();
+    }, delayMs);
   }
 
   async registerNow(): Promise<void> {
     const addresses = this.options.addresses();
     if (addresses.length === 0) return;
-    const outcomes = await registerBroker(addresses, this.options.registration(), this.options.fetch);
+    const outcomes = await this.transport.register(addresses, this.options.registration());
     for (const outcome of outcomes) {
       if (outcome.ok) {
         if (this.lastErrors.delete(outcome.address)) this.options.log(`registered with name server ${outcome.address} again`);
@@ -56,8 +89,12 @@ export class NameServerRegistration {
   async unregister(): Promise<void> {
     const addresses = this.options.addresses();
     if (addresses.length === 0) return;
-    const { clusterName, brokerName, brokerId } = this.options.registration();
-    await unregisterBroker(addresses, { clusterName, brokerName, brokerId }, this.options.fetch);
+    await this.transport.unregister(addresses, this.options.registration());
+  }
+
+  /** Releases the transport's connections (after `unregister`). */
+  close(): void {
+    this.transport.close?.();
   }
 }
 

@@ -22,7 +22,7 @@ import type { MessageStore } from "../store/message-store.ts";
 import type { HaStatusView } from "../http/broker/runtime.ts";
 import type { NameServerRegistration } from "./registration.ts";
 import type { ScheduleService } from "./schedule-service.ts";
-import { SlaveSync, type FetchLike } from "./slave-sync.ts";
+import { SlaveSync, type FetchLike, type SyncSource } from "./slave-sync.ts";
 
 export interface RoleDeps {
   readonly platform: Platform;
@@ -30,6 +30,8 @@ export interface RoleDeps {
   readonly metadata: Metadata;
   readonly schedule: ScheduleService;
   readonly fetch: FetchLike;
+  /** Where a slave's metadata comes from; default the master's HTTP API (`/sync/*`). */
+  readonly syncSource?: SyncSource;
   readonly config: () => BrokerConfig;
   readonly setConfig: (config: BrokerConfig) => void;
   readonly log: (line: string) => void;
@@ -51,6 +53,7 @@ export class RoleManager {
       clock: deps.platform.clock,
       metadata: deps.metadata,
       fetch: deps.fetch,
+      source: deps.syncSource,
       periodMs: deps.config().slaveSynchronizePeriod,
       masterAddress: () => this.masterHttpAddress(),
       onDelayOffsetsChanged: () => deps.schedule.reload(),

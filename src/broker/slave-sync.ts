@@ -12,6 +12,8 @@
  * | /sync/subscription-groups| replace when the DataVersion differs                               |
  *
  * Each step is independent: one failing (master down, bad body) is logged and the others still run.
+ * The bodies come from `source`: the master's HTTP API by default, or RocketMQ's remoting requests
+ * (GET_ALL_TOPIC_CONFIG …) when the master is an Apache RocketMQ broker (slave-sync-remoting.ts).
  */
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import type { Metadata } from "../metadata/metadata.ts";
@@ -19,10 +21,31 @@ import { parseFastjson } from "../metadata/fastjson.ts";
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
+/** Per request, as RocketMQ's SlaveSynchronize (3 s). */
+export const REQUEST_TIMEOUT_MS = 3000;
+
+/** What the slave syncs, by the name of its `/sync/<name>` route. */
+export type SyncName = "topic-config" | "consumer-offsets" | "delay-offset" | "subscription-groups";
+
+/** Where a sync body comes from: resolves with the master's body as (fastjson) text. */
+export type SyncSource = (master: string, name: SyncName) => Promise<string>;
+
+/** The master's HTTP API: `GET http://<master>/sync/<name>`. */
+export function httpSyncSource(fetch: FetchLike): SyncSource {
+  return async (master, name) => {
+    const response = await fetch(`http://${master}/sync/${name}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`);
+    return text;
+  };
+}
+
 export interface SlaveSyncOptions {
   readonly clock: Clock;
   readonly metadata: Metadata;
   readonly fetch: FetchLike;
+  /** Default: `httpSyncSource(fetch)`. */
+  readonly source?: SyncSource;
   readonly periodMs: number;
   /** The master's HTTP `host:port`, or null while unknown. */
   readonly masterAddress: () => string | null;
@@ -31,7 +54,6 @@ export interface SlaveSyncOptions {
 }
 
 const FIRST_SYNC_DELAY_MS = 3000;
-const REQUEST_TIMEOUT_MS = 3000;
 
 export class SlaveSync {
   private readonly options: SlaveSyncOptions;
@@ -80,7 +102,7 @@ export class SlaveSync {
       return;
     }
     const { metadata } = this.options;
-    const steps: Array<[string, (body: unknown) => Promise<unknown>]> = [
+    const steps: Array<[SyncName, (body: unknown) => Promise<unknown>]> = [
       ["topic-config", (body) => metadata.topics.replaceFromMaster(body)],
       ["consumer-offsets", (body) => metadata.consumerOffsets.mergeFromMaster(body)],
       ["delay-offset", async (body) => {
@@ -106,10 +128,8 @@ export class SlaveSync {
     }
   }
 
-  private async fetchBody(master: string, name: string): Promise<unknown> {
-    const response = await this.options.fetch(`http://${master}/sync/${name}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`);
-    return parseFastjson(text);
+  private async fetchBody(master: string, name: SyncName): Promise<unknown> {
+    const source = this.options.source ?? httpSyncSource(this.options.fetch);
+    return parseFastjson(await source(master, name));
   }
 }

@@ -12,6 +12,8 @@ import { boolean, decimal, field, host, hostPort, integer, isHostPort, oneOf, po
 
 export const BROKER_ROLES = ["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"] as const;
 export const FLUSH_DISK_TYPES = ["ASYNC_FLUSH", "SYNC_FLUSH"] as const;
+/** How Skiff talks to a peer: Skiff's HTTP API, or Apache RocketMQ's remoting protocol. */
+export const PEER_PROTOCOLS = ["http", "rocketmq"] as const;
 export type BrokerRole = (typeof BROKER_ROLES)[number];
 export type FlushDiskType = (typeof FLUSH_DISK_TYPES)[number];
 
@@ -68,6 +70,16 @@ export const brokerShape = {
   haMasterAddress: hostPort("127.0.0.1:10912").optional(),
   /** Name servers, `host:port;host:port`. Absent or empty: the broker registers nowhere. */
   namesrvAddr: nameServerAddress().optional(),
+  /**
+   * Skiff: the protocol of the name servers in `namesrvAddr`: `http` (Skiff's name server) or
+   * `rocketmq` (Apache RocketMQ's, registered with REGISTER_BROKER over its remoting protocol).
+   */
+  namesrvProtocol: oneOf(PEER_PROTOCOLS).default("http"),
+  /**
+   * Skiff, slaves: the protocol of the master's listen port for metadata sync: `http` (a Skiff
+   * master) or `rocketmq` (an Apache RocketMQ master, asked with GET_ALL_TOPIC_CONFIG …).
+   */
+  masterProtocol: oneOf(PEER_PROTOCOLS).default("http"),
   /** Address advertised for the HTTP API (`brokerIP1:listenPort`). */
   brokerIP1: host().default("127.0.0.1"),
   /** Address advertised for HA (`brokerIP2:haListenPort`). */

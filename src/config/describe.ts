@@ -24,10 +24,11 @@ export function describeConfig(config: BrokerConfig): string[] {
     `http ${address(config.brokerIP1, config.listenPort)}, ha ${address(config.brokerIP2, config.haListenPort)}`,
     `store ${config.storePathRootDir} (commit log ${config.storePathCommitLog}, ` +
       `segments of ${bytes(config.mappedFileSizeCommitLog)}, ${config.flushDiskType})`,
-    `name servers ${config.namesrvAddr ?? "none (not registering)"}`,
+    `name servers ${config.namesrvAddr === undefined ? "none (not registering)" : config.namesrvProtocol === "rocketmq" ? `${config.namesrvAddr} (Apache RocketMQ remoting)` : config.namesrvAddr}`,
   ];
   if (config.brokerRole === "SLAVE") {
-    lines.push(`master ha ${config.haMasterAddress ?? "learned from the name server"}`);
+    lines.push(`master ha ${config.haMasterAddress ?? "learned from the name server"}` +
+      (config.masterProtocol === "rocketmq" ? "; metadata synced from an Apache RocketMQ master" : ""));
   }
   return lines;
 }

@@ -111,6 +111,7 @@ export class HaClient {
       return false;
     }
     this.current = session;
+    this.lastError = null;
     options.log(`HA connected to master ${address}, slave max offset ${store.commitLog.maxOffset}`);
     const watch = clock.setInterval(() => {
       const now = this.deps.masterAddress();

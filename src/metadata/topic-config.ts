@@ -86,6 +86,7 @@ export class TopicConfigManager {
   private readonly file: ConfigFile;
   private readonly clock: Clock;
   private readonly options: TopicConfigManagerOptions;
+  private readonly listeners = new Set<() => void>();
 
   private constructor(fs: FileSystem, clock: Clock, storeRootDir: string, options: TopicConfigManagerOptions) {
     this.clock = clock;
@@ -120,14 +121,29 @@ export class TopicConfigManager {
     checkTopicConfig(config, `topic ${config.topicName}`);
     this.table.set(config.topicName, { config, extras: this.table.get(config.topicName)?.extras });
     this.dataVersion.nextVersion(this.clock);
+    this.changed();
     await this.file.persist();
   }
 
   async delete(topic: string): Promise<boolean> {
     if (!this.table.delete(topic)) return false;
     this.dataVersion.nextVersion(this.clock);
+    this.changed();
     await this.file.persist();
     return true;
+  }
+
+  /**
+   * Called after every change to the table (a broker re-registers with its name servers at once,
+   * as RocketMQ does after creating a topic, so routes know new topics without waiting a period).
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   /** Auto-create on send (RocketMQ's createTopicInSendMessageMethod from TBW102: perm READ|WRITE). */
@@ -152,6 +168,7 @@ export class TopicConfigManager {
     if (this.dataVersion.equals(master.dataVersion)) return false;
     this.table = master.table;
     this.dataVersion.assign(master.dataVersion as DataVersionJson);
+    this.changed();
     await this.file.persist();
     return true;
   }

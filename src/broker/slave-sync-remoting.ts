@@ -1,0 +1,34 @@
+/**
+ * A slave's metadata sync from an Apache RocketMQ master (`masterProtocol=rocketmq`): the four
+ * bodies of `slave-sync.ts`, asked for with RocketMQ's remoting requests on the master's listen
+ * port, as a Java slave's SlaveSynchronize does (spec §5). The bodies are the same fastjson shapes
+ * as Skiff's `/sync/*` routes (5.x adds fields, which the metadata readers keep or ignore).
+ *
+ * | sync name           | request                               |
+ * |---------------------|---------------------------------------|
+ * | topic-config        | GET_ALL_TOPIC_CONFIG (21)             |
+ * | consumer-offsets    | GET_ALL_CONSUMER_OFFSET (43)          |
+ * | delay-offset        | GET_ALL_DELAY_OFFSET (45)             |
+ * | subscription-groups | GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201)|
+ */
+import { utf8Decode } from "../core/bytes.ts";
+import { checkSuccess } from "../namesrv/remoting/register-broker.ts";
+import type { RemotingClientPool } from "../namesrv/remoting/remoting-client.ts";
+import { RequestCode } from "../namesrv/remoting/remoting-command.ts";
+import { REQUEST_TIMEOUT_MS, type SyncName, type SyncSource } from "./slave-sync.ts";
+
+const CODES: Record<SyncName, number> = {
+  "topic-config": RequestCode.GET_ALL_TOPIC_CONFIG,
+  "consumer-offsets": RequestCode.GET_ALL_CONSUMER_OFFSET,
+  "delay-offset": RequestCode.GET_ALL_DELAY_OFFSET,
+  "subscription-groups": RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
+};
+
+export function remotingSyncSource(pool: RemotingClientPool): SyncSource {
+  return async (master, name) => {
+    const client = pool.get(master);
+    const answer = await client.invoke(CODES[name], {}, new Uint8Array(0), REQUEST_TIMEOUT_MS);
+    checkSuccess(answer, master, `request code ${CODES[name]}`);
+    return utf8Decode(answer.body);
+  };
+}
