@@ -11,7 +11,8 @@
  *   log's max offset closes the connection with a logged reason — unless the log is empty: then any
  *   offset is accepted and the log starts there (`appendReplicated`). The check also runs on a
  *   header whose body is still on its way. Heartbeats are checked, never applied.
- * - Bodies are applied with `store.appendReplicated`, one frame after another.
+ * - Bodies are applied with `store.appendReplicated`, one frame after another, without waiting
+ *   for the disk write; acks follow the bytes written, one report in flight at a time.
  * - Nothing read from the master for `haHousekeepingIntervalMs` → close (5.x's rule, §4.5 step 3).
  */
 import type { Clock, Connection, TimerHandle } from "../core/platform.ts";
@@ -24,7 +25,7 @@ import { idleTimer } from "./idle-timer.ts";
 /** What a slave needs of its store (`MessageStore` fits). */
 export interface ReplicaStore {
   readonly commitLog: CommitLog;
-  appendReplicated(offset: number, bytes: Uint8Array): Promise<void>;
+  appendReplicated(offset: number, bytes: Uint8Array, options?: { waitWritten?: boolean }): Promise<void>;
 }
 
 export interface HaClientConnectionDeps {
@@ -42,6 +43,7 @@ export class HaClientConnection {
   private readonly deps: HaClientConnectionDeps;
   private readonly decoder = new TransferFrameDecoder();
   private reportedOffset = -1;
+  private reporting = false;
   private lastReadAtMs: number;
   private lastWriteAtMs: number;
   private closeReason: string | null = null;
@@ -98,10 +100,29 @@ export class HaClientConnection {
   private async apply(frame: TransferFrame): Promise<boolean> {
     if (!this.check(frame.offset)) return false;
     if (frame.body.byteLength === 0) return true;
-    await this.deps.store.appendReplicated(frame.offset, frame.body);
+    await this.deps.store.appendReplicated(frame.offset, frame.body, { waitWritten: false });
     this.progressed = true;
-    if (this.deps.store.commitLog.log.writtenOffset > this.reportedOffset) await this.report();
+    this.reportWhenWritten();
     return true;
+  }
+
+  /**
+   * Acks what reached the OS, without holding up the next frame: one report in flight at a time,
+   * each covering every frame written by then ("report plus", coalesced).
+   */
+  private reportWhenWritten(): void {
+    if (this.reporting || this.closed) return;
+    this.reporting = true;
+    const log = this.deps.store.commitLog.log;
+    void log
+      .waitWritten(log.maxOffset)
+      .then(async () => {
+        if (log.writtenOffset > this.reportedOffset) await this.report();
+      }, (error) => this.close(`writing replicated bytes failed: ${reasonOf(error)}`))
+      .finally(() => {
+        this.reporting = false;
+        if (!this.closed && log.maxOffset > this.reportedOffset) this.reportWhenWritten();
+      });
   }
 
   /** The consistency check of spec §4.5 step 2. */

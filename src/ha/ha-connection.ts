@@ -26,6 +26,9 @@ import { TRANSFER_HEADER_SIZE, writeTransferHeader } from "./codec/transfer-fram
 import { formatHostPort, reasonOf, type HaOptions } from "./ha-options.ts";
 import { idleTimer } from "./idle-timer.ts";
 
+/** How much the master reads from the commit log at once for one slave (sent as several frames). */
+const READ_AHEAD_BYTES = 1 << 20;
+
 export interface HaConnectionDeps {
   readonly connection: Connection;
   readonly commitLog: CommitLog;
@@ -150,11 +153,11 @@ export class HaConnection {
     try {
       while (!this.closed) {
         if (clock.monotonicMs() - this.lastWriteAtMs >= options.haSendHeartbeatIntervalMs) await this.send(this.next, EMPTY);
-        const body = await commitLog.readForTransfer(this.next, options.haTransferBatchSize);
+        const bytes = await commitLog.readForTransfer(this.next, Math.max(READ_AHEAD_BYTES, options.haTransferBatchSize));
         if (this.closed) return;
-        if (body.byteLength > 0) {
-          await this.send(this.next, body);
-          this.next += body.byteLength;
+        if (bytes.byteLength > 0) {
+          await this.sendFrames(this.next, bytes);
+          this.next += bytes.byteLength;
         } else {
           await this.dataOrHeartbeatDue();
         }
@@ -162,6 +165,25 @@ export class HaConnection {
     } catch (error) {
       this.close(`write failed: ${reasonOf(error)}`);
     }
+  }
+
+  /**
+   * Bytes read ahead (up to 1 MiB, never across a segment end) go out as consecutive frames of at
+   * most `haTransferBatchSize` each, in one write: fewer reads and syscalls, the same frames on the wire.
+   */
+  private async sendFrames(offset: number, bytes: Uint8Array): Promise<void> {
+    const batch = this.deps.options.haTransferBatchSize;
+    const frames = Math.ceil(bytes.byteLength / batch);
+    const out = new Uint8Array(bytes.byteLength + frames * TRANSFER_HEADER_SIZE);
+    let at = 0;
+    for (let done = 0; done < bytes.byteLength; done += batch) {
+      const size = Math.min(batch, bytes.byteLength - done);
+      writeTransferHeader(out, at, offset + done, size);
+      out.set(bytes.subarray(done, done + size), at + TRANSFER_HEADER_SIZE);
+      at += TRANSFER_HEADER_SIZE + size;
+    }
+    await this.deps.connection.write(out);
+    this.lastWriteAtMs = this.deps.clock.monotonicMs();
   }
 
   /** One frame, header and body in one write (the body is copied out of the log's cache). */

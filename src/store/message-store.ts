@@ -118,10 +118,11 @@ export class MessageStore {
 
   /**
    * A slave's append of a master's bytes (see CommitLog.appendReplicated); resolves once they are
-   * handed to the OS, so an ack sent afterwards survives a crash of this process. An empty log
+   * handed to the OS (unless `waitWritten: false`: then once they are in the log's memory, and the
+   * caller acks from `log.writtenOffset`), so an ack sent afterwards survives a crash of this process. An empty log
    * starts at `offset` (a master may begin a new slave at its last segment).
    */
-  async appendReplicated(offset: number, bytes: Uint8Array): Promise<void> {
+  async appendReplicated(offset: number, bytes: Uint8Array, options: { waitWritten?: boolean } = {}): Promise<void> {
     if (this.closed) throw new SkiffError("STORE_CLOSED", "the store is shut down", { retriable: true });
     const log = this.commitLog.log;
     if (log.segmentStarts.length === 0 && log.maxOffset !== offset) {
@@ -130,7 +131,7 @@ export class MessageStore {
     }
     await this.commitLog.appendReplicated(offset, bytes);
     void this.dispatcher.wake();
-    await log.waitWritten(offset + bytes.byteLength);
+    if (options.waitWritten !== false) await log.waitWritten(offset + bytes.byteLength);
   }
 
   /**
