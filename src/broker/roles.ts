@@ -108,6 +108,8 @@ export class RoleManager {
       brokerName: config.brokerName,
       brokerId: config.brokerId,
       maxPhyOffset: this.deps.store.commitLog.maxOffset,
+      writtenPhyOffset: this.deps.store.commitLog.log.writtenOffset,
+      flushedPhyOffset: this.deps.store.commitLog.log.flushedOffset,
       haListenAddress: this.haMaster ? `${config.brokerIP2}:${this.haMaster.address.port}` : null,
       masterAddress: config.brokerRole === "SLAVE" ? this.masterHttpAddress() : null,
       masterHaAddress: config.brokerRole === "SLAVE" ? this.haAddress() : null,

@@ -80,7 +80,7 @@ describe(`replication: ${runtimeName} master, ${slaveRuntimeA} and ${slaveRuntim
     // A slave started empty after the master holds many segments receives the whole history.
     const slaveB = track(await startSkiff(slaveRuntimeB, "broker", slaveFlags(2, slaveRuntimeB)));
     for (const slave of [slaveA, slaveB]) {
-      await until(`${slave.runtime} slave caught up`, async () => (await getJson(slave.address, "/ha/status")).maxPhyOffset === masterMax, 120_000);
+      await until(`${slave.runtime} slave caught up`, async () => (await getJson(slave.address, "/ha/status")).writtenPhyOffset === masterMax, 120_000);
     }
     const masterFiles = await segmentDigests(`${root}/master`);
     assert.deepEqual(await segmentDigests(`${root}/slave-${slaveRuntimeA}`), masterFiles);
@@ -126,7 +126,7 @@ describe(`replication: ${runtimeName} master, ${slaveRuntimeA} and ${slaveRuntim
     for (let i = 0; i < 500; i++) await producer.send("Repl", { body: `while-A-down-${i}`, queueId: i % 4 });
     slaveA = track(await startSkiff(slaveRuntimeA, "broker", [...slaveFlags(1, slaveRuntimeA), `--haMasterAddress=${haAddress}`]));
     const newMax = (await getJson(master.address, "/ha/status")).maxPhyOffset as number;
-    await until("restarted slave caught up", async () => (await getJson(slaveA.address, "/ha/status")).maxPhyOffset === newMax, 60_000);
+    await until("restarted slave caught up", async () => (await getJson(slaveA.address, "/ha/status")).writtenPhyOffset === newMax, 60_000);
     assert.deepEqual(await segmentDigests(`${root}/slave-${slaveRuntimeA}`), await segmentDigests(`${root}/master`));
 
     // A diverged slave (the master's log plus writes the master never had, as an old master's
