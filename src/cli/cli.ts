@@ -29,6 +29,7 @@ const USAGE = [
   "usage: skiff <command> [flags]",
   "  broker    start a broker (master or slave); skiff broker --help for its flags",
   "  namesrv   start a name server; skiff namesrv --help for its flags",
+  "  role      switch a running broker's role: skiff role <host:port> <ASYNC_MASTER|SYNC_MASTER|SLAVE> [brokerId]",
 ];
 
 export async function runCli(platform: Platform, io: ProcessIo): Promise<void> {
@@ -36,6 +37,7 @@ export async function runCli(platform: Platform, io: ProcessIo): Promise<void> {
   try {
     if (command === "broker") await runBroker(platform, io, rest);
     else if (command === "namesrv") await runNamesrv(platform, io, rest);
+    else if (command === "role") await runRole(io, rest);
     else if (command === undefined || command === "help" || command === "--help" || command === "-h") USAGE.forEach((l) => io.out(l));
     else {
       io.err(`unknown command "${command}"`);
@@ -115,4 +117,27 @@ async function runNamesrv(platform: Platform, io: ProcessIo, args: readonly stri
   const namesrv = await startNamesrv(resolved.config, platform, { log: (l) => io.out(l) });
   io.out(`The Name Server boot success. serializeType=JSON, address ${namesrv.address}`);
   stopping.started(() => namesrv.stop().then(() => io.out(`The Name Server at ${namesrv.address} shut down cleanly`)));
+}
+
+/** `skiff role <host:port> <ROLE> [brokerId]`: POST /admin/role on a running broker, print its answer. */
+async function runRole(io: ProcessIo, args: readonly string[]): Promise<void> {
+  const [address, role, brokerId] = args;
+  if (!address || !role || !["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"].includes(role) || (brokerId !== undefined && !/^\d+$/.test(brokerId))) {
+    io.err("usage: skiff role <host:port> <ASYNC_MASTER|SYNC_MASTER|SLAVE> [brokerId]");
+    io.exit(2);
+    return;
+  }
+  const body = JSON.stringify({ brokerRole: role, ...(brokerId !== undefined ? { brokerId: Number(brokerId) } : {}) });
+  let response: Response;
+  try {
+    response = await fetch(`http://${address}/admin/role`, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(30_000) });
+  } catch (error) {
+    io.err(`cannot reach the broker at ${address}: ${(error as Error).message}`);
+    io.exit(3);
+    return;
+  }
+  const text = await response.text();
+  if (response.ok) io.out(text);
+  else io.err(text);
+  io.exit(response.ok ? 0 : 1);
 }

@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { cp, readdir, readFile, stat } from "node:fs/promises";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
-import { RUNTIMES, startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
+import { RUNTIMES, runSkiffCommand, startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
 
 const SEGMENT = 1024 * 1024;
 const [slaveRuntimeA, slaveRuntimeB] = RUNTIMES.filter((r) => r !== runtimeName);
@@ -179,5 +179,16 @@ describe(`replication: ${runtimeName} master, ${slaveRuntimeA} and ${slaveRuntim
     }
     const missing = acked.filter((m) => onSlave.get(`${m.queueId}/${m.queueOffset}`) !== m.body);
     assert.deepEqual(missing, [], `${acked.length} acknowledged messages, all on the ${best.runtime} slave`);
+
+    // The operator promotes that slave with the role command; it takes sends at once, after the last acked offsets.
+    const promoted = await runSkiffCommand(runtimeName, ["role", best.address, "ASYNC_MASTER"]);
+    assert.equal(promoted.code, 0, promoted.stderr);
+    assert.equal(JSON.parse(promoted.stdout).role, "ASYNC_MASTER");
+    const lastAcked = Math.max(...acked.filter((m) => m.queueId === 0).map((m) => m.queueOffset));
+    const afterPromotion = await new Producer({ broker: best.address }).send("Load", { body: "on the new master", queueId: 0 });
+    assert.equal(afterPromotion.status, "SEND_OK");
+    assert.ok(afterPromotion.queueOffset > lastAcked, "the new master continues after every acknowledged message");
+    const refused = await runSkiffCommand(runtimeName, ["role", best.address, "SLAVE"]);
+    assert.notEqual(refused.code, 0, "demotion without a brokerId is refused");
   });
 });

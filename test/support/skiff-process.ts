@@ -3,7 +3,7 @@
  * runtimes, for end-to-end tests: started with `skiff broker|namesrv` flags, ready once they print
  * their boot line, stopped with SIGTERM or killed with SIGKILL, by PID. Every wait is bounded.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import type { RuntimeName } from "./platform.ts";
 
 const repo = decodeURIComponent(new URL("../..", import.meta.url).pathname);
@@ -103,3 +103,14 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
 }
 
 export const RUNTIMES: readonly RuntimeName[] = ["bun", "deno", "node"];
+
+/** Runs a short-lived `skiff <args>` command (e.g. `role`) to completion; bounded by `timeoutMs`. */
+export function runSkiffCommand(runtime: RuntimeName, args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [bin, full] = COMMANDS[runtime](args);
+  return new Promise((resolve) => {
+    execFile(bin, full, { cwd: repo, timeout: timeoutMs, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" } }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === "number" ? (error as { code: number }).code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
