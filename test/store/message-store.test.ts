@@ -223,4 +223,25 @@ describe("MessageStore", () => {
     await slave.close();
     await source.close();
   });
+
+  it("on start-up truncates at a record whose CRC is wrong, logs it, and serves nothing after it", async () => {
+    const world = memoryStoreWorld();
+    const store = await world.open();
+    const puts: Awaited<ReturnType<typeof store.put>>[] = [];
+    for (let i = 0; i < 60; i++) puts.push(await store.put([message("T", `m${i}`.padEnd(900, "."))]));
+    await store.close();
+    const bad = puts[40].records[0];
+    const segmentStart = bad.physicalOffset - (bad.physicalOffset % SEGMENT);
+    const file = world.fs.bytes(`/store/commitlog/${String(segmentStart).padStart(20, "0")}`);
+    file[bad.physicalOffset - segmentStart + bad.size - 50] ^= 0xff; // flip one body byte of record 40
+    const reopened = await world.open();
+    assert.equal(reopened.commitLog.maxOffset, bad.physicalOffset);
+    assert.ok(world.logs.some((l) => l.includes("BODY_CRC_MISMATCH")), world.logs.join("\n"));
+    assert.equal(reopened.maxOffsetInQueue("T", 0), 40);
+    const last = await reopened.get({ topic: "T", queueId: 0, offset: 39, maxMsgNums: 5 });
+    assert.deepEqual(last.messages.map((m) => bodyOf(m.bytes).slice(0, 3)), ["m39"]);
+    const next = await reopened.put([message("T", "fresh")]);
+    assert.deepEqual([next.records[0].physicalOffset, next.records[0].queueOffset], [bad.physicalOffset, 40]);
+    await reopened.close();
+  });
 });
