@@ -14,6 +14,8 @@ const DEFAULTS = {
   haListenPort: 10912,
   haMasterAddress: undefined,
   namesrvAddr: undefined,
+  namesrvProtocol: "http",
+  masterProtocol: "http",
   brokerIP1: "127.0.0.1",
   brokerIP2: "127.0.0.1",
   storePathRootDir: "/home/ann/.skiff/store",
