@@ -6,6 +6,7 @@
 import { joinPath } from "../core/path.ts";
 import type { FileSystem } from "../core/platform.ts";
 import { ConsumeQueue } from "./consume-queue.ts";
+import { FileHandlePool } from "./file-handle-pool.ts";
 
 export class ConsumeQueueTable {
   private readonly queues = new Map<string, Map<number, ConsumeQueue>>();
@@ -13,6 +14,8 @@ export class ConsumeQueueTable {
   private readonly fs: FileSystem;
   private readonly rootDir: string;
   private readonly segmentSizeBytes: number;
+  /** All queues share this many open files (RocketMQ maps them all; we must not hold one fd each). */
+  private readonly handles = new FileHandlePool(256);
 
   constructor(fs: FileSystem, rootDir: string, segmentSizeBytes: number) {
     this.fs = fs;
@@ -48,6 +51,7 @@ export class ConsumeQueueTable {
         topic,
         queueId,
         segmentSizeBytes: this.segmentSizeBytes,
+        handlePool: this.handles,
       }).then((queue) => {
         let byId = this.queues.get(topic);
         if (!byId) this.queues.set(topic, (byId = new Map()));
@@ -66,6 +70,11 @@ export class ConsumeQueueTable {
 
   queuesOf(topic: string): ConsumeQueue[] {
     return [...(this.queues.get(topic)?.values() ?? [])];
+  }
+
+  /** Open consume-queue files right now (bounded by the shared pool). */
+  get openFiles(): number {
+    return this.handles.openCount;
   }
 
   async deleteTopic(topic: string): Promise<void> {

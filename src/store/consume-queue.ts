@@ -18,6 +18,7 @@ import {
   PLACEHOLDER_ENTRY,
   type ConsumeQueueEntry,
 } from "./codec/consume-queue-entry.ts";
+import type { FileHandlePool } from "./file-handle-pool.ts";
 import { SegmentedLog } from "./segmented-log.ts";
 
 export type { ConsumeQueueEntry };
@@ -30,6 +31,7 @@ export interface ConsumeQueueOptions {
   readonly topic: string;
   readonly queueId: number;
   readonly segmentSizeBytes: number;
+  readonly handlePool?: FileHandlePool;
 }
 
 export class ConsumeQueue {
@@ -56,6 +58,7 @@ export class ConsumeQueue {
       blockSizeBytes: 8 * 1024 - ((8 * 1024) % ENTRY),
       keepWrittenBlocks: 1,
       maxOpenFiles: 2,
+      handlePool: options.handlePool,
     });
     const queue = new ConsumeQueue(options, log);
     await queue.recover();

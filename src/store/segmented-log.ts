@@ -17,6 +17,7 @@ import { assert, assertSafeOffset, SkiffError } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
 import type { FileHandle, FileSystem } from "../core/platform.ts";
 import { BlockCache } from "./block-cache.ts";
+import { FileHandlePool } from "./file-handle-pool.ts";
 import { parseSegmentName, segmentName, segmentStartOf } from "./segment-name.ts";
 
 export interface SegmentedLogOptions {
@@ -27,6 +28,8 @@ export interface SegmentedLogOptions {
   readonly keepWrittenBlocks?: number;
   readonly maxUnwrittenBytes?: number;
   readonly maxOpenFiles?: number;
+  /** Share open files with other logs (all consume queues of a store share one pool). */
+  readonly handlePool?: FileHandlePool;
 }
 
 interface Waiter {
@@ -40,7 +43,7 @@ export class SegmentedLog {
   /** Segment start offsets, ascending. */
   private segments: number[] = [];
   private readonly cache: BlockCache;
-  private readonly handles = new Map<number, { handle: Promise<FileHandle>; users: number }>();
+  private readonly pool: FileHandlePool;
   private maxOffsetValue = 0;
   private writtenOffsetValue = 0;
   private flushedOffsetValue = 0;
@@ -49,7 +52,6 @@ export class SegmentedLog {
   private writeWaiters: Waiter[] = [];
   private failure: unknown = null;
   private readonly maxUnwrittenBytes: number;
-  private readonly maxOpenFiles: number;
 
   private readonly options: SegmentedLogOptions;
 
@@ -59,7 +61,7 @@ export class SegmentedLog {
     const blockSize = Math.min(options.blockSizeBytes ?? 1 << 20, options.segmentSizeBytes);
     this.cache = new BlockCache(options.segmentSizeBytes, blockSize, options.keepWrittenBlocks ?? 16);
     this.maxUnwrittenBytes = Math.max(options.maxUnwrittenBytes ?? 64 << 20, blockSize);
-    this.maxOpenFiles = Math.max(2, options.maxOpenFiles ?? 8);
+    this.pool = options.handlePool ?? new FileHandlePool(Math.max(2, options.maxOpenFiles ?? 8));
   }
 
   /**
@@ -211,7 +213,7 @@ export class SegmentedLog {
 
   async close(): Promise<void> {
     await this.flush();
-    for (const start of [...this.handles.keys()]) await this.closeHandle(start);
+    await this.pool.closeUnder(this.pathOf(0).slice(0, -20));
   }
 
   pathOf(segmentStart: number): string {
@@ -285,26 +287,9 @@ export class SegmentedLog {
     });
   }
 
-  /**
-   * Runs `use` with the segment's open handle, creating the file (full length, sparse) if it is
-   * new. Handles are kept in a small LRU; one in use is never closed under its user.
-   */
-  private async withHandle<T>(segmentStart: number, use: (handle: FileHandle) => Promise<T>): Promise<T> {
-    let entry = this.handles.get(segmentStart);
-    if (entry) {
-      this.handles.delete(segmentStart); // re-insert: most recently used last
-      this.handles.set(segmentStart, entry);
-    } else {
-      entry = { handle: this.openSegment(segmentStart), users: 0 };
-      this.handles.set(segmentStart, entry);
-    }
-    entry.users++;
-    try {
-      return await use(await entry.handle);
-    } finally {
-      entry.users--;
-      await this.closeIdleHandles();
-    }
+  /** Runs `use` with the segment's open handle (from the pool), creating the file if it is new. */
+  private withHandle<T>(segmentStart: number, use: (handle: FileHandle) => Promise<T>): Promise<T> {
+    return this.pool.use(this.pathOf(segmentStart), () => this.openSegment(segmentStart), use);
   }
 
   private async openSegment(segmentStart: number): Promise<FileHandle> {
@@ -317,18 +302,7 @@ export class SegmentedLog {
     return handle;
   }
 
-  private async closeIdleHandles(): Promise<void> {
-    if (this.handles.size <= this.maxOpenFiles) return;
-    for (const [start, entry] of this.handles) {
-      if (this.handles.size <= this.maxOpenFiles) break;
-      if (entry.users === 0) await this.closeHandle(start);
-    }
-  }
-
-  private async closeHandle(segmentStart: number): Promise<void> {
-    const entry = this.handles.get(segmentStart);
-    if (!entry) return;
-    this.handles.delete(segmentStart);
-    await (await entry.handle).close();
+  private closeHandle(segmentStart: number): Promise<void> {
+    return this.pool.close(this.pathOf(segmentStart));
   }
 }

@@ -244,4 +244,20 @@ describe("MessageStore", () => {
     assert.deepEqual([next.records[0].physicalOffset, next.records[0].queueOffset], [bad.physicalOffset, 40]);
     await reopened.close();
   });
+
+  it("keeps open consume-queue files bounded with thousands of queues", async () => {
+    const world = memoryStoreWorld();
+    const store = await world.open();
+    for (let t = 0; t < 300; t++) {
+      for (let q = 0; q < 4; q++) await store.put([message(`Topic${t}`, `t${t}q${q}`, { queueId: q })]);
+    }
+    await store.flushAll();
+    assert.equal(store.queues.all().length, 1200);
+    assert.ok(store.queues.openFiles <= 256, `${store.queues.openFiles} consume-queue files open`);
+    for (const t of [0, 150, 299]) {
+      const got = await store.get({ topic: `Topic${t}`, queueId: 3, offset: 0, maxMsgNums: 1 });
+      assert.equal(bodyOf(got.messages[0].bytes), `t${t}q3`);
+    }
+    await store.close();
+  });
 });
