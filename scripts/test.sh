@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs the toolchain (Bun from the root package,
 # Deno and Node 24 from tools/), type-checks, then runs the same test files under Bun, Deno and
-# Node. Ends with Node's test-runner summary, which CI reads.
+# Node. The interop tests against real Apache RocketMQ brokers (test/interop: JVMs, minutes) run
+# once, under Node, at the end. Ends with Node's test-runner summary, which CI reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/toolchain.sh
@@ -9,7 +10,8 @@ source scripts/toolchain.sh
 echo "== tsc --noEmit"
 tsc --noEmit -p tsconfig.json
 
-files=$(find test -name '*.test.ts' | sort)
+files=$(find test -name '*.test.ts' -not -path 'test/interop/*' | sort)
+interop=$(find test/interop -name '*.test.ts' | sort)
 
 echo "== bun test"
 bun test --timeout 600000 $files
@@ -17,5 +19,5 @@ bun test --timeout 600000 $files
 echo "== deno test"
 deno test --allow-all --quiet $files
 
-echo "== node --test"
-node --test --test-timeout=600000 --test-concurrency=1 $files
+echo "== node --test (and the RocketMQ interop tests)"
+node --test --test-timeout=900000 --test-concurrency=1 $files $interop

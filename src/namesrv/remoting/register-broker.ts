@@ -52,7 +52,7 @@ export async function registerBrokerRemoting(client: RemotingClient, registratio
   const body = registerBrokerBody(registration);
   const answer = await client.invoke(RequestCode.REGISTER_BROKER, registerBrokerHeader(registration, body), body, timeoutMs);
   checkSuccess(answer, client.address, "REGISTER_BROKER");
-  return { masterAddr: answer.extFields.masterAddr || null, haServerAddr: answer.extFields.haServerAddr || null };
+  return { masterAddr: answer.extFields?.masterAddr || null, haServerAddr: answer.extFields?.haServerAddr || null };
 }
 
 export async function unregisterBrokerRemoting(client: RemotingClient, registration: BrokerRegistration, timeoutMs = DEFAULT_REMOTING_TIMEOUT_MS): Promise<boolean> {

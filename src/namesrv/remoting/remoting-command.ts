@@ -14,7 +14,8 @@
  * Binary header (ROCKETMQ): i16 code, i8 language, i16 version, i32 opaque, i32 flag,
  * i32 remarkLen + remark, i32 extLen + entries (i16 keyLen + key, i32 valueLen + value).
  *
- * Skiff writes JSON headers; `RemotingFrameDecoder` reads both (5.x servers answer in their own
+ * Skiff writes JSON headers (fields in fastjson's alphabetical order, so a decoded Java frame
+ * re-encodes to the same bytes); `RemotingFrameDecoder` reads both (5.x servers answer in their own
  * configured type). Frames above 16 MiB (RocketMQ's `frameMaxLength`) are refused.
  */
 import { SkiffError } from "../../core/errors.ts";
@@ -50,7 +51,8 @@ export interface RemotingCommand {
   readonly opaque: number;
   readonly flag: number;
   readonly remark?: string;
-  readonly extFields: Readonly<Record<string, string>>;
+  /** Absent when the header had none (Java's null): then none is written either. */
+  readonly extFields?: Readonly<Record<string, string>>;
   readonly body: Uint8Array;
 }
 
@@ -67,7 +69,7 @@ export function requestCommand(code: number, opaque: number, extFields: Record<s
 export function encodeRemotingCommand(command: RemotingCommand): Uint8Array {
   const header = utf8Encode(JSON.stringify({
     code: command.code,
-    extFields: command.extFields,
+    ...(command.extFields === undefined ? {} : { extFields: command.extFields }),
     flag: command.flag,
     language: command.language,
     opaque: command.opaque,
@@ -110,8 +112,9 @@ function decodeJsonHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
   }
   if (typeof parsed !== "object" || parsed === null) throw illegal("JSON header is not an object");
   const h = parsed as Record<string, unknown>;
-  const extFields: Record<string, string> = {};
+  let extFields: Record<string, string> | undefined;
   if (typeof h.extFields === "object" && h.extFields !== null) {
+    extFields = {};
     for (const [k, v] of Object.entries(h.extFields)) if (v !== null && v !== undefined) extFields[k] = String(v);
   }
   const num = (v: unknown) => (typeof v === "number" && Number.isInteger(v) ? v : 0);
@@ -123,7 +126,7 @@ function decodeJsonHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
     opaque: num(h.opaque),
     flag: num(h.flag),
     ...(typeof h.remark === "string" ? { remark: h.remark } : {}),
-    extFields,
+    ...(extFields === undefined ? {} : { extFields }),
   };
 }
 
