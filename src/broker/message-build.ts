@@ -7,7 +7,10 @@
  * - `CLUSTER=<brokerClusterName>` is added to every message, as both 4.9 and 5.x brokers do;
  * - `UNIQ_KEY` is added when the producer did not set one (the Java client always sets one);
  * - `WAIT` is a per-send instruction: read, then not stored (as 4.9 does for single messages).
- * Property order: the producer's own properties, then KEYS, TAGS, DELAY, UNIQ_KEY, CLUSTER.
+ * Property order: the order a RocketMQ 4.9 broker writes for the same send from the Java client —
+ * `java.util.HashMap` order (java-hash-map-order.ts) of a map filled as the Java client and broker
+ * fill it (WAIT, TAGS, KEYS, then the producer's own, DELAY, UNIQ_KEY; the broker removes WAIT
+ * and adds CLUSTER). So a record is byte-identical to RocketMQ's but for times and hosts.
  */
 import { z } from "zod";
 import { SkiffError } from "../core/errors.ts";
@@ -16,6 +19,7 @@ import type { BatchMessage } from "../store/codec/batch.ts";
 import type { HostAddress } from "../store/codec/host-address.ts";
 import { decodePropertiesBytes, MessageConst } from "../store/codec/properties.ts";
 import type { MessageInput } from "../store/message-input.ts";
+import { inJavaHashMapOrder } from "../store/codec/java-hash-map-order.ts";
 
 const propertyText = z.string().refine((s) => !/[\u0001\u0002]/.test(s), "must not contain the separators \\u0001 or \\u0002");
 
@@ -55,12 +59,13 @@ export interface BuiltMessage {
 }
 
 export function buildFromJson(message: JsonMessage, context: BuildContext): BuiltMessage {
-  const properties = new Map<string, string>(Object.entries(message.properties ?? {}));
-  const waitProperty = properties.get(MessageConst.WAIT);
-  properties.delete(MessageConst.WAIT);
-  if (message.keys !== undefined) properties.set(MessageConst.KEYS, Array.isArray(message.keys) ? message.keys.join(" ") : message.keys);
+  // Insertion order as the Java client's Message constructor and setters produce it.
+  const properties = new Map<string, string>([[MessageConst.WAIT, "true"]]);
   if (message.tags !== undefined) properties.set(MessageConst.TAGS, message.tags);
+  if (message.keys !== undefined) properties.set(MessageConst.KEYS, Array.isArray(message.keys) ? message.keys.join(" ") : message.keys);
+  for (const [key, value] of Object.entries(message.properties ?? {})) properties.set(key, value);
   if (message.delayLevel) properties.set(MessageConst.DELAY, String(message.delayLevel));
+  const waitProperty = properties.get(MessageConst.WAIT);
   const body = message.body !== undefined ? utf8Encode(message.body) : decodeBase64(message.bodyBase64 ?? "");
   const wait = message.wait ?? waitProperty !== "false";
   return finish(properties, body, message.flag ?? 0, message.queueId, wait, context);
@@ -70,7 +75,6 @@ export function buildFromJson(message: JsonMessage, context: BuildContext): Buil
 export function buildFromBatch(message: BatchMessage, queueId: number | undefined, context: BuildContext): BuiltMessage {
   const properties = decodePropertiesBytes(message.properties);
   const wait = properties.get(MessageConst.WAIT) !== "false";
-  properties.delete(MessageConst.WAIT);
   return finish(properties, message.body, message.flag, queueId, wait, context);
 }
 
@@ -80,13 +84,15 @@ function finish(properties: Map<string, string>, body: Uint8Array, flag: number,
     uniqueId = context.nextUniqueId();
     properties.set(MessageConst.UNIQ_KEY, uniqueId);
   }
+  const maxSize = properties.size + (properties.has(MessageConst.CLUSTER) ? 0 : 1);
+  properties.delete(MessageConst.WAIT);
   properties.set(MessageConst.CLUSTER, context.clusterName);
   return {
     input: {
       topic: "",
       flag,
       body,
-      properties,
+      properties: inJavaHashMapOrder(properties, maxSize),
       sysFlag: 0,
       bornTimestamp: context.now,
       bornHost: context.bornHost,
