@@ -21,8 +21,11 @@ function rate(bytes: number, ms: number): string {
   return `${((bytes / 1024 / 1024) / (ms / 1000)).toFixed(1)} MiB/s`;
 }
 
+let rawFiles = 0;
+
+/** Sequential 1 MiB writes of `bytes` to a new plain file, then one fsync. */
 async function rawWrite(dir: string, bytes: number): Promise<number> {
-  const file = await platform.fs.open(`${dir}/raw`, { create: true });
+  const file = await platform.fs.open(`${dir}/raw-${++rawFiles}`, { create: true });
   const chunk = new Uint8Array(1 << 20).fill(7);
   const start = performance.now();
   for (let at = 0; at < bytes; at += chunk.byteLength) await file.write(chunk, at);
@@ -33,7 +36,7 @@ async function rawWrite(dir: string, bytes: number): Promise<number> {
 }
 
 async function rawRead(dir: string, bytes: number): Promise<number> {
-  const file = await platform.fs.open(`${dir}/raw`, { readOnly: true });
+  const file = await platform.fs.open(`${dir}/raw-1`, { readOnly: true });
   const chunk = new Uint8Array(1 << 20);
   const start = performance.now();
   for (let at = 0; at < bytes; at += chunk.byteLength) await file.read(chunk, at);
