@@ -8,6 +8,7 @@
  * the rules between keys (slave ids, forced master id, clamping, rounding).
  */
 import { z } from "zod";
+import { DEFAULT_DELAY_LEVELS as DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels as parseMessageDelayLevel } from "../store/delay-levels.ts";
 import { boolean, decimal, field, host, hostPort, integer, isHostPort, oneOf, port, Problem, text } from "./fields.ts";
 
 export const BROKER_ROLES = ["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"] as const;
@@ -17,20 +18,8 @@ export const PEER_PROTOCOLS = ["http", "rocketmq"] as const;
 export type BrokerRole = (typeof BROKER_ROLES)[number];
 export type FlushDiskType = (typeof FLUSH_DISK_TYPES)[number];
 
-/** RocketMQ's 18 delay levels (`MessageStoreConfig.messageDelayLevel`). */
-export const DEFAULT_MESSAGE_DELAY_LEVEL = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
-
-const DELAY_UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Milliseconds per delay level (level 1 first), or undefined if `text` is malformed. */
-export function parseMessageDelayLevel(text: string): number[] | undefined {
-  const levels = text.trim().split(/\s+/);
-  const ms = levels.map((level) => {
-    const match = /^(\d+)([smhd])$/.exec(level);
-    return match === null ? Number.NaN : Number(match[1]) * DELAY_UNIT_MS[match[2]];
-  });
-  return ms.every((value) => Number.isSafeInteger(value) && value > 0) ? ms : undefined;
-}
+/** RocketMQ's 18 delay levels, and their parser (src/store/delay-levels.ts: one definition). */
+export { DEFAULT_DELAY_LEVELS as DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels as parseMessageDelayLevel } from "../store/delay-levels.ts";
 
 /** Java's `int` limit: RocketMQ keeps segment sizes in an `int`. */
 const JAVA_INT_MAX = 2_147_483_647;

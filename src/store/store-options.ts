@@ -38,7 +38,7 @@ export function defaultStoreOptions(rootDir: string, overrides: Partial<StoreOpt
     syncFlushTimeoutMs: 5000,
     maxMessageSizeBytes: 4 * 1024 * 1024,
     checkCrcOnRecover: true,
-    delayLevelsMs: parseDelayLevels(DEFAULT_DELAY_LEVELS),
+    delayLevelsMs: parseDelayLevels(DEFAULT_DELAY_LEVELS)!,
     accessMessageInMemoryMaxRatio: 40,
     propertiesTrailingSeparator: false,
     log: () => {},

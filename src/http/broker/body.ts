@@ -1,4 +1,5 @@
 /** Request bodies with a size cap: a body over the cap is refused before it is buffered whole. */
+import { concatBytes } from "../../core/bytes.ts";
 import { SkiffError } from "../../core/errors.ts";
 
 export async function readBodyLimited(request: Request, limitBytes: number): Promise<Uint8Array> {
@@ -24,14 +25,7 @@ export async function readBodyLimited(request: Request, limitBytes: number): Pro
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0] : concatBytes(chunks);
 }
 
 function tooLarge(size: number, limit: number): SkiffError {
