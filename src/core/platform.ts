@@ -1,9 +1,9 @@
 /**
  * The ports: everything the core needs from a runtime, and nothing more.
  *
- * The core (`src/`) never touches `node:*` modules, `Buffer`, or the Bun and Deno globals; a runtime hands it one
- * `Platform` value (see `adapters/{node,bun,deno}/platform.ts`, and `test/support/memory-platform.ts`
- * for the deterministic in-memory one used by tests). Each port is deliberately narrow so that
+ * The core (`src/`) never touches `node:*` modules, `Buffer`, or the Bun and Deno globals; a
+ * runtime hands it one `Platform` value (see `adapters/{node,bun,deno}/platform.ts`, and
+ * `adapters/memory/platform.ts` for the deterministic in-memory one used by tests). Each port is deliberately narrow so that
  * three adapters and a fake can implement it in well under 200 lines each.
  *
  * Conventions shared by every port:
