@@ -88,15 +88,25 @@ export interface HostPort {
 export interface Connection {
   readonly local: HostPort;
   readonly remote: HostPort;
-  /** Chunks as they arrive; ends on the peer's FIN, throws on a reset. Iterate it once. */
+  /**
+   * Chunks as they arrive; ends on the peer's FIN, throws on a reset. Iterate it once. A chunk is
+   * the reader's to keep: the adapter never writes into it again (views may be held across awaits).
+   */
   readonly readable: AsyncIterable<Uint8Array>;
-  /** Delivers every byte, in order. Rejects if the connection is closed or reset. */
+  /**
+   * Delivers every byte, in order, and resolves once the kernel took them (so memory stays
+   * bounded). The caller must not change `bytes` before then. Rejects with `EPIPE` after
+   * `end()`/`close()`, or `ECONNRESET` after a reset.
+   */
   write(bytes: Uint8Array): Promise<void>;
   /** Half-close: sends FIN after queued bytes; reading may continue. */
   end(): Promise<void>;
-  /** Closes both directions at once, dropping queued bytes. Idempotent. */
+  /**
+   * Closes both directions at once, dropping queued bytes. Idempotent. On the wire this is a FIN
+   * on every runtime (Deno cannot send a reset): the peer's `readable` ends cleanly.
+   */
   close(): void;
-  /** Resolves when the connection is fully closed (never rejects). */
+  /** Resolves when both directions are finished and unread data consumed (never rejects). */
   readonly closed: Promise<void>;
 }
 
