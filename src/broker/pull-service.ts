@@ -9,6 +9,8 @@
  *   the commit-log end than `accessMessageInMemoryMaxRatio`% of memory is told to read from
  *   the group's `whichBrokerWhenConsumeSlowly` (1), otherwise from the group's `brokerId` (0);
  *   without `slaveReadEnable`, always 0 (the master);
+ * - `tags` filters as a RocketMQ subscription does: by the consume queue's tagsCode first (no
+ *   commit-log read for other tags), then by the exact tag (hash collisions);
  * - `pullStatus` is the client's view: FOUND, NO_NEW_MSG (caught up or empty queue),
  *   NO_MATCHED_MSG, OFFSET_ILLEGAL (too small or far beyond the end: restart at nextBeginOffset).
  */
@@ -17,6 +19,9 @@ import type { BrokerConfig } from "../config/broker-config.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import { Perm } from "../metadata/topic-config.ts";
 import type { GetMessageResult, GetMessageStatus } from "../store/get-message.ts";
+import { tagsCode } from "../store/codec/java-hash.ts";
+import { decodeMessageRecord } from "../store/codec/message-record-decode.ts";
+import { decodeProperties, MessageConst } from "../store/codec/properties.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import type { LongPollHub } from "./long-poll.ts";
 
@@ -29,6 +34,8 @@ export interface PullRequest {
   readonly max: number;
   readonly group?: string;
   readonly waitMs: number;
+  /** Only messages with one of these tags (RocketMQ's `TagA || TagB`); all when absent. */
+  readonly tags?: readonly string[];
   readonly signal?: AbortSignal;
 }
 
@@ -68,7 +75,10 @@ export class PullService {
     }
     const group = request.group ? await metadata.subscriptionGroups.findOrCreate(request.group) : undefined;
     if (request.group && !group) throw new SkiffError("SUBSCRIPTION_GROUP_NOT_EXIST", `subscription group ${request.group} does not exist`);
-    const read = () => store.get({ topic: request.topic, queueId: request.queueId, offset: request.offset, maxMsgNums: Math.min(request.max, MAX_PULL_BATCH) });
+    const filter = tagFilter(request.tags);
+    const read = async () => exactTags(await store.get({
+      topic: request.topic, queueId: request.queueId, offset: request.offset, maxMsgNums: Math.min(request.max, MAX_PULL_BATCH), filter: filter?.byCode,
+    }), filter?.tags);
     let result = await read();
     const waitMs = Math.min(request.waitMs, MAX_PULL_WAIT_MS);
     if (waitMs > 0 && isCaughtUp(result.status)) {
@@ -114,4 +124,28 @@ function pullStatusOf(status: GetMessageStatus): PullStatus {
     default:
       return "NO_NEW_MSG";
   }
+}
+
+/** RocketMQ's subscription expression: `*` (or nothing) for all, else `TagA || TagB`. */
+export function parseSubscription(expression: string | undefined): string[] | undefined {
+  if (expression === undefined) return undefined;
+  const tags = expression.split("||").map((t) => t.trim()).filter((t) => t.length > 0);
+  return tags.length === 0 || tags.includes("*") ? undefined : tags;
+}
+
+function tagFilter(tags: readonly string[] | undefined) {
+  if (!tags) return undefined;
+  const codes = new Set(tags.map((tag) => tagsCode(tag)));
+  return { tags: new Set(tags), byCode: (entry: { tagsCode: number }) => codes.has(entry.tagsCode) };
+}
+
+/** Drops messages whose tag only shares the hash of a wanted one (they still count as examined). */
+function exactTags(result: GetMessageResult, tags: ReadonlySet<string> | undefined): GetMessageResult {
+  if (!tags || result.messages.length === 0) return result;
+  const messages = result.messages.filter((m) => {
+    const record = decodeMessageRecord(m.bytes, 0, { readBody: false });
+    return record.kind === "message" && tags.has(decodeProperties(record.properties).get(MessageConst.TAGS) ?? "");
+  });
+  if (messages.length === result.messages.length) return result;
+  return { ...result, messages, status: messages.length > 0 ? "FOUND" : "NO_MATCHED_MESSAGE" };
 }

@@ -43,6 +43,8 @@ export interface PullOptions extends QueueOptions {
   readonly max?: number;
   /** Long poll: wait up to this long for a message when none is there (default 0, max 30000). */
   readonly waitMs?: number;
+  /** Only these tags (RocketMQ's subscription expression `TagA || TagB`, or a list); all by default. */
+  readonly tags?: string | readonly string[];
   readonly signal?: AbortSignal;
 }
 
@@ -52,6 +54,8 @@ export interface ConsumeOptions extends QueueOptions {
   /** Long-poll time of each pull (default 15000); 0 ends the iteration at the queue's end. */
   readonly waitMs?: number;
   readonly max?: number;
+  /** Only these tags, as in `pull`. */
+  readonly tags?: string | readonly string[];
   /** Ends the iteration (quietly, also in the middle of a long poll). */
   readonly signal?: AbortSignal;
 }
@@ -87,7 +91,8 @@ export class PullConsumer {
   async pull(topic: string, queueId: number, offset: number, options: PullOptions = {}): Promise<PullResult> {
     const waitMs = options.waitMs ?? 0;
     const to = await this.target(topic, queueId, options.brokerName, "pull");
-    const query = `offset=${offset}&max=${options.max ?? DEFAULT_PULL_MAX}&group=${encodeURIComponent(this.group)}&waitMs=${waitMs}`;
+    const tags = options.tags === undefined ? "" : `&tags=${encodeURIComponent(typeof options.tags === "string" ? options.tags : options.tags.join("||"))}`;
+    const query = `offset=${offset}&max=${options.max ?? DEFAULT_PULL_MAX}&group=${encodeURIComponent(this.group)}&waitMs=${waitMs}${tags}`;
     const path = `/topics/${encodeURIComponent(topic)}/queues/${queueId}/messages?${query}`;
     let result: PullResult;
     try {
@@ -142,7 +147,7 @@ export class PullConsumer {
     while (!signal?.aborted) {
       let result: PullResult;
       try {
-        result = await this.pull(topic, queueId, offset, { max: options.max, waitMs, brokerName: options.brokerName, signal });
+        result = await this.pull(topic, queueId, offset, { max: options.max, waitMs, brokerName: options.brokerName, tags: options.tags, signal });
       } catch (error) {
         if (signal?.aborted) return;
         throw error;

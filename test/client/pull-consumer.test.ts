@@ -39,6 +39,15 @@ describe("PullConsumer", () => {
     assert.deepEqual([past.status, past.pullStatus, past.nextBeginOffset, past.messages.length], ["OFFSET_OVERFLOW_BADLY", "OFFSET_ILLEGAL", 0, 0]);
   });
 
+  it("pulls only the subscribed tags, from an expression or a list", async () => {
+    for (const tag of ["Red", "Blue", "Red", "Green"]) await producer.send("Colors", { body: tag, tags: tag, queueId: 0 });
+    const red = await consumer().pull("Colors", 0, 0, { tags: "Red" });
+    assert.deepEqual(red.messages.map((m) => [m.queueOffset, text(m.body)]), [[0, "Red"], [2, "Red"]]);
+    const two = await consumer().pull("Colors", 0, 0, { tags: ["Blue", "Green"] });
+    assert.deepEqual(two.messages.map((m) => m.tags), ["Blue", "Green"]);
+    assert.equal(two.nextBeginOffset, 4);
+  });
+
   it("pulls at most `max` messages and says where to go on", async () => {
     const first = await consumer().pull("Five", 0, 1, { max: 2 });
     assert.deepEqual(first.messages.map((m) => text(m.body)), ["m1", "m2"]);

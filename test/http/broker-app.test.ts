@@ -129,6 +129,20 @@ describe("GET /topics/{topic}/queues/{queueId}/messages", () => {
     await t.broker.stop();
   });
 
+  it("filters by tags as a RocketMQ subscription does (TagA || TagC), '*' meaning all", async () => {
+    const t = await memoryBroker();
+    for (const tag of ["TagA", "TagB", "TagC", "TagB", "TagA"]) await t.send("Tagged", { body: tag, tags: tag, queueId: 0 });
+    await t.send("Tagged", { body: "untagged", queueId: 0 });
+    await t.broker.store.dispatcher.waitFor(t.broker.store.commitLog.maxOffset);
+    const some = await t.json(`/topics/Tagged/queues/0/messages?offset=0&tags=${encodeURIComponent("TagA || TagC")}`);
+    assert.deepEqual(some.body.messages.map((m: any) => [m.queueOffset, m.tags]), [[0, "TagA"], [2, "TagC"], [4, "TagA"]]);
+    assert.equal(some.body.nextBeginOffset, 6, "filtered-out messages are skipped, not re-read");
+    const none = await t.json("/topics/Tagged/queues/0/messages?offset=0&tags=TagZ");
+    assert.deepEqual([none.body.status, none.body.pullStatus, none.body.nextBeginOffset], ["NO_MATCHED_MESSAGE", "NO_MATCHED_MSG", 6]);
+    assert.equal((await t.json("/topics/Tagged/queues/0/messages?offset=0&tags=*")).body.messages.length, 6);
+    await t.broker.stop();
+  });
+
   it("long-polls: a pull that finds nothing new is answered when a message arrives", async () => {
     const t = await memoryBroker();
     await t.send("LP", { body: "first", queueId: 0 });

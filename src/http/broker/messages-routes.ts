@@ -14,7 +14,7 @@ import { SkiffError } from "../../core/errors.ts";
 import { decodeBatch } from "../../store/codec/batch.ts";
 import { batchSchema, buildFromBatch, buildFromJson, messageSchema } from "../../broker/message-build.ts";
 import type { SendResult } from "../../broker/send-service.ts";
-import { MAX_PULL_BATCH, MAX_PULL_WAIT_MS } from "../../broker/pull-service.ts";
+import { MAX_PULL_BATCH, MAX_PULL_WAIT_MS, parseSubscription } from "../../broker/pull-service.ts";
 import { checked } from "../errors.ts";
 import { parseJsonBytes, readBodyLimited } from "./body.ts";
 import { messageJson } from "./message-json.ts";
@@ -31,6 +31,7 @@ const pullQuery = z.object({
   max: intParam("max", 1, MAX_PULL_BATCH).optional(),
   group: z.string().regex(/^[%|a-zA-Z0-9_-]{1,255}$/, "group must match ^[%|a-zA-Z0-9_-]{1,255}$").optional(),
   waitMs: intParam("waitMs", 0, MAX_PULL_WAIT_MS).optional(),
+  tags: z.string().max(4096).optional(),
 });
 
 function sendJson(result: SendResult) {
@@ -85,6 +86,7 @@ export function messagesRoutes(runtime: BrokerRuntime): Hono {
       max: query.max ?? 32,
       group: query.group,
       waitMs: query.waitMs ?? 0,
+      tags: parseSubscription(query.tags),
       signal: c.req.raw.signal,
     });
     const status = {
