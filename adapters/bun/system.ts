@@ -10,4 +10,12 @@ export const systemInfo: SystemInfo = {
   pid: process.pid,
   totalMemoryBytes: () => totalmem(),
   residentMemoryBytes: () => process.memoryUsage.rss(),
+  isProcessAlive(pid: number): boolean {
+    try {
+      process.kill(pid, 0); // signal 0: only checks that the process exists
+      return true;
+    } catch (error) {
+      return (error as { code?: string }).code === "EPERM";
+    }
+  },
 };

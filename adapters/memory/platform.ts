@@ -87,6 +87,9 @@ export interface MemoryPlatformOptions {
   readonly clock?: ManualClock;
   readonly net?: MemoryNetwork | MemoryNetworkOptions;
   readonly totalMemoryBytes?: number;
+  /** This "process's" pid and the shared table of live pids (see memorySystem). */
+  readonly pid?: number;
+  readonly alive?: Set<number>;
 }
 
 /**
@@ -98,6 +101,6 @@ export function createMemoryPlatform(options: MemoryPlatformOptions = {}): Memor
   const clock = options.clock ?? new ManualClock();
   const net = options.net instanceof MemoryNetwork ? options.net : new MemoryNetwork(options.net);
   const http = httpOf(net);
-  const platform: Platform = { fs, clock, net, http, system: memorySystem(options.totalMemoryBytes) };
+  const platform: Platform = { fs, clock, net, http, system: memorySystem(options.totalMemoryBytes, { pid: options.pid, alive: options.alive }) };
   return { platform, fs, clock, net, http, fetch: http.fetch };
 }

@@ -164,4 +164,6 @@ export interface SystemInfo {
   totalMemoryBytes(): number;
   /** Resident set size of this process, for memory-bound tests and benchmarks. */
   residentMemoryBytes(): number;
+  /** Whether a process with this pid runs on this machine (guards a store against a second broker). */
+  isProcessAlive(pid: number): boolean;
 }

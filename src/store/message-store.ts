@@ -14,7 +14,7 @@
 import { SkiffError } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
 import type { Platform } from "../core/platform.ts";
-import { utf8Encode } from "../core/bytes.ts";
+import { utf8Decode, utf8Encode } from "../core/bytes.ts";
 import { CheckpointFile } from "./checkpoint-file.ts";
 import { recoverCommitLog, type RecoveryResult } from "./commit-log-recovery.ts";
 import { CommitLog, type AppendedRecord } from "./commit-log.ts";
@@ -67,7 +67,7 @@ export class MessageStore {
     const { fs, clock } = platform;
     const root = options.rootDir;
     await fs.mkdir(root);
-    await fs.writeFile(joinPath(root, "lock"), utf8Encode("lock"));
+    await lockStore(platform, root);
     const abnormal = (await fs.stat(joinPath(root, "abort"))) !== null;
     const checkpoint = await CheckpointFile.open(fs, joinPath(root, "checkpoint"));
     const log = await SegmentedLog.open({ fs, dir: options.commitLogDir ?? joinPath(root, "commitlog"), segmentSizeBytes: options.segmentSizeCommitLogBytes });
@@ -189,4 +189,20 @@ export class MessageStore {
     await this.platform.fs.remove(joinPath(this.options.rootDir, "abort"));
     await this.platform.fs.syncDirectory(this.options.rootDir);
   }
+}
+
+/**
+ * The `lock` file: Java takes an fcntl lock on it (and writes `lock`); the runtimes Skiff runs on
+ * have no portable fcntl, so Skiff writes `skiff <pid>` and refuses to open a store whose lock
+ * names another live process. A stale lock (its process gone, e.g. after SIGKILL) is taken over.
+ */
+async function lockStore(platform: StorePlatform, root: string): Promise<void> {
+  const path = joinPath(root, "lock");
+  const held = await platform.fs.readFile(path).then(utf8Decode, () => "");
+  const holder = /^skiff (\d+)/.exec(held);
+  const pid = holder ? Number(holder[1]) : null;
+  if (pid !== null && pid !== platform.system.pid && platform.system.isProcessAlive(pid)) {
+    throw new SkiffError("STORE_LOCKED", `the store ${root} is in use by process ${pid}; stop it first (or use another storePathRootDir)`);
+  }
+  await platform.fs.writeFile(path, utf8Encode(`skiff ${platform.system.pid}\n`));
 }

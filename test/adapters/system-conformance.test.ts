@@ -5,6 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { platform, runtimeName } from "../support/platform.ts";
 import { sleep } from "./helpers.ts";
 
@@ -35,5 +36,14 @@ describe(`system and clock adapters (${platform.system.runtime})`, () => {
     assert.ok(clock.now() >= wallMs);
     await sleep(10);
     assert.equal(fired, false);
+  });
+
+  it("tells a live process from one that has exited", async () => {
+    assert.equal(platform.system.isProcessAlive(platform.system.pid), true);
+    const child = spawn("sleep", ["0"], { stdio: "ignore" });
+    const pid = child.pid!;
+    await new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    await sleep(50); // reaped by the runtime
+    assert.equal(platform.system.isProcessAlive(pid), false);
   });
 });

@@ -32,6 +32,7 @@ describe(`broker process on ${runtimeName}`, () => {
     const store = await tempDir("e2e-broker");
     cleanups.push(() => removeDir(store));
     let process = await broker(store);
+    await assert.rejects(broker(store), /in use by process/, "a second broker on the same store is refused");
     const producer = new Producer({ broker: process.address });
     const acked: Array<{ queueId: number; queueOffset: number; body: string; tags: string }> = [];
     let next = 0;

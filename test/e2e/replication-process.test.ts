@@ -11,7 +11,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { cp, readdir, readFile, stat } from "node:fs/promises";
+import { cp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { RUNTIMES, runSkiffCommand, startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
@@ -132,6 +132,7 @@ describe(`replication: ${runtimeName} master, ${slaveRuntimeA} and ${slaveRuntim
     // A diverged slave (the master's log plus writes the master never had, as an old master's
     // after a failover) is refused and left untouched.
     await cp(`${root}/master`, `${root}/diverged`, { recursive: true });
+    await rm(`${root}/diverged/lock`); // the copy names the running master as the store's owner
     const diverged = track(await startSkiff(runtimeName, "broker", [`--storePathRootDir=${root}/diverged`, "--listenPort=0", `--mappedFileSizeCommitLog=${SEGMENT}`]));
     const other = new Producer({ broker: diverged.address });
     for (let i = 0; i < 20; i++) await other.sendBatch("Other", Array.from({ length: 50 }, () => ({ body: "z".repeat(1000) })), { queueId: 0 });

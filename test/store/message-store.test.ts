@@ -12,6 +12,8 @@ import { decodeProperties } from "../../src/store/codec/properties.ts";
 import { tagsCode } from "../../src/store/codec/java-hash.ts";
 import { TransactionType } from "../../src/store/codec/sys-flag.ts";
 import { message, memoryStoreWorld } from "../support/store.ts";
+import { memorySystem } from "../../adapters/memory/system.ts";
+import { MessageStore } from "../../src/store/message-store.ts";
 
 const SEGMENT = 64 * 1024;
 
@@ -259,5 +261,18 @@ describe("MessageStore", () => {
       assert.equal(bodyOf(got.messages[0].bytes), `t${t}q3`);
     }
     await store.close();
+  });
+
+  it("refuses a store that another live process holds, and takes over the lock of a dead one", async () => {
+    const world = memoryStoreWorld();
+    const alive = new Set<number>();
+    const first = await MessageStore.open({ ...world.platform, system: memorySystem(undefined, { pid: 100, alive }) }, world.options);
+    const second = { ...world.platform, system: memorySystem(undefined, { pid: 200, alive }) };
+    await assert.rejects(MessageStore.open(second, world.options), (e: Error & { code?: string }) => e.code === "STORE_LOCKED" && /process 100/.test(e.message));
+    alive.delete(100); // the first broker was killed
+    const taken = await MessageStore.open(second, world.options);
+    assert.match(new TextDecoder().decode(world.fs.bytes("/store/lock")), /^skiff 200/);
+    await taken.close();
+    void first;
   });
 });
