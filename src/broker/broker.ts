@@ -88,8 +88,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   const remoting = new RemotingClientPool(platform.net, clock);
   const syncSource = config.masterProtocol === "rocketmq" ? remotingSyncSource(remoting) : undefined;
   const roles = new RoleManager({ platform, store, metadata, schedule, fetch: fetcher, syncSource, config: () => config, setConfig: (next) => (config = next), log });
-  const storeHost = parseHostAddress(`${config.brokerIP1}:${config.listenPort}`);
-  const uniqueIds = new UniqueIdGenerator(storeHost.address, platform.system.pid, () => clock.now());
+  const uniqueIds = new UniqueIdGenerator(parseHostAddress(`${config.brokerIP1}:0`).address, platform.system.pid, () => clock.now());
   const send = new SendService({ config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress() });
   const pull = new PullService({ config: () => config, store, metadata, longPoll });
 
@@ -102,13 +101,11 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     pull,
     clock,
     log,
-    buildContext: (): BuildContext => ({
-      clusterName: config.brokerClusterName,
-      storeHost: parseHostAddress(`${config.brokerIP1}:${server?.address.port ?? config.listenPort}`),
-      bornHost: storeHost,
-      now: clock.now(),
-      nextUniqueId: () => uniqueIds.next(),
-    }),
+    buildContext: (): BuildContext => {
+      // HTTP hides the producer's socket address: a message's born host is this broker's address.
+      const host = parseHostAddress(`${config.brokerIP1}:${server?.address.port ?? config.listenPort}`);
+      return { clusterName: config.brokerClusterName, storeHost: host, bornHost: host, now: clock.now(), nextUniqueId: () => uniqueIds.next() };
+    },
     haStatus: (): HaStatusView => roles.status(),
     switchRole: (role, brokerId) => roles.switchRole(role, brokerId),
   };
