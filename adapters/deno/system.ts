@@ -2,8 +2,8 @@
  * The `SystemInfo` port for Deno, from Deno's own APIs: `systemMemoryInfo()` (physical memory)
  * and `memoryUsage()` (this process's resident set size); `isProcessAlive` via node:process.
  */
-import process from "node:process";
 import type { SystemInfo } from "../../src/core/platform.ts";
+import { isProcessAlive } from "../node/system.ts";
 
 export const systemInfo: SystemInfo = {
   runtime: "deno",
@@ -11,12 +11,5 @@ export const systemInfo: SystemInfo = {
   totalMemoryBytes: () => Deno.systemMemoryInfo().total,
   residentMemoryBytes: () => Deno.memoryUsage().rss,
   // Deno has no signal-0 probe of its own; its node:process compatibility layer has one.
-  isProcessAlive(pid: number): boolean {
-    try {
-      process.kill(pid, 0); // signal 0: only checks that the process exists
-      return true;
-    } catch (error) {
-      return (error as { code?: string }).code === "EPERM";
-    }
-  },
+  isProcessAlive,
 };
