@@ -93,3 +93,10 @@ function describe(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? text.slice(0, 40) + "…" : text;
 }
+
+/** A manager's table as its file shows it: each entry's config over the unknown fields it kept. */
+export function tableJson(table: ReadonlyMap<string, { readonly config: object; readonly extras?: ExtraFields }>): Record<string, FastjsonValue> {
+  const json: Record<string, FastjsonValue> = {};
+  for (const [name, entry] of table) json[name] = { ...entry.extras, ...(entry.config as Record<string, FastjsonValue>) };
+  return json;
+}

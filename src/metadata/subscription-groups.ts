@@ -126,9 +126,7 @@ export class SubscriptionGroupManager {
   }
 
   snapshot(): FastjsonValue {
-    const subscriptionGroupTable: Record<string, FastjsonValue> = {};
-    for (const [name, entry] of this.table) subscriptionGroupTable[name] = { ...entry.extras, ...entry.config };
-    return { ...this.extras, dataVersion: { ...this.dataVersion.toJson() }, subscriptionGroupTable };
+    return { ...this.extras, dataVersion: { ...this.dataVersion.toJson() }, subscriptionGroupTable: f.tableJson(this.table) };
   }
 
   /** Slave sync. `wrapper`: the master's body, as text or parsed. Returns whether anything changed. */

@@ -157,9 +157,7 @@ export class TopicConfigManager {
 
   /** The wrapper, as in the file; `stringifyFastjson(snapshot())` is the sync body. */
   snapshot(): FastjsonValue {
-    const topicConfigTable: Record<string, FastjsonValue> = {};
-    for (const [name, entry] of this.table) topicConfigTable[name] = { ...entry.extras, ...entry.config };
-    return { ...this.extras, dataVersion: { ...this.dataVersion.toJson() }, topicConfigTable };
+    return { ...this.extras, dataVersion: { ...this.dataVersion.toJson() }, topicConfigTable: f.tableJson(this.table) };
   }
 
   /** Slave sync. `wrapper`: the master's body, as text or parsed. Returns whether anything changed. */
