@@ -88,7 +88,7 @@ try {
   console.log(`raw loopback TCP          ${mibPerSec(bytes, rawMs).toFixed(1)} MiB/s`);
 
   const options = haOptions({ haListenHost: "127.0.0.1", haListenPort: 0, log });
-  const master = await HaMaster.start({ net: platform.net, clock: platform.clock, commitLog: masterStore.commitLog, options });
+  const master = await HaMaster.start({ net: platform.net, clock: platform.clock, source: masterStore.replicationSource, options });
   const slaveStore = await MessageStore.open(platform, defaultStoreOptions(`${dir}/slave`, { segmentSizeCommitLogBytes: SEGMENT }));
   const address = `127.0.0.1:${master.address.port}`;
   const client = new HaClient({ net: platform.net, clock: platform.clock, store: slaveStore, masterAddress: () => address, options });

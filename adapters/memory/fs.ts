@@ -128,17 +128,38 @@ export class MemoryFileSystem implements FileSystem {
   /** SIGKILL: completed writes are in the page cache and survive. Nothing to do to the data. */
   crashProcess(): void {}
 
-  /** Power loss: every file falls back to what fsync made durable, plus `keepUnsyncedBytes` of the rest. */
+  /**
+   * Power loss: every file falls back to what fsync made durable (its length included), plus
+   * `keepUnsyncedBytes` of the unsynced bytes from the first byte that differs (a torn write).
+   */
   crashPower(options: { keepUnsyncedBytes?: number } = {}): void {
     for (const node of this.files.values()) {
-      const keep = Math.min(node.liveSize, node.durable.length + (options.keepUnsyncedBytes ?? 0));
-      const image = new Uint8Array(Math.max(keep, node.durable.length));
-      image.set(node.live.subarray(0, keep));
-      if (keep < node.durable.length) image.set(node.durable.subarray(keep), keep);
+      const live = node.live.subarray(0, node.liveSize);
+      let first = 0;
+      while (first < live.length && first < node.durable.length && live[first] === node.durable[first]) first++;
+      const keepEnd = Math.min(live.length, first + (options.keepUnsyncedBytes ?? 0));
+      const image = new Uint8Array(Math.max(keepEnd, node.durable.length));
+      image.set(node.durable);
+      image.set(live.subarray(first, keepEnd), first);
       node.live = image;
       node.liveSize = image.length;
       node.durable = image.slice();
     }
+  }
+
+  /**
+   * Power loss of a machine whose old process must not touch the disk again: a new file system
+   * holding what `crashPower` would leave, while this one (still used by the dead process's
+   * objects) is left as it is.
+   */
+  afterPowerLoss(options: { keepUnsyncedBytes?: number } = {}): MemoryFileSystem {
+    const copy = new MemoryFileSystem();
+    for (const dir of this.dirs) copy.dirs.add(dir);
+    for (const [path, node] of this.files) {
+      copy.files.set(path, { live: node.live.slice(0, node.liveSize), liveSize: node.liveSize, durable: node.durable.slice() });
+    }
+    copy.crashPower(options);
+    return copy;
   }
 
   /** Test access to a file's bytes as the process sees them. */

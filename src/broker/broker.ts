@@ -108,6 +108,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     },
     haStatus: (): HaStatusView => roles.status(),
     switchRole: (role, brokerId) => roles.switchRole(role, brokerId),
+    truncateToMaster: () => roles.truncateToMaster(),
   };
 
   await roles.start();

@@ -16,10 +16,11 @@
 import type { BrokerConfig, BrokerRole } from "../config/broker-config.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { Platform } from "../core/platform.ts";
-import { HaClient, HaMaster, haOptions, parseHostPort, type HaOptions } from "../ha/index.ts";
+import { HaClient, HaMaster, findCommonPrefix, haOptions, parseHostPort, type HaOptions, type MasterLogProbe } from "../ha/index.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import type { MessageStore } from "../store/message-store.ts";
-import type { HaStatusView } from "../http/broker/runtime.ts";
+import type { HaStatusView, TruncateResult } from "../http/broker/runtime.ts";
+import { httpMasterLogProbe } from "./master-log-probe.ts";
 import type { NameServerRegistration } from "./registration.ts";
 import type { ScheduleService } from "./schedule-service.ts";
 import { SlaveSync, type FetchLike, type SyncSource } from "./slave-sync.ts";
@@ -116,7 +117,9 @@ export class RoleManager {
       connectedToMaster: client?.connected ?? false,
       lastReadFromMasterAt: client?.lastReadAt ?? null,
       lastHaError: client?.lastError ?? null,
+      divergence: client?.divergence ?? null,
       slaves: this.haMaster?.status() ?? [],
+      refusedSlaves: this.haMaster?.refusedSlaves() ?? [],
       lastMetadataSyncAt: this.slaveSync.lastSyncAt,
       lastMetadataSyncError: this.slaveSync.lastError,
     };
@@ -146,15 +149,58 @@ export class RoleManager {
 
   private async startMaster(): Promise<void> {
     const { platform, store } = this.deps;
-    this.haMaster = await HaMaster.start({ net: platform.net, clock: platform.clock, commitLog: store.commitLog, options: this.haOptions() });
+    this.haMaster = await HaMaster.start({ net: platform.net, clock: platform.clock, source: store.replicationSource, options: this.haOptions() });
     const config = this.deps.config();
     if (config.haListenPort === 0) this.deps.setConfig({ ...config, haListenPort: this.haMaster.address.port });
     this.deps.schedule.start();
   }
 
-  private startSlave(firstSyncDelayMs: number): void {
+  /** A Skiff master can be asked for its log; a RocketMQ master (masterProtocol=rocketmq) cannot. */
+  private masterLogProbe(): MasterLogProbe | undefined {
+    if (this.deps.config().masterProtocol === "rocketmq") return undefined;
+    return httpMasterLogProbe(this.deps.fetch, () => this.masterHttpAddress());
+  }
+
+  /**
+   * A diverged slave's recovery, on the operator's word: stop following, find the prefix this log
+   * shares with the master's, drop the rest, follow again. Not automatic: the dropped bytes may
+   * hold messages a SYNC_MASTER acknowledged before it lost them (then promote this slave instead).
+   */
+  truncateToMaster(): Promise<TruncateResult> {
+    const run = this.switching.then(async () => {
+      const { store, log } = this.deps;
+      const probe = this.masterLogProbe();
+      if (this.deps.config().brokerRole !== "SLAVE" || !this.haClient || !probe) {
+        throw new SkiffError("NOT_SLAVE", "only a slave following a Skiff master can be truncated to its master's log");
+      }
+      await this.haClient.stop();
+      this.haClient = null;
+      try {
+        const prefixEnd = await findCommonPrefix(store.commitLog.log, probe);
+        if (prefixEnd === null) {
+          throw new SkiffError("HA_NO_COMMON_PREFIX", "no common prefix with the master's log could be found (is the master reachable over HTTP?); to start over, stop this slave and empty its store");
+        }
+        const droppedBytes = await store.truncateReplica(prefixEnd);
+        log(`HA truncated to the master's log at ${prefixEnd} (${droppedBytes} bytes dropped) on the operator's request`);
+        return { truncatedTo: prefixEnd, droppedBytes };
+      } finally {
+        this.haClient = this.newHaClient();
+        this.haClient.start();
+      }
+    });
+    this.switching = run.catch(() => undefined);
+    return run;
+  }
+
+  private newHaClient(): HaClient {
     const { platform, store } = this.deps;
-    this.haClient = new HaClient({ net: platform.net, clock: platform.clock, store, masterAddress: () => this.haAddress(), options: this.haOptions() });
+    return new HaClient({
+      net: platform.net, clock: platform.clock, store, masterAddress: () => this.haAddress(), options: this.haOptions(), probe: this.masterLogProbe(),
+    });
+  }
+
+  private startSlave(firstSyncDelayMs: number): void {
+    this.haClient = this.newHaClient();
     this.haClient.start();
     this.slaveSync.start(firstSyncDelayMs);
   }

@@ -15,6 +15,7 @@
 import { SkiffError } from "../core/errors.ts";
 import type { Clock, Connection, HostPort, Network, TimerHandle } from "../core/platform.ts";
 import { HaClientConnection, type ReplicaStore } from "./ha-client-connection.ts";
+import { checkAgreement, type MasterLogProbe } from "./log-agreement.ts";
 import { parseHostPort, reasonOf, type HaOptions } from "./ha-options.ts";
 
 export interface HaClientDeps {
@@ -23,6 +24,17 @@ export interface HaClientDeps {
   readonly store: ReplicaStore;
   readonly masterAddress: () => string | null;
   readonly options: HaOptions;
+  /** Skiff masters: asked before every connect whether this log continues theirs (log-agreement.ts). */
+  readonly probe?: MasterLogProbe;
+}
+
+/** Why this slave does not follow its master: its log does not continue the master's. */
+export interface Divergence {
+  /** This slave's end offset when the check ran. */
+  readonly slaveOffset: number;
+  readonly reason: string;
+  /** Wall-clock ms of the first check that found it. */
+  readonly since: number;
 }
 
 export interface HaClientState {
@@ -32,6 +44,8 @@ export interface HaClientState {
   readonly lastReadAt: number | null;
   readonly maxOffset: number;
   readonly lastError: string | null;
+  /** Set while this slave refuses to follow because its log diverged from the master's. */
+  readonly divergence: Divergence | null;
 }
 
 export const RECONNECT_BACKOFF_MIN_MS = 100;
@@ -46,6 +60,8 @@ export class HaClient {
   private address: string | null = null;
   private lastReadAt: number | null = null;
   private lastError: string | null = null;
+  private divergence: Divergence | null = null;
+  private unverifiedLogged = false;
   private backoffMs = RECONNECT_BACKOFF_MIN_MS;
   private pause: { timer: TimerHandle; resolve: () => void } | null = null;
 
@@ -60,6 +76,7 @@ export class HaClient {
       lastReadAt: this.current?.lastReadAt ?? this.lastReadAt,
       maxOffset: this.deps.store.commitLog.maxOffset,
       lastError: this.lastError,
+      divergence: this.divergence,
     };
   }
 
@@ -101,6 +118,7 @@ export class HaClient {
       this.lastError = "no master HA address yet";
       return false;
     }
+    if (!(await this.logAgrees(address))) return false;
     let session: HaClientConnection;
     try {
       const connection = await this.connect(parseHostPort(address));
@@ -124,6 +142,38 @@ export class HaClient {
     this.lastError = reason;
     options.log(`HA connection to master ${address} closed: ${reason}`);
     return session.progressed;
+  }
+
+  /**
+   * Asks a Skiff master whether this log continues its own (a RocketMQ master cannot be asked:
+   * then only the master's checks of the first report apply). A diverged slave does not connect;
+   * it says why in its log (once per reason) and in its state, and checks again after the backoff.
+   */
+  private async logAgrees(address: string): Promise<boolean> {
+    const { probe, store, clock, options } = this.deps;
+    if (!probe) return true;
+    let verdict;
+    try {
+      verdict = await checkAgreement(store.commitLog.log, probe);
+    } catch (error) {
+      verdict = { kind: "unknown" } as const;
+      options.log(`HA could not compare this log with master ${address}'s: ${reasonOf(error)}`);
+    }
+    if (verdict.kind === "diverged") {
+      if (this.divergence?.reason !== verdict.reason) {
+        options.log(`HA refusing to follow master ${address}: ${verdict.reason}`);
+        this.divergence = { slaveOffset: verdict.slaveOffset, reason: verdict.reason, since: clock.now() };
+      }
+      this.lastError = verdict.reason;
+      return false;
+    }
+    if (this.divergence) options.log(`HA log agrees with master ${address} again at offset ${store.commitLog.maxOffset}`);
+    this.divergence = null;
+    if (verdict.kind === "unknown" && !this.unverifiedLogged) {
+      this.unverifiedLogged = true;
+      options.log(`HA could not ask master ${address} for its log (not a Skiff master, or its HTTP API is unreachable): relying on the master's checks of the first report`);
+    }
+    return true;
   }
 
   /** `net.connect` with a deadline; a connection completing after it is closed at once. */

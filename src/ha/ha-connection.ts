@@ -18,9 +18,9 @@
  *
  * Housekeeping (§4.4 step 6): nothing read for `haHousekeepingIntervalMs` → close.
  */
-import { SkiffError } from "../core/errors.ts";
+import { SkiffError, assert } from "../core/errors.ts";
 import type { Clock, Connection, TimerHandle } from "../core/platform.ts";
-import type { CommitLog } from "../store/commit-log.ts";
+import type { ReplicationSource } from "../store/replication-source.ts";
 import { OffsetReportDecoder } from "./codec/offset-report.ts";
 import { TRANSFER_HEADER_SIZE, writeTransferHeader } from "./codec/transfer-frame.ts";
 import { formatHostPort, reasonOf, type HaOptions } from "./ha-options.ts";
@@ -31,12 +31,13 @@ const READ_AHEAD_BYTES = 1 << 20;
 
 export interface HaConnectionDeps {
   readonly connection: Connection;
-  readonly commitLog: CommitLog;
+  readonly source: ReplicationSource;
   readonly clock: Clock;
   readonly options: HaOptions;
   /** Every accepted report (an ack). */
   readonly onReport: (connection: HaConnection, offset: number) => void;
-  readonly onClose: (connection: HaConnection, reason: string) => void;
+  /** `refused` is true when the slave was turned away for what it reported (not a network end). */
+  readonly onClose: (connection: HaConnection, reason: string, refused: boolean) => void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -51,6 +52,8 @@ export class HaConnection {
   private ack = -1;
   private request = -1;
   private next = -1;
+  /** End of the bytes handed to the connection so far: no honest ack goes beyond it. */
+  private sentEnd = -1;
   private closeReason: string | null = null;
   private lastReadAtMs: number;
   private lastWriteAtMs: number;
@@ -95,14 +98,14 @@ export class HaConnection {
   }
 
   /** Closes the connection (idempotent); `onClose` is told why, once. */
-  close(reason: string): void {
+  close(reason: string, refused = false): void {
     if (this.closeReason !== null) return;
     this.closeReason = reason;
     this.housekeeping?.cancel();
     this.deps.connection.close();
     this.resolveFirstReport();
     this.wakeWriter?.();
-    this.deps.onClose(this, reason);
+    this.deps.onClose(this, reason, refused);
   }
 
   private async readLoop(): Promise<void> {
@@ -110,20 +113,23 @@ export class HaConnection {
       for await (const chunk of this.deps.connection.readable) {
         this.lastReadAtMs = this.deps.clock.monotonicMs();
         const offset = this.decoder.pushLast(chunk);
-        if (offset !== undefined && !this.accept(offset)) return;
+        if (offset !== undefined && !(await this.accept(offset))) return;
       }
       this.close("the slave closed the connection");
     } catch (error) {
-      this.close(error instanceof SkiffError ? `refused report: ${error.message}` : `read failed: ${reasonOf(error)}`);
+      const refused = error instanceof SkiffError;
+      this.close(refused ? `refused report: ${error.message}` : `read failed: ${reasonOf(error)}`, refused);
     }
   }
 
-  private accept(offset: number): boolean {
-    const max = this.deps.commitLog.maxOffset;
-    if (offset > max) {
-      this.close(`refused report: slave offset ${offset} is greater than the master's max offset ${max}`);
+  /** Checks a report (spec §4.4 step 5, plus Skiff's prefix rules); false when it closed the connection. */
+  private async accept(offset: number): Promise<boolean> {
+    const refusal = this.request < 0 ? await this.firstReportRefusal(offset) : this.ackRefusal(offset);
+    if (refusal !== null) {
+      this.close(`refused report: ${refusal}`, true);
       return false;
     }
+    if (this.closed) return false;
     this.ack = offset;
     if (this.request < 0) {
       this.request = offset;
@@ -133,27 +139,57 @@ export class HaConnection {
     return true;
   }
 
+  /**
+   * A slave's first report says where its log ends. It may only continue this log: the offset must
+   * not be beyond what this master ever shipped, and it must be a record boundary here (a slave left
+   * ahead by a master that lost its tail, or a slave of another master, usually ends mid-record).
+   * Offset 0 (an empty slave) and offsets before this log's first segment are always accepted.
+   */
+  private async firstReportRefusal(offset: number): Promise<string | null> {
+    const source = this.deps.source;
+    if (offset > source.maxOffset) return `slave offset ${offset} is greater than the master's max offset ${source.maxOffset}`;
+    if (offset === 0 || offset < source.minOffset) return null;
+    if (offset > source.shippableOffset) {
+      return `slave offset ${offset} is beyond what this master has made durable (${source.shippableOffset}): the slave holds bytes this master never sent`;
+    }
+    if (!(await source.recordBoundary(offset))) {
+      return `slave offset ${offset} is not a record boundary of the master's log: the slave's log diverged from the master's; see "Recover a diverged slave" in the README`;
+    }
+    return null;
+  }
+
+  /** Later reports are acks: never backwards, never beyond the bytes sent on this connection. */
+  private ackRefusal(offset: number): string | null {
+    const max = this.deps.source.maxOffset;
+    if (offset > max) return `slave offset ${offset} is greater than the master's max offset ${max}`;
+    if (offset < this.ack) return `slave offset ${offset} went backwards from ${this.ack}`;
+    const limit = Math.max(this.request, this.sentEnd);
+    if (offset > limit) return `slave acked offset ${offset}, beyond the ${limit} sent to it`;
+    return null;
+  }
+
   /** Where a slave's first report makes the transfer start (spec §4.4 step 3). */
   private startOffset(request: number): number {
-    const log = this.deps.commitLog;
+    const source = this.deps.source;
     if (request !== 0) return request;
-    if (this.deps.options.sendFromFirstSegment) return log.minOffset;
-    const max = log.maxOffset;
-    return max - (max % log.log.segmentSizeBytes);
+    if (this.deps.options.sendFromFirstSegment) return source.minOffset;
+    const max = source.maxOffset;
+    return max - (max % source.segmentSizeBytes);
   }
 
   private async writeLoop(): Promise<void> {
     await this.firstReport;
     if (this.closed) return;
-    const { commitLog, options, clock } = this.deps;
+    const { source, options, clock } = this.deps;
     this.next = this.startOffset(this.request);
-    if (this.next < commitLog.minOffset) {
-      options.log(`HA slave ${this.address} asks for offset ${this.next}, older than the master's first offset ${commitLog.minOffset}: heartbeats only`);
+    this.sentEnd = this.next;
+    if (this.next < source.minOffset) {
+      options.log(`HA slave ${this.address} asks for offset ${this.next}, older than the master's first offset ${source.minOffset}: heartbeats only`);
     }
     try {
       while (!this.closed) {
         if (clock.monotonicMs() - this.lastWriteAtMs >= options.haSendHeartbeatIntervalMs) await this.send(this.next, EMPTY);
-        const bytes = await commitLog.readForTransfer(this.next, Math.max(READ_AHEAD_BYTES, options.haTransferBatchSize));
+        const bytes = await source.readForTransfer(this.next, Math.max(READ_AHEAD_BYTES, options.haTransferBatchSize));
         if (this.closed) return;
         if (bytes.byteLength > 0) {
           await this.sendFrames(this.next, bytes);
@@ -173,6 +209,8 @@ export class HaConnection {
    */
   private async sendFrames(offset: number, bytes: Uint8Array): Promise<void> {
     const batch = this.deps.options.haTransferBatchSize;
+    assert(offset === this.sentEnd, "frames continue the bytes already sent");
+    this.sentEnd = offset + bytes.byteLength;
     const frames = Math.ceil(bytes.byteLength / batch);
     const out = new Uint8Array(bytes.byteLength + frames * TRANSFER_HEADER_SIZE);
     let at = 0;
@@ -196,13 +234,13 @@ export class HaConnection {
   }
 
   private sendable(): boolean {
-    const log = this.deps.commitLog;
-    return this.next < log.maxOffset && this.next >= log.minOffset;
+    const source = this.deps.source;
+    return this.next < source.shippableOffset && this.next >= source.minOffset;
   }
 
-  /** Resolves on an append past `next`, at the heartbeat deadline, or on close. */
+  /** Resolves when bytes past `next` become shippable, at the heartbeat deadline, or on close. */
   private dataOrHeartbeatDue(): Promise<void> {
-    const { clock, commitLog, options } = this.deps;
+    const { clock, source, options } = this.deps;
     return new Promise((resolve) => {
       let done = false;
       const wake = (): void => {
@@ -215,7 +253,7 @@ export class HaConnection {
       };
       const dueInMs = this.lastWriteAtMs + options.haSendHeartbeatIntervalMs - clock.monotonicMs();
       const timer = clock.setTimeout(wake, Math.max(0, dueInMs));
-      const stopListening = commitLog.onAppend(() => {
+      const stopListening = source.onShippable(() => {
         if (this.sendable()) wake();
       });
       this.wakeWriter = wake;

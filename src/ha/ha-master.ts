@@ -16,7 +16,8 @@
  *   slave's lag once a minute.
  */
 import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
-import type { CommitLog } from "../store/commit-log.ts";
+import type { ReplicationSource } from "../store/replication-source.ts";
+import { assert } from "../core/errors.ts";
 import { HaConnection } from "./ha-connection.ts";
 import type { HaOptions } from "./ha-options.ts";
 
@@ -32,8 +33,16 @@ export interface SlaveStatus {
 export interface HaMasterDeps {
   readonly net: Network;
   readonly clock: Clock;
-  readonly commitLog: CommitLog;
+  readonly source: ReplicationSource;
   readonly options: HaOptions;
+}
+
+/** A slave turned away for what it reported (its log does not continue this master's). */
+export interface RefusedSlave {
+  readonly address: string;
+  readonly reason: string;
+  /** Wall-clock ms. */
+  readonly at: number;
 }
 
 interface Waiter {
@@ -44,11 +53,17 @@ interface Waiter {
 
 export const MAX_REPLICATION_WAITERS = 100_000;
 export const LAG_LOG_INTERVAL_MS = 60_000;
+/** The newest refusals kept for `/ha/status`. */
+export const REFUSED_SLAVES_KEPT = 8;
+/** The same refusal (address aside) is logged at most once per this interval. */
+export const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 export class HaMaster {
   private readonly deps: HaMasterDeps;
   private readonly liveConnections = new Set<HaConnection>();
   private readonly waiters: Waiter[] = [];
+  private readonly refusals: RefusedSlave[] = [];
+  private readonly refusalLoggedAtMs = new Map<string, number>();
   private push2SlaveMaxOffsetValue = 0;
   private listener: Listener | null = null;
   private lagTimer: TimerHandle | null = null;
@@ -101,8 +116,13 @@ export class HaMaster {
     });
   }
 
+  /** The newest slaves refused for a log that does not continue this one, newest first. */
+  refusedSlaves(): readonly RefusedSlave[] {
+    return [...this.refusals].reverse();
+  }
+
   status(): SlaveStatus[] {
-    const max = this.deps.commitLog.maxOffset;
+    const max = this.deps.source.maxOffset;
     return this.connections().map((c) => ({ address: c.address, ackOffset: c.ackOffset, lagBytes: Math.max(0, max - Math.max(0, c.ackOffset)) }));
   }
 
@@ -126,13 +146,14 @@ export class HaMaster {
     }
     const ha = new HaConnection({
       connection,
-      commitLog: this.deps.commitLog,
+      source: this.deps.source,
       clock: this.deps.clock,
       options: this.deps.options,
       onReport: (_, offset) => this.acked(offset),
-      onClose: (c, reason) => {
+      onClose: (c, reason, refused) => {
         this.liveConnections.delete(c);
-        this.deps.options.log(`HA slave ${c.address} disconnected: ${reason}`);
+        if (refused) this.refused(c.address, reason);
+        else this.deps.options.log(`HA slave ${c.address} disconnected: ${reason}`);
       },
     });
     this.liveConnections.add(ha);
@@ -140,7 +161,21 @@ export class HaMaster {
     ha.start();
   }
 
+  /** Remembers a refusal for `/ha/status` and logs it, the same reason at most once a minute. */
+  private refused(address: string, reason: string): void {
+    const { clock, options } = this.deps;
+    this.refusals.push({ address, reason, at: clock.now() });
+    if (this.refusals.length > REFUSED_SLAVES_KEPT) this.refusals.shift();
+    const now = clock.monotonicMs();
+    const last = this.refusalLoggedAtMs.get(reason);
+    if (last !== undefined && now - last < REFUSAL_LOG_INTERVAL_MS) return;
+    if (this.refusalLoggedAtMs.size >= REFUSED_SLAVES_KEPT) this.refusalLoggedAtMs.clear();
+    this.refusalLoggedAtMs.set(reason, now);
+    options.log(`HA slave ${address} disconnected: ${reason}`);
+  }
+
   private acked(offset: number): void {
+    assert(offset <= this.deps.source.maxOffset, "an accepted ack never passes the master's max offset");
     if (offset <= this.push2SlaveMaxOffsetValue) return;
     this.push2SlaveMaxOffsetValue = offset;
     let released = 0;

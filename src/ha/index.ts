@@ -2,9 +2,10 @@
  * Classic master/slave HA replication (spec §4): the master's service (`HaMaster`, one
  * `HaConnection` per slave), the slave's client (`HaClient`), their settings, and the frame codecs.
  */
-export { HaMaster, MAX_REPLICATION_WAITERS, type HaMasterDeps, type ReplicationStatus, type SlaveStatus } from "./ha-master.ts";
+export { HaMaster, MAX_REPLICATION_WAITERS, type HaMasterDeps, type RefusedSlave, type ReplicationStatus, type SlaveStatus } from "./ha-master.ts";
 export { HaConnection, type HaConnectionDeps } from "./ha-connection.ts";
-export { HaClient, CONNECT_TIMEOUT_MS, RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS, type HaClientDeps, type HaClientState } from "./ha-client.ts";
+export { HaClient, CONNECT_TIMEOUT_MS, RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS, type Divergence, type HaClientDeps, type HaClientState } from "./ha-client.ts";
+export { checkAgreement, findCommonPrefix, recordStartAtOrBefore, AGREEMENT_WINDOW_BYTES, PROBE_MAX_BYTES, type Agreement, type LocalLog, type MasterLogProbe, type ProbeAnswer } from "./log-agreement.ts";
 export { HaClientConnection, type ReplicaStore } from "./ha-client-connection.ts";
 export { haOptions, parseHostPort, formatHostPort, type HaOptions } from "./ha-options.ts";
 export { OffsetReportDecoder, encodeOffsetReport, OFFSET_REPORT_SIZE } from "./codec/offset-report.ts";

@@ -14,7 +14,7 @@
  * one uninterrupted step (JavaScript's single thread is RocketMQ's put-message lock).
  * Replicated bytes from a master (`appendReplicated`) bypass all of this: they are copied verbatim.
  */
-import { SkiffError } from "../core/errors.ts";
+import { SkiffError, assert } from "../core/errors.ts";
 import type { Clock } from "../core/platform.ts";
 import { recordFits, writeBlankRecord } from "./codec/blank-record.ts";
 import { encodeOffsetMsgId } from "./codec/message-id.ts";
@@ -161,11 +161,13 @@ export class CommitLog {
   }
 
   /**
-   * Raw bytes from `offset` up to `maxBytes`, never across a segment end: what an HA frame
-   * carries. Empty when `offset` is at (or beyond) the end or before the first segment.
+   * Raw bytes from `offset` up to `maxBytes`, below `limit` (what may leave this node: see
+   * replication-source.ts), never across a segment end: what an HA frame carries. Empty when
+   * `offset` is at (or beyond) the limit or before the first segment.
    */
-  async readForTransfer(offset: number, maxBytes: number): Promise<Uint8Array> {
-    const max = this.log.maxOffset;
+  async readForTransfer(offset: number, maxBytes: number, limit: number): Promise<Uint8Array> {
+    assert(limit <= this.log.maxOffset, "a transfer never reads beyond the appended log");
+    const max = limit;
     if (offset >= max || offset < this.log.minOffset) return new Uint8Array(0);
     const segmentEnd = offset - (offset % this.log.segmentSizeBytes) + this.log.segmentSizeBytes;
     const length = Math.min(maxBytes, max - offset, segmentEnd - offset);

@@ -11,7 +11,7 @@
  * `open` recovers (truncating a torn tail, re-dispatching what the consume queues may have missed)
  * before anything is accepted; `close` flushes everything and removes `abort`.
  */
-import { SkiffError } from "../core/errors.ts";
+import { SkiffError, assert } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
 import type { Platform } from "../core/platform.ts";
 import { utf8Decode, utf8Encode } from "../core/bytes.ts";
@@ -23,10 +23,11 @@ import { Dispatcher } from "./dispatcher.ts";
 import { FlushService, type FlushStatus } from "./flush-service.ts";
 import { readMessages, type GetMessageRequest, type GetMessageResult } from "./get-message.ts";
 import { prepareInputs, type MessageInput } from "./message-input.ts";
+import { CommitLogReplicationSource, type ReplicationSource } from "./replication-source.ts";
 import { SegmentedLog } from "./segmented-log.ts";
 import type { StoreOptions } from "./store-options.ts";
 
-export type { MessageInput, StoreOptions };
+export type { MessageInput, ReplicationSource, StoreOptions };
 
 /** The ports the store uses: files, time, and the machine's memory size. */
 export type StorePlatform = Pick<Platform, "fs" | "clock" | "system">;
@@ -44,6 +45,8 @@ export class MessageStore {
   readonly dispatcher: Dispatcher;
   readonly recovery: RecoveryResult;
   readonly options: StoreOptions;
+  /** What a master's HA service may read and ship (replication-source.ts). */
+  readonly replicationSource: ReplicationSource;
   private readonly platform: StorePlatform;
   private readonly flush: FlushService;
   private readonly checkpoint: CheckpointFile;
@@ -61,6 +64,7 @@ export class MessageStore {
     this.flush = parts.flush;
     this.checkpoint = parts.checkpoint;
     this.recovery = parts.recovery;
+    this.replicationSource = new CommitLogReplicationSource(parts.commitLog, parts.options.flushDiskType);
   }
 
   static async open(platform: StorePlatform, options: StoreOptions): Promise<MessageStore> {
@@ -148,6 +152,22 @@ export class MessageStore {
     await this.queues.truncateFrom(whole);
     this.options.log(`dropped an unfinished record at the end of the commit log: [${whole}, ${end})`);
     return end - whole;
+  }
+
+  /**
+   * A diverged slave's recovery: drops every byte at or beyond `offset` (a record start) from the
+   * commit log and the consume queues. Returns the number of bytes dropped.
+   */
+  async truncateReplica(offset: number): Promise<number> {
+    if (this.closed) throw new SkiffError("STORE_CLOSED", "the store is shut down", { retriable: true });
+    await this.dispatcher.wake();
+    const end = this.commitLog.maxOffset;
+    assert(offset >= this.commitLog.minOffset && offset <= end, `truncate offset ${offset} outside the log`);
+    await this.commitLog.log.truncateTo(offset);
+    await this.queues.truncateFrom(offset);
+    this.dispatcher.startAt(Math.min(this.dispatcher.dispatchedOffset, offset));
+    this.options.log(`truncated the commit log to ${offset} to follow the master again: dropped [${offset}, ${end}), ${end - offset} bytes`);
+    return end - offset;
   }
 
   /** Reads messages of one queue, with RocketMQ's statuses (see get-message.ts). */

@@ -50,6 +50,7 @@ export class SegmentedLog {
   private writing: Promise<void> | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private writeWaiters: Waiter[] = [];
+  private readonly progressListeners = new Set<() => void>();
   private failure: unknown = null;
   private readonly maxUnwrittenBytes: number;
 
@@ -160,6 +161,16 @@ export class SegmentedLog {
     return out;
   }
 
+  /** Called (synchronously) after `writtenOffset` or `flushedOffset` moved forward. */
+  onProgress(listener: () => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  private progressed(): void {
+    for (const listener of this.progressListeners) listener();
+  }
+
   /** Resolves once `writtenOffset >= offset` (the writer is running whenever it is behind). */
   waitWritten(offset: number): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
@@ -234,6 +245,7 @@ export class SegmentedLog {
         if (start + this.segmentSizeBytes > from && start < target) await this.withHandle(start, (h) => h.sync());
       }
       this.flushedOffsetValue = Math.max(this.flushedOffsetValue, target);
+      this.progressed();
     }
     return this.flushedOffsetValue;
   }
@@ -258,6 +270,7 @@ export class SegmentedLog {
         this.writtenOffsetValue = to;
         this.cache.evict(to);
         this.releaseWriteWaiters();
+        this.progressed();
       }
     } catch (error) {
       this.failure = error;

@@ -38,7 +38,8 @@ async function register(namesrv: ReturnType<typeof namesrvApp>, broker: Broker |
 async function replicate(master: Broker, slave: Broker): Promise<void> {
   const end = master.broker.store.commitLog.maxOffset;
   for (let at = slave.broker.store.commitLog.maxOffset; at < end;) {
-    const bytes = await master.broker.store.commitLog.readForTransfer(at, 1 << 20);
+    await master.broker.store.flushAll();
+    const bytes = await master.broker.store.replicationSource.readForTransfer(at, 1 << 20);
     await slave.broker.store.appendReplicated(at, bytes);
     at += bytes.byteLength;
   }

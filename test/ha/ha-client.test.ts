@@ -198,7 +198,9 @@ describe("HaClient (slave side)", () => {
     const ha = await world.master(master);
     const client = world.slave(slave);
     await world.clock.advance(2000);
-    await until(() => world.logs.filter((l) => l.includes("greater than the master's max offset")).length >= 4, "refused repeatedly");
+    await until(() => ha.refusedSlaves().length >= 4, "refused repeatedly");
+    assert.match(ha.refusedSlaves()[0].reason, /greater than the master's max offset/);
+    assert.equal(world.logs.filter((l) => l.includes("greater than the master's max offset")).length, 1, "the same refusal is logged once a minute");
     assert.equal(ha.push2SlaveMaxOffset, 0);
     assert.equal(client.state.maxOffset, slaveEnd);
     assert.deepEqual(await logFiles(slave), before);

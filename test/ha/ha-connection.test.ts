@@ -95,7 +95,7 @@ describe("HaConnection (master side of one slave)", () => {
     assert.deepEqual([slave.frames[3].offset, slave.frames[3].body.length], [newEnd, 0]);
   });
 
-  it("takes the first report as the start and every report as an ack; of one read the last report wins", async () => {
+  it("takes the first report as the start and every report as an ack; of one read the last report wins; an ack never goes back", async () => {
     world = new HaWorld();
     const master = await world.broker("master");
     const end = await fill(master.store, 30);
@@ -108,10 +108,15 @@ describe("HaConnection (master side of one slave)", () => {
     await spin();
     assert.equal(slave.received.length, 0, "nothing to send from the log's end");
     world.net.links[0].toServer.chunkBytes = 1; // later reports arrive one byte per read
+    await slave.report(end);
+    await spin();
+    assert.equal(ha.connectionCount, 1, "the same ack again is fine");
     await slave.report(50);
-    await until(() => connection.ackOffset === 50, "a lower ack is still an ack");
+    await until(() => ha.connectionCount === 0, "a lower ack closes the connection");
     assert.equal(connection.requestOffset, end, "only the first report is the start");
+    assert.equal(connection.ackOffset, end, "the ack did not move back");
     assert.equal(ha.push2SlaveMaxOffset, end, "push2SlaveMaxOffset never goes down");
+    assert.ok(world.logs.some((l) => l.includes(`slave offset 50 went backwards from ${end}`)), world.logs.join("\n"));
   });
 
   it("closes the connection on a report beyond the master's max offset, without moving the ack", async () => {

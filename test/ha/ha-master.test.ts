@@ -26,6 +26,8 @@ describe("HaMaster", () => {
     await until(() => ha.connectionCount === 1, "accepted");
     assert.equal(ha.isSlaveOk(999), true, "999 bytes ahead of push2SlaveMaxOffset 0");
     assert.equal(ha.isSlaveOk(1000), false, "haSlaveFallbehindMax bytes behind is too far");
+    await slave.report(0);
+    await until(() => slave.frames.length > 0, "frames sent");
     await slave.report(end - 500);
     await until(() => ha.push2SlaveMaxOffset === end - 500, "ack");
     assert.equal(ha.isSlaveOk(end), true);
@@ -85,6 +87,8 @@ describe("HaMaster", () => {
     const ha = await world.master(master);
     const [a, b] = [await RawSlave.connect(world), await RawSlave.connect(world)];
     await a.report(end);
+    await b.report(0);
+    await until(() => b.frames.length > 0, "frames sent to b");
     await b.report(end - 300);
     await until(() => ha.connections().every((c) => c.ackOffset > 0), "both acked");
     assert.equal(ha.push2SlaveMaxOffset, end);

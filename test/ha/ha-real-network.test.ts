@@ -42,7 +42,7 @@ describe(`HA over real loopback TCP (${platform.system.runtime})`, () => {
     const logs: string[] = [];
     const options = haOptions({ haListenHost: "127.0.0.1", haListenPort: 0, log: (line) => logs.push(line) });
     await fill(master, 1500, 500);
-    const ha = await HaMaster.start({ net: platform.net, clock: platform.clock, commitLog: master.commitLog, options });
+    const ha = await HaMaster.start({ net: platform.net, clock: platform.clock, source: master.replicationSource, options });
     const address = `127.0.0.1:${ha.address.port}`;
     const client = new HaClient({ net: platform.net, clock: platform.clock, store: slave, masterAddress: () => address, options });
     client.start();

@@ -47,7 +47,7 @@ export class HaWorld {
   }
 
   async master(broker: Broker, ha: Partial<HaOptions> = {}): Promise<HaMaster> {
-    const master = await HaMaster.start({ net: this.net, clock: this.clock, commitLog: broker.store.commitLog, options: { ...this.ha, ...ha } });
+    const master = await HaMaster.start({ net: this.net, clock: this.clock, source: broker.store.replicationSource, options: { ...this.ha, ...ha } });
     this.closers.push(() => master.close());
     return master;
   }

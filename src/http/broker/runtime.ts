@@ -21,6 +21,12 @@ export interface HaStatusView {
   readonly [extra: string]: unknown;
 }
 
+export interface TruncateResult {
+  /** The commit log now ends here (the end of the prefix it shares with the master). */
+  readonly truncatedTo: number;
+  readonly droppedBytes: number;
+}
+
 export interface BrokerRuntime {
   config(): BrokerConfig;
   readonly store: MessageStore;
@@ -31,5 +37,7 @@ export interface BrokerRuntime {
   buildContext(): BuildContext;
   haStatus(): HaStatusView;
   switchRole(role: BrokerConfig["brokerRole"], brokerId?: number): Promise<HaStatusView>;
+  /** A diverged slave: truncate to the common prefix with its master and follow again. */
+  truncateToMaster(): Promise<TruncateResult>;
   log(message: string): void;
 }
