@@ -6,7 +6,7 @@
  * exactly when the bytes agree), every message a SYNC_MASTER answered SEND_OK is served by the slave,
  * and no queue offset was handed out twice.
  *
- * Quick mode (CI): one round per mode. The full run: `SKIFF_CRASH_ROUNDS=20 node --test test/e2e/crash-loop.test.ts`
+ * Quick mode (CI): one round per mode. The full run: `CRASH_ROUNDS=20 node --test test/e2e/crash-loop.test.ts`
  * (or under `bun test` / `deno test`), 20 rounds per mode.
  */
 import { after, describe, it } from "node:test";
@@ -19,7 +19,7 @@ import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
 
 const SEGMENT = 256 * 1024;
-const ROUNDS = Number(process.env.SKIFF_CRASH_ROUNDS ?? 1);
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 1);
 const PRODUCERS = 8;
 const QUEUES = 4;
 
