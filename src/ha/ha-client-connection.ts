@@ -7,12 +7,17 @@
  *   `haSendHeartbeatIntervalMs` without a write. The value is the log's *written* offset (bytes
  *   handed to the OS), so an ack never covers bytes a crash of this process could lose; the first
  *   report waits until everything appended is written, so it is also the exact max offset.
- * - Frames are parsed with the push decoder. A frame (heartbeats included) whose offset is not this
- *   log's max offset closes the connection with a logged reason — unless the log is empty: then any
- *   offset is accepted and the log starts there (`appendReplicated`). The check also runs on a
- *   header whose body is still on its way. Heartbeats are checked, never applied.
- * - Bodies are applied with `store.appendReplicated`, one frame after another, without waiting
- *   for the disk write; acks follow the bytes written, one report in flight at a time.
+ * - Frames are parsed with the push decoder, and their bodies verified record by record by a
+ *   `ReplicaStream` (replica-stream.ts): length, magic, BODYCRC, PHYSICALOFFSET, topic and queue id.
+ *   Only whole verified records are appended (`store.appendReplicated`); the unfinished record at a
+ *   frame's end waits in memory for the next frame. So the log, and every ack, ends on a record
+ *   boundary. A bad record, or a frame (heartbeats included) whose offset is not where this log plus
+ *   the carried record ends, closes the connection with a logged reason; the records before it are
+ *   kept. An empty log takes the master's first offset only at a segment start, once a verified
+ *   record begins there. The offset check also runs on a header whose body is still on its way.
+ * - On connect an unfinished record at the log's end (left by an older version) is dropped first.
+ * - Records are appended one frame after another, without waiting for the disk write; acks follow
+ *   the bytes written, one report in flight at a time.
  * - Nothing read from the master for `haHousekeepingIntervalMs` → close (5.x's rule, §4.5 step 3).
  */
 import type { Clock, Connection, TimerHandle } from "../core/platform.ts";
@@ -21,11 +26,15 @@ import { encodeOffsetReport } from "./codec/offset-report.ts";
 import { TransferFrameDecoder, type TransferFrame } from "./codec/transfer-frame.ts";
 import { reasonOf, type HaOptions } from "./ha-options.ts";
 import { idleTimer } from "./idle-timer.ts";
+import { RECORD_OVERHEAD_MAX_BYTES, ReplicaStream } from "./replica-stream.ts";
 
 /** What a slave needs of its store (`MessageStore` fits). */
 export interface ReplicaStore {
   readonly commitLog: CommitLog;
+  readonly options: { readonly maxMessageSizeBytes: number };
   appendReplicated(offset: number, bytes: Uint8Array, options?: { waitWritten?: boolean }): Promise<void>;
+  /** Drops an unfinished record at the log's end; resolves with the bytes dropped. */
+  truncateUnfinishedTail(): Promise<number>;
 }
 
 export interface HaClientConnectionDeps {
@@ -42,6 +51,7 @@ export class HaClientConnection {
   progressed = false;
   private readonly deps: HaClientConnectionDeps;
   private readonly decoder = new TransferFrameDecoder();
+  private stream: ReplicaStream | null = null;
   private reportedOffset = -1;
   private reporting = false;
   private lastReadAtMs: number;
@@ -70,7 +80,13 @@ export class HaClientConnection {
     ];
     try {
       const log = store.commitLog.log;
+      await store.truncateUnfinishedTail();
       await log.waitWritten(log.maxOffset);
+      this.stream = new ReplicaStream({
+        segmentSizeBytes: log.segmentSizeBytes,
+        maxRecordBytes: store.options.maxMessageSizeBytes + RECORD_OVERHEAD_MAX_BYTES,
+        logEnd: log.segmentStarts.length === 0 ? null : log.maxOffset,
+      });
       await this.report();
       for await (const chunk of connection.readable) {
         this.lastReadAtMs = clock.monotonicMs();
@@ -96,14 +112,17 @@ export class HaClientConnection {
     this.deps.connection.close();
   }
 
-  /** Applies one frame; false when it was refused (and the connection closed). */
+  /** Applies one frame's verified records; false when it was refused (and the connection closed). */
   private async apply(frame: TransferFrame): Promise<boolean> {
-    if (!this.check(frame.offset)) return false;
-    if (frame.body.byteLength === 0) return true;
-    await this.deps.store.appendReplicated(frame.offset, frame.body, { waitWritten: false });
-    this.progressed = true;
-    this.reportWhenWritten();
-    return true;
+    const { records, refused } = this.stream!.push(frame.offset, frame.body);
+    for (const run of records) {
+      await this.deps.store.appendReplicated(run.offset, run.bytes, { waitWritten: false });
+      this.progressed = true;
+    }
+    if (records.length > 0) this.reportWhenWritten();
+    if (refused === null) return true;
+    this.close(reasonOf(refused));
+    return false;
   }
 
   /**
@@ -125,12 +144,15 @@ export class HaClientConnection {
       });
   }
 
-  /** The consistency check of spec §4.5 step 2. */
+  /** The consistency check of spec §4.5 step 2, on a header whose body is still on its way. */
   private check(masterOffset: number): boolean {
-    const log = this.deps.store.commitLog.log;
-    if (log.segmentStarts.length === 0 || masterOffset === log.maxOffset) return true;
-    this.close(`master pushed offset ${masterOffset}, not equal to the slave's max offset ${log.maxOffset}`);
-    return false;
+    try {
+      this.stream!.checkOffset(masterOffset);
+      return true;
+    } catch (error) {
+      this.close(reasonOf(error));
+      return false;
+    }
   }
 
   private async report(): Promise<void> {

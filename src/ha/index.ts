@@ -10,3 +10,4 @@ export { HaClientConnection, type ReplicaStore } from "./ha-client-connection.ts
 export { haOptions, parseHostPort, formatHostPort, type HaOptions } from "./ha-options.ts";
 export { OffsetReportDecoder, encodeOffsetReport, OFFSET_REPORT_SIZE } from "./codec/offset-report.ts";
 export { TransferFrameDecoder, encodeTransferHeader, TRANSFER_HEADER_SIZE, type TransferFrame, type TransferHeader } from "./codec/transfer-frame.ts";
+export { ReplicaStream, RECORD_OVERHEAD_MAX_BYTES, type ReplicaStreamOptions, type VerifiedRecords } from "./replica-stream.ts";

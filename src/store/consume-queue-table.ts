@@ -1,10 +1,14 @@
 /**
  * All consume queues of a store, `consumequeue/<topic>/<queueId>/`, opened lazily and found again
  * at start-up by listing the directory (topics are used verbatim as directory names, as RocketMQ does:
- * `%RETRY%group`, `SCHEDULE_TOPIC_XXXX`).
+ * `%RETRY%group`, `SCHEDULE_TOPIC_XXXX`). Only a topic and queue id that pass the API's rules
+ * (`queuePathProblem`) ever name a directory: anything else is refused (`QUEUE_PATH_ILLEGAL`), and
+ * such entries found on disk are skipped.
  */
+import { SkiffError } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
 import type { FileSystem } from "../core/platform.ts";
+import { queuePathProblem } from "./codec/message-limits.ts";
 import { ConsumeQueue } from "./consume-queue.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
 
@@ -30,7 +34,7 @@ export class ConsumeQueueTable {
       if ((await this.fs.stat(joinPath(this.rootDir, topic)))?.isDirectory !== true) continue;
       for (const name of await this.fs.readdir(joinPath(this.rootDir, topic))) {
         const queueId = Number(name);
-        if (Number.isInteger(queueId) && queueId >= 0 && String(queueId) === name) await this.getOrCreate(topic, queueId);
+        if (String(queueId) === name && queuePathProblem(topic, queueId) === null) await this.getOrCreate(topic, queueId);
       }
     }
   }
@@ -42,6 +46,8 @@ export class ConsumeQueueTable {
   async getOrCreate(topic: string, queueId: number): Promise<ConsumeQueue> {
     const found = this.find(topic, queueId);
     if (found) return found;
+    const refused = queuePathProblem(topic, queueId);
+    if (refused !== null) throw new SkiffError("QUEUE_PATH_ILLEGAL", `no consume queue for topic/queue ${JSON.stringify(topic)}/${queueId}: ${refused}`);
     const key = `${topic}\u0000${queueId}`;
     let pending = this.opening.get(key);
     if (!pending) {
@@ -78,6 +84,7 @@ export class ConsumeQueueTable {
   }
 
   async deleteTopic(topic: string): Promise<void> {
+    if (queuePathProblem(topic, 0) !== null) return; // never named a directory
     for (const queue of this.queuesOf(topic)) await queue.close();
     this.queues.delete(topic);
     await this.fs.remove(joinPath(this.rootDir, topic));

@@ -5,11 +5,13 @@
  * a master, which dispatches what it appended, and a slave, which dispatches what it replicated.
  *
  * No CRC check here (recovery did that). A record cut off at the end of the log (a slave mid-frame)
- * waits for more bytes. A delayed message's tagsCode is its delivery time, computed with this
+ * waits for more bytes. A record whose topic or queue id could not name a directory (`..`, `/`, -1,
+ * 2^31-1: a store written by something else) gets no entry and is logged: nothing is created for it. A delayed message's tagsCode is its delivery time, computed with this
  * broker's own delay levels. Listeners hear about every new entry (long polling wakes on them).
  */
 import { tagsCode } from "./codec/java-hash.ts";
 import { decodeMessageRecord, type DecodedMessage } from "./codec/message-record-decode.ts";
+import { queuePathProblem } from "./codec/message-limits.ts";
 import { decodeProperties, MessageConst } from "./codec/properties.ts";
 import { isQueued, type CommitLog } from "./commit-log.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
@@ -130,6 +132,11 @@ export class Dispatcher {
   private async dispatch(record: DecodedMessage): Promise<void> {
     this.lastStoreTimestampValue = record.storeTimestamp;
     if (!isQueued(record.sysFlag)) return;
+    const refused = queuePathProblem(record.topic, record.queueId);
+    if (refused !== null) {
+      this.options.onProblem(`record at commit-log offset ${record.physicalOffset} gets no consume-queue entry: ${refused}`);
+      return;
+    }
     const properties = decodeProperties(record.properties);
     const queue = await this.options.queues.getOrCreate(record.topic, record.queueId);
     const added = await queue.put(record.queueOffset, {

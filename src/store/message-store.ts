@@ -124,12 +124,18 @@ export class MessageStore {
    * A slave's append of a master's bytes (see CommitLog.appendReplicated); resolves once they are
    * handed to the OS (unless `waitWritten: false`: then once they are in the log's memory, and the
    * caller acks from `log.writtenOffset`), so an ack sent afterwards survives a crash of this process. An empty log
-   * starts at `offset` (a master may begin a new slave at its last segment).
+   * starts at `offset` (a master may begin a new slave at its last segment), which must be a segment
+   * start (`HA_OFFSET_ILLEGAL` otherwise, and the store is left as it was). The caller verifies the
+   * bytes first (ha/replica-stream.ts): they are copied as they are.
    */
   async appendReplicated(offset: number, bytes: Uint8Array, options: { waitWritten?: boolean } = {}): Promise<void> {
     if (this.closed) throw new SkiffError("STORE_CLOSED", "the store is shut down", { retriable: true });
     const log = this.commitLog.log;
     if (log.segmentStarts.length === 0 && log.maxOffset !== offset) {
+      const segment = log.segmentSizeBytes;
+      if (!Number.isSafeInteger(offset + segment) || offset < 0 || offset % segment !== 0) {
+        throw new SkiffError("HA_OFFSET_ILLEGAL", `an empty commit log can start only at a segment start (a multiple of ${segment}), not at ${offset}`);
+      }
       await log.resetTo(offset);
       this.dispatcher.startAt(offset);
     }

@@ -86,7 +86,7 @@ describe("HaClient (slave side)", () => {
     assert.deepEqual(fake.last.reports, [end]);
   });
 
-  it("applies the bytes a Java 4.9.7 master sent, one byte per read: heartbeat first, then data", async () => {
+  it("applies the bytes a Java 4.9.7 master sent, one byte per read, storing and acking only whole records", async () => {
     world = new HaWorld({ net: { chunkBytes: 1 } });
     const fake = await FakeMaster.listen(world);
     const slave = await world.broker("slave", { segmentSizeCommitLogBytes: 1024 * 1024 });
@@ -96,27 +96,39 @@ describe("HaClient (slave side)", () => {
     await fake.last.connection.write(java);
     await until(() => world.net.links[0].toClient.deliveredBytes === java.length, "all delivered");
     await spin();
-    assert.equal(client.state.connected, true, "a heartbeat at any offset is fine for an empty slave");
+    assert.equal(client.state.connected, true, "a heartbeat at a segment start is fine for an empty slave");
     assert.deepEqual([slave.store.commitLog.log.segmentStarts.length, slave.store.commitLog.maxOffset], [0, 0], "nothing applied yet");
-    const rest = new Uint8Array(32768 - (java.length - 24)).map((_, i) => (i * 7) & 0xff);
-    await fake.last.connection.write(rest);
-    await until(() => slave.store.commitLog.maxOffset === 1081344, "frame applied");
-    await until(() => fake.last.reports.length === 2, "report after the frame");
-    assert.deepEqual(fake.last.reports, [0, 1081344]);
-    const segment = (await logFiles(slave)).get("00000000000001048576")!;
-    assert.deepEqual(segment.subarray(0, 4072), java.subarray(24));
-    assert.deepEqual(segment.subarray(4072, 32768), rest);
-    assert.deepEqual([...slave.store.commitLog.log.segmentStarts], [1048576]);
 
-    // The capture's later bytes start at 1351398: they do not continue this log.
-    await fake.last.connection.write(fixtureBytes("v4.9.7-ha-m2s-after-catchup.bin"));
-    await until(() => world.logs.some((l) => l.includes("master pushed offset 1351398, not equal to the slave's max offset 1081344")), "refused");
-    assert.equal(client.state.connected, false);
-    assert.equal(slave.store.commitLog.maxOffset, 1081344);
-    assert.deepEqual((await logFiles(slave)).get("00000000000001048576"), segment);
+    // The master dies mid-frame: nothing of the unfinished frame is stored, the slave asks again from 0.
+    fake.last.connection.close();
+    await until(() => !client.state.connected, "closed");
+    assert.deepEqual([slave.store.commitLog.log.segmentStarts.length, slave.store.commitLog.maxOffset], [0, 0]);
     await world.clock.advance(100);
     await until(() => fake.sessions.length === 2 && fake.last.reports.length === 1, "reconnected");
-    assert.deepEqual(fake.last.reports, [1081344], "the new first report re-synchronises the master");
+    assert.deepEqual(fake.last.reports, [0]);
+
+    // The same bytes as a frame of 4072: three whole 1226-byte records, and 394 bytes of a fourth.
+    const body = java.subarray(24);
+    await fake.last.connection.write(java.subarray(0, 12));
+    await fake.last.connection.write(frame(1048576, body));
+    const whole = 1048576 + 3 * 1226;
+    await until(() => slave.store.commitLog.maxOffset === whole, "whole records applied");
+    await until(() => fake.last.reports.length === 2, "report after the frame");
+    assert.deepEqual(fake.last.reports, [0, whole], "the ack ends on a record boundary, not mid-record");
+    const segment = (await logFiles(slave)).get("00000000000001048576")!;
+    assert.deepEqual(segment.subarray(0, 3 * 1226), body.subarray(0, 3 * 1226));
+    assert.ok(segment.subarray(3 * 1226).every((b) => b === 0), "the unfinished record is not stored");
+    assert.deepEqual([...slave.store.commitLog.log.segmentStarts], [1048576]);
+
+    // The capture's later bytes start at 1351398: they do not continue where this stream stands.
+    await fake.last.connection.write(fixtureBytes("v4.9.7-ha-m2s-after-catchup.bin"));
+    await until(() => world.logs.some((l) => l.includes(`master pushed offset 1351398, not equal to the slave's max offset ${1048576 + 4072}`)), "refused");
+    assert.equal(client.state.connected, false);
+    assert.equal(slave.store.commitLog.maxOffset, whole);
+    assert.deepEqual((await logFiles(slave)).get("00000000000001048576"), segment);
+    await world.clock.advance(100);
+    await until(() => fake.sessions.length === 3 && fake.last.reports.length === 1, "reconnected");
+    assert.deepEqual(fake.last.reports, [whole], "the new first report re-synchronises the master");
   });
 
   it("refuses a data frame or a heartbeat that does not continue its log, and never writes it", async () => {

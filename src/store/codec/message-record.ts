@@ -34,7 +34,7 @@ import { tryReadI64, utf8Decode, utf8Length, viewOf, writeI64, writeUtf8 } from 
 import { BLANK_MAGIC_CODE } from "./blank-record.ts";
 import { bodyCrc } from "./crc32.ts";
 import { type HostAddress, isIpv6, readHostAddress, writeHostAddress } from "./host-address.ts";
-import { DEFAULT_MAX_MESSAGE_SIZE_BYTES, MessageLimitCode, validateTopic } from "./message-limits.ts";
+import { DEFAULT_MAX_MESSAGE_SIZE_BYTES, MessageLimitCode, validateQueueId, validateTopic } from "./message-limits.ts";
 import { PROPERTIES_MAX_BYTES } from "./properties.ts";
 import { SysFlag } from "./sys-flag.ts";
 
@@ -95,6 +95,7 @@ export function messageRecordLength(sysFlag: number, bodyLength: number, topicLe
 export function prepareMessageRecord(fields: MessageRecordFields, options: EncodeRecordOptions = {}): PreparedRecord {
   const maxBody = options.maxBodySizeBytes ?? DEFAULT_MAX_MESSAGE_SIZE_BYTES;
   validateTopic(fields.topic); // ASCII only, so its UTF-8 length is its length (<= 127)
+  validateQueueId(fields.queueId); // a master never writes a record its slaves would refuse
   const props = fields.properties;
   const propertiesLength = typeof props === "string" ? utf8Length(props) : props.length;
   if (propertiesLength > PROPERTIES_MAX_BYTES) {

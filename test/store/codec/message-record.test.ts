@@ -215,8 +215,13 @@ describe("limits", () => {
     assert.equal(encodeMessageRecord({ ...SPEC_1_9_FIELDS, body: new Uint8Array(10) }, { maxBodySizeBytes: 10 }).length, 91 + 10 + 9 + 28);
   });
 
+  it("queue id in 0..65534 (QUEUE_ID_MAX): it names a consume-queue directory", () => {
+    for (const queueId of [-1, 65535, 2 ** 31 - 1, 2 ** 31, 1.5]) rejects({ queueId }, "QUEUE_ID_ILLEGAL");
+    assert.equal(encodeMessageRecord({ ...SPEC_1_9_FIELDS, queueId: 65534 }).length, encodeMessageRecord(SPEC_1_9_FIELDS).length);
+  });
+
   it("bad numbers are programmer errors (assertions)", () => {
-    assert.throws(() => encodeMessageRecord({ ...SPEC_1_9_FIELDS, queueId: 2 ** 31 }), /assertion failed/);
+    assert.throws(() => encodeMessageRecord({ ...SPEC_1_9_FIELDS, flag: 2 ** 31 }), /assertion failed/);
     assert.throws(() => encodeMessageRecord({ ...SPEC_1_9_FIELDS, physicalOffset: -1 }), /assertion failed/);
     assert.throws(() => encodeMessageRecord({ ...SPEC_1_9_FIELDS, bornTimestamp: 2 ** 53 }), /assertion failed/);
   });
