@@ -31,12 +31,11 @@
 import { SkiffError, assert } from "../core/errors.ts";
 import { viewOf } from "../core/bytes.ts";
 import { BLANK_MAGIC_CODE, END_FILE_MIN_BLANK_LENGTH, recordFits } from "../store/codec/blank-record.ts";
-import { queuePathProblem } from "../store/codec/message-limits.ts";
+import { RECORD_OVERHEAD_MAX_BYTES, queuePathProblem } from "../store/codec/message-limits.ts";
 import { decodeMessageRecord } from "../store/codec/message-record-decode.ts";
 import { MESSAGE_MAGIC_V1, MESSAGE_MAGIC_V2, messageRecordLength } from "../store/codec/message-record.ts";
 
-/** Java 4.9.5+ and 5.x cap a whole record at maxMessageSize + 64 KiB. */
-export const RECORD_OVERHEAD_MAX_BYTES = 64 * 1024;
+export { RECORD_OVERHEAD_MAX_BYTES };
 const HEAD_BYTES = 8;
 const MIN_MESSAGE_BYTES = messageRecordLength(0, 0, 0, 0, MESSAGE_MAGIC_V1);
 

@@ -18,7 +18,7 @@ import { SkiffError, assert } from "../core/errors.ts";
 import type { Clock } from "../core/platform.ts";
 import { recordFits, writeBlankRecord } from "./codec/blank-record.ts";
 import { encodeOffsetMsgId } from "./codec/message-id.ts";
-import { MessageLimitCode } from "./codec/message-limits.ts";
+import { MessageLimitCode, RECORD_OVERHEAD_MAX_BYTES } from "./codec/message-limits.ts";
 import { prepareMessageRecord, writeMessageRecord, type MessageRecordFields, type PreparedRecord } from "./codec/message-record.ts";
 import { TransactionType, transactionTypeOf } from "./codec/sys-flag.ts";
 import type { SegmentedLog } from "./segmented-log.ts";
@@ -104,6 +104,9 @@ export class CommitLog {
       prepareMessageRecord({ ...input, queueOffset: 0, physicalOffset: 0, storeTimestamp: 0 }, { maxBodySizeBytes: this.maxMessageSizeBytes }),
     );
     const total = prepared.reduce((sum, p) => sum + p.totalSize, 0);
+    if (total > this.maxMessageSizeBytes + RECORD_OVERHEAD_MAX_BYTES) {
+      throw new SkiffError(MessageLimitCode.MESSAGE_SIZE_EXCEEDED, `the batch stores as ${total} bytes, more than maxMessageSize ${this.maxMessageSizeBytes} + ${RECORD_OVERHEAD_MAX_BYTES}: send it in smaller batches`);
+    }
     if (!recordFits(total, 0, this.log.segmentSizeBytes)) {
       throw new SkiffError(MessageLimitCode.MESSAGE_SIZE_EXCEEDED, `${total} bytes do not fit in a ${this.log.segmentSizeBytes}-byte commit-log segment`);
     }

@@ -48,7 +48,7 @@ async function recordBoundaries(store: MessageStore): Promise<Set<number>> {
   const out = new Set<number>([store.commitLog.minOffset]);
   const end = store.commitLog.maxOffset;
   for (let start = store.commitLog.minOffset; start < end; start += SEGMENT_BYTES) {
-    const bytes = await store.commitLog.readForTransfer(start, SEGMENT_BYTES);
+    const bytes = await store.commitLog.readForTransfer(start, SEGMENT_BYTES, end);
     for (let at = 0; at < bytes.length;) {
       const record = decodeMessageRecord(bytes, at, { readBody: false });
       assert.ok(record.kind === "message" || record.kind === "blank", `master record at ${start + at}: ${record.kind}`);
@@ -73,7 +73,7 @@ describe(`replication through a fault-injection proxy (${platform.system.runtime
     const master = await MessageStore.open(ports, storeOptions("master"));
     const slave = await MessageStore.open(ports, storeOptions("slave"));
     const logs: string[] = [];
-    const ha = await HaMaster.start({ net: platform.net, clock: platform.clock, commitLog: master.commitLog, options: haOptions({ haListenHost: "127.0.0.1", haListenPort: 0 }) });
+    const ha = await HaMaster.start({ net: platform.net, clock: platform.clock, source: master.replicationSource, options: haOptions({ haListenHost: "127.0.0.1", haListenPort: 0 }) });
     const proxy = await FaultProxy.start(platform.net, { host: "127.0.0.1", port: ha.address.port }, 20240601);
     const client = new HaClient({ net: platform.net, clock: platform.clock, store: slave, masterAddress: () => proxy.address, options: haOptions({ log: (l) => logs.push(l) }) });
     client.start();

@@ -27,6 +27,12 @@ export const TOPIC_MAX_LENGTH = 127;
  */
 export const QUEUE_ID_MAX = 65534;
 export const DEFAULT_MAX_MESSAGE_SIZE_BYTES = 4 * 1024 * 1024;
+/**
+ * Java 4.9.5+ and 5.x cap a whole stored record at maxMessageSize + 64 KiB; Skiff caps a whole
+ * stored batch the same way, so the blank record that may close a segment before it stays within
+ * what a slave accepts.
+ */
+export const RECORD_OVERHEAD_MAX_BYTES = 64 * 1024;
 
 export const MessageLimitCode = {
   TOPIC_ILLEGAL: "TOPIC_ILLEGAL",
