@@ -150,8 +150,17 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+export interface ServeOptions {
+  /**
+   * How long a connection may go without a byte either way before the server may close it; it
+   * must exceed the longest request a handler holds open (a long poll). Absent: the runtime's own
+   * default (Bun's is 10 s).
+   */
+  readonly idleTimeoutMs?: number;
+}
+
 export interface HttpServing {
-  serve(at: HostPort, handler: FetchHandler): Promise<HttpServer>;
+  serve(at: HostPort, handler: FetchHandler, options?: ServeOptions): Promise<HttpServer>;
 }
 
 // ---------------------------------------------------------------------------------------------
