@@ -1,14 +1,17 @@
 /**
  * The `HttpServing` port over `Deno.serve`, which takes a fetch handler as is.
  *
+ * `idleTimeoutMs` needs nothing here: `Deno.serve` has no idle timeout and never closes a
+ * connection whose request is still being answered.
+ *
  * `onListen` is passed only to silence Deno's "Listening on …" banner. `close()` is
  * `server.shutdown()`: stop accepting, answer the requests in flight, close idle connections.
  */
-import type { FetchHandler, HostPort, HttpServer, HttpServing } from "../../src/core/platform.ts";
+import type { FetchHandler, HostPort, HttpServer, HttpServing, ServeOptions } from "../../src/core/platform.ts";
 import { withCode } from "./connection.ts";
 
 export const httpServing: HttpServing = {
-  async serve(at: HostPort, handler: FetchHandler): Promise<HttpServer> {
+  async serve(at: HostPort, handler: FetchHandler, _options: ServeOptions = {}): Promise<HttpServer> {
     let server: Deno.HttpServer<Deno.NetAddr>;
     try {
       server = Deno.serve({ hostname: at.host, port: at.port, onListen: () => {} }, (request) => handler(request));

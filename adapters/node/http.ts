@@ -6,6 +6,11 @@
  * adapter from replacing the process-wide `Request`/`Response` with its lighter ones: a port
  * must not change globals the core and the tests also use.
  *
+ * `idleTimeoutMs` becomes `server.timeout` (a socket silent that long is closed; Node's default is
+ * never). Node's other limits are about receiving a request, not answering it (`headersTimeout`
+ * 60 s, `requestTimeout` 300 s) or about idle keep-alive connections between requests
+ * (`keepAliveTimeout` 5 s), so none of them cuts a long poll short.
+ *
  * `server.close()` closes the keep-alive connections idle at that moment, but a connection whose
  * request is in flight would stay open after its response until the keep-alive timeout (seconds).
  * So on close, responses not yet started get `Connection: close`, and each response finishing
@@ -14,11 +19,12 @@
 import type { Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import type { FetchHandler, HostPort, HttpServer, HttpServing } from "../../src/core/platform.ts";
+import type { FetchHandler, HostPort, HttpServer, HttpServing, ServeOptions } from "../../src/core/platform.ts";
 
 export const httpServing: HttpServing = {
-  async serve(at: HostPort, handler: FetchHandler): Promise<HttpServer> {
+  async serve(at: HostPort, handler: FetchHandler, options: ServeOptions = {}): Promise<HttpServer> {
     const server = createAdaptorServer({ fetch: (request) => handler(request), overrideGlobalObjects: false }) as Server;
+    if (options.idleTimeoutMs !== undefined) server.timeout = options.idleTimeoutMs;
     const inFlight = new Set<ServerResponse>();
     let closing: Promise<void> | undefined;
     server.on("request", (_request, response: ServerResponse) => {

@@ -18,7 +18,7 @@ import { MessageStore } from "../store/message-store.ts";
 import type { StoreOptions } from "../store/store-options.ts";
 import { LongPollHub } from "./long-poll.ts";
 import type { BuildContext } from "./message-build.ts";
-import { PullService } from "./pull-service.ts";
+import { HTTP_IDLE_TIMEOUT_MS, PullService } from "./pull-service.ts";
 import { ScheduleService } from "./schedule-service.ts";
 import { SendService, type ReplicationGate } from "./send-service.ts";
 import { UniqueIdGenerator } from "./unique-id.ts";
@@ -112,7 +112,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   };
 
   await roles.start();
-  server = await platform.http.serve({ host: config.brokerIP1, port: config.listenPort }, brokerApp(runtime).fetch);
+  server = await platform.http.serve({ host: config.brokerIP1, port: config.listenPort }, brokerApp(runtime).fetch, { idleTimeoutMs: HTTP_IDLE_TIMEOUT_MS });
   const httpAddress = `${config.brokerIP1}:${server.address.port}`;
   if (config.listenPort === 0) config = { ...config, listenPort: server.address.port };
   const registration = new NameServerRegistration({

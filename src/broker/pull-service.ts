@@ -51,7 +51,13 @@ export interface PullContext {
   readonly longPoll: LongPollHub;
 }
 
+/** The longest long poll a pull may ask for (`waitMs`, as documented in the README's API table). */
 export const MAX_PULL_WAIT_MS = 30_000;
+/**
+ * The broker's HTTP idle timeout: the longest long poll plus a margin to read and answer it, so
+ * no runtime closes a connection whose poll is still parked (Bun's own default is 10 s).
+ */
+export const HTTP_IDLE_TIMEOUT_MS = MAX_PULL_WAIT_MS + 10_000;
 export const MAX_PULL_BATCH = 1024;
 
 export class PullService {

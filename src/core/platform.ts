@@ -150,8 +150,17 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+export interface ServeOptions {
+  /**
+   * How long a connection may go without a byte either way before the server may close it; it
+   * must exceed the longest request a handler holds open (a long poll). Absent: the runtime's own
+   * default (Bun's is 10 s).
+   */
+  readonly idleTimeoutMs?: number;
+}
+
 export interface HttpServing {
-  serve(at: HostPort, handler: FetchHandler): Promise<HttpServer>;
+  serve(at: HostPort, handler: FetchHandler, options?: ServeOptions): Promise<HttpServer>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,6 +173,14 @@ export interface SystemInfo {
   totalMemoryBytes(): number;
   /** Resident set size of this process, for memory-bound tests and benchmarks. */
   residentMemoryBytes(): number;
-  /** Whether a process with this pid runs on this machine (guards a store against a second broker). */
+  /**
+   * Whether a process with this pid runs on this machine (guards a store against a second
+   * broker); a zombie (exited, not yet reaped by its parent) does not.
+   */
   isProcessAlive(pid: number): boolean;
+  /**
+   * An opaque token that differs between two processes that had the same pid one after the other
+   * (Linux: the start time in `/proc/<pid>/stat`); undefined where the runtime cannot tell.
+   */
+  processStartTime(pid: number): string | undefined;
 }

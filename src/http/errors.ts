@@ -8,11 +8,18 @@
  * retriable one, which is 503 (try again later or elsewhere). Anything else is a bug: 500 with a
  * generic message; the details go to the log only. `checked` turns a zod failure into a 400.
  * An unknown path is a 404 in the same shape (`notFound`).
+ *
+ * A client that closed its connection before its request was read is neither: nobody is left to
+ * answer, and nothing is wrong with the server. Reading the body then fails on every runtime
+ * (Bun: AbortError "The connection was closed.", Node: ECONNRESET "aborted", Deno: BadResource
+ * "Cannot read body as underlying resource unavailable"); `readOrClientClosed` turns that into
+ * CLIENT_CLOSED_REQUEST, which is logged as one low-level "client closed" line, not as an
+ * internal error (Bun and Node also abort `request.signal`, which catches other reads).
  */
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
-import { SkiffError } from "../core/errors.ts";
+import { errorCode, SkiffError } from "../core/errors.ts";
 
 export type HttpStatus = HTTPException["status"];
 
@@ -55,9 +62,39 @@ export function statusOf(error: SkiffError): HttpStatus {
   return error.retriable ? 503 : 400;
 }
 
-/** An `app.onError` handler; `log` receives the details of unexpected errors (the client sees none). */
+export const CLIENT_CLOSED_REQUEST = "CLIENT_CLOSED_REQUEST";
+
+/** Awaits a read of the request body; its failure means the client closed the connection. */
+export async function readOrClientClosed<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof SkiffError) throw error;
+    throw new SkiffError(CLIENT_CLOSED_REQUEST, `the client closed the connection before its request body was read (${describe(error)})`, { cause: error });
+  }
+}
+
+function isClientClosed(error: unknown, request: Request): boolean {
+  if (error instanceof SkiffError) return error.code === CLIENT_CLOSED_REQUEST;
+  const abortLike = error instanceof Error && (error.name === "AbortError" || errorCode(error) === "ECONNRESET");
+  return abortLike && request.signal.aborted;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * An `app.onError` handler; `log` receives the details of unexpected errors (the client sees none)
+ * and one line per request whose client went away.
+ */
 export function errorHandler(log: (line: string) => void = () => {}): ErrorHandler {
   return (error, c) => {
+    if (isClientClosed(error, c.req.raw)) {
+      const cause = error instanceof SkiffError ? error.cause : error;
+      log(`client closed the connection during ${c.req.method} ${c.req.path}; nothing to answer (${describe(cause)})`);
+      return errorResponse(c, 400, CLIENT_CLOSED_REQUEST, "the client closed the connection");
+    }
     if (error instanceof SkiffError) return errorResponse(c, statusOf(error), error.code, error.message);
     if (error instanceof HTTPException) return errorResponse(c, error.status, `HTTP_${error.status}`, error.message || "request failed");
     log(`internal error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -19,7 +19,7 @@ import type { Clock } from "../core/platform.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { RouteTable } from "../namesrv/route-table.ts";
 import { brokerIdSchema, NAME_LENGTH_MAX, registrationSchema } from "../namesrv/route-schema.ts";
-import { checked, errorHandler, errorResponse, notFound } from "./errors.ts";
+import { checked, errorHandler, errorResponse, notFound, readOrClientClosed } from "./errors.ts";
 
 /** RocketMQ's remoting frame limit; 100,000 topic configs fit in about a tenth of it. */
 export const NAMESRV_BODY_BYTES_MAX = 16 * 1024 * 1024;
@@ -53,7 +53,7 @@ export function namesrvApp(options: NamesrvAppOptions): Hono {
       onError: (c) => errorResponse(c, 413, "PAYLOAD_TOO_LARGE", `request body is larger than the ${maxBodyBytes}-byte limit`),
     }),
     async (c) => {
-      const registration = checked(registrationSchema, parseJson(await c.req.text()));
+      const registration = checked(registrationSchema, parseJson(await readOrClientClosed(c.req.text())));
       return c.json(routeTable.register(registration, clock.now()));
     },
   );

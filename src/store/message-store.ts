@@ -219,16 +219,21 @@ export class MessageStore {
 
 /**
  * The `lock` file: Java takes an fcntl lock on it (and writes `lock`); the runtimes Skiff runs on
- * have no portable fcntl, so Skiff writes `skiff <pid>` and refuses to open a store whose lock
- * names another live process. A stale lock (its process gone, e.g. after SIGKILL) is taken over.
+ * have no portable fcntl, so Skiff writes `skiff <pid> [<start time>]` and refuses to open a store
+ * whose lock names another live process. A stale lock is taken over: its process gone (e.g. after
+ * SIGKILL) or a zombie not yet reaped, or its pid now another process (start times differ).
  */
 async function lockStore(platform: StorePlatform, root: string): Promise<void> {
+  const { system } = platform;
   const path = joinPath(root, "lock");
   const held = await platform.fs.readFile(path).then(utf8Decode, () => "");
-  const holder = /^skiff (\d+)/.exec(held);
+  const holder = /^skiff (\d+)(?: (\d+))?/.exec(held);
   const pid = holder ? Number(holder[1]) : null;
-  if (pid !== null && pid !== platform.system.pid && platform.system.isProcessAlive(pid)) {
+  const startedNow = pid === null ? undefined : system.processStartTime(pid);
+  const reused = holder?.[2] !== undefined && startedNow !== undefined && startedNow !== holder[2];
+  if (pid !== null && pid !== system.pid && system.isProcessAlive(pid) && !reused) {
     throw new SkiffError("STORE_LOCKED", `the store ${root} is in use by process ${pid}; stop it first (or use another storePathRootDir)`);
   }
-  await platform.fs.writeFile(path, utf8Encode(`skiff ${platform.system.pid}\n`));
+  const startTime = system.processStartTime(system.pid);
+  await platform.fs.writeFile(path, utf8Encode(`skiff ${system.pid}${startTime === undefined ? "" : ` ${startTime}`}\n`));
 }

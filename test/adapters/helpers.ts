@@ -1,8 +1,10 @@
 /**
  * Helpers for the adapter conformance tests: bounded waits, deterministic byte patterns,
- * SHA-256 digests, and a tracker that closes every socket and listener a test opened.
+ * SHA-256 digests, a tracker that closes every socket and listener a test opened, raw HTTP/1.1
+ * requests on their own sockets, and a platform whose HTTP handler counts what it answers.
  */
-import type { Connection, Listener, Platform } from "../../src/core/platform.ts";
+import { connect as netConnect } from "node:net";
+import type { Connection, FetchHandler, HostPort, Listener, Platform, ServeOptions } from "../../src/core/platform.ts";
 
 export const loopback = "127.0.0.1";
 
@@ -106,4 +108,73 @@ export class SocketTracker {
     for (const connection of this.#connections.splice(0)) connection.close();
     await Promise.all(this.#listeners.splice(0).map((listener) => listener.close()));
   }
+}
+
+export interface RawHttpAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * One HTTP/1.1 request on its own `node:net` connection (`Connection: close`), read to the end:
+ * no client pool in between (Bun's fetch runs at most 256 requests at once, undici's pools), so
+ * 2,000 of these are 2,000 open connections, and a connection the server closes without an
+ * answer rejects (`no answer`) instead of being retried.
+ */
+export function rawHttp(port: number, method: string, path: string, body?: string): Promise<RawHttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = netConnect(port, loopback, () => {
+      const length = body === undefined ? "" : `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
+      // write, not end: a half-close reads as the client leaving to some servers (Bun answers nothing).
+      socket.write(`${method} ${path} HTTP/1.1\r\nhost: ${loopback}:${port}\r\nconnection: close\r\n${length}\r\n${body ?? ""}`);
+    });
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const bytes = Buffer.concat(chunks);
+      const split = bytes.indexOf("\r\n\r\n");
+      if (split < 0) return reject(new Error(`no answer to ${method} ${path} (${bytes.length} bytes before the connection closed)`));
+      const [statusLine, ...lines] = bytes.subarray(0, split).toString("latin1").split("\r\n");
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(":");
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      const rest = bytes.subarray(split + 4);
+      const content = headers["transfer-encoding"] === "chunked" ? unchunk(rest) : rest;
+      resolve({ status: Number(statusLine.split(" ")[1]), headers, body: content.toString("utf8") });
+    });
+  });
+}
+
+/** The payload of a `Transfer-Encoding: chunked` body (sizes in hex, each chunk followed by CRLF). */
+function unchunk(bytes: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = bytes.indexOf("\r\n", at);
+    const size = parseInt(bytes.subarray(at, lineEnd).toString("latin1"), 16);
+    if (!(size > 0)) return Buffer.concat(parts);
+    parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+}
+
+/** The platform with its HTTP handler wrapped: how many requests are being answered at once, and which were. */
+export function observedHttp(base: Platform): { platform: Platform; stats: { inFlight: number; peakInFlight: number; answered: string[] } } {
+  const stats = { inFlight: 0, peakInFlight: 0, answered: [] as string[] };
+  const serve = (at: HostPort, handler: FetchHandler, options?: ServeOptions) =>
+    base.http.serve(at, async (request) => {
+      stats.inFlight++;
+      stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight);
+      try {
+        return await handler(request);
+      } finally {
+        stats.inFlight--;
+        stats.answered.push(`${request.method} ${new URL(request.url).pathname}`);
+      }
+    }, options);
+  return { platform: { ...base, http: { serve } }, stats };
 }

@@ -87,6 +87,23 @@ describe("POST /topics/{topic}/messages", () => {
     await t.broker.stop();
   });
 
+  it("logs a body whose stream fails mid-way (the client went away) as a client close, not an internal error", async () => {
+    const t = await memoryBroker();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"body":"cut'));
+        controller.error(new Error("connection closed by the client"));
+      },
+    });
+    const answer = await t.request("/topics/Cut/messages", { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
+    assert.equal(answer.status, 400);
+    assert.equal(((await answer.json()) as any).error.code, "CLIENT_CLOSED_REQUEST");
+    assert.deepEqual(t.logs.filter((line) => /internal error/.test(line)), []);
+    assert.equal(t.logs.filter((line) => /^client closed the connection during POST \/topics\/Cut\/messages; nothing to answer \(Error: connection closed by the client\)$/.test(line)).length, 1, t.logs.join("\n"));
+    assert.equal((await t.send("Cut", { body: "whole" })).body.status, "SEND_OK");
+    await t.broker.stop();
+  });
+
   it("refuses sends to an unknown topic when autoCreateTopicEnable is false", async () => {
     const t = await memoryBroker({ autoCreateTopicEnable: false });
     const answer = await t.send("Nope", { body: "x" });

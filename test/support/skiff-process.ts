@@ -6,13 +6,18 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import type { RuntimeName } from "./platform.ts";
 
-const repo = decodeURIComponent(new URL("../..", import.meta.url).pathname);
+export const repo = decodeURIComponent(new URL("../..", import.meta.url).pathname);
 
 const COMMANDS: Record<RuntimeName, (args: string[]) => [string, string[]]> = {
   bun: (args) => ["bun", ["adapters/bun/main.ts", ...args]],
   deno: (args) => ["deno", ["run", "--allow-all", "adapters/deno/main.ts", ...args]],
   node: (args) => ["node", ["adapters/node/main.ts", ...args]],
 };
+
+/** The program and arguments that run `skiff <args>` on `runtime` (from the repository root). */
+export function skiffCommand(runtime: RuntimeName, args: string[]): [string, string[]] {
+  return COMMANDS[runtime](args);
+}
 
 export interface SkiffProcess {
   readonly runtime: RuntimeName;

@@ -1,6 +1,10 @@
-/** Request bodies with a size cap: a body over the cap is refused before it is buffered whole. */
+/**
+ * Request bodies with a size cap: a body over the cap is refused before it is buffered whole; a
+ * body that cannot be read because the client went away is CLIENT_CLOSED_REQUEST (../errors.ts).
+ */
 import { concatBytes } from "../../core/bytes.ts";
 import { SkiffError } from "../../core/errors.ts";
+import { readOrClientClosed } from "../errors.ts";
 
 export async function readBodyLimited(request: Request, limitBytes: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
@@ -8,7 +12,7 @@ export async function readBodyLimited(request: Request, limitBytes: number): Pro
   if (!request.body) return new Uint8Array(0);
   if (Number.isFinite(declared)) {
     // The length is known and within the limit: one read (streaming chunk by chunk is slow on Node).
-    const whole = new Uint8Array(await request.arrayBuffer());
+    const whole = new Uint8Array(await readOrClientClosed(request.arrayBuffer()));
     if (whole.byteLength > limitBytes) throw tooLarge(whole.byteLength, limitBytes);
     return whole;
   }
@@ -16,7 +20,7 @@ export async function readBodyLimited(request: Request, limitBytes: number): Pro
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await readOrClientClosed(reader.read());
     if (done) break;
     total += value.byteLength;
     if (total > limitBytes) {
