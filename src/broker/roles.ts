@@ -140,6 +140,8 @@ export class RoleManager {
       haHousekeepingIntervalMs: config.haHousekeepingInterval,
       haSlaveFallbehindMax: config.haSlaveFallbehindMax,
       sendFromFirstSegment: config.haSendFromFirstSegment,
+      haMaxConnections: config.haMaxConnections,
+      haMaxConnectionsPerAddress: config.haMaxConnectionsPerAddress,
       log: this.deps.log,
     });
   }
