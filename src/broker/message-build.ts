@@ -15,7 +15,7 @@
 import { z } from "zod";
 import { SkiffError } from "../core/errors.ts";
 import { utf8Encode } from "../core/bytes.ts";
-import type { BatchMessage } from "../store/codec/batch.ts";
+import { BATCH_MESSAGES_MAX, type BatchMessage } from "../store/codec/batch.ts";
 import type { HostAddress } from "../store/codec/host-address.ts";
 import { decodePropertiesBytes, MessageConst } from "../store/codec/properties.ts";
 import type { MessageInput } from "../store/message-input.ts";
@@ -40,7 +40,7 @@ export const messageSchema = z
 
 export type JsonMessage = z.infer<typeof messageSchema>;
 
-export const batchSchema = z.object({ messages: z.array(messageSchema).min(1).max(1024) }).strict();
+export const batchSchema = z.object({ messages: z.array(messageSchema).min(1).max(BATCH_MESSAGES_MAX) }).strict();
 
 export interface BuildContext {
   readonly clusterName: string;

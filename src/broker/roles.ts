@@ -143,6 +143,8 @@ export class RoleManager {
       haHousekeepingIntervalMs: config.haHousekeepingInterval,
       haSlaveFallbehindMax: config.haSlaveFallbehindMax,
       sendFromFirstSegment: config.haSendFromFirstSegment,
+      haMaxConnections: config.haMaxConnections,
+      haMaxConnectionsPerAddress: config.haMaxConnectionsPerAddress,
       log: this.deps.log,
     });
   }

@@ -126,6 +126,13 @@ export const brokerShape = {
    * master's last segment as Apache RocketMQ does (false).
    */
   haSendFromFirstSegment: boolean().default(true),
+  /**
+   * Skiff, masters: most HA (slave) connections at once; one more is accepted and closed at once,
+   * with a logged reason. Each costs up to about 1 MiB of read-ahead while its slave lags.
+   */
+  haMaxConnections: integer({ min: 1, max: 65535 }).default(64),
+  /** Skiff, masters: most HA connections at once from one remote IP address. */
+  haMaxConnectionsPerAddress: integer({ min: 1, max: 65535 }).default(16),
 };
 
 export const brokerConfigSchema = z.object(brokerShape);

@@ -189,11 +189,13 @@ export class HaConnection {
     try {
       while (!this.closed) {
         if (clock.monotonicMs() - this.lastWriteAtMs >= options.haSendHeartbeatIntervalMs) await this.send(this.next, EMPTY);
-        const bytes = await source.readForTransfer(this.next, Math.max(READ_AHEAD_BYTES, options.haTransferBatchSize));
+        // The read bytes go straight into `framed`: only the framed copy is held while the write waits.
+        const ahead = this.framed(this.next, await source.readForTransfer(this.next, Math.max(READ_AHEAD_BYTES, options.haTransferBatchSize)));
         if (this.closed) return;
-        if (bytes.byteLength > 0) {
-          await this.sendFrames(this.next, bytes);
-          this.next += bytes.byteLength;
+        if (ahead.bodyBytes > 0) {
+          await this.deps.connection.write(ahead.frames);
+          this.lastWriteAtMs = clock.monotonicMs();
+          this.next += ahead.bodyBytes;
         } else {
           await this.dataOrHeartbeatDue();
         }
@@ -206,8 +208,10 @@ export class HaConnection {
   /**
    * Bytes read ahead (up to 1 MiB, never across a segment end) go out as consecutive frames of at
    * most `haTransferBatchSize` each, in one write: fewer reads and syscalls, the same frames on the wire.
+   * Not async, so `bytes` is not kept alive by a suspended frame (as an async function's parameter
+   * would be) while the write waits: a slave that does not read holds one copy, not two.
    */
-  private async sendFrames(offset: number, bytes: Uint8Array): Promise<void> {
+  private framed(offset: number, bytes: Uint8Array): { frames: Uint8Array; bodyBytes: number } {
     const batch = this.deps.options.haTransferBatchSize;
     assert(offset === this.sentEnd, "frames continue the bytes already sent");
     this.sentEnd = offset + bytes.byteLength;
@@ -220,8 +224,7 @@ export class HaConnection {
       out.set(bytes.subarray(done, done + size), at + TRANSFER_HEADER_SIZE);
       at += TRANSFER_HEADER_SIZE + size;
     }
-    await this.deps.connection.write(out);
-    this.lastWriteAtMs = this.deps.clock.monotonicMs();
+    return { frames: out, bodyBytes: bytes.byteLength };
   }
 
   /** One frame, header and body in one write (the body is copied out of the log's cache). */

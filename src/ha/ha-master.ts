@@ -2,7 +2,13 @@
  * The master's HA service: RocketMQ 4.9's `HAService` with its `AcceptSocketService` and
  * `GroupTransferService` (spec §4.1, §4.4, §4.6).
  *
- * - Accepts any number of slaves on `haListenPort`; one `HaConnection` each (`ha-connection.ts`).
+ * - Accepts slaves on `haListenPort`; one `HaConnection` each (`ha-connection.ts`), at most
+ *   `haMaxConnections` at once and `haMaxConnectionsPerAddress` from one remote host: a connection
+ *   beyond either cap is closed at once (the peer reads a FIN), and logged at most once per
+ *   `CAP_REFUSAL_LOG_INTERVAL_MS` with the count refused since the last such line.
+ * - Every write to a slave must finish within `haHousekeepingIntervalMs` (`write-deadline.ts`): a
+ *   slave that keeps reporting but never reads is closed, and the read-ahead it held is freed. So
+ *   the master's memory for slaves is bounded by about haMaxConnections × (one read-ahead, 1 MiB).
  * - `push2SlaveMaxOffset` is the largest ack of any slave, ever: monotonic, never lowered when a
  *   slave leaves (as Java's `notifyTransferSome`).
  * - `isSlaveOk(masterPutWhere)` = a slave is connected and `masterPutWhere - push2SlaveMaxOffset <
@@ -15,11 +21,12 @@
  * - Logs every connect and disconnect (with its reason: refused reports included), and each
  *   slave's lag once a minute.
  */
+import { assert } from "../core/errors.ts";
 import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
 import type { ReplicationSource } from "../store/replication-source.ts";
-import { assert } from "../core/errors.ts";
 import { HaConnection } from "./ha-connection.ts";
-import type { HaOptions } from "./ha-options.ts";
+import { formatHostPort, type HaOptions } from "./ha-options.ts";
+import { withWriteDeadline } from "./write-deadline.ts";
 
 export type ReplicationStatus = "PUT_OK" | "FLUSH_SLAVE_TIMEOUT";
 
@@ -55,12 +62,18 @@ export const MAX_REPLICATION_WAITERS = 100_000;
 export const LAG_LOG_INTERVAL_MS = 60_000;
 /** The newest refusals kept for `/ha/status`. */
 export const REFUSED_SLAVES_KEPT = 8;
-/** The same refusal (address aside) is logged at most once per this interval. */
+/** The same refused report (address aside) is logged at most once per this interval. */
 export const REFUSAL_LOG_INTERVAL_MS = 60_000;
+/** Connections turned away by the caps are logged at most once per this interval. */
+export const CAP_REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 export class HaMaster {
   private readonly deps: HaMasterDeps;
   private readonly liveConnections = new Set<HaConnection>();
+  /** Open connections per remote host. */
+  private readonly perHost = new Map<string, number>();
+  private refusedSinceLog = 0;
+  private lastRefusalLogAtMs = Number.NEGATIVE_INFINITY;
   private readonly waiters: Waiter[] = [];
   private readonly refusals: RefusedSlave[] = [];
   private readonly refusalLoggedAtMs = new Map<string, number>();
@@ -144,19 +157,28 @@ export class HaMaster {
       connection.close();
       return;
     }
+    const host = connection.remote.host;
+    const refusal = this.refusalOf(host);
+    if (refusal !== undefined) {
+      connection.close();
+      this.logRefusal(`${formatHostPort(connection.remote)}: ${refusal}`);
+      return;
+    }
+    const { clock, options } = this.deps;
     const ha = new HaConnection({
-      connection,
+      connection: withWriteDeadline(connection, clock, options.haHousekeepingIntervalMs),
       source: this.deps.source,
-      clock: this.deps.clock,
-      options: this.deps.options,
+      clock,
+      options,
       onReport: (_, offset) => this.acked(offset),
       onClose: (c, reason, refused) => {
-        this.liveConnections.delete(c);
+        if (this.liveConnections.delete(c)) this.countHost(host, -1);
         if (refused) this.refused(c.address, reason);
-        else this.deps.options.log(`HA slave ${c.address} disconnected: ${reason}`);
+        else options.log(`HA slave ${c.address} disconnected: ${reason}`);
       },
     });
     this.liveConnections.add(ha);
+    this.countHost(host, +1);
     this.deps.options.log(`HA slave ${ha.address} connected`);
     ha.start();
   }
@@ -172,6 +194,37 @@ export class HaMaster {
     if (this.refusalLoggedAtMs.size >= REFUSED_SLAVES_KEPT) this.refusalLoggedAtMs.clear();
     this.refusalLoggedAtMs.set(reason, now);
     options.log(`HA slave ${address} disconnected: ${reason}`);
+  }
+
+  /** Why a new connection from `host` is refused, if it is. */
+  private refusalOf(host: string): string | undefined {
+    const { haMaxConnections, haMaxConnectionsPerAddress } = this.deps.options;
+    if (this.liveConnections.size >= haMaxConnections) {
+      return `${this.liveConnections.size} HA connections are open, the limit (haMaxConnections) is ${haMaxConnections}`;
+    }
+    const fromHost = this.perHost.get(host) ?? 0;
+    if (fromHost >= haMaxConnectionsPerAddress) {
+      return `${fromHost} HA connections from ${host} are open, the limit (haMaxConnectionsPerAddress) is ${haMaxConnectionsPerAddress}`;
+    }
+    return undefined;
+  }
+
+  private countHost(host: string, delta: 1 | -1): void {
+    const count = (this.perHost.get(host) ?? 0) + delta;
+    assert(count >= 0, `HA connections from ${host} went below zero`);
+    if (count === 0) this.perHost.delete(host);
+    else this.perHost.set(host, count);
+  }
+
+  /** One line per CAP_REFUSAL_LOG_INTERVAL_MS at most: a flood of connects cannot flood the log. */
+  private logRefusal(what: string): void {
+    this.refusedSinceLog++;
+    const now = this.deps.clock.monotonicMs();
+    if (now - this.lastRefusalLogAtMs < CAP_REFUSAL_LOG_INTERVAL_MS) return;
+    const others = this.refusedSinceLog - 1;
+    this.deps.options.log(`HA connection refused and closed, ${what}` + (others > 0 ? ` (and ${others} more refused since the last such line)` : ""));
+    this.refusedSinceLog = 0;
+    this.lastRefusalLogAtMs = now;
   }
 
   private acked(offset: number): void {

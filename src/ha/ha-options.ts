@@ -23,6 +23,10 @@ export interface HaOptions {
   /** A slave further behind than this is not "OK" (SLAVE_NOT_AVAILABLE). */
   readonly haSlaveFallbehindMax: number;
   readonly sendFromFirstSegment: boolean;
+  /** Master: most slave connections at once; one more is closed at accept (logged, rate-limited). */
+  readonly haMaxConnections: number;
+  /** Master: most slave connections at once from one remote host (IP address). */
+  readonly haMaxConnectionsPerAddress: number;
   /** Where connects, disconnects (with their reason) and lag reports go. */
   readonly log: (line: string) => void;
 }
@@ -36,6 +40,8 @@ export function haOptions(overrides: Partial<HaOptions> = {}): HaOptions {
     haHousekeepingIntervalMs: 20000,
     haSlaveFallbehindMax: 268435456,
     sendFromFirstSegment: true,
+    haMaxConnections: 64,
+    haMaxConnectionsPerAddress: 16,
     log: () => {},
     ...overrides,
   };
@@ -43,6 +49,8 @@ export function haOptions(overrides: Partial<HaOptions> = {}): HaOptions {
   assert(Number.isInteger(batch) && batch > 0 && batch <= DEFAULT_MAX_TRANSFER_BODY_BYTES, `haTransferBatchSize must be 1..${DEFAULT_MAX_TRANSFER_BODY_BYTES}, got ${batch}`);
   assert(options.haSendHeartbeatIntervalMs > 0, "haSendHeartbeatIntervalMs must be positive");
   assert(options.haHousekeepingIntervalMs > 0, "haHousekeepingIntervalMs must be positive");
+  assert(Number.isInteger(options.haMaxConnections) && options.haMaxConnections > 0, "haMaxConnections must be a positive integer");
+  assert(Number.isInteger(options.haMaxConnectionsPerAddress) && options.haMaxConnectionsPerAddress > 0, "haMaxConnectionsPerAddress must be a positive integer");
   assert(Number.isInteger(options.haListenPort) && options.haListenPort >= 0 && options.haListenPort <= 65535, "haListenPort must be 0..65535");
   return options;
 }

@@ -41,6 +41,8 @@ const DEFAULTS = {
   messageDelayLevel: "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h",
   checkCRCOnRecover: true,
   haSendFromFirstSegment: true,
+  haMaxConnections: 64,
+  haMaxConnectionsPerAddress: 16,
 };
 
 function resolve(cliValues: Record<string, unknown>, env: Record<string, string> = {}) {

@@ -141,8 +141,9 @@ export class RawSlave {
     void this.read();
   }
 
-  static async connect(world: HaWorld, port = world.ha.haListenPort): Promise<RawSlave> {
-    return new RawSlave(await world.net.connect({ host: "127.0.0.1", port }));
+  /** `host` is the address dialled, and so the slave's remote host as the master sees it. */
+  static async connect(world: HaWorld, port = world.ha.haListenPort, host = "127.0.0.1"): Promise<RawSlave> {
+    return new RawSlave(await world.net.connect({ host, port }));
   }
 
   report(...offsets: number[]): Promise<void> {

@@ -73,6 +73,8 @@ describe("POST /topics/{topic}/messages", () => {
       ["illegal topic", post("/topics/bad%20topic/messages", JSON.stringify({ body: "x" })), 400, /illegal characters/],
       ["oversized body", post("/topics/T/messages", JSON.stringify({ body: "x".repeat(2000) })), 400, /more than 1024/],
       ["oversized request", post("/topics/T/messages", "x".repeat(5 * 1024 * 1024)), 413, /larger than/],
+      ["binary batch of 1025 messages", post("/topics/T/messages", encodeBatch(Array.from({ length: 1025 }, () => ({ flag: 0, body: new Uint8Array(0), properties: "" }))) as Uint8Array<ArrayBuffer>, "application/x-rocketmq-batch"), 413, /more than 1024 messages/],
+      ["JSON batch of 1025 messages", post("/topics/T/messages", JSON.stringify({ messages: Array.from({ length: 1025 }, () => ({ body: "" })) })), 413, /1025 messages, more than 1024/],
       ["garbage batch", post("/topics/T/messages", new Uint8Array([0, 0, 0, 99, 1, 2]), "application/x-rocketmq-batch"), 400, /batch message 0/],
       ["unknown content type", post("/topics/T/messages", "x", "text/plain"), 415, /Content-Type/],
       ["queue beyond the topic", post("/topics/T/messages", JSON.stringify({ body: "x", queueId: 99 })), 400, /out of range/],

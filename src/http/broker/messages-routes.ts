@@ -7,11 +7,13 @@
  * Binary forms are RocketMQ's own bytes: `application/x-rocketmq-batch` (the client batch encoding,
  * queue chosen by `?queueId=` or round-robin) and `Accept: application/x-rocketmq-messages` (the
  * stored records concatenated, status in `x-rocketmq-*` headers), as PULL_MESSAGE returns them.
+ * A batch of either form holds at most `BATCH_MESSAGES_MAX` (1024) messages: more is 413
+ * BATCH_TOO_LARGE, refused before a message is built.
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import { SkiffError } from "../../core/errors.ts";
-import { decodeBatch } from "../../store/codec/batch.ts";
+import { BATCH_MESSAGES_MAX, decodeBatch } from "../../store/codec/batch.ts";
 import { batchSchema, buildFromBatch, buildFromJson, messageSchema } from "../../broker/message-build.ts";
 import type { SendResult } from "../../broker/send-service.ts";
 import { MAX_PULL_BATCH, MAX_PULL_WAIT_MS, parseSubscription } from "../../broker/pull-service.ts";
@@ -68,6 +70,10 @@ export function messagesRoutes(runtime: BrokerRuntime): Hono {
     }
     const raw = parseJsonBytes(await readBodyLimited(c.req.raw, 2 * maxBody + 1024 * 1024));
     if (typeof raw === "object" && raw !== null && "messages" in raw) {
+      const count = Array.isArray(raw.messages) ? raw.messages.length : 0;
+      if (count > BATCH_MESSAGES_MAX) {
+        throw new SkiffError("BATCH_TOO_LARGE", `the batch holds ${count} messages, more than ${BATCH_MESSAGES_MAX}; split it into batches of at most ${BATCH_MESSAGES_MAX}`);
+      }
       const { messages } = checked(batchSchema, raw);
       const results = await runtime.send.send(topic, messages.map((m) => buildFromJson(m, context)));
       return c.json({ results: results.map(sendJson) });

@@ -14,12 +14,17 @@
  * The broker stores each as a normal record whose properties are the inner properties, then 0x02
  * unless they are empty or already end with one, then the batch-level properties string
  * (`mergeBatchProperties`, spec §0.1), so a key can appear twice and the last one wins.
- * Malformed bodies throw `SkiffError("BATCH_ILLEGAL")` naming the message and byte.
+ * Malformed bodies throw `SkiffError("BATCH_ILLEGAL")` naming the message and byte. A batch of more
+ * than `BATCH_MESSAGES_MAX` messages (the JSON batch's limit too) throws `BATCH_TOO_LARGE` (HTTP 413)
+ * as soon as the decoder reaches message `BATCH_MESSAGES_MAX + 1`, before any more is decoded: a
+ * 4 MiB body of empty messages would otherwise be 190,000 messages.
  */
 import { SkiffError, assert } from "../../core/errors.ts";
 import { utf8Encode, viewOf } from "../../core/bytes.ts";
 
 export const BATCH_ENTRY_OVERHEAD = 22;
+/** Most messages in one batch send, binary or JSON (one constant for both). */
+export const BATCH_MESSAGES_MAX = 1024;
 const PROPERTY_SEPARATOR_BYTE = 0x02;
 
 export interface BatchMessage {
@@ -60,12 +65,18 @@ export function encodeBatch(messages: readonly BatchMessageInput[]): Uint8Array 
   return out;
 }
 
-/** Splits a batch body into its messages (views, no copies). An empty body gives `[]`. */
-export function decodeBatch(bytes: Uint8Array): BatchMessage[] {
+/**
+ * Splits a batch body into its messages (views, no copies). An empty body gives `[]`. More than
+ * `maxMessages` throws `BATCH_TOO_LARGE` before the next message is decoded.
+ */
+export function decodeBatch(bytes: Uint8Array, maxMessages = BATCH_MESSAGES_MAX): BatchMessage[] {
   const view = viewOf(bytes);
   const messages: BatchMessage[] = [];
   let at = 0;
   while (at < bytes.length) {
+    if (messages.length === maxMessages) {
+      throw new SkiffError("BATCH_TOO_LARGE", `the batch holds more than ${maxMessages} messages (byte ${at} of ${bytes.length} starts message ${maxMessages + 1}); split it into batches of at most ${maxMessages}`);
+    }
     const fail = (what: string): never => {
       throw new SkiffError("BATCH_ILLEGAL", `batch message ${messages.length} at byte ${at}: ${what}`);
     };

@@ -1,6 +1,7 @@
 /**
  * A client batch body splits into its messages and re-encodes identically; truncated or inconsistent
- * bodies fail with BATCH_ILLEGAL naming the message, never another error. Merging batch-level
+ * bodies fail with BATCH_ILLEGAL naming the message, never another error; a body of more than
+ * BATCH_MESSAGES_MAX messages fails with BATCH_TOO_LARGE at the first message past the cap. Merging batch-level
  * properties as the broker does (spec §0.1) and encoding full records rebuilds the real 4.9.7 and
  * 5.3.3 batch records byte for byte, whether or not the client ended its properties with 0x02.
  */
@@ -8,7 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { SkiffError } from "../../../src/core/errors.ts";
 import { fromHex, utf8Decode, utf8Encode, viewOf } from "../../../src/core/bytes.ts";
-import { decodeBatch, encodeBatch, mergeBatchProperties } from "../../../src/store/codec/batch.ts";
+import { BATCH_MESSAGES_MAX, decodeBatch, encodeBatch, mergeBatchProperties } from "../../../src/store/codec/batch.ts";
 import { encodeMessageRecord } from "../../../src/store/codec/message-record.ts";
 import { type DecodedMessage, decodeMessageRecord } from "../../../src/store/codec/message-record-decode.ts";
 import { fixtureBytes } from "../../support/fixtures.ts";
@@ -51,6 +52,21 @@ describe("batch body codec", () => {
     assert.throws(() => decodeBatch(corrupt(24, (v) => v.setInt16(0, 100))), isBatchIllegal);
     assert.throws(() => decodeBatch(corrupt(0, (v) => v.setInt32(0, 28))), isBatchIllegal);
     assert.throws(() => decodeBatch(corrupt(first + 16, (v) => v.setInt32(0, 2))), /batch message 1 at byte 29/);
+  });
+
+  it("decodes BATCH_MESSAGES_MAX empty messages and refuses one more with BATCH_TOO_LARGE", () => {
+    assert.equal(BATCH_MESSAGES_MAX, 1024, "the JSON batch's limit");
+    const empty = { flag: 0, body: new Uint8Array(0), properties: "" };
+    const atCap = encodeBatch(Array.from({ length: BATCH_MESSAGES_MAX }, () => empty));
+    assert.equal(decodeBatch(atCap).length, BATCH_MESSAGES_MAX);
+    // 4 MiB of 22-byte empty messages: 190,650 of them; refused at message 1025, not after decoding all.
+    const hostile = new Uint8Array(4 * 1024 * 1024 - (4 * 1024 * 1024) % 22);
+    hostile.set(atCap.subarray(0, 22 * 16));
+    for (let at = 22 * 16; at < hostile.length; at *= 2) hostile.copyWithin(at, 0, Math.min(at, hostile.length - at));
+    assert.equal(hostile.length / 22, 190650);
+    assert.throws(() => decodeBatch(hostile), (e: unknown) => e instanceof SkiffError && e.code === "BATCH_TOO_LARGE" &&
+      /more than 1024 messages \(byte 22528 of 4194300 starts message 1025\)/.test(e.message));
+    assert.throws(() => decodeBatch(atCap, 10), /more than 10 messages/);
   });
 
   it("never throws anything but BATCH_ILLEGAL on random corruption", () => {
