@@ -162,6 +162,11 @@ export class MemoryFileSystem implements FileSystem {
     return copy;
   }
 
+  /** Every file and directory path that exists, sorted (tests check nothing lies outside a root). */
+  paths(): string[] {
+    return [...new Set([...this.dirs, ...this.files.keys()])].sort();
+  }
+
   /** Test access to a file's bytes as the process sees them. */
   bytes(path: string): Uint8Array {
     const node = this.node(path);

@@ -13,6 +13,7 @@
  */
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import type { DelayOffsetManager } from "../metadata/delay-offsets.ts";
+import { isLegalTopic } from "../store/codec/message-limits.ts";
 import { decodeMessageRecord } from "../store/codec/message-record-decode.ts";
 import { decodeProperties, MessageConst } from "../store/codec/properties.ts";
 import { SCHEDULE_TOPIC } from "../store/delay-levels.ts";
@@ -141,7 +142,9 @@ function toRealTopic(bytes: Uint8Array): MessageInput | null {
   const properties = decodeProperties(record.properties);
   const topic = properties.get(MessageConst.REAL_TOPIC);
   const queueId = Number(properties.get(MessageConst.REAL_QID));
-  if (!topic || !Number.isInteger(queueId) || queueId < 0) return null;
+  // A REAL_TOPIC the store would refuse would fail on every retry and hold up the whole level, and
+  // SCHEDULE_TOPIC_XXXX itself would be delivered into its own queue again and again: skip both.
+  if (!topic || !isLegalTopic(topic) || topic === SCHEDULE_TOPIC || !Number.isInteger(queueId) || queueId < 0) return null;
   properties.delete(MessageConst.DELAY);
   return {
     topic,

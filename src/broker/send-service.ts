@@ -1,7 +1,10 @@
 /**
  * A send, from checked input to RocketMQ's send status:
  *
- * 1. a slave refuses (SLAVE_CANNOT_SEND, naming its master); a topic that does not exist is created
+ * 1. a slave refuses (SLAVE_CANNOT_SEND, naming its master); the broker's own system topics refuse
+ *    producers (NO_PERMISSION, RocketMQ's `TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET`: a message sent
+ *    straight into SCHEDULE_TOPIC_XXXX would be re-delivered to whatever REAL_TOPIC it names); a
+ *    topic that does not exist is created
  *    when `autoCreateTopicEnable` (with `defaultTopicQueueNums` queues), else TOPIC_NOT_EXIST; a
  *    topic without write permission is refused;
  * 2. the queue is the one asked for (it must be below writeQueueNums) or the next in round-robin;
@@ -26,6 +29,11 @@ import { Perm } from "../metadata/topic-config.ts";
 import { validateTopic } from "../store/codec/message-limits.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import type { BuiltMessage } from "./message-build.ts";
+
+/** RocketMQ 4.9's `TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET`. */
+const NOT_ALLOWED_SEND_TOPICS: ReadonlySet<string> = new Set([
+  "SCHEDULE_TOPIC_XXXX", "RMQ_SYS_TRANS_HALF_TOPIC", "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", "SELF_TEST_TOPIC", "OFFSET_MOVED_EVENT",
+]);
 
 export type SendStatus = "SEND_OK" | "FLUSH_DISK_TIMEOUT" | "FLUSH_SLAVE_TIMEOUT" | "SLAVE_NOT_AVAILABLE";
 
@@ -70,6 +78,7 @@ export class SendService {
       throw new SkiffError("SLAVE_CANNOT_SEND", `this broker is a slave of ${config.brokerName}; send to its master${master ? ` at ${master}` : ""}`);
     }
     validateTopic(topic);
+    if (NOT_ALLOWED_SEND_TOPICS.has(topic)) throw new SkiffError("NO_PERMISSION", `Sending message to topic[${topic}] is forbidden: it is a system topic of the broker`);
     const queueId = await this.chooseQueue(topic, messages, config);
     const put = await this.context.store.append(messages.map((m) => ({ ...m.input, topic, queueId })));
     const status = await this.waitForPolicy(put.endOffset, put.durable, messages.every((m) => m.wait), config);

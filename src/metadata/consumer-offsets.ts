@@ -117,7 +117,7 @@ export class ConsumerOffsetManager {
 
   snapshot(): FastjsonValue {
     const offsetTable: Record<string, FastjsonValue> = {};
-    for (const [key, queues] of this.offsets) offsetTable[key] = new NumericKeyMap(queues);
+    for (const [key, queues] of this.offsets) f.setOwnField(offsetTable, key, new NumericKeyMap(queues));
     const wrapper: Record<string, FastjsonValue> = { dataVersion: { ...this.dataVersion.toJson() }, offsetTable };
     if (this.resetVersions.size > 0) wrapper.skiffResetVersions = Object.fromEntries(this.resetVersions);
     return wrapper;

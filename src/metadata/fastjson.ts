@@ -21,9 +21,10 @@
  * `{0:` / `,1:` is fragile, because the same characters can occur inside string values (a topic
  * attribute `"x,{1:y"` would be rewritten), and `JSON.parse` silently rounds integers beyond 2^53.
  * This recursive-descent parser is strict JSON plus exactly one extension: an object key may be an
- * unquoted integer (`-?(0|[1-9][0-9]*)`). Quoted keys work as well. Integer literals beyond
- * ±(2^53-1) are rejected with an error (Skiff keeps offsets as safe-integer `number`s); literals
- * with a fraction or exponent are doubles, as in Java. Duplicate keys: the last one wins.
+ * unquoted integer (`-?(0|[1-9][0-9]*)`). Quoted keys work as well. Numbers whose value is an
+ * integer beyond ±(2^53-1) are rejected with an error, `1e21` included (Skiff keeps offsets as
+ * safe-integer `number`s, and the writer could not write such a value back); other literals with a
+ * fraction or exponent are doubles, as in Java. Duplicate keys: the last one wins.
  * Parsed objects are plain objects; numeric keys become strings ("0"), as with `JSON.parse`.
  *
  * Writing: plain objects are treated as beans, so their keys are sorted (UTF-16 order, like Java's
@@ -175,7 +176,10 @@ class Parser {
     const literal = match[0];
     const value = Number(literal);
     if (!Number.isFinite(value)) this.fail(`a finite number; ${literal} overflows a double`);
-    if (!/[.eE]/.test(literal) && !Number.isSafeInteger(value)) this.fail(`an integer within ±(2^53-1); ${literal} would lose precision`);
+    // Also a double such as 1e21: it is an integer beyond 2^53 that the writer could not write back.
+    if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      this.fail(/[.eE]/.test(literal) ? `a number within ±(2^53-1); ${literal} is an integer too large to write back` : `an integer within ±(2^53-1); ${literal} would lose precision`);
+    }
     this.pos += literal.length;
     return value;
   }

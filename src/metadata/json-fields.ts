@@ -80,7 +80,7 @@ export function extraFields(obj: JsonObject, known: readonly string[]): ExtraFie
   let any = false;
   for (const key of Object.keys(obj)) {
     if (known.includes(key) || obj[key] === undefined) continue;
-    Object.defineProperty(extras, key, { value: obj[key], enumerable: true, writable: true, configurable: true });
+    setOwnField(extras, key, obj[key] as FastjsonValue);
     any = true;
   }
   return any ? extras : undefined;
@@ -97,6 +97,14 @@ function describe(value: unknown): string {
 /** A manager's table as its file shows it: each entry's config over the unknown fields it kept. */
 export function tableJson(table: ReadonlyMap<string, { readonly config: object; readonly extras?: ExtraFields }>): Record<string, FastjsonValue> {
   const json: Record<string, FastjsonValue> = {};
-  for (const [name, entry] of table) json[name] = { ...entry.extras, ...(entry.config as Record<string, FastjsonValue>) };
+  for (const [name, entry] of table) setOwnField(json, name, { ...entry.extras, ...(entry.config as Record<string, FastjsonValue>) });
   return json;
+}
+
+/**
+ * `target[key] = value` as an own property even for "__proto__" (a legal topic and group name):
+ * plain assignment would set the prototype instead, and the entry would vanish from the file.
+ */
+export function setOwnField(target: Record<string, FastjsonValue>, key: string, value: FastjsonValue): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

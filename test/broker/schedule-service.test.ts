@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { createMemoryPlatform } from "../../adapters/memory/platform.ts";
 import { settle } from "../../adapters/memory/clock.ts";
 import { memoryBroker } from "../support/broker.ts";
+import { message } from "../support/store.ts";
 
 const LEVELS = { messageDelayLevel: "2s 5s" };
 
@@ -18,6 +19,26 @@ async function bodies(t: Awaited<ReturnType<typeof memoryBroker>>, topic: string
 }
 
 describe("schedule service", () => {
+  it("skips delayed records whose REAL_TOPIC is illegal or the schedule topic itself, and delivers the next one", async () => {
+    const t = await memoryBroker(LEVELS);
+    const poison = (realTopic: string) => message("SCHEDULE_TOPIC_XXXX", "poison", { properties: new Map([["REAL_TOPIC", realTopic], ["REAL_QID", "0"]]) });
+    await t.broker.store.append([poison("bad topic")]);
+    await t.broker.store.append([poison("SCHEDULE_TOPIC_XXXX")]);
+    await t.send("Next", { body: "good", queueId: 0, delayLevel: 1 });
+    await t.memory.clock.advance(2100);
+    await settle(100);
+    const maxOffset = t.broker.store.commitLog.maxOffset;
+    assert.deepEqual(await bodies(t, "Next"), ["good"]);
+    assert.ok(t.logs.some((line) => /skipped offset 0, not a delayed message record/.test(line)), t.logs.join("\n"));
+    assert.ok(t.logs.some((line) => /skipped offset 1, not a delayed message record/.test(line)), t.logs.join("\n"));
+    assert.ok(!t.logs.some((line) => /delivery failed/.test(line)), "no retry loop");
+    await t.memory.clock.advance(10_000);
+    await settle(100);
+    assert.equal(t.broker.store.commitLog.maxOffset, maxOffset, "nothing is written again and again");
+    assert.equal((await t.send("SCHEDULE_TOPIC_XXXX", { body: "x", queueId: 0 })).body.error.code, "NO_PERMISSION", "producers cannot write there");
+    await t.broker.stop();
+  });
+
   it("delivers a delayed message to its real topic after its level's delay, not before", async () => {
     const t = await memoryBroker(LEVELS);
     await t.send("Later", { body: "plain", queueId: 0 });

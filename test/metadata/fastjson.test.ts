@@ -73,6 +73,7 @@ describe("parseFastjson", () => {
     assert.deepEqual(parseFastjson("[9007199254740991,-9007199254740991,1.5,2e3]"), [9007199254740991, -9007199254740991, 1.5, 2000]);
     assert.match(syntaxError('{"offset":9223372036854775807}'), /offset 10\): expected an integer within ±\(2\^53-1\); 9223372036854775807 would lose precision/);
     assert.match(syntaxError("[1e999]"), /finite number/);
+    assert.match(syntaxError('{"x":-1e21}'), /expected a number within ±\(2\^53-1\); -1e21 is an integer too large to write back/);
   });
 
   it("reports line, column, offset and the expectation on garbage", () => {

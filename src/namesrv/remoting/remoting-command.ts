@@ -115,10 +115,10 @@ function decodeJsonHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
   let extFields: Record<string, string> | undefined;
   if (typeof h.extFields === "object" && h.extFields !== null) {
     extFields = {};
-    for (const [k, v] of Object.entries(h.extFields)) if (v !== null && v !== undefined) extFields[k] = String(v);
+    for (const [k, v] of Object.entries(h.extFields)) if (v !== null && v !== undefined) setOwn(extFields, k, typeof v === "object" ? JSON.stringify(v) : String(v));
   }
   const num = (v: unknown) => (typeof v === "number" && Number.isInteger(v) ? v : 0);
-  if (typeof h.code !== "number") throw illegal("JSON header has no numeric code");
+  if (typeof h.code !== "number" || !Number.isInteger(h.code)) throw illegal("JSON header has no integer code");
   return {
     code: h.code,
     language: typeof h.language === "string" ? h.language : "JAVA",
@@ -133,10 +133,13 @@ function decodeJsonHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
 function decodeBinaryHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
   const view = viewOf(bytes);
   let at = 0;
-  const need = (n: number) => {
-    if (at + n > bytes.byteLength) throw illegal("binary header is cut short");
+  // Every length read from the wire is checked before it moves `at`: a negative one is refused (Java
+  // throws NegativeArraySizeException), so `at` only ever moves forward and stays within `limit`.
+  const need = (n: number, limit: number, what: string) => {
+    if (n < 0) throw illegal(`binary header: negative ${what} length ${n}`);
+    if (at + n > limit) throw illegal(`binary header is cut short (${what})`);
   };
-  need(17);
+  need(17, bytes.byteLength, "fixed part");
   const code = view.getInt16(0);
   const language = LANGUAGES[view.getInt8(2)] ?? "OTHER";
   const version = view.getInt16(3);
@@ -146,49 +149,79 @@ function decodeBinaryHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
   at = 17;
   let remark: string | undefined;
   if (remarkLength > 0) {
-    need(remarkLength);
+    need(remarkLength, bytes.byteLength, "remark");
     remark = utf8Decode(bytes.subarray(at, at + remarkLength));
     at += remarkLength;
   }
-  need(4);
+  need(4, bytes.byteLength, "extFields length");
   const extLength = view.getInt32(at);
   at += 4;
-  need(Math.max(0, extLength));
+  need(Math.max(0, extLength), bytes.byteLength, "extFields");
   const extEnd = at + Math.max(0, extLength);
   const extFields: Record<string, string> = {};
   while (at < extEnd) {
-    need(2);
+    need(2, extEnd, "extFields key length");
     const keyLength = view.getInt16(at);
     at += 2;
-    need(keyLength + 4);
+    need(keyLength, extEnd, "extFields key");
     const key = utf8Decode(bytes.subarray(at, at + keyLength));
     at += keyLength;
+    need(4, extEnd, "extFields value length");
     const valueLength = view.getInt32(at);
     at += 4;
-    need(valueLength);
-    extFields[key] = utf8Decode(bytes.subarray(at, at + valueLength));
+    need(valueLength, extEnd, "extFields value");
+    setOwn(extFields, key, utf8Decode(bytes.subarray(at, at + valueLength)));
     at += valueLength;
   }
   return { code, language, version, opaque, flag, ...(remark === undefined ? {} : { remark }), extFields };
+}
+
+/** An own property even for "__proto__" (plain assignment would set the prototype instead). */
+function setOwn(target: Record<string, string>, key: string, value: string): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function illegal(detail: string): SkiffError {
   return new SkiffError("REMOTING_FRAME_ILLEGAL", `remoting frame: ${detail}`);
 }
 
-/** Push decoder: `push(chunk)` returns the commands completed by that chunk. */
+/**
+ * Push decoder: `push(chunk)` returns the commands completed by that chunk. It holds at most one
+ * frame (`pendingBytes` < 16 MiB): a length outside 4..16 MiB-4 is refused as soon as its 4 bytes are
+ * in. After a `REMOTING_FRAME_ILLEGAL` the stream has lost its framing: the decoder keeps failing
+ * (close the connection), and commands completed earlier in the same chunk are not returned.
+ */
 export class RemotingFrameDecoder {
   private readonly lengthBytes = new Uint8Array(4);
   private lengthFilled = 0;
   private frame: Uint8Array | null = null;
   private frameFilled = 0;
+  private failure: SkiffError | null = null;
 
   /** Bytes still needed for the length field or the frame in progress. */
   get bytesNeeded(): number {
     return this.frame === null ? 4 - this.lengthFilled : this.frame.byteLength - this.frameFilled;
   }
 
+  /** Bytes of the incomplete length field or frame held from earlier chunks. */
+  get pendingBytes(): number {
+    return this.frame === null ? this.lengthFilled : 4 + this.frameFilled;
+  }
+
   push(chunk: Uint8Array): RemotingCommand[] {
+    if (this.failure !== null) throw this.failure;
+    try {
+      return this.decode(chunk);
+    } catch (error) {
+      if (error instanceof SkiffError) {
+        this.failure = error;
+        this.frame = null;
+      }
+      throw error;
+    }
+  }
+
+  private decode(chunk: Uint8Array): RemotingCommand[] {
     const out: RemotingCommand[] = [];
     let i = 0;
     while (i < chunk.byteLength) {

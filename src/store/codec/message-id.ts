@@ -7,7 +7,8 @@
  * | store port     | i32     |                                  |
  * | physicalOffset | i64     | of the record's first byte       |
  *
- * The slave's commit log mirrors the master's, so ids are the same on both. A malformed id throws
+ * The slave's commit log mirrors the master's, so ids are the same on both. A malformed id (odd
+ * length, a bad digit, a negative or unsafe offset, a port outside 0..65535) throws
  * `SkiffError("MESSAGE_ID_ILLEGAL")`.
  */
 import { SkiffError, assertSafeOffset } from "../../core/errors.ts";
@@ -38,7 +39,10 @@ export function decodeOffsetMsgId(id: string): OffsetMessageId {
     const addressLength = bytes.length - 12;
     const physicalOffset = readI64(view, addressLength + 4);
     if (physicalOffset < 0) throw new SkiffError("MESSAGE_ID_ILLEGAL", "negative physical offset");
-    return { storeHost: readHostAddress(view, bytes, 0, addressLength), physicalOffset };
+    const storeHost = readHostAddress(view, bytes, 0, addressLength);
+    // Java's InetSocketAddress refuses such a port too; without this the id would not re-encode.
+    if (storeHost.port < 0 || storeHost.port > 65535) throw new SkiffError("MESSAGE_ID_ILLEGAL", `port ${storeHost.port} is outside 0..65535`);
+    return { storeHost, physicalOffset };
   } catch (error) {
     if (error instanceof SkiffError && error.code === "MESSAGE_ID_ILLEGAL") throw error;
     throw new SkiffError("MESSAGE_ID_ILLEGAL", `not an offsetMsgId: ${JSON.stringify(id)}`, { cause: error });

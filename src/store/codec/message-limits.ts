@@ -49,6 +49,11 @@ export const MESSAGE_ILLEGAL_CODES: ReadonlySet<string> = new Set(Object.values(
 
 const TOPIC_PATTERN = /^[%|a-zA-Z0-9_-]+$/;
 
+/** True when `validateTopic` would accept `topic`. */
+export function isLegalTopic(topic: string): boolean {
+  return TOPIC_PATTERN.test(topic) && topic.length <= TOPIC_MAX_LENGTH;
+}
+
 /** Throws `TOPIC_ILLEGAL` / `TOPIC_TOO_LONG` as RocketMQ's `TopicValidator.validateTopic` would reject. */
 export function validateTopic(topic: string): void {
   const problem = topicProblem(topic);
