@@ -4,23 +4,14 @@
  * one process from another: what lets a broker restarted right after a SIGKILL take over its store
  * while the old pid lingers as a zombie (a supervisor, or a container whose PID 1 does not reap).
  */
+import { hasProc, procState } from "../support/proc.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+
 import { platform } from "../support/platform.ts";
 import { sleep } from "./helpers.ts";
 
-const hasProc = existsSync("/proc/self/stat");
-
-function procState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 1).trim()[0];
-  } catch {
-    return undefined;
-  }
-}
 
 /** `sh` forks `sleep 0`, prints its pid, then becomes `sleep 30`, which never reaps it: a zombie of a live parent. */
 async function zombieOfLiveParent() {

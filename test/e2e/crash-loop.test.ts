@@ -16,6 +16,7 @@ import { createServer } from "node:net";
 import { readdir, readFile } from "node:fs/promises";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
+import { getJson, until } from "../support/poll.ts";
 import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
 
 const SEGMENT = 256 * 1024;
@@ -29,21 +30,6 @@ const MODES: Mode[] = [
   { role: "SYNC_MASTER", flush: "SYNC_FLUSH" },
   { role: "ASYNC_MASTER", flush: "ASYNC_FLUSH" },
 ];
-
-async function getJson(address: string, path: string): Promise<any> {
-  const response = await fetch(`http://${address}${path}`, { signal: AbortSignal.timeout(5000) });
-  return response.json();
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Two consecutive free loopback ports (HTTP on the first, HA on the second). */
 async function freePortPair(): Promise<number> {

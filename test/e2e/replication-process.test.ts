@@ -14,25 +14,11 @@ import { createHash } from "node:crypto";
 import { cp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
+import { getJson, until } from "../support/poll.ts";
 import { RUNTIMES, runSkiffCommand, startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
 
 const SEGMENT = 1024 * 1024;
 const [slaveRuntimeA, slaveRuntimeB] = RUNTIMES.filter((r) => r !== runtimeName);
-
-async function getJson(address: string, path: string): Promise<any> {
-  const response = await fetch(`http://${address}${path}`);
-  return response.json();
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function segmentDigests(store: string): Promise<Map<string, string>> {
   const dir = `${store}/commitlog`;

@@ -4,25 +4,16 @@
  * a container's PID 1 that does not reap), so its pid still answers signal 0. It would fail with
  * "the store … is in use by process N" if the lock's liveness check counted the zombie as alive.
  */
+import { hasProc, procState } from "../support/proc.ts";
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { repo, skiffCommand, startSkiff } from "../support/skiff-process.ts";
 
-const hasProc = existsSync("/proc/self/stat");
-
-function procState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 1).trim()[0];
-  } catch {
-    return undefined;
-  }
-}
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadlineMs = performance.now() + timeoutMs;

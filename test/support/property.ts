@@ -4,6 +4,7 @@
  * the way a torn file or a hostile peer would (flip, overwrite, truncate, extend, lie in a length
  * field, cut a range out), and random chunkings of a byte stream for push decoders.
  */
+import { concatBytes } from "../../src/core/bytes.ts";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { SkiffError } from "../../src/core/errors.ts";
@@ -104,27 +105,18 @@ function applyMutation(bytes: Uint8Array, m: Mutation): Uint8Array {
     case "truncate":
       return bytes.slice(0, at(0));
     case "extend":
-      return concat(bytes, m.bytes);
+      return concatBytes([bytes, m.bytes]);
     case "cut": {
       const from = at(0);
-      return concat(bytes.subarray(0, from), bytes.subarray(Math.min(bytes.length, from + m.length)));
+      return concatBytes([bytes.subarray(0, from), bytes.subarray(Math.min(bytes.length, from + m.length))]);
     }
     case "insert": {
       const from = at(0);
-      return concat(bytes.subarray(0, from), m.bytes, bytes.subarray(from));
+      return concatBytes([bytes.subarray(0, from), m.bytes, bytes.subarray(from)]);
     }
   }
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Cut points (taken modulo the length) that split a stream into chunks; an empty list keeps it whole. */
 export const chunking = fc.array(fc.nat(), { maxLength: 24 });

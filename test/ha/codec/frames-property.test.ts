@@ -5,6 +5,7 @@
  * stable error in every chunking as whole, an error is sticky, and garbage never makes a decoder
  * hold more than one header plus one body of at most its limit (an oversized length is refused at once).
  */
+import { concatBytes } from "../../../src/core/bytes.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -42,7 +43,7 @@ function frameCopy(frames: TransferFrame[]): Array<[number, number[]]> {
   return frames.map((f) => [f.offset, [...f.body]]);
 }
 
-const validReports = fc.array(fc.maxSafeNat(), { maxLength: 20 }).map((offsets) => ({ offsets, bytes: concat(offsets.map(encodeOffsetReport)) }));
+const validReports = fc.array(fc.maxSafeNat(), { maxLength: 20 }).map((offsets) => ({ offsets, bytes: concatBytes(offsets.map(encodeOffsetReport)) }));
 
 describe("offset report decoder (slave -> master), property-based", () => {
   const decodeAll = (chunks: Uint8Array[]) => {
@@ -92,7 +93,7 @@ const LIMIT = 512;
 const frame = fc.record({ offset: fc.maxSafeNat(), body: fc.uint8Array({ maxLength: 200 }) });
 const validFrames = fc.array(frame, { maxLength: 8 }).map((frames) => ({
   frames: frames.map((f) => [f.offset, [...f.body]] as [number, number[]]),
-  bytes: concat(frames.flatMap((f) => [encodeTransferHeader(f.offset, f.body.length), f.body])),
+  bytes: concatBytes(frames.flatMap((f) => [encodeTransferHeader(f.offset, f.body.length), f.body])),
 }));
 
 describe("transfer frame decoder (master -> slave), property-based", () => {
@@ -162,14 +163,4 @@ function referenceFrames(bytes: Uint8Array, limit: number): Array<[number, numbe
     at += 12 + size;
   }
   return frames;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
