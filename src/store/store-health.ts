@@ -37,13 +37,13 @@ export function storeIoError(where: string, cause: unknown): SkiffError {
   if (DISK_FULL_CODES.has(errorCode(cause) ?? "")) {
     return new SkiffError(
       "STORE_DISK_FULL",
-      `the disk holding ${where} is full (${detail}): new messages are refused until space is freed there; writes are retried and sends succeed again by themselves`,
+      `the disk holding ${where} is full (${detail}): new messages are refused (a slave stops replicating) until space is freed there; writes are retried and everything resumes by itself`,
       { retriable: true, cause },
     );
   }
   return new SkiffError(
     "STORE_IO_FAILED",
-    `writing ${where} failed (${detail}): new messages are refused until a write succeeds again (retried by itself); check the disk`,
+    `writing ${where} failed (${detail}): new messages are refused (a slave stops replicating) until a write succeeds again (retried by itself); check the disk`,
     { retriable: true, cause },
   );
 }
