@@ -343,7 +343,7 @@ export class SegmentedLog {
     this.failure = this.health.failed(this.options.dir, error);
     this.failedAttempts++;
     for (const waiter of this.writeWaiters.splice(0)) waiter.reject(this.failure);
-    if (!this.closed) this.health.retryLater(this.options.dir, this.failedAttempts, () => void this.retryWrite());
+    if (!this.closed) this.health.retryLater(this.options.dir, this.failedAttempts, () => void (this.closed || this.retryWrite()));
   }
 
   private writeSucceeded(): void {
