@@ -90,6 +90,14 @@ const random = (n: number) => Math.floor(Math.random() * n);
 
 async function catchUpOnce(run: number): Promise<{ ms: number; reads: number; maxLagBytes: number }> {
   const root = await tempDir(`stress-${run}`);
+  try {
+    return await catchUpIn(root);
+  } finally {
+    await removeDir(root);
+  }
+}
+
+async function catchUpIn(root: string): Promise<{ ms: number; reads: number; maxLagBytes: number }> {
   const store = await MessageStore.open(platform, defaultStoreOptions(root, {
     segmentSizeCommitLogBytes: SEGMENT_BYTES,
     segmentSizeConsumeQueueBytes: 300_000 * 20,
@@ -178,7 +186,6 @@ async function catchUpOnce(run: number): Promise<{ ms: number; reads: number; ma
   assert.equal(records, master.records);
   assert.equal(log.maxOffset, master.offset);
   await store.close();
-  await removeDir(root);
   return { ms, reads, maxLagBytes };
 }
 
