@@ -8,7 +8,12 @@
  *   survives. Writes still in flight are lost. This is what an end-to-end SIGKILL test checks.
  * - `crashPower({ keepUnsyncedBytes })`: the machine loses power; each file falls back to its
  *   durable image, optionally keeping a prefix of unsynced bytes to model a torn write.
- * Faults: `failSync(path)` makes the next fsync of that file reject with EIO.
+ * Faults: `failSync(path)` makes the next fsync of that file reject with EIO; `limitSpace(bytes)`
+ * makes a write that would take the bytes held by all files past the limit write what fits and
+ * reject with ENOSPC (a full disk; truncating up is sparse and takes no space); `failWrites(prefix)`
+ * makes every write under `prefix` reject with EIO until `stopFailingWrites()`; `hold("read" |
+ * "write", prefix)` parks those calls until the test lets them go, one by one or all (a slow disk,
+ * for races between a reader and the writer).
  * Names (creates, renames, removes) are treated as durable at once; the store fsyncs directories
  * anyway, but this fake does not model lost directory entries.
  */
@@ -18,6 +23,21 @@ interface Node {
   live: Uint8Array;
   liveSize: number;
   durable: Uint8Array;
+  /** Bytes that take space: up to the last byte written (a sparse truncate takes none). */
+  usedBytes: number;
+}
+
+/** Calls parked by `hold`: `step()` lets the oldest one go, `release()` all, now and later. */
+export interface Hold {
+  readonly waiting: number;
+  step(): void;
+  release(): void;
+}
+
+interface HoldState {
+  readonly op: "read" | "write";
+  readonly prefix: string;
+  readonly parked: Array<() => void>;
 }
 
 function fsError(code: string, message: string): Error {
@@ -43,8 +63,13 @@ export class MemoryFileSystem implements FileSystem {
   private readonly files = new Map<string, Node>();
   private readonly dirs = new Set<string>(["/"]);
   private readonly failingSyncs = new Set<string>();
+  private readonly holds = new Set<HoldState>();
+  private spaceLimitBytes: number | null = null;
+  private failingWritePrefix: string | null = null;
   /** Number of fsyncs performed (files and directories), for group-commit tests. */
   syncCount = 0;
+  /** Handles opened and not closed yet (every error path must close its handle). */
+  openHandles = 0;
 
   async open(path: string, options: OpenOptions = {}): Promise<FileHandle> {
     const p = normalise(path);
@@ -53,9 +78,10 @@ export class MemoryFileSystem implements FileSystem {
     if (!node) {
       if (!options.create && !options.exclusive) throw fsError("ENOENT", p);
       if (!this.dirs.has(parentOf(p))) throw fsError("ENOENT", parentOf(p));
-      node = { live: new Uint8Array(0), liveSize: 0, durable: new Uint8Array(0) };
+      node = { live: new Uint8Array(0), liveSize: 0, durable: new Uint8Array(0), usedBytes: 0 };
       this.files.set(p, node);
     }
+    this.openHandles++;
     return new MemoryFileHandle(this, p, options.readOnly ?? false);
   }
 
@@ -66,9 +92,12 @@ export class MemoryFileSystem implements FileSystem {
 
   async writeFile(path: string, data: Uint8Array): Promise<void> {
     const handle = await this.open(path, { create: true });
-    await handle.truncate(0);
-    await handle.write(data, 0);
-    await handle.close();
+    try {
+      await handle.truncate(0);
+      await handle.write(data, 0);
+    } finally {
+      await handle.close();
+    }
   }
 
   async stat(path: string): Promise<FileStat | null> {
@@ -125,6 +154,62 @@ export class MemoryFileSystem implements FileSystem {
     this.failingSyncs.add(normalise(path));
   }
 
+  /** From now on the files may hold at most `bytes` in all (null: no limit). */
+  limitSpace(bytes: number | null): void {
+    this.spaceLimitBytes = bytes;
+  }
+
+  /** Bytes the files hold now (what `limitSpace` counts). */
+  get usedBytes(): number {
+    let used = 0;
+    for (const node of this.files.values()) used += node.usedBytes;
+    return used;
+  }
+
+  /** Every write to a file under `prefix` rejects with EIO (nothing written) until `stopFailingWrites()`. */
+  failWrites(prefix: string): void {
+    this.failingWritePrefix = normalise(prefix);
+  }
+
+  stopFailingWrites(): void {
+    this.failingWritePrefix = null;
+  }
+
+  /** Parks every later `op` on a file under `prefix` until `step()`/`release()` lets it run. */
+  hold(op: "read" | "write", prefix = "/"): Hold {
+    const state: HoldState = { op, prefix: normalise(prefix), parked: [] };
+    this.holds.add(state);
+    return {
+      get waiting() {
+        return state.parked.length;
+      },
+      step: () => state.parked.shift()?.(),
+      release: () => {
+        this.holds.delete(state);
+        for (const run of state.parked.splice(0)) run();
+      },
+    };
+  }
+
+  /** Waits while a hold covers `op` on `path` (called by handles before they act). */
+  async passHolds(op: "read" | "write", path: string): Promise<void> {
+    for (const state of this.holds) {
+      if (state.op === op && path.startsWith(state.prefix)) {
+        await new Promise<void>((resolve) => state.parked.push(resolve));
+        return;
+      }
+    }
+  }
+
+  /** How many of `wanted` more bytes the space limit allows (all of them without a limit). */
+  spaceFor(wanted: number): number {
+    return this.spaceLimitBytes === null ? wanted : Math.max(0, Math.min(wanted, this.spaceLimitBytes - this.usedBytes));
+  }
+
+  writesFailUnder(path: string): boolean {
+    return this.failingWritePrefix !== null && path.startsWith(this.failingWritePrefix);
+  }
+
   /** SIGKILL: completed writes are in the page cache and survive. Nothing to do to the data. */
   crashProcess(): void {}
 
@@ -144,6 +229,7 @@ export class MemoryFileSystem implements FileSystem {
       node.live = image;
       node.liveSize = image.length;
       node.durable = image.slice();
+      node.usedBytes = Math.min(node.usedBytes, node.liveSize);
     }
   }
 
@@ -156,7 +242,7 @@ export class MemoryFileSystem implements FileSystem {
     const copy = new MemoryFileSystem();
     for (const dir of this.dirs) copy.dirs.add(dir);
     for (const [path, node] of this.files) {
-      copy.files.set(path, { live: node.live.slice(0, node.liveSize), liveSize: node.liveSize, durable: node.durable.slice() });
+      copy.files.set(path, { live: node.live.slice(0, node.liveSize), liveSize: node.liveSize, durable: node.durable.slice(), usedBytes: node.usedBytes });
     }
     copy.crashPower(options);
     return copy;
@@ -197,6 +283,7 @@ class MemoryFileHandle implements FileHandle {
   }
 
   async read(target: Uint8Array, position: number): Promise<number> {
+    await this.fs.passHolds("read", this.path);
     const node = this.check();
     if (position >= node.liveSize) return 0;
     const n = Math.min(target.byteLength, node.liveSize - position);
@@ -205,12 +292,18 @@ class MemoryFileHandle implements FileHandle {
   }
 
   async write(source: Uint8Array, position: number): Promise<void> {
+    await this.fs.passHolds("write", this.path);
     const node = this.check();
     if (this.readOnly) throw fsError("EBADF", `${this.path} is open read-only`);
-    const end = position + source.byteLength;
+    if (this.fs.writesFailUnder(this.path)) throw fsError("EIO", `write to ${this.path} failed`);
+    const growth = Math.max(0, position + source.byteLength - node.usedBytes);
+    const allowed = Math.max(0, source.byteLength - (growth - this.fs.spaceFor(growth)));
+    const end = position + allowed;
     ensureCapacity(node, end);
-    node.live.set(source, position);
+    node.live.set(source.subarray(0, allowed), position);
     node.liveSize = Math.max(node.liveSize, end);
+    node.usedBytes = Math.max(node.usedBytes, end);
+    if (allowed < source.byteLength) throw fsError("ENOSPC", `no space left on device writing ${this.path}`);
   }
 
   async sync(): Promise<void> {
@@ -225,6 +318,7 @@ class MemoryFileHandle implements FileHandle {
     ensureCapacity(node, sizeBytes);
     node.live.fill(0, sizeBytes);
     node.liveSize = sizeBytes;
+    node.usedBytes = Math.min(node.usedBytes, sizeBytes);
   }
 
   async size(): Promise<number> {
@@ -232,6 +326,7 @@ class MemoryFileHandle implements FileHandle {
   }
 
   async close(): Promise<void> {
+    if (this.open) this.fs.openHandles--;
     this.open = false;
   }
 

@@ -157,8 +157,13 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
         await registration.unregister().catch(() => undefined);
         registration.close();
         remoting.closeAll();
-        await metadata.close();
-        await store.close();
+        // Both are closed even when one fails (a full disk): the store's files are closed in any case.
+        const failures: string[] = [];
+        await metadata.close().catch((error: Error) => failures.push(`metadata: ${error.message}`));
+        await store.close().catch((error: Error) => failures.push(error.message));
+        if (failures.length > 0) {
+          throw new SkiffError("SHUTDOWN_INCOMPLETE", `the broker[${config.brokerName}, ${httpAddress}] stopped, but not everything was saved: ${failures.join("; ")}`);
+        }
         log(`The broker[${config.brokerName}, ${httpAddress}] shut down cleanly; store flushed at ${store.commitLog.maxOffset}`);
       })()),
   };

@@ -5,8 +5,9 @@
  * A SkiffError is the caller's problem, so a 4xx: first by code (TOPIC_NOT_EXIST → 404,
  * NOT_MASTER → 409, …), then by the code's ending (`…_NOT_FOUND`/`…_NOT_EXIST` → 404;
  * `…_CONFLICT`/`…_IN_USE`/`…_LIMIT_EXCEEDED` → 409; `…_TOO_LARGE` → 413), else 400 — except a
- * retriable one, which is 503 (try again later or elsewhere). Anything else is a bug: 500 with a
- * generic message; the details go to the log only. `checked` turns a zod failure into a 400.
+ * retriable one, which is 503 (try again later or elsewhere). An OS error that escaped as is with
+ * ENOSPC/EDQUOT (a full disk) is a 503 STORE_DISK_FULL naming the cause. Anything else is a bug: 500
+ * with a generic message; the details go to the log only. `checked` turns a zod failure into a 400.
  * An unknown path is a 404 in the same shape (`notFound`).
  *
  * A client that closed its connection before its request was read is neither: nobody is left to
@@ -44,6 +45,7 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   STORE_IO_FAILED: 503,
+  STORE_DISK_FULL: 503,
 };
 
 const STATUS_BY_SUFFIX: readonly (readonly [string, HttpStatus])[] = [
@@ -97,6 +99,11 @@ export function errorHandler(log: (line: string) => void = () => {}): ErrorHandl
     }
     if (error instanceof SkiffError) return errorResponse(c, statusOf(error), error.code, error.message);
     if (error instanceof HTTPException) return errorResponse(c, error.status, `HTTP_${error.status}`, error.message || "request failed");
+    const os = errorCode(error);
+    if (os === "ENOSPC" || os === "EDQUOT") {
+      log(`disk full on ${c.req.method} ${c.req.path}: ${(error as Error).message}`);
+      return errorResponse(c, 503, "STORE_DISK_FULL", `the disk is full (${os}); free space on the broker's disk and retry`);
+    }
     log(`internal error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return errorResponse(c, 500, "INTERNAL_ERROR", "internal error");
   };

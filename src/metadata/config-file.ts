@@ -10,7 +10,8 @@
  *   4. fsync the directory, so the rename is durable.
  * Java deletes `<file>` before its rename, which leaves a moment with no file at all; rename(2)
  * replaces atomically, so we skip the delete: at every instant `<file>` is the old or the new text.
- * A failure in step 1 leaves `<file>` untouched (the tmp is removed on a best-effort basis).
+ * A failure in steps 1–3 (a full disk) leaves `<file>` untouched (the tmp is removed on a
+ * best-effort basis); the caller keeps its state dirty and tries again at the next flush.
  *
  * Load (RocketMQ's `ConfigManager.load` + `loadBak`): `<file>`; if it is missing, empty or does
  * not decode, `<file>.bak`, with a warning. Both missing → `value: null` (the caller's defaults).
@@ -142,9 +143,14 @@ export async function writeFileAtomically(fs: FileSystem, path: string, bytes: U
     await fs.remove(tmp).catch(() => {});
     throw error;
   }
-  const previous = await readIfPresent(fs, path);
-  if (previous !== null && previous.byteLength > 0) await fs.writeFile(path + ".bak", previous);
-  await fs.rename(tmp, path);
+  try {
+    const previous = await readIfPresent(fs, path);
+    if (previous !== null && previous.byteLength > 0) await fs.writeFile(path + ".bak", previous);
+    await fs.rename(tmp, path);
+  } catch (error) {
+    await fs.remove(tmp).catch(() => {}); // `<file>` is untouched (a full disk can stop the .bak copy)
+    throw error;
+  }
   await fs.syncDirectory(dir);
 }
 

@@ -11,6 +11,7 @@ import type { FileSystem } from "../core/platform.ts";
 import { queuePathProblem } from "./codec/message-limits.ts";
 import { ConsumeQueue } from "./consume-queue.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
+import type { StoreHealth } from "./store-health.ts";
 
 export class ConsumeQueueTable {
   private readonly queues = new Map<string, Map<number, ConsumeQueue>>();
@@ -20,11 +21,13 @@ export class ConsumeQueueTable {
   private readonly segmentSizeBytes: number;
   /** All queues share this many open files (RocketMQ maps them all; we must not hold one fd each). */
   private readonly handles = new FileHandlePool(256);
+  private readonly health?: StoreHealth;
 
-  constructor(fs: FileSystem, rootDir: string, segmentSizeBytes: number) {
+  constructor(fs: FileSystem, rootDir: string, segmentSizeBytes: number, health?: StoreHealth) {
     this.fs = fs;
     this.rootDir = rootDir;
     this.segmentSizeBytes = segmentSizeBytes;
+    this.health = health;
   }
 
   /** Opens every queue found on disk (recovering each one's end). */
@@ -58,13 +61,20 @@ export class ConsumeQueueTable {
         queueId,
         segmentSizeBytes: this.segmentSizeBytes,
         handlePool: this.handles,
-      }).then((queue) => {
-        let byId = this.queues.get(topic);
-        if (!byId) this.queues.set(topic, (byId = new Map()));
-        byId.set(queueId, queue);
-        this.opening.delete(key);
-        return queue;
-      });
+        health: this.health,
+      }).then(
+        (queue) => {
+          let byId = this.queues.get(topic);
+          if (!byId) this.queues.set(topic, (byId = new Map()));
+          byId.set(queueId, queue);
+          this.opening.delete(key);
+          return queue;
+        },
+        (error: unknown) => {
+          this.opening.delete(key); // a failed open (disk full: no room for the directory) is tried again
+          throw error;
+        },
+      );
       this.opening.set(key, pending);
     }
     return pending;
@@ -99,11 +109,25 @@ export class ConsumeQueueTable {
     for (const queue of this.all()) await queue.truncateFrom(commitLogEnd);
   }
 
+  /** Flushes every queue (all are tried); rejects with the first failure. */
   async flush(): Promise<void> {
-    for (const queue of this.all()) await queue.flush();
+    await settleAll(this.all().map((queue) => () => queue.flush()));
   }
 
+  /** Closes every queue (all are tried, files closed); rejects with the first failure. */
   async close(): Promise<void> {
-    for (const queue of this.all()) await queue.close();
+    await settleAll(this.all().map((queue) => () => queue.close()));
   }
+}
+
+async function settleAll(tasks: ReadonlyArray<() => Promise<unknown>>): Promise<void> {
+  let first: unknown = null;
+  for (const task of tasks) {
+    try {
+      await task();
+    } catch (error) {
+      first ??= error;
+    }
+  }
+  if (first !== null) throw first;
 }

@@ -20,6 +20,7 @@ import {
 } from "./codec/consume-queue-entry.ts";
 import type { FileHandlePool } from "./file-handle-pool.ts";
 import { SegmentedLog } from "./segmented-log.ts";
+import type { StoreHealth } from "./store-health.ts";
 
 export type { ConsumeQueueEntry };
 
@@ -32,6 +33,7 @@ export interface ConsumeQueueOptions {
   readonly queueId: number;
   readonly segmentSizeBytes: number;
   readonly handlePool?: FileHandlePool;
+  readonly health?: StoreHealth;
 }
 
 export class ConsumeQueue {
@@ -59,6 +61,8 @@ export class ConsumeQueue {
       keepWrittenBlocks: 1,
       maxOpenFiles: 2,
       handlePool: options.handlePool,
+      health: options.health,
+      holdWhileFailing: true, // entries are rebuilt from the commit log: keep serving them from memory
     });
     const queue = new ConsumeQueue(options, log);
     await queue.recover();

@@ -8,6 +8,10 @@
  * waits for more bytes. A record whose topic or queue id could not name a directory (`..`, `/`, -1,
  * 2^31-1: a store written by something else) gets no entry and is logged: nothing is created for it. A delayed message's tagsCode is its delivery time, computed with this
  * broker's own delay levels. Listeners hear about every new entry (long polling wakes on them).
+ * Only bytes handed to the OS are dispatched (`writtenOffset`): a message is never visible to a
+ * consumer before it is written, so none can be served and then vanish (a full disk, a crash).
+ * A dispatch that fails (a consume queue that cannot be written) stops, is reported through
+ * `onProblem` once, and resumes at the next `wake` (`onStall` lets the owner schedule one).
  */
 import { tagsCode } from "./codec/java-hash.ts";
 import { decodeMessageRecord, type DecodedMessage } from "./codec/message-record-decode.ts";
@@ -27,6 +31,8 @@ export interface DispatcherOptions {
   /** Delay per level in ms, index 0 = level 1. */
   readonly delayLevelsMs: readonly number[];
   readonly onProblem: (message: string) => void;
+  /** Called when a dispatch failed and stopped; the next `wake()` resumes it. */
+  readonly onStall?: (error: unknown) => void;
 }
 
 export class Dispatcher {
@@ -37,6 +43,7 @@ export class Dispatcher {
   private readonly listeners = new Set<ArrivalListener>();
   private readonly options: DispatcherOptions;
   private waiters: Array<{ offset: number; resolve: () => void }> = [];
+  private lastStall: string | null = null;
 
   constructor(options: DispatcherOptions) {
     this.options = options;
@@ -45,6 +52,10 @@ export class Dispatcher {
   /** Commit-log offset up to which every record has been dispatched. */
   get dispatchedOffset(): number {
     return this.fromOffset;
+  }
+  /** Why the last dispatch stopped early (a consume queue that cannot be written), or null. */
+  get stalledBecause(): string | null {
+    return this.lastStall;
   }
   /** Store timestamp of the last dispatched record (the checkpoint's logicsMsgTimestamp). */
   get lastStoreTimestamp(): number {
@@ -66,9 +77,13 @@ export class Dispatcher {
       this.again = true;
       return this.running;
     }
-    this.running = this.loop().finally(() => {
-      this.running = null;
-    });
+    this.running = this.loop()
+      .then(() => void (this.lastStall = null), (error: unknown) => this.stalled(error))
+      .finally(() => {
+        this.running = null;
+        // A wake() between the loop's last look at `again` and here found it still running: run again.
+        if (this.again) void this.wake();
+      });
     return this.running;
   }
 
@@ -96,7 +111,7 @@ export class Dispatcher {
     const { commitLog } = this.options;
     const segmentSize = commitLog.log.segmentSizeBytes;
     const from = Math.max(this.fromOffset, commitLog.minOffset);
-    const end = commitLog.maxOffset;
+    const end = commitLog.log.writtenOffset; // never dispatch (make visible) what is not written
     if (from >= end) return false;
     const segmentEnd = from - (from % segmentSize) + segmentSize;
     const chunk = await commitLog.log.read(from, Math.min(end, segmentEnd, from + CHUNK_BYTES) - from);
@@ -156,6 +171,13 @@ export class Dispatcher {
       return record.storeTimestamp + (levels[level - 1] ?? 1000);
     }
     return tagsCode(properties.get(MessageConst.TAGS));
+  }
+
+  private stalled(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (reason !== this.lastStall) this.options.onProblem(`dispatch stopped at commit-log offset ${this.fromOffset}, resumes when writes succeed: ${reason}`);
+    this.lastStall = reason;
+    this.options.onStall?.(error);
   }
 
   private releaseWaiters(): void {

@@ -2,6 +2,7 @@
  * Open file handles shared by many segmented logs, least recently used closed first, so that a
  * store with thousands of consume queues stays within a fixed number of open files. A handle in
  * use is never closed under its user; one asked to close while in use closes when released.
+ * Every handle leaves the pool closed: after LRU trimming, `close`, or a failed use.
  */
 import type { FileHandle } from "../core/platform.ts";
 
@@ -37,7 +38,11 @@ export class FileHandlePool {
     try {
       return await use(await entry.handle);
     } catch (error) {
-      if (entry.users === 1) this.entries.delete(path); // a failed open must not stay cached
+      // A failed open, or a handle whose write failed (ENOSPC, EIO), must not stay cached: the last
+      // user out closes it (a handle dropped unclosed is closed by the garbage collector, which
+      // Bun treats as a fatal error).
+      if (this.entries.get(path) === entry) this.entries.delete(path);
+      entry.doomed = true;
       throw error;
     } finally {
       entry.users--;

@@ -9,12 +9,18 @@
  *
  * Consume queues and the checkpoint are flushed every `flushConsumeQueueIntervalMs`; the checkpoint
  * records the store timestamps that those flushes made durable, which crash recovery relies on.
+ *
+ * A record that cannot be written (disk full, I/O error) is never acknowledged: under both flush
+ * types its wait rejects with the log's STORE_DISK_FULL / STORE_IO_FAILED error (retriable). A record
+ * written but not fsync'd in time is FLUSH_DISK_TIMEOUT, as in RocketMQ. Repeated failures of the
+ * periodic flushes are logged once each (StoreHealth logs the write failures themselves).
  */
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import type { CommitLog } from "./commit-log.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
 import type { CheckpointFile } from "./checkpoint-file.ts";
 import type { Dispatcher } from "./dispatcher.ts";
+import { isStoreIoError } from "./store-health.ts";
 
 export type FlushDiskType = "ASYNC_FLUSH" | "SYNC_FLUSH";
 export type FlushStatus = "PUT_OK" | "FLUSH_DISK_TIMEOUT";
@@ -35,6 +41,7 @@ export interface FlushServiceOptions {
 interface SyncRequest {
   readonly offset: number;
   readonly resolve: (status: FlushStatus) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 export class FlushService {
@@ -44,6 +51,7 @@ export class FlushService {
   private groupCommitRunning = false;
   private physicTimestamp = 0;
   private logicsRunning: Promise<void> | null = null;
+  private readonly lastProblem = new Map<string, string>();
 
   constructor(options: FlushServiceOptions) {
     this.options = options;
@@ -52,9 +60,9 @@ export class FlushService {
   start(): void {
     const { clock, flushDiskType, flushIntervalMs, flushConsumeQueueIntervalMs } = this.options;
     if (flushDiskType === "ASYNC_FLUSH") {
-      this.timers.push(clock.setInterval(() => void this.flushCommitLog().catch((e) => this.problem("commit-log flush", e)), flushIntervalMs));
+      this.timers.push(clock.setInterval(() => void this.flushCommitLog().then(() => this.solved("commit-log flush"), (e) => this.problem("commit-log flush", e)), flushIntervalMs));
     }
-    this.timers.push(clock.setInterval(() => void this.flushLogics().catch((e) => this.problem("consume-queue flush", e)), flushConsumeQueueIntervalMs));
+    this.timers.push(clock.setInterval(() => void this.flushLogics().then(() => this.solved("consume-queue flush"), (e) => this.problem("consume-queue flush", e)), flushConsumeQueueIntervalMs));
   }
 
   /** Resolves when the record ending at `endOffset` is as durable as the flush type promises. */
@@ -63,9 +71,14 @@ export class FlushService {
       await this.options.commitLog.log.waitWritten(endOffset);
       return "PUT_OK";
     }
-    if (this.options.commitLog.log.flushedOffset >= endOffset) return "PUT_OK";
-    return new Promise<FlushStatus>((resolve) => {
-      const timer = this.options.clock.setTimeout(() => settle("FLUSH_DISK_TIMEOUT"), this.options.syncFlushTimeoutMs);
+    const log = this.options.commitLog.log;
+    if (log.flushedOffset >= endOffset) return "PUT_OK";
+    return new Promise<FlushStatus>((resolve, reject) => {
+      const timer = this.options.clock.setTimeout(() => {
+        // Not fsync'd in time: FLUSH_DISK_TIMEOUT if it is at least written, else the write failure.
+        if (log.writtenOffset < endOffset && log.writeFailure) fail(log.writeFailure);
+        else settle("FLUSH_DISK_TIMEOUT");
+      }, this.options.syncFlushTimeoutMs);
       let done = false;
       const settle = (status: FlushStatus) => {
         if (done) return;
@@ -73,7 +86,13 @@ export class FlushService {
         timer.cancel();
         resolve(status);
       };
-      this.requests.push({ offset: endOffset, resolve: settle });
+      const fail = (error: unknown) => {
+        if (done) return;
+        done = true;
+        timer.cancel();
+        reject(error);
+      };
+      this.requests.push({ offset: endOffset, resolve: settle, reject: fail });
       void this.groupCommit();
     });
   }
@@ -109,7 +128,13 @@ export class FlushService {
           flushed = await this.flushCommitLog();
         } catch (error) {
           this.problem("group commit", error);
-          for (const request of this.requests.splice(0)) request.resolve("FLUSH_DISK_TIMEOUT");
+          // Written but the fsync failed: FLUSH_DISK_TIMEOUT (stored, as RocketMQ says); not even
+          // written: the write failure (not stored, 503).
+          const written = this.options.commitLog.log.writtenOffset;
+          for (const request of this.requests.splice(0)) {
+            if (request.offset <= written || !isStoreIoError(error)) request.resolve("FLUSH_DISK_TIMEOUT");
+            else request.reject(error);
+          }
           return;
         }
         const still: SyncRequest[] = [];
@@ -139,7 +164,15 @@ export class FlushService {
     return run;
   }
 
+  /** Logs a failure once until it changes or `what` succeeds again (StoreHealth logs write failures). */
   private problem(what: string, error: unknown): void {
-    this.options.onProblem(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+    const line = `${what} failed: ${error instanceof Error ? error.message : String(error)}`;
+    if (this.lastProblem.get(what) === line) return;
+    this.lastProblem.set(what, line);
+    if (!isStoreIoError(error)) this.options.onProblem(line);
+  }
+
+  private solved(what: string): void {
+    this.lastProblem.delete(what);
   }
 }

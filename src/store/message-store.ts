@@ -10,6 +10,12 @@
  *
  * `open` recovers (truncating a torn tail, re-dispatching what the consume queues may have missed)
  * before anything is accepted; `close` flushes everything and removes `abort`.
+ *
+ * Disk full or failing writes (`health`): appends are refused with STORE_DISK_FULL / STORE_IO_FAILED
+ * (retriable) while any commit-log write fails; bytes already appended stay in memory, are retried,
+ * and become visible to consumers only once written. Everything recovers by itself when a write
+ * succeeds. `close` still closes every file; if something could not be written it keeps `abort`
+ * (the next start recovers from the commit log) and rejects with STORE_SHUTDOWN_INCOMPLETE.
  */
 import { SkiffError, assert } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
@@ -25,6 +31,7 @@ import { readMessages, type GetMessageRequest, type GetMessageResult } from "./g
 import { prepareInputs, type MessageInput } from "./message-input.ts";
 import { CommitLogReplicationSource, type ReplicationSource } from "./replication-source.ts";
 import { SegmentedLog } from "./segmented-log.ts";
+import { StoreHealth, type StoreIoProblem } from "./store-health.ts";
 import type { StoreOptions } from "./store-options.ts";
 
 export type { MessageInput, ReplicationSource, StoreOptions };
@@ -50,12 +57,15 @@ export class MessageStore {
   private readonly platform: StorePlatform;
   private readonly flush: FlushService;
   private readonly checkpoint: CheckpointFile;
+  /** Which parts of the store fail to write right now (disk full, I/O errors); empty when healthy. */
+  readonly health: StoreHealth;
   private closed = false;
 
   private constructor(parts: {
     platform: StorePlatform; options: StoreOptions; commitLog: CommitLog; queues: ConsumeQueueTable;
-    dispatcher: Dispatcher; flush: FlushService; checkpoint: CheckpointFile; recovery: RecoveryResult;
+    dispatcher: Dispatcher; flush: FlushService; checkpoint: CheckpointFile; recovery: RecoveryResult; health: StoreHealth;
   }) {
+    this.health = parts.health;
     this.platform = parts.platform;
     this.options = parts.options;
     this.commitLog = parts.commitLog;
@@ -74,14 +84,22 @@ export class MessageStore {
     await lockStore(platform, root);
     const abnormal = (await fs.stat(joinPath(root, "abort"))) !== null;
     const checkpoint = await CheckpointFile.open(fs, joinPath(root, "checkpoint"));
-    const log = await SegmentedLog.open({ fs, dir: options.commitLogDir ?? joinPath(root, "commitlog"), segmentSizeBytes: options.segmentSizeCommitLogBytes });
+    const health = new StoreHealth({ clock, log: options.log });
+    const log = await SegmentedLog.open({ fs, dir: options.commitLogDir ?? joinPath(root, "commitlog"), segmentSizeBytes: options.segmentSizeCommitLogBytes, health });
     const recovery = await recoverCommitLog(log, { checkCrc: options.checkCrcOnRecover, abnormal, checkpoint: checkpoint.value });
     if (recovery.stoppedBecause) options.log(`commit-log recovery truncated the log at ${recovery.endOffset}: ${recovery.stoppedBecause}`);
     const commitLog = new CommitLog({ log, clock, maxMessageSizeBytes: options.maxMessageSizeBytes });
-    const queues = new ConsumeQueueTable(fs, joinPath(root, "consumequeue"), options.segmentSizeConsumeQueueBytes);
+    const queues = new ConsumeQueueTable(fs, joinPath(root, "consumequeue"), options.segmentSizeConsumeQueueBytes, health);
     await queues.load();
     await queues.truncateFrom(recovery.endOffset);
-    const dispatcher = new Dispatcher({ commitLog, queues, delayLevelsMs: options.delayLevelsMs, onProblem: options.log });
+    let stalls = 0;
+    const dispatcher: Dispatcher = new Dispatcher({
+      commitLog, queues, delayLevelsMs: options.delayLevelsMs, onProblem: options.log,
+      onStall: () => health.retryLater("dispatch", ++stalls, () => void dispatcher.wake()),
+    });
+    // A message becomes visible (dispatched) once written; a stalled dispatch resumes with the writes.
+    log.onProgress(() => void dispatcher.wake());
+    health.onRecovered(() => void dispatcher.wake());
     const resumeAt = abnormal ? Math.min(recovery.scannedFrom, queues.maxPhysicalEnd()) : queues.maxPhysicalEnd();
     dispatcher.startAt(Math.max(resumeAt, log.minOffset));
     await dispatcher.wake();
@@ -93,7 +111,7 @@ export class MessageStore {
       syncFlushTimeoutMs: options.syncFlushTimeoutMs,
       onProblem: options.log,
     });
-    const store = new MessageStore({ platform, options, commitLog, queues, dispatcher, flush, checkpoint, recovery });
+    const store = new MessageStore({ platform, options, commitLog, queues, dispatcher, flush, checkpoint, recovery, health });
     store.rebuildQueueOffsets();
     await fs.writeFile(joinPath(root, "abort"), new Uint8Array(0));
     await fs.syncDirectory(root);
@@ -150,7 +168,10 @@ export class MessageStore {
    * Returns the number of bytes dropped.
    */
   async truncateUnfinishedTail(): Promise<number> {
+    await this.commitLog.log.waitWritten(this.commitLog.maxOffset); // only written bytes are dispatched
     await this.dispatcher.wake();
+    const stall = this.dispatcher.stalledBecause;
+    if (stall !== null) throw new SkiffError("STORE_IO_FAILED", `the consume queues cannot be written (${stall}); try again once writes succeed`, { retriable: true });
     const end = this.commitLog.maxOffset;
     const whole = this.dispatcher.dispatchedOffset;
     if (whole >= end) return 0;
@@ -204,16 +225,42 @@ export class MessageStore {
     return this.flush.flushAll();
   }
 
+  /** What fails to write right now (disk full, I/O errors); empty when every write succeeds. */
+  ioProblems(): StoreIoProblem[] {
+    return this.health.problems;
+  }
+
+  /**
+   * Flushes everything and closes every file. When something cannot be written (disk full), the
+   * rest is still flushed and closed, `abort` stays (the next start recovers from the commit log:
+   * unwritten records were never acknowledged nor served), and it rejects saying what was lost.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.flush.stop();
-    await this.flush.flushAll();
-    await this.queues.close();
-    await this.commitLog.log.close();
-    await this.checkpoint.close();
-    await this.platform.fs.remove(joinPath(this.options.rootDir, "abort"));
-    await this.platform.fs.syncDirectory(this.options.rootDir);
+    const log = this.commitLog.log;
+    const problems: string[] = [];
+    const attempt = async (what: string, step: () => Promise<unknown>) => {
+      try {
+        await step();
+      } catch (error) {
+        problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    await attempt("flush", () => this.flush.flushAll());
+    const unwrittenBytes = log.maxOffset - log.writtenOffset;
+    await attempt("consume queues", () => this.queues.close());
+    await attempt("commit log", () => log.close());
+    await attempt("checkpoint", () => this.checkpoint.close());
+    this.health.close();
+    if (problems.length === 0) {
+      await this.platform.fs.remove(joinPath(this.options.rootDir, "abort"));
+      await this.platform.fs.syncDirectory(this.options.rootDir);
+      return;
+    }
+    const lost = unwrittenBytes > 0 ? `${unwrittenBytes} bytes of the commit log were never written (never acknowledged nor served) and are dropped; ` : "";
+    throw new SkiffError("STORE_SHUTDOWN_INCOMPLETE", `the store closed without writing everything: ${lost}${problems.join("; ")}; abort is kept, so the next start recovers from the commit log`);
   }
 }
 

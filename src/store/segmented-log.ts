@@ -12,6 +12,15 @@
  * writer task hands them to the OS in large writes, so many small appends share one syscall.
  * `flush` fsyncs what was written. Memory is bounded: unwritten bytes are capped
  * (`maxUnwrittenBytes`; `waitForCapacity` is the back-pressure) and only a few written blocks are kept.
+ *
+ * Every byte is readable from the moment it is appended: from the cache until it is written (the
+ * cache never drops an unwritten byte), from the file once written. A read copies the unwritten
+ * part of its range before it awaits the file, since the writer may finish and evict it meanwhile.
+ *
+ * A failed write (disk full, I/O error) loses nothing: the bytes stay in memory and the write is
+ * retried with backoff (`health.retryLater`, and at once by `flush`); until one succeeds, `append`,
+ * `waitForCapacity` and waits for unwritten bytes throw the StoreHealth error (STORE_DISK_FULL or
+ * STORE_IO_FAILED, retriable), and `health` reports the problem. Success clears it by itself.
  */
 import { assert, assertSafeOffset, SkiffError } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
@@ -19,6 +28,7 @@ import type { FileHandle, FileSystem } from "../core/platform.ts";
 import { BlockCache } from "./block-cache.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
 import { parseSegmentName, segmentName, segmentStartOf } from "./segment-name.ts";
+import { StoreHealth } from "./store-health.ts";
 
 export interface SegmentedLogOptions {
   readonly fs: FileSystem;
@@ -30,6 +40,16 @@ export interface SegmentedLogOptions {
   readonly maxOpenFiles?: number;
   /** Share open files with other logs (all consume queues of a store share one pool). */
   readonly handlePool?: FileHandlePool;
+  /** Where write failures are reported and retries scheduled (without one: retried by `flush`). */
+  readonly health?: StoreHealth;
+  /**
+   * While writes fail, keep accepting appends in memory (up to `maxUnwrittenBytes`; then
+   * `waitForCapacity` waits for the writes to succeed) instead of refusing them: for logs that
+   * recovery rebuilds from the commit log (consume queues), so readers keep seeing new entries.
+   */
+  readonly holdWhileFailing?: boolean;
+  /** Reads every block back after writing it and asserts it matches (stress tests). */
+  readonly verifyWrites?: boolean;
 }
 
 interface Waiter {
@@ -51,7 +71,12 @@ export class SegmentedLog {
   private flushing: Promise<void> = Promise.resolve();
   private writeWaiters: Waiter[] = [];
   private readonly progressListeners = new Set<() => void>();
-  private failure: unknown = null;
+  /** Set while writes fail; cleared by the first write that succeeds. */
+  private failure: SkiffError | null = null;
+  private failedAttempts = 0;
+  private recoveredWaiters: Array<() => void> = [];
+  private closed = false;
+  private readonly health: StoreHealth;
   private readonly maxUnwrittenBytes: number;
 
   private readonly options: SegmentedLogOptions;
@@ -63,6 +88,7 @@ export class SegmentedLog {
     this.cache = new BlockCache(options.segmentSizeBytes, blockSize, options.keepWrittenBlocks ?? 16);
     this.maxUnwrittenBytes = Math.max(options.maxUnwrittenBytes ?? 64 << 20, blockSize);
     this.pool = options.handlePool ?? new FileHandlePool(Math.max(2, options.maxOpenFiles ?? 8));
+    this.health = options.health ?? new StoreHealth();
   }
 
   /**
@@ -116,6 +142,12 @@ export class SegmentedLog {
   get cachedBlocks(): number {
     return this.cache.size;
   }
+  /** The error writes fail with right now (STORE_DISK_FULL / STORE_IO_FAILED), or null. */
+  get writeFailure(): SkiffError | null {
+    return this.failure;
+  }
+
+
 
   /** Bytes left in the segment that the next append lands in. */
   spaceLeftInSegment(): number {
@@ -124,14 +156,21 @@ export class SegmentedLog {
 
   /** Resolves when appending would not exceed the unwritten-bytes limit. */
   async waitForCapacity(): Promise<void> {
+    this.assertWritable();
     while (this.maxOffsetValue - this.writtenOffsetValue >= this.maxUnwrittenBytes) {
-      await this.waitWritten(this.maxOffsetValue - this.maxUnwrittenBytes + 1);
+      if (this.failure) await new Promise<void>((resolve) => this.recoveredWaiters.push(resolve)); // holdWhileFailing
+      else await this.waitWritten(this.maxOffsetValue - this.maxUnwrittenBytes + 1).catch(() => this.assertWritable());
     }
+  }
+
+  /** Throws the write failure (STORE_DISK_FULL / STORE_IO_FAILED) while writes fail (unless holdWhileFailing). */
+  assertWritable(): void {
+    if (this.failure && !this.options.holdWhileFailing) throw this.failure;
   }
 
   /** Appends bytes at `maxOffset`; they must fit in the current segment. Returns the start offset. */
   append(bytes: Uint8Array): number {
-    if (this.failure) throw new SkiffError("STORE_IO_FAILED", "the log failed to write earlier", { cause: this.failure });
+    this.assertWritable();
     const at = this.maxOffsetValue;
     assert(bytes.byteLength <= this.spaceLeftInSegment(), "append must not cross a segment end");
     if (bytes.byteLength === 0) return at;
@@ -152,12 +191,14 @@ export class SegmentedLog {
     if (view) return view;
     const out = new Uint8Array(length);
     if (this.cache.readInto(offset, out)) return out;
-    // Written bytes come from the file; unwritten ones are always in the cache.
+    // Unwritten bytes are in the cache only until the writer has written them, and it may do so
+    // (and evict them) during the file read below: copy them first. What was written at this
+    // moment is in the file.
     const fileEnd = Math.min(offset + length, this.writtenOffsetValue);
-    if (fileEnd > offset) await this.readFile(offset, out.subarray(0, fileEnd - offset));
     if (fileEnd < offset + length) {
       assert(this.cache.readInto(fileEnd, out.subarray(fileEnd - offset)), "unwritten bytes must be cached");
     }
+    if (fileEnd > offset) await this.readFile(offset, out.subarray(0, fileEnd - offset));
     return out;
   }
 
@@ -171,10 +212,13 @@ export class SegmentedLog {
     for (const listener of this.progressListeners) listener();
   }
 
-  /** Resolves once `writtenOffset >= offset` (the writer is running whenever it is behind). */
+  /**
+   * Resolves once `writtenOffset >= offset` (the writer is running whenever it is behind); rejects
+   * with the write failure while writes fail.
+   */
   waitWritten(offset: number): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
     if (this.writtenOffsetValue >= offset) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => this.writeWaiters.push({ offset, resolve, reject }));
   }
 
@@ -191,6 +235,8 @@ export class SegmentedLog {
    */
   async truncateTo(offset: number): Promise<void> {
     await this.idle();
+    // Bytes below `offset` that are not written yet cannot be declared written.
+    if (this.writtenOffsetValue < Math.min(offset, this.maxOffsetValue)) this.assertWritable();
     const segmentStart = segmentStartOf(offset, this.segmentSizeBytes);
     for (const start of this.segments.filter((s) => s > segmentStart)) {
       await this.closeHandle(start);
@@ -208,6 +254,7 @@ export class SegmentedLog {
     this.cache.truncate(offset);
     this.maxOffsetValue = this.writtenOffsetValue = offset;
     this.flushedOffsetValue = Math.min(this.flushedOffsetValue, offset);
+    this.writeSucceeded(); // nothing is left unwritten
   }
 
   /** Deletes every segment and starts an empty log at `offset` (a slave's first frame). */
@@ -220,11 +267,20 @@ export class SegmentedLog {
     this.segments = [];
     this.cache.truncate(0);
     this.maxOffsetValue = this.writtenOffsetValue = this.flushedOffsetValue = offset;
+    this.writeSucceeded();
   }
 
+  /**
+   * Writes and fsyncs what it can, then closes the files, also when writes fail: then it rejects
+   * with the failure (the unwritten bytes are lost; nothing read them from the file yet).
+   */
   async close(): Promise<void> {
-    await this.flush();
-    await this.pool.closeUnder(this.pathOf(0).slice(0, -20));
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      await this.pool.closeUnder(this.pathOf(0).slice(0, -20));
+    }
   }
 
   pathOf(segmentStart: number): string {
@@ -238,6 +294,7 @@ export class SegmentedLog {
 
   private async flushOnce(): Promise<number> {
     const target = this.maxOffsetValue;
+    if (this.failure) await this.retryWrite(); // one immediate try (shutdown, a periodic flush)
     await this.waitWritten(target);
     const from = this.flushedOffsetValue;
     if (target > from) {
@@ -258,24 +315,56 @@ export class SegmentedLog {
     });
   }
 
+  /** Tries the failed write again now (and resolves when that try is over). */
+  private async retryWrite(): Promise<void> {
+    this.kickWriter();
+    while (this.writing) await this.writing;
+  }
+
   private async writeLoop(): Promise<void> {
     try {
       while (this.writtenOffsetValue < this.maxOffsetValue) {
         const from = this.writtenOffsetValue;
         const to = Math.min(this.maxOffsetValue, this.cache.blockEndOf(from));
+        assert(to > from && to <= this.maxOffsetValue, `write range [${from}, ${to}) must be non-empty and appended`);
         const bytes = this.cache.view(from, to - from);
         assert(bytes !== null, "unwritten bytes must be cached");
         const segmentStart = segmentStartOf(from, this.segmentSizeBytes);
         await this.withHandle(segmentStart, (h) => h.write(bytes, from - segmentStart));
+        if (this.options.verifyWrites) await this.verifyWritten(from, bytes);
+        assert(this.writtenOffsetValue === from, `writtenOffset moved during a write (${from} → ${this.writtenOffsetValue})`);
         this.writtenOffsetValue = to;
+        assert(this.flushedOffsetValue <= this.writtenOffsetValue && this.writtenOffsetValue <= this.maxOffsetValue, "flushed <= written <= max");
         this.cache.evict(to);
+        this.writeSucceeded();
         this.releaseWriteWaiters();
         this.progressed();
       }
     } catch (error) {
-      this.failure = error;
-      for (const waiter of this.writeWaiters.splice(0)) waiter.reject(error);
+      if (error instanceof Error && error.message.startsWith("assertion failed")) throw error;
+      this.writeFailed(error);
     }
+  }
+
+  private writeFailed(error: unknown): void {
+    this.failure = this.health.failed(this.options.dir, error);
+    this.failedAttempts++;
+    for (const waiter of this.writeWaiters.splice(0)) waiter.reject(this.failure);
+    if (!this.closed) this.health.retryLater(this.options.dir, this.failedAttempts, () => void (this.closed || this.retryWrite()));
+  }
+
+  private writeSucceeded(): void {
+    if (!this.failure) return;
+    this.failure = null;
+    this.failedAttempts = 0;
+    this.health.recovered(this.options.dir);
+    for (const resolve of this.recoveredWaiters.splice(0)) resolve();
+  }
+
+  private async verifyWritten(from: number, written: Uint8Array): Promise<void> {
+    const back = new Uint8Array(written.byteLength);
+    await this.readFile(from, back);
+    for (let i = 0; i < back.byteLength; i++) assert(back[i] === written[i], `byte ${from + i} read back differs from the byte written`);
   }
 
   private releaseWriteWaiters(): void {
@@ -307,12 +396,17 @@ export class SegmentedLog {
 
   private async openSegment(segmentStart: number): Promise<FileHandle> {
     const handle = await this.options.fs.open(this.pathOf(segmentStart), { create: true });
-    if ((await handle.size()) !== this.segmentSizeBytes) {
-      await handle.truncate(this.segmentSizeBytes);
-      await handle.sync(); // the length must survive a power loss: Java refuses a short segment
-      await this.options.fs.syncDirectory(this.options.dir);
+    try {
+      if ((await handle.size()) !== this.segmentSizeBytes) {
+        await handle.truncate(this.segmentSizeBytes);
+        await handle.sync(); // the length must survive a power loss: Java refuses a short segment
+        await this.options.fs.syncDirectory(this.options.dir);
+      }
+      return handle;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
     }
-    return handle;
   }
 
   private closeHandle(segmentStart: number): Promise<void> {
