@@ -46,6 +46,9 @@ describe("a diverged slave", () => {
     assert.match(status.divergence.reason, /differs from the master's/);
     assert.equal(status.connectedToMaster, false);
     assert.equal(slave.broker.store.commitLog.maxOffset, slaveEnd, "nothing was appended to a diverged log");
+    const notReady = await slave.json("/readyz");
+    assert.equal(notReady.status, 503);
+    assert.match(notReady.body.reasons.join(), /HA_DIVERGED: this slave's log differs/);
 
     const probe = await master.request(`/ha/log?offset=0&length=16`);
     assert.equal(probe.status, 200);
@@ -65,6 +68,7 @@ describe("a diverged slave", () => {
     const [m, s] = [master.broker.store.commitLog, slave.broker.store.commitLog];
     assert.deepEqual(await s.log.read(0, s.maxOffset), await m.log.read(0, m.maxOffset), "byte-identical again");
     assert.equal((await slave.json("/ha/status")).body.divergence, null);
+    assert.deepEqual(await slave.json("/readyz"), { status: 200, body: { ready: true } });
     assert.equal((await master.json("/admin/ha/truncate", { method: "POST" })).status, 409, "a master has nothing to truncate to");
     await slave.broker.stop();
     await master.broker.stop();

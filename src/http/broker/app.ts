@@ -23,6 +23,8 @@ export function brokerApp(runtime: BrokerRuntime): Hono {
   // Readiness for sends: 503 with the reasons while the store cannot write.
   app.get("/readyz", (c) => {
     const reasons = runtime.store.ioProblems().map((p) => `${p.code}: ${p.message}`);
+    const divergence = runtime.haStatus().divergence;
+    if (divergence) reasons.push(`HA_DIVERGED: ${divergence.reason}`);
     return reasons.length === 0 ? c.json({ ready: true }) : c.json({ ready: false, reasons }, 503);
   });
   app.route("/", messagesRoutes(runtime));

@@ -18,6 +18,8 @@ export interface HaStatusView {
   readonly masterAddress?: string | null;
   readonly slaves: ReadonlyArray<{ address: string; ackOffset: number; lagBytes: number }>;
   readonly lastMetadataSyncAt?: number | null;
+  /** A slave that refuses to follow because its log diverged from its master's. */
+  readonly divergence?: { readonly reason: string } | null;
   readonly [extra: string]: unknown;
 }
 
