@@ -13,7 +13,7 @@ import { brokerApp } from "../http/broker/app.ts";
 import type { BrokerRuntime, HaStatusView } from "../http/broker/runtime.ts";
 import type { TopicConfigWrapper } from "../namesrv/route-types.ts";
 import { openMetadata, type Metadata } from "../metadata/metadata.ts";
-import { parseHostAddress } from "../store/codec/host-address.ts";
+import { parseHostAddress } from "../codec/host-address.ts";
 import { MessageStore } from "../store/message-store.ts";
 import type { StoreOptions } from "../store/store-options.ts";
 import { LongPollHub } from "./long-poll.ts";
@@ -27,8 +27,8 @@ import { NameServerRegistration } from "./registration.ts";
 import { RoleManager } from "./roles.ts";
 import type { FetchLike } from "./slave-sync.ts";
 import { remotingSyncSource } from "./slave-sync-remoting.ts";
-import { RemotingClientPool } from "../namesrv/remoting/remoting-client.ts";
-import { remotingNamesrvTransport } from "../namesrv/remoting/register-broker.ts";
+import { RemotingClientPool } from "../remoting/remoting-client.ts";
+import { remotingNamesrvTransport } from "../remoting/register-broker.ts";
 
 export interface BrokerHandle {
   readonly runtime: BrokerRuntime;

@@ -15,11 +15,11 @@
 import { z } from "zod";
 import { SkiffError } from "../core/errors.ts";
 import { utf8Encode } from "../core/bytes.ts";
-import { BATCH_MESSAGES_MAX, type BatchMessage } from "../store/codec/batch.ts";
-import type { HostAddress } from "../store/codec/host-address.ts";
-import { decodePropertiesBytes, MessageConst } from "../store/codec/properties.ts";
+import { BATCH_MESSAGES_MAX, type BatchMessage } from "../codec/batch.ts";
+import type { HostAddress } from "../codec/host-address.ts";
+import { decodePropertiesBytes, MessageConst } from "../codec/properties.ts";
 import type { MessageInput } from "../store/message-input.ts";
-import { inJavaHashMapOrder } from "../store/codec/java-hash-map-order.ts";
+import { inJavaHashMapOrder } from "../codec/java-hash-map-order.ts";
 
 const propertyText = z.string().refine((s) => !/[\u0001\u0002]/.test(s), "must not contain the separators \\u0001 or \\u0002");
 

@@ -19,9 +19,9 @@ import type { BrokerConfig } from "../config/broker-config.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import { Perm } from "../metadata/topic-config.ts";
 import type { GetMessageResult, GetMessageStatus } from "../store/get-message.ts";
-import { tagsCode } from "../store/codec/java-hash.ts";
-import { decodeMessageRecord } from "../store/codec/message-record-decode.ts";
-import { decodeProperties, MessageConst } from "../store/codec/properties.ts";
+import { tagsCode } from "../codec/java-hash.ts";
+import { decodeMessageRecord } from "../codec/message-record-decode.ts";
+import { decodeProperties, MessageConst } from "../codec/properties.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import type { LongPollHub } from "./long-poll.ts";
 

@@ -16,7 +16,8 @@
 import type { BrokerConfig, BrokerRole } from "../config/broker-config.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { Platform } from "../core/platform.ts";
-import { HaClient, HaMaster, findCommonPrefix, haOptions, parseHostPort, type HaOptions, type MasterLogProbe } from "../ha/index.ts";
+import { parseHostPort } from "../core/host-port.ts";
+import { HaClient, HaMaster, findCommonPrefix, haOptions, type HaOptions, type MasterLogProbe } from "../ha/index.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import type { HaStatusView, TruncateResult } from "../http/broker/runtime.ts";

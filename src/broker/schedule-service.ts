@@ -13,10 +13,10 @@
  */
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import type { DelayOffsetManager } from "../metadata/delay-offsets.ts";
-import { isLegalTopic } from "../store/codec/message-limits.ts";
-import { decodeMessageRecord } from "../store/codec/message-record-decode.ts";
-import { decodeProperties, MessageConst } from "../store/codec/properties.ts";
-import { SCHEDULE_TOPIC } from "../store/delay-levels.ts";
+import { isLegalTopic } from "../codec/message-limits.ts";
+import { decodeMessageRecord } from "../codec/message-record-decode.ts";
+import { decodeProperties, MessageConst } from "../codec/properties.ts";
+import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
 import type { MessageInput } from "../store/message-input.ts";
 import type { MessageStore } from "../store/message-store.ts";
 

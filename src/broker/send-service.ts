@@ -26,7 +26,7 @@ import { SkiffError } from "../core/errors.ts";
 import type { BrokerConfig } from "../config/broker-config.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import { Perm } from "../metadata/topic-config.ts";
-import { validateTopic } from "../store/codec/message-limits.ts";
+import { validateTopic } from "../codec/message-limits.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import type { BuiltMessage } from "./message-build.ts";
 

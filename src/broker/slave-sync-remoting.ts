@@ -12,9 +12,9 @@
  * | subscription-groups | GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201)|
  */
 import { utf8Decode } from "../core/bytes.ts";
-import { checkSuccess } from "../namesrv/remoting/register-broker.ts";
-import type { RemotingClientPool } from "../namesrv/remoting/remoting-client.ts";
-import { RequestCode } from "../namesrv/remoting/remoting-command.ts";
+import { checkSuccess } from "../remoting/register-broker.ts";
+import type { RemotingClientPool } from "../remoting/remoting-client.ts";
+import { RequestCode } from "../remoting/remoting-command.ts";
 import { REQUEST_TIMEOUT_MS, type SyncName, type SyncSource } from "./slave-sync.ts";
 
 const CODES: Record<SyncName, number> = {

@@ -4,12 +4,12 @@
  *
  * - one message as JSON: `{body | bodyBase64, tags?, keys?, properties?, queueId?, flag?, delayLevel?, wait?}`
  *   (a string body goes as `body`, a Uint8Array as `bodyBase64`);
- * - a batch as RocketMQ's binary batch (`application/x-rocketmq-batch`, store/codec/batch.ts), each
+ * - a batch as RocketMQ's binary batch (`application/x-rocketmq-batch`, codec/batch.ts), each
  *   message's properties encoded as the Java client does: the caller's own properties, then KEYS
  *   (several keys joined by a space), TAGS, and WAIT=false when `wait` is false.
  */
-import { encodeBatch } from "../store/codec/batch.ts";
-import { encodeProperties, MessageConst } from "../store/codec/properties.ts";
+import { encodeBatch } from "../codec/batch.ts";
+import { encodeProperties, MessageConst } from "../codec/properties.ts";
 import { asClientError, SkiffClientError } from "./errors.ts";
 import { badResponse } from "./http.ts";
 

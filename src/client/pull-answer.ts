@@ -1,6 +1,6 @@
 /**
  * A pull's answer, read from the raw-records form (DESIGN §1.4): the body is the stored commit-log
- * records, concatenated, decoded here with the store's own codec (store/codec/message-record-decode.ts);
+ * records, concatenated, decoded here with the shared codec (codec/message-record-decode.ts);
  * the pull status travels in headers:
  *
  *   x-rocketmq-status                  FOUND, OFFSET_OVERFLOW_ONE, … (the store's GetMessageStatus)
@@ -11,9 +11,9 @@
  * A message's `msgId` is its UNIQ_KEY when it has one, else its offsetMsgId (as the JSON form and
  * RocketMQ's clients). Bodies are views into one buffer per pull (no copies).
  */
-import { encodeOffsetMsgId } from "../store/codec/message-id.ts";
-import { decodeMessageRecord } from "../store/codec/message-record-decode.ts";
-import { decodeProperties, MessageConst } from "../store/codec/properties.ts";
+import { encodeOffsetMsgId } from "../codec/message-id.ts";
+import { decodeMessageRecord } from "../codec/message-record-decode.ts";
+import { decodeProperties, MessageConst } from "../codec/properties.ts";
 import { badResponse } from "./http.ts";
 
 export const RECORDS_CONTENT_TYPE = "application/x-rocketmq-messages";

@@ -8,7 +8,7 @@
  * the rules between keys (slave ids, forced master id, clamping, rounding).
  */
 import { z } from "zod";
-import { DEFAULT_DELAY_LEVELS as DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels as parseMessageDelayLevel } from "../store/delay-levels.ts";
+import { DEFAULT_DELAY_LEVELS as DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels as parseMessageDelayLevel } from "../codec/delay-levels.ts";
 import { boolean, decimal, field, host, hostPort, integer, isHostPort, oneOf, port, Problem, text } from "./fields.ts";
 
 export const BROKER_ROLES = ["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"] as const;
@@ -19,7 +19,7 @@ export type BrokerRole = (typeof BROKER_ROLES)[number];
 export type FlushDiskType = (typeof FLUSH_DISK_TYPES)[number];
 
 /** RocketMQ's 18 delay levels, and their parser (src/store/delay-levels.ts: one definition). */
-export { DEFAULT_DELAY_LEVELS as DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels as parseMessageDelayLevel } from "../store/delay-levels.ts";
+export { DEFAULT_DELAY_LEVELS as DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels as parseMessageDelayLevel } from "../codec/delay-levels.ts";
 
 /** Java's `int` limit: RocketMQ keeps segment sizes in an `int`. */
 const JAVA_INT_MAX = 2_147_483_647;

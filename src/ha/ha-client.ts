@@ -16,7 +16,8 @@ import { SkiffError } from "../core/errors.ts";
 import type { Clock, Connection, HostPort, Network, TimerHandle } from "../core/platform.ts";
 import { HaClientConnection, type ReplicaStore } from "./ha-client-connection.ts";
 import { checkAgreement, type MasterLogProbe } from "./log-agreement.ts";
-import { parseHostPort, reasonOf, type HaOptions } from "./ha-options.ts";
+import { parseHostPort } from "../core/host-port.ts";
+import { reasonOf, type HaOptions } from "./ha-options.ts";
 
 export interface HaClientDeps {
   readonly net: Network;

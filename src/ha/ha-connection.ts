@@ -23,7 +23,8 @@ import type { Clock, Connection, TimerHandle } from "../core/platform.ts";
 import type { ReplicationSource } from "../store/replication-source.ts";
 import { OffsetReportDecoder } from "./codec/offset-report.ts";
 import { TRANSFER_HEADER_SIZE, writeTransferHeader } from "./codec/transfer-frame.ts";
-import { formatHostPort, reasonOf, type HaOptions } from "./ha-options.ts";
+import { formatHostPort } from "../core/host-port.ts";
+import { reasonOf, type HaOptions } from "./ha-options.ts";
 import { idleTimer } from "./idle-timer.ts";
 
 /** How much the master reads from the commit log at once for one slave (sent as several frames). */

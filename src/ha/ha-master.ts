@@ -25,7 +25,8 @@ import { assert } from "../core/errors.ts";
 import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
 import type { ReplicationSource } from "../store/replication-source.ts";
 import { HaConnection } from "./ha-connection.ts";
-import { formatHostPort, type HaOptions } from "./ha-options.ts";
+import { formatHostPort } from "../core/host-port.ts";
+import type { HaOptions } from "./ha-options.ts";
 import { withWriteDeadline } from "./write-deadline.ts";
 
 export type ReplicationStatus = "PUT_OK" | "FLUSH_SLAVE_TIMEOUT";

@@ -1,13 +1,13 @@
 /**
- * Settings of classic HA replication (spec §4.7), in Skiff's units, and the `host:port` form of
- * an HA address (spec §4.1: `haMasterAddress`, or the `haServerAddr` a name server hands out).
+ * Settings of classic HA replication (spec §4.7), in Skiff's units. An HA address (spec §4.1:
+ * `haMasterAddress`, or the `haServerAddr` a name server hands out) is a `host:port`
+ * (core/host-port.ts).
  *
  * `sendFromFirstSegment` is Skiff's choice for a slave that asks for offset 0 (an empty slave):
  * true (default) sends the master's whole history from its first segment, as 5.x AutoSwitch does;
  * false starts at the master's last segment, as the classic 4.9/5.x master does (spec §4.4 step 3).
  */
-import { SkiffError, assert } from "../core/errors.ts";
-import type { HostPort } from "../core/platform.ts";
+import { assert } from "../core/errors.ts";
 import { DEFAULT_MAX_TRANSFER_BODY_BYTES, DEFAULT_TRANSFER_BATCH_BYTES } from "./codec/transfer-frame.ts";
 
 export interface HaOptions {
@@ -55,22 +55,6 @@ export function haOptions(overrides: Partial<HaOptions> = {}): HaOptions {
   return options;
 }
 
-/** `host:port` (IPv6 as `[::1]:10912`) → HostPort; SkiffError HA_ADDRESS_ILLEGAL otherwise. */
-export function parseHostPort(address: string): HostPort {
-  const colon = address.lastIndexOf(":");
-  let host = address.slice(0, colon).trim();
-  const portText = address.slice(colon + 1).trim();
-  const port = Number(portText);
-  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-  if (colon <= 0 || host === "" || !/^\d+$/.test(portText) || port < 1 || port > 65535) {
-    throw new SkiffError("HA_ADDRESS_ILLEGAL", `HA address "${address}" is not host:port (e.g. 127.0.0.1:10912)`);
-  }
-  return { host, port };
-}
-
-export function formatHostPort(at: HostPort): string {
-  return at.host.includes(":") ? `[${at.host}]:${at.port}` : `${at.host}:${at.port}`;
-}
 
 /** A short reason for a log line, from whatever was thrown. */
 export function reasonOf(error: unknown): string {

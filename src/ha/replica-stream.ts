@@ -30,10 +30,10 @@
  */
 import { SkiffError, assert } from "../core/errors.ts";
 import { viewOf } from "../core/bytes.ts";
-import { BLANK_MAGIC_CODE, END_FILE_MIN_BLANK_LENGTH, recordFits } from "../store/codec/blank-record.ts";
-import { RECORD_OVERHEAD_MAX_BYTES, queuePathProblem } from "../store/codec/message-limits.ts";
-import { decodeMessageRecord } from "../store/codec/message-record-decode.ts";
-import { MESSAGE_MAGIC_V1, MESSAGE_MAGIC_V2, messageRecordLength } from "../store/codec/message-record.ts";
+import { BLANK_MAGIC_CODE, END_FILE_MIN_BLANK_LENGTH, recordFits } from "../codec/blank-record.ts";
+import { RECORD_OVERHEAD_MAX_BYTES, queuePathProblem } from "../codec/message-limits.ts";
+import { decodeMessageRecord } from "../codec/message-record-decode.ts";
+import { MESSAGE_MAGIC_V1, MESSAGE_MAGIC_V2, messageRecordLength } from "../codec/message-record.ts";
 
 export { RECORD_OVERHEAD_MAX_BYTES };
 const HEAD_BYTES = 8;

@@ -3,7 +3,7 @@
  * Rewritten in place and fsync'd after every consume-queue flush.
  */
 import type { FileHandle, FileSystem } from "../core/platform.ts";
-import { decodeCheckpoint, encodeCheckpoint, type StoreCheckpoint } from "./codec/checkpoint.ts";
+import { decodeCheckpoint, encodeCheckpoint, type StoreCheckpoint } from "../codec/checkpoint.ts";
 
 const EMPTY: StoreCheckpoint = { physicMsgTimestamp: 0, logicsMsgTimestamp: 0, indexMsgTimestamp: 0, masterFlushedOffset: 0, confirmPhyOffset: 0 };
 

@@ -11,8 +11,8 @@
  * magic, length or CRC is wrong; everything from there on is truncated (the torn tail of a crash).
  * A blank record moves the scan to the next segment.
  */
-import type { StoreCheckpoint } from "./codec/checkpoint.ts";
-import { decodeMessageRecord } from "./codec/message-record-decode.ts";
+import type { StoreCheckpoint } from "../codec/checkpoint.ts";
+import { decodeMessageRecord } from "../codec/message-record-decode.ts";
 import type { SegmentedLog } from "./segmented-log.ts";
 
 const CHUNK_BYTES = 8 << 20;

@@ -16,11 +16,11 @@
  */
 import { SkiffError, assert } from "../core/errors.ts";
 import type { Clock } from "../core/platform.ts";
-import { recordFits, writeBlankRecord } from "./codec/blank-record.ts";
-import { encodeOffsetMsgId } from "./codec/message-id.ts";
-import { MessageLimitCode, RECORD_OVERHEAD_MAX_BYTES } from "./codec/message-limits.ts";
-import { prepareMessageRecord, writeMessageRecord, type MessageRecordFields, type PreparedRecord } from "./codec/message-record.ts";
-import { TransactionType, transactionTypeOf } from "./codec/sys-flag.ts";
+import { recordFits, writeBlankRecord } from "../codec/blank-record.ts";
+import { encodeOffsetMsgId } from "../codec/message-id.ts";
+import { MessageLimitCode, RECORD_OVERHEAD_MAX_BYTES } from "../codec/message-limits.ts";
+import { prepareMessageRecord, writeMessageRecord, type MessageRecordFields, type PreparedRecord } from "../codec/message-record.ts";
+import { TransactionType, transactionTypeOf } from "../codec/sys-flag.ts";
 import type { SegmentedLog } from "./segmented-log.ts";
 
 /** A message as the store receives it: everything but the offsets and the store timestamp. */

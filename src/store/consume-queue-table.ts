@@ -8,7 +8,7 @@
 import { SkiffError } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
 import type { FileSystem } from "../core/platform.ts";
-import { queuePathProblem } from "./codec/message-limits.ts";
+import { queuePathProblem } from "../codec/message-limits.ts";
 import { ConsumeQueue } from "./consume-queue.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
 import type { StoreHealth } from "./store-health.ts";

@@ -17,7 +17,7 @@ import {
   isPlaceholderEntry,
   PLACEHOLDER_ENTRY,
   type ConsumeQueueEntry,
-} from "./codec/consume-queue-entry.ts";
+} from "../codec/consume-queue-entry.ts";
 import type { FileHandlePool } from "./file-handle-pool.ts";
 import { SegmentedLog } from "./segmented-log.ts";
 import type { StoreHealth } from "./store-health.ts";

@@ -13,13 +13,13 @@
  * A dispatch that fails (a consume queue that cannot be written) stops, is reported through
  * `onProblem` once, and resumes at the next `wake` (`onStall` lets the owner schedule one).
  */
-import { tagsCode } from "./codec/java-hash.ts";
-import { decodeMessageRecord, type DecodedMessage } from "./codec/message-record-decode.ts";
-import { queuePathProblem } from "./codec/message-limits.ts";
-import { decodeProperties, MessageConst } from "./codec/properties.ts";
+import { tagsCode } from "../codec/java-hash.ts";
+import { decodeMessageRecord, type DecodedMessage } from "../codec/message-record-decode.ts";
+import { queuePathProblem } from "../codec/message-limits.ts";
+import { decodeProperties, MessageConst } from "../codec/properties.ts";
 import { isQueued, type CommitLog } from "./commit-log.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
-import { SCHEDULE_TOPIC } from "./delay-levels.ts";
+import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
 
 const CHUNK_BYTES = 4 << 20;
 

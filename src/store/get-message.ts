@@ -18,7 +18,7 @@
  * reading from a slave (`suggestPullingFromSlave`).
  */
 import type { CommitLog } from "./commit-log.ts";
-import type { ConsumeQueueEntry } from "./codec/consume-queue-entry.ts";
+import type { ConsumeQueueEntry } from "../codec/consume-queue-entry.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
 
 export type GetMessageStatus =

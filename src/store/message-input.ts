@@ -6,11 +6,11 @@
  * queue `level - 1`.
  */
 import { SkiffError } from "../core/errors.ts";
-import type { HostAddress } from "./codec/host-address.ts";
-import { encodeProperties, MessageConst } from "./codec/properties.ts";
-import { TransactionType, transactionTypeOf } from "./codec/sys-flag.ts";
+import type { HostAddress } from "../codec/host-address.ts";
+import { encodeProperties, MessageConst } from "../codec/properties.ts";
+import { TransactionType, transactionTypeOf } from "../codec/sys-flag.ts";
 import type { RecordInput } from "./commit-log.ts";
-import { SCHEDULE_TOPIC } from "./delay-levels.ts";
+import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
 import type { StoreOptions } from "./store-options.ts";
 
 export interface MessageInput {

@@ -18,8 +18,8 @@
  */
 import { assert, assertSafeOffset } from "../core/errors.ts";
 import { tryReadI64, viewOf } from "../core/bytes.ts";
-import { BLANK_MAGIC_CODE, END_FILE_MIN_BLANK_LENGTH } from "./codec/blank-record.ts";
-import { MESSAGE_MAGIC_V1, MESSAGE_MAGIC_V2, RecordOffset } from "./codec/message-record.ts";
+import { BLANK_MAGIC_CODE, END_FILE_MIN_BLANK_LENGTH } from "../codec/blank-record.ts";
+import { MESSAGE_MAGIC_V1, MESSAGE_MAGIC_V2, RecordOffset } from "../codec/message-record.ts";
 import type { CommitLog } from "./commit-log.ts";
 import type { FlushDiskType } from "./flush-service.ts";
 import { segmentStartOf } from "./segment-name.ts";

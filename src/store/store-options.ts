@@ -3,7 +3,7 @@
  * RocketMQ-named configuration (`storeOptionsFrom` in src/broker); tests build it directly.
  */
 import type { FlushDiskType } from "./flush-service.ts";
-import { DEFAULT_DELAY_LEVELS, parseDelayLevels } from "./delay-levels.ts";
+import { DEFAULT_DELAY_LEVELS, parseDelayLevels } from "../codec/delay-levels.ts";
 
 export interface StoreOptions {
   readonly rootDir: string;

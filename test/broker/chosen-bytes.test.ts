@@ -8,8 +8,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { decodeMessageRecord } from "../../src/store/codec/message-record-decode.ts";
-import { javaHashMapOrder } from "../../src/store/codec/java-hash-map-order.ts";
+import { decodeMessageRecord } from "../../src/codec/message-record-decode.ts";
+import { javaHashMapOrder } from "../../src/codec/java-hash-map-order.ts";
 import { fixtureBytes } from "../support/fixtures.ts";
 import { memoryBroker } from "../support/broker.ts";
 

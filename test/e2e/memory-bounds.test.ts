@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
-import { encodeBatch } from "../../src/store/codec/batch.ts";
+import { encodeBatch } from "../../src/codec/batch.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
 

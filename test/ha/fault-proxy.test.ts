@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { HaClient, HaMaster, haOptions } from "../../src/ha/index.ts";
-import { decodeMessageRecord } from "../../src/store/codec/message-record-decode.ts";
+import { decodeMessageRecord } from "../../src/codec/message-record-decode.ts";
 import { MessageStore } from "../../src/store/message-store.ts";
 import { defaultStoreOptions } from "../../src/store/store-options.ts";
 import { FaultProxy, type Faults } from "../support/fault-proxy.ts";

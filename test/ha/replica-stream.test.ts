@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { SkiffError } from "../../src/core/errors.ts";
 import { viewOf } from "../../src/core/bytes.ts";
 import { ReplicaStream, type VerifiedRecords } from "../../src/ha/replica-stream.ts";
-import { encodeBlankRecord } from "../../src/store/codec/blank-record.ts";
+import { encodeBlankRecord } from "../../src/codec/blank-record.ts";
 import { fixtureBytes } from "../support/fixtures.ts";
 import { craftedRecord, craftedRun } from "../support/hostile-records.ts";
 import { memoryStoreWorld } from "../support/store.ts";

@@ -5,8 +5,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { encodeBatch } from "../../src/store/codec/batch.ts";
-import { decodeMessageRecord } from "../../src/store/codec/message-record-decode.ts";
+import { encodeBatch } from "../../src/codec/batch.ts";
+import { decodeMessageRecord } from "../../src/codec/message-record-decode.ts";
 import { settle } from "../../adapters/memory/clock.ts";
 import { memoryBroker } from "../support/broker.ts";
 

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeBatch } from "../../src/store/codec/batch.ts";
+import { encodeBatch } from "../../src/codec/batch.ts";
 import { tempDir } from "../support/platform.ts";
 import {
   Cleanup, INTEROP_SKIP, finishRun, ROCKETMQ_VERSIONS, brokerConf, commitLogEnd, comparableAll, consume, copyStore, fileExists, freePortBlock, listDir,

@@ -9,11 +9,11 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { recordFits, writeBlankRecord } from "../../src/store/codec/blank-record.ts";
-import { bodyCrc } from "../../src/store/codec/crc32.ts";
-import { parseHostAddress } from "../../src/store/codec/host-address.ts";
-import { decodeMessageRecord } from "../../src/store/codec/message-record-decode.ts";
-import { encodeMessageRecord, patchMessageRecord } from "../../src/store/codec/message-record.ts";
+import { recordFits, writeBlankRecord } from "../../src/codec/blank-record.ts";
+import { bodyCrc } from "../../src/codec/crc32.ts";
+import { parseHostAddress } from "../../src/codec/host-address.ts";
+import { decodeMessageRecord } from "../../src/codec/message-record-decode.ts";
+import { encodeMessageRecord, patchMessageRecord } from "../../src/codec/message-record.ts";
 import { MessageStore } from "../../src/store/message-store.ts";
 import { defaultStoreOptions } from "../../src/store/store-options.ts";
 import { platform, removeDir, runtimeName, tempDir } from "../support/platform.ts";

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryFileSystem } from "../../adapters/memory/fs.ts";
 import { utf8Decode } from "../../src/core/bytes.ts";
-import { decodeMessageRecord } from "../../src/store/codec/message-record-decode.ts";
+import { decodeMessageRecord } from "../../src/codec/message-record-decode.ts";
 import { FileHandlePool } from "../../src/store/file-handle-pool.ts";
 import type { MessageStore } from "../../src/store/message-store.ts";
 import { SegmentedLog } from "../../src/store/segmented-log.ts";

@@ -6,11 +6,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { utf8Decode, viewOf } from "../../src/core/bytes.ts";
-import { BLANK_MAGIC_CODE } from "../../src/store/codec/blank-record.ts";
-import { decodeMessageRecord } from "../../src/store/codec/message-record-decode.ts";
-import { decodeProperties } from "../../src/store/codec/properties.ts";
-import { tagsCode } from "../../src/store/codec/java-hash.ts";
-import { TransactionType } from "../../src/store/codec/sys-flag.ts";
+import { BLANK_MAGIC_CODE } from "../../src/codec/blank-record.ts";
+import { decodeMessageRecord } from "../../src/codec/message-record-decode.ts";
+import { decodeProperties } from "../../src/codec/properties.ts";
+import { tagsCode } from "../../src/codec/java-hash.ts";
+import { TransactionType } from "../../src/codec/sys-flag.ts";
 import { message, memoryStoreWorld } from "../support/store.ts";
 import { memorySystem } from "../../adapters/memory/system.ts";
 import { MessageStore } from "../../src/store/message-store.ts";

@@ -16,7 +16,7 @@
 import { viewOf } from "../../src/core/bytes.ts";
 import type { Connection, HostPort, Listener, Network } from "../../src/core/platform.ts";
 import { OffsetReportDecoder } from "../../src/ha/codec/offset-report.ts";
-import { BLANK_MAGIC_CODE } from "../../src/store/codec/blank-record.ts";
+import { BLANK_MAGIC_CODE } from "../../src/codec/blank-record.ts";
 
 /** Single-byte writes per chunk in `splitBytes` mode (awaiting each byte of 64 KiB chunks would crawl). */
 const SPLIT_SINGLE_BYTES = 256;

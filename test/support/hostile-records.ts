@@ -4,7 +4,7 @@
  * queue id of -1 or 2^31-1 — patched in after encoding, since the encoder itself refuses them.
  */
 import { utf8Encode, viewOf } from "../../src/core/bytes.ts";
-import { encodeMessageRecord, patchMessageRecord } from "../../src/store/codec/message-record.ts";
+import { encodeMessageRecord, patchMessageRecord } from "../../src/codec/message-record.ts";
 import { message } from "./store.ts";
 
 export interface CraftedRecord {

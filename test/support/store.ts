@@ -3,7 +3,7 @@ import { ManualClock } from "../../adapters/memory/clock.ts";
 import { MemoryFileSystem } from "../../adapters/memory/fs.ts";
 import { memorySystem } from "../../adapters/memory/system.ts";
 import { utf8Encode } from "../../src/core/bytes.ts";
-import { parseHostAddress } from "../../src/store/codec/host-address.ts";
+import { parseHostAddress } from "../../src/codec/host-address.ts";
 import type { MessageInput } from "../../src/store/message-input.ts";
 import { MessageStore, type StorePlatform } from "../../src/store/message-store.ts";
 import { defaultStoreOptions, type StoreOptions } from "../../src/store/store-options.ts";

@@ -9,7 +9,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { SkiffError } from "../../core/errors.ts";
-import { validateTopic } from "../../store/codec/message-limits.ts";
+import { validateTopic } from "../../codec/message-limits.ts";
 import { subscriptionGroupConfig } from "../../metadata/subscription-groups.ts";
 import { topicConfig } from "../../metadata/topic-config.ts";
 import { checked } from "../errors.ts";

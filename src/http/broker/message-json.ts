@@ -3,9 +3,9 @@
  * UNIQ_KEY when it has one (what RocketMQ clients call msgId), else its offsetMsgId.
  */
 import { SkiffError } from "../../core/errors.ts";
-import { encodeOffsetMsgId } from "../../store/codec/message-id.ts";
-import { decodeMessageRecord } from "../../store/codec/message-record-decode.ts";
-import { decodeProperties, MessageConst } from "../../store/codec/properties.ts";
+import { encodeOffsetMsgId } from "../../codec/message-id.ts";
+import { decodeMessageRecord } from "../../codec/message-record-decode.ts";
+import { decodeProperties, MessageConst } from "../../codec/properties.ts";
 import type { StoredMessage } from "../../store/get-message.ts";
 import { encodeBase64 } from "../../broker/message-build.ts";
 

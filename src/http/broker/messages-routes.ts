@@ -13,7 +13,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { SkiffError } from "../../core/errors.ts";
-import { BATCH_MESSAGES_MAX, decodeBatch } from "../../store/codec/batch.ts";
+import { BATCH_MESSAGES_MAX, decodeBatch } from "../../codec/batch.ts";
 import { batchSchema, buildFromBatch, buildFromJson, messageSchema } from "../../broker/message-build.ts";
 import type { SendResult } from "../../broker/send-service.ts";
 import { MAX_PULL_BATCH, MAX_PULL_WAIT_MS, parseSubscription } from "../../broker/pull-service.ts";

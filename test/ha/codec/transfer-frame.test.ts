@@ -12,7 +12,7 @@ import { viewOf, writeI64 } from "../../../src/core/bytes.ts";
 import {
   DEFAULT_MAX_TRANSFER_BODY_BYTES, TRANSFER_HEADER_SIZE, TransferFrameDecoder, type TransferFrame, encodeTransferHeader,
 } from "../../../src/ha/codec/transfer-frame.ts";
-import { decodeMessageRecord } from "../../../src/store/codec/message-record-decode.ts";
+import { decodeMessageRecord } from "../../../src/codec/message-record-decode.ts";
 import { fixtureBytes, listedHaConversation, listedReads } from "../../support/fixtures.ts";
 
 // Provenance: master->slave bytes of real 4.9.7 (and 5.3.3-master/4.9.7-slave) HA sessions taken off

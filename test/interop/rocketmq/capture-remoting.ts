@@ -1,6 +1,6 @@
 /**
  * Captures remoting frames between real Apache RocketMQ peers, for golden tests (the frames of
- * test/namesrv/remoting/remoting-command.test.ts came from here). Not a test: run it by hand,
+ * test/remoting/remoting-command.test.ts came from here). Not a test: run it by hand,
  *
  *   node test/interop/rocketmq/capture-remoting.ts 4.9.7 [outDir]
  *

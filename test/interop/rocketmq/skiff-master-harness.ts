@@ -8,9 +8,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { registerBrokerRemoting } from "../../../src/namesrv/remoting/register-broker.ts";
-import { RemotingClient } from "../../../src/namesrv/remoting/remoting-client.ts";
-import { RequestCode, ResponseCode } from "../../../src/namesrv/remoting/remoting-command.ts";
+import { registerBrokerRemoting } from "../../../src/remoting/register-broker.ts";
+import { RemotingClient } from "../../../src/remoting/remoting-client.ts";
+import { RequestCode, ResponseCode } from "../../../src/remoting/remoting-command.ts";
 import type { TopicConfigWrapper } from "../../../src/namesrv/route-types.ts";
 import { platform } from "../../support/platform.ts";
 import { brokerConf, segmentName, segmentStarts, type RocketMQVersion } from "./harness.ts";

@@ -1,0 +1,167 @@
+/**
+ * Reads one commit-log record (layout: message-record.ts, blank: blank-record.ts) the way Java's
+ * `CommitLog.checkMessageAndReturnSize` does, bounds-checked, and never throws on bad bytes:
+ *
+ * | result    | when                                                                        |
+ * |-----------|-----------------------------------------------------------------------------|
+ * | message   | V1/V2 magic, every length consistent with TOTALSIZE (and CRC, if asked)     |
+ * | blank     | BLANK magic 0xCBD43194 with TOTALSIZE >= 8 (end of segment)                 |
+ * | partial   | fewer than 8 bytes, or fewer than TOTALSIZE bytes, are available            |
+ * | invalid   | any other case; `reason` is one of `RecordProblem`                          |
+ *
+ * `body` is a view into the input (copy it if the buffer is reused); host addresses are copies.
+ * `readBody: false` skips the body (as reput/dispatch does); `checkCrc: true` recomputes BODYCRC for
+ * a non-empty body (as recovery does). TOTALSIZE is checked against the computed length.
+ */
+import { assert } from "../core/errors.ts";
+import { tryReadI64, utf8Decode, viewOf } from "../core/bytes.ts";
+import { BLANK_MAGIC_CODE, END_FILE_MIN_BLANK_LENGTH } from "./blank-record.ts";
+import { bodyCrc } from "./crc32.ts";
+import { type HostAddress, readHostAddress } from "./host-address.ts";
+import { MESSAGE_MAGIC_V1, MESSAGE_MAGIC_V2, messageRecordLength } from "./message-record.ts";
+import { SysFlag } from "./sys-flag.ts";
+
+export const RecordProblem = {
+  /** MAGICCODE is neither V1, V2 nor BLANK (e.g. zeros after the last record). */
+  ILLEGAL_MAGIC: "ILLEGAL_MAGIC",
+  /** TOTALSIZE below the smallest possible record (or a blank below 8). */
+  TOTAL_SIZE_ILLEGAL: "TOTAL_SIZE_ILLEGAL",
+  /** A negative body, topic or properties length. */
+  LENGTH_ILLEGAL: "LENGTH_ILLEGAL",
+  /** The field lengths do not add up to TOTALSIZE. */
+  TOTAL_SIZE_MISMATCH: "TOTAL_SIZE_MISMATCH",
+  BODY_CRC_MISMATCH: "BODY_CRC_MISMATCH",
+  /** An i64 field outside the safe-integer range. */
+  INT64_UNSAFE: "INT64_UNSAFE",
+} as const;
+
+export type RecordProblemCode = (typeof RecordProblem)[keyof typeof RecordProblem];
+
+export interface DecodedMessage {
+  readonly kind: "message";
+  readonly totalSize: number;
+  readonly magic: number;
+  readonly bodyCrc: number;
+  readonly queueId: number;
+  readonly flag: number;
+  readonly queueOffset: number;
+  readonly physicalOffset: number;
+  readonly sysFlag: number;
+  readonly bornTimestamp: number;
+  readonly bornHost: HostAddress;
+  readonly storeTimestamp: number;
+  readonly storeHost: HostAddress;
+  readonly reconsumeTimes: number;
+  readonly preparedTransactionOffset: number;
+  readonly bodyLength: number;
+  /** A view of the body, or `null` with `readBody: false`. */
+  readonly body: Uint8Array | null;
+  readonly topic: string;
+  readonly properties: string;
+}
+
+export type DecodedRecord =
+  | DecodedMessage
+  | { readonly kind: "blank"; readonly totalSize: number }
+  | { readonly kind: "partial"; readonly reason: "NEED_MORE_BYTES"; readonly neededBytes: number }
+  | { readonly kind: "invalid"; readonly reason: RecordProblemCode; readonly detail: string };
+
+export interface DecodeRecordOptions {
+  readonly readBody?: boolean;
+  readonly checkCrc?: boolean;
+}
+
+export function decodeMessageRecord(bytes: Uint8Array, at = 0, options: DecodeRecordOptions = {}): DecodedRecord {
+  assert(Number.isInteger(at) && at >= 0 && at <= bytes.length, `record position ${at} outside the buffer`);
+  const available = bytes.length - at;
+  if (available < 8) return partial(8);
+  const view = viewOf(bytes);
+  const totalSize = view.getInt32(at);
+  const magic = view.getInt32(at + 4);
+  if (magic === BLANK_MAGIC_CODE) {
+    if (totalSize < END_FILE_MIN_BLANK_LENGTH) return invalid("TOTAL_SIZE_ILLEGAL", `blank record of ${totalSize} bytes`);
+    return { kind: "blank", totalSize };
+  }
+  if (magic !== MESSAGE_MAGIC_V1 && magic !== MESSAGE_MAGIC_V2) {
+    return invalid("ILLEGAL_MAGIC", `magic 0x${(magic >>> 0).toString(16)} at byte ${at}`);
+  }
+  if (totalSize < messageRecordLength(0, 0, 0, 0, magic)) {
+    return invalid("TOTAL_SIZE_ILLEGAL", `TOTALSIZE ${totalSize} is below the smallest record`);
+  }
+  if (available < totalSize) return partial(totalSize);
+  return readMessage(bytes, view, at, totalSize, magic, options);
+}
+
+function readMessage(bytes: Uint8Array, view: DataView, at: number, totalSize: number, magic: number, options: DecodeRecordOptions): DecodedRecord {
+  const end = at + totalSize;
+  const sysFlag = view.getInt32(at + 36);
+  const bornLength = sysFlag & SysFlag.BORNHOST_V6 ? 16 : 4;
+  const storeLength = sysFlag & SysFlag.STOREHOST_V6 ? 16 : 4;
+  const topicWidth = magic === MESSAGE_MAGIC_V2 ? 2 : 1;
+  if (totalSize < messageRecordLength(sysFlag, 0, 0, 0, magic)) {
+    return invalid("TOTAL_SIZE_MISMATCH", `TOTALSIZE ${totalSize} too small for sysFlag 0x${sysFlag.toString(16)}`);
+  }
+  const storeTsAt = at + 52 + bornLength;
+  const storeHostAt = storeTsAt + 8;
+  const tailAt = storeHostAt + storeLength + 4; // RECONSUMETIMES, PREPARED TX OFFSET, BODY LENGTH
+  const bodyLength = view.getInt32(tailAt + 12);
+  const bodyAt = tailAt + 16;
+  if (bodyLength < 0) return invalid("LENGTH_ILLEGAL", `negative body length ${bodyLength}`);
+  if (bodyLength > end - bodyAt - topicWidth - 2) return mismatch(totalSize, "body");
+  const topicLengthAt = bodyAt + bodyLength;
+  const topicLength = topicWidth === 2 ? view.getInt16(topicLengthAt) : view.getInt8(topicLengthAt);
+  if (topicLength < 0) return invalid("LENGTH_ILLEGAL", `negative topic length ${topicLength}`);
+  const topicAt = topicLengthAt + topicWidth;
+  if (topicLength > end - topicAt - 2) return mismatch(totalSize, "topic");
+  const propertiesAt = topicAt + topicLength + 2;
+  const propertiesLength = view.getInt16(propertiesAt - 2);
+  if (propertiesLength < 0) return invalid("LENGTH_ILLEGAL", `negative properties length ${propertiesLength}`);
+  const computed = messageRecordLength(sysFlag, bodyLength, topicLength, propertiesLength, magic);
+  if (computed !== totalSize) return mismatch(totalSize, `computed ${computed}`);
+  const queueOffset = tryReadI64(view, at + 20);
+  const physicalOffset = tryReadI64(view, at + 28);
+  const bornTimestamp = tryReadI64(view, at + 40);
+  const storeTimestamp = tryReadI64(view, storeTsAt);
+  const preparedTransactionOffset = tryReadI64(view, tailAt + 4);
+  if ([queueOffset, physicalOffset, bornTimestamp, storeTimestamp, preparedTransactionOffset].some(Number.isNaN)) {
+    return invalid("INT64_UNSAFE", "an i64 field is outside the safe-integer range");
+  }
+  const storedCrc = view.getInt32(at + 8);
+  if (options.checkCrc && bodyLength > 0) {
+    const actual = bodyCrc(bytes, bodyAt, bodyAt + bodyLength);
+    if (actual !== storedCrc) return invalid("BODY_CRC_MISMATCH", `BODYCRC ${storedCrc}, body gives ${actual}`);
+  }
+  return {
+    kind: "message",
+    totalSize,
+    magic,
+    bodyCrc: storedCrc,
+    queueId: view.getInt32(at + 12),
+    flag: view.getInt32(at + 16),
+    queueOffset,
+    physicalOffset,
+    sysFlag,
+    bornTimestamp,
+    bornHost: readHostAddress(view, bytes, at + 48, bornLength),
+    storeTimestamp,
+    storeHost: readHostAddress(view, bytes, storeHostAt, storeLength),
+    reconsumeTimes: view.getInt32(tailAt),
+    preparedTransactionOffset,
+    bodyLength,
+    body: options.readBody === false ? null : bytes.subarray(bodyAt, bodyAt + bodyLength),
+    topic: utf8Decode(bytes.subarray(topicAt, topicAt + topicLength)),
+    properties: utf8Decode(bytes.subarray(propertiesAt, propertiesAt + propertiesLength)),
+  };
+}
+
+function partial(neededBytes: number): DecodedRecord {
+  return { kind: "partial", reason: "NEED_MORE_BYTES", neededBytes };
+}
+
+function invalid(reason: RecordProblemCode, detail: string): DecodedRecord {
+  return { kind: "invalid", reason, detail };
+}
+
+function mismatch(totalSize: number, what: string): DecodedRecord {
+  return invalid("TOTAL_SIZE_MISMATCH", `TOTALSIZE ${totalSize} does not match the field lengths (${what})`);
+}

@@ -1,0 +1,94 @@
+/**
+ * Registration with Apache RocketMQ name servers over their remoting protocol (spec §7, §9): what
+ * Skiff does instead of `POST /brokers` when `namesrvProtocol=rocketmq`.
+ *
+ * REGISTER_BROKER (103), header fields (extFields, all strings):
+ *
+ * | field        | value                                                       |
+ * |--------------|-------------------------------------------------------------|
+ * | brokerName   | `brokerName`                                                |
+ * | brokerAddr   | `brokerIP1:listenPort` (Skiff's HTTP API)                   |
+ * | clusterName  | `brokerClusterName`                                         |
+ * | haServerAddr | `brokerIP2:haListenPort` (what slaves connect to)           |
+ * | brokerId     | decimal                                                     |
+ * | bodyCrc32    | CRC32 of the body & 0x7FFFFFFF (`UtilAll.crc32`); checked   |
+ * | compressed   | "false"                                                     |
+ *
+ * Body: RegisterBrokerBody JSON `{"filterServerList":[],"topicConfigSerializeWrapper":{dataVersion,
+ * topicConfigTable}}`. Answer: code 0 with extFields `masterAddr` and `haServerAddr` when this is a
+ * slave whose master (id 0, same brokerName) is registered and live, absent otherwise.
+ * UNREGISTER_BROKER (104): brokerName, brokerAddr, clusterName, brokerId; no body.
+ *
+ * The connection stays open between registrations (see remoting-client.ts): closing it makes the
+ * name server forget the broker.
+ */
+import { SkiffError } from "../core/errors.ts";
+import { utf8Encode } from "../core/bytes.ts";
+import { stringifyFastjson, type FastjsonValue } from "../metadata/fastjson.ts";
+import { bodyCrc } from "../codec/crc32.ts";
+import type { Outcome } from "../namesrv/namesrv-client.ts";
+import type { BrokerRegistration, RegisterBrokerResult } from "../namesrv/route-types.ts";
+import { RequestCode, ResponseCode, type RemotingCommand } from "./remoting-command.ts";
+import { DEFAULT_REMOTING_TIMEOUT_MS, type RemotingClient, type RemotingClientPool } from "./remoting-client.ts";
+
+export function registerBrokerBody(registration: BrokerRegistration): Uint8Array {
+  const body = { filterServerList: [], topicConfigSerializeWrapper: registration.topicConfig as unknown as FastjsonValue };
+  return utf8Encode(stringifyFastjson(body as FastjsonValue));
+}
+
+export function registerBrokerHeader(registration: BrokerRegistration, body: Uint8Array): Record<string, string> {
+  return {
+    brokerName: registration.brokerName,
+    brokerAddr: registration.brokerAddr,
+    clusterName: registration.clusterName,
+    haServerAddr: registration.haServerAddr,
+    brokerId: String(registration.brokerId),
+    bodyCrc32: String(bodyCrc(body)),
+    compressed: "false",
+  };
+}
+
+export async function registerBrokerRemoting(client: RemotingClient, registration: BrokerRegistration, timeoutMs = DEFAULT_REMOTING_TIMEOUT_MS): Promise<RegisterBrokerResult> {
+  const body = registerBrokerBody(registration);
+  const answer = await client.invoke(RequestCode.REGISTER_BROKER, registerBrokerHeader(registration, body), body, timeoutMs);
+  checkSuccess(answer, client.address, "REGISTER_BROKER");
+  return { masterAddr: answer.extFields?.masterAddr || null, haServerAddr: answer.extFields?.haServerAddr || null };
+}
+
+export async function unregisterBrokerRemoting(client: RemotingClient, registration: BrokerRegistration, timeoutMs = DEFAULT_REMOTING_TIMEOUT_MS): Promise<boolean> {
+  const answer = await client.invoke(RequestCode.UNREGISTER_BROKER, {
+    brokerName: registration.brokerName,
+    brokerAddr: registration.brokerAddr,
+    clusterName: registration.clusterName,
+    brokerId: String(registration.brokerId),
+  }, new Uint8Array(0), timeoutMs);
+  checkSuccess(answer, client.address, "UNREGISTER_BROKER");
+  return true;
+}
+
+/** Throws `SkiffError("REMOTING_<code>")` with the server's remark unless the answer is SUCCESS. */
+export function checkSuccess(answer: RemotingCommand, address: string, what: string): void {
+  if (answer.code === ResponseCode.SUCCESS) return;
+  throw new SkiffError(`REMOTING_${answer.code}`, `${address} answered ${what} with code ${answer.code}: ${answer.remark ?? "(no remark)"}`, {
+    retriable: answer.code === ResponseCode.SYSTEM_BUSY || answer.code === ResponseCode.SYSTEM_ERROR,
+  });
+}
+
+/** The broker's registration transport for RocketMQ name servers (every address in parallel). */
+export function remotingNamesrvTransport(pool: RemotingClientPool) {
+  const each = <T>(addresses: readonly string[], call: (client: RemotingClient) => Promise<T>): Promise<Outcome<T>[]> =>
+    Promise.all(addresses.map((address) =>
+      call(pool.get(address)).then(
+        (value): Outcome<T> => ({ address, ok: true, value }),
+        (error: unknown): Outcome<T> => ({
+          address,
+          ok: false,
+          error: error instanceof SkiffError ? error : new SkiffError("NAMESRV_UNREACHABLE", `name server ${address}: ${String(error)}`, { retriable: true }),
+        }),
+      )));
+  return {
+    register: (addresses: readonly string[], registration: BrokerRegistration) => each(addresses, (c) => registerBrokerRemoting(c, registration)),
+    unregister: (addresses: readonly string[], registration: BrokerRegistration) => each(addresses, (c) => unregisterBrokerRemoting(c, registration)),
+    close: () => pool.closeAll(),
+  };
+}
