@@ -11,7 +11,7 @@ import { parseMessageDelayLevel, type BrokerConfig } from "../config/broker-conf
 import type { HttpServer, Platform } from "../core/platform.ts";
 import { brokerApp } from "../http/broker/app.ts";
 import type { BrokerRuntime, HaStatusView } from "../http/broker/runtime.ts";
-import type { TopicConfigWrapper } from "../namesrv/route-types.ts";
+import type { TopicConfigWrapper } from "../contract/namesrv-http.ts";
 import { openMetadata, type Metadata } from "../metadata/metadata.ts";
 import { parseHostAddress } from "../codec/host-address.ts";
 import { MessageStore } from "../store/message-store.ts";

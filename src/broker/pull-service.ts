@@ -14,6 +14,7 @@
  * - `pullStatus` is the client's view: FOUND, NO_NEW_MSG (caught up or empty queue),
  *   NO_MATCHED_MSG, OFFSET_ILLEGAL (too small or far beyond the end: restart at nextBeginOffset).
  */
+import type { PullStatus } from "../contract/broker-http.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { BrokerConfig } from "../config/broker-config.ts";
 import type { Metadata } from "../metadata/metadata.ts";
@@ -24,8 +25,6 @@ import { decodeMessageRecord } from "../codec/message-record-decode.ts";
 import { decodeProperties, MessageConst } from "../codec/properties.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import type { LongPollHub } from "./long-poll.ts";
-
-export type PullStatus = "FOUND" | "NO_NEW_MSG" | "NO_MATCHED_MSG" | "OFFSET_ILLEGAL";
 
 export interface PullRequest {
   readonly topic: string;

@@ -9,7 +9,7 @@
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import { registerBroker, unregisterBroker, type FetchLike } from "../namesrv/namesrv-client.ts";
 import type { Outcome } from "../namesrv/namesrv-client.ts";
-import type { BrokerRegistration, RegisterBrokerResult, TopicConfigWrapper } from "../namesrv/route-types.ts";
+import type { BrokerRegistration, RegisterBrokerResult, TopicConfigWrapper } from "../contract/namesrv-http.ts";
 
 /** How registrations travel: Skiff's name-server HTTP API (default) or RocketMQ's remoting. */
 export interface NamesrvTransport {

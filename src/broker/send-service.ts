@@ -20,8 +20,10 @@
  * |                     | haSlaveFallbehindMax behind (answered at once, no wait)              |
  * | FLUSH_SLAVE_TIMEOUT | SYNC_MASTER: no slave acknowledged within slaveTimeout               |
  *
- * When both fail, the replication status wins (RocketMQ's order).
+ * When both fail, the replication status wins (RocketMQ's order). A result is what the HTTP answer
+ * carries (SendResult, contract/broker-http.ts).
  */
+import type { SendResult, SendStatus } from "../contract/broker-http.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { BrokerConfig } from "../config/broker-config.ts";
 import type { Metadata } from "../metadata/metadata.ts";
@@ -34,20 +36,6 @@ import type { BuiltMessage } from "./message-build.ts";
 const NOT_ALLOWED_SEND_TOPICS: ReadonlySet<string> = new Set([
   "SCHEDULE_TOPIC_XXXX", "RMQ_SYS_TRANS_HALF_TOPIC", "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", "SELF_TEST_TOPIC", "OFFSET_MOVED_EVENT",
 ]);
-
-export type SendStatus = "SEND_OK" | "FLUSH_DISK_TIMEOUT" | "FLUSH_SLAVE_TIMEOUT" | "SLAVE_NOT_AVAILABLE";
-
-export interface SendResult {
-  readonly status: SendStatus;
-  /** The message's UNIQ_KEY (what RocketMQ's SendResult calls msgId). */
-  readonly msgId: string;
-  /** Store-derived id: store host + physical offset. */
-  readonly offsetMsgId: string;
-  readonly topic: string;
-  readonly queueId: number;
-  readonly queueOffset: number;
-  readonly commitLogOffset: number;
-}
 
 /** What a SYNC_MASTER waits on (the HA master service provides it). */
 export interface ReplicationGate {

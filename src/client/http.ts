@@ -9,6 +9,7 @@
  * the code and message of the `{"error":{"code","message"}}` body for an error answer, HTTP_<status>
  * for an error answer without one, BAD_RESPONSE for a success whose body is not what was promised.
  */
+import type { ErrorBody } from "../contract/error-body.ts";
 import { SkiffClientError } from "./errors.ts";
 
 /** What the client needs of `fetch`: the global one and Hono's `app.request` both fit. */
@@ -134,13 +135,16 @@ export function errorFromAnswer(what: string, status: number, text: string): Ski
   } catch {
     parsed = undefined;
   }
-  const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const error = (parsed as Unchecked<ErrorBody> | undefined)?.error;
   if (error && typeof error.code === "string") {
     const message = typeof error.message === "string" ? error.message : "";
     return new SkiffClientError(error.code, `${error.code}: ${message} (${what} answered ${status})`, { status });
   }
   return new SkiffClientError(`HTTP_${status}`, `${what} answered ${status}: ${clip(text)}`, { status });
 }
+
+/** A parsed answer not checked yet: the contract's field names, each of them maybe absent and of any type. */
+export type Unchecked<T> = { readonly [K in keyof T]?: T[K] extends object ? Unchecked<T[K]> : unknown };
 
 /** A BAD_RESPONSE for a 2xx answer whose body lacks what the API promises. */
 export function badResponse(what: string, status: number, problem: string): SkiffClientError {

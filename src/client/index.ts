@@ -5,11 +5,12 @@
  */
 export { SkiffClientError, isRetriable, RETRIABLE_CODES } from "./errors.ts";
 export { DEFAULT_TIMEOUT_MS, type FetchLike } from "./http.ts";
-export type { BatchMessage, Message, SendResult, SendStatus } from "./message.ts";
+export type { SendStatus, PullStatus } from "../contract/broker-http.ts";
+export type { BatchMessage, Message, SendResult } from "./message.ts";
 export { Producer, AUTO_CREATE_TOPIC, type ClientTarget, type ProducerOptions, type SendBatchOptions } from "./producer.ts";
-export type { PulledMessage, PullResult, PullStatus } from "./pull-answer.ts";
+export type { PulledMessage, PullResult } from "./pull-answer.ts";
 export {
   PullConsumer, DEFAULT_CONSUME_WAIT_MS, DEFAULT_PULL_MAX,
   type ConsumeOptions, type PullConsumerOptions, type PullOptions, type QueueOptions,
 } from "./pull-consumer.ts";
-export type { BrokerData, QueueData, TopicRoute } from "./route.ts";
+export type { BrokerData, QueueData, TopicRouteData as TopicRoute } from "../contract/namesrv-http.ts";

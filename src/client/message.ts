@@ -10,54 +10,33 @@
  */
 import { encodeBatch } from "../codec/batch.ts";
 import { encodeProperties, MessageConst } from "../codec/properties.ts";
+import { SEND_STATUSES, type SendMessageJson, type SendStatus } from "../contract/broker-http.ts";
+import type * as wire from "../contract/broker-http.ts";
 import { asClientError, SkiffClientError } from "./errors.ts";
-import { badResponse } from "./http.ts";
+import { badResponse, type Unchecked } from "./http.ts";
 
-export interface Message {
+/** A message as the JSON form has it (contract/broker-http.ts), but with one `body` of either kind. */
+export interface Message extends Omit<SendMessageJson, "body" | "bodyBase64"> {
   /** A string goes as UTF-8. */
   readonly body: string | Uint8Array;
-  readonly tags?: string;
-  /** Several keys are stored joined by a space (RocketMQ's KEY_SEPARATOR). */
-  readonly keys?: string | readonly string[];
-  readonly properties?: Readonly<Record<string, string>>;
-  /** The queue on the broker; by default the broker picks one round-robin. */
-  readonly queueId?: number;
-  /** RocketMQ's delay level (1 = 1 s, 2 = 5 s, … as `messageDelayLevel`). */
-  readonly delayLevel?: number;
-  readonly flag?: number;
-  /** false: answer without waiting for the flush or the slave (RocketMQ's WAIT property). */
-  readonly wait?: boolean;
 }
 
 /** A message of a batch: the batch picks one queue for all, and RocketMQ batches take no delay. */
 export type BatchMessage = Omit<Message, "queueId" | "delayLevel">;
 
-export type SendStatus = "SEND_OK" | "FLUSH_DISK_TIMEOUT" | "FLUSH_SLAVE_TIMEOUT" | "SLAVE_NOT_AVAILABLE";
-
-export interface SendResult {
-  /** Anything but SEND_OK still means stored: see Producer. */
-  readonly status: SendStatus;
-  /** The message's UNIQ_KEY (what RocketMQ's SendResult calls msgId). */
-  readonly msgId: string;
-  /** Store host + commit-log offset, as 32 hex digits. */
-  readonly offsetMsgId: string;
-  readonly topic: string;
-  readonly queueId: number;
-  readonly queueOffset: number;
-  readonly commitLogOffset: number;
+/** The broker's answer (contract/broker-http.ts), and where it came from. */
+export interface SendResult extends wire.SendResult {
   /** With a name server: the broker name that stored it. */
   readonly brokerName?: string;
 }
 
-export const BATCH_CONTENT_TYPE = "application/x-rocketmq-batch";
-
 /** The JSON form of one message. */
-export function messageJson(message: Message): Record<string, unknown> {
+export function messageJson(message: Message): SendMessageJson {
   const { body, ...rest } = message;
   if (typeof body !== "string" && !(body instanceof Uint8Array)) throw new SkiffClientError("BAD_REQUEST", "a message body must be a string or a Uint8Array");
   const json: Record<string, unknown> = typeof body === "string" ? { body } : { bodyBase64: encodeBase64(body) };
   for (const [key, value] of Object.entries(rest)) if (value !== undefined) json[key] = value;
-  return json;
+  return json as SendMessageJson;
 }
 
 /** The binary batch body for `messages`. */
@@ -85,12 +64,12 @@ function batchProperties(message: BatchMessage): Map<string, string> {
   return properties;
 }
 
-const SEND_STATUSES: ReadonlySet<string> = new Set(["SEND_OK", "FLUSH_DISK_TIMEOUT", "FLUSH_SLAVE_TIMEOUT", "SLAVE_NOT_AVAILABLE"]);
+const SEND_STATUS_NAMES: ReadonlySet<string> = new Set(SEND_STATUSES);
 
 /** A send answer, checked field by field. */
 export function checkSendResult(value: unknown, what: string, status: number, brokerName?: string): SendResult {
-  const v = value as Record<string, unknown> | null;
-  const ok = typeof v === "object" && v !== null && SEND_STATUSES.has(v.status as string) &&
+  const v = value as Unchecked<wire.SendResult> | null;
+  const ok = typeof v === "object" && v !== null && SEND_STATUS_NAMES.has(v.status as string) &&
     typeof v.msgId === "string" && typeof v.offsetMsgId === "string" && typeof v.topic === "string" &&
     [v.queueId, v.queueOffset, v.commitLogOffset].every((n) => Number.isSafeInteger(n));
   if (!ok) throw badResponse(what, status, `not a send result: ${JSON.stringify(value)?.slice(0, 200)}`);
@@ -108,7 +87,7 @@ export function checkSendResult(value: unknown, what: string, status: number, br
 
 /** The `{results:[…]}` answer of a batch send, `expected` results long. */
 export function checkBatchResults(value: unknown, what: string, status: number, expected: number, brokerName?: string): SendResult[] {
-  const results = (value as { results?: unknown } | null)?.results;
+  const results = (value as Unchecked<wire.SendBatchResult> | null)?.results;
   if (!Array.isArray(results) || results.length !== expected) {
     throw badResponse(what, status, `expected {results:[…]} with ${expected} results`);
   }

@@ -19,10 +19,12 @@
  *   on another broker name when there is one. As in RocketMQ, a retry after a TIMEOUT can store a
  *   message twice (at least once).
  */
+import { BATCH_CONTENT_TYPE } from "../contract/broker-http.ts";
+import type { TopicRouteData } from "../contract/namesrv-http.ts";
 import { SkiffClientError } from "./errors.ts";
 import { HttpClient, type FetchLike } from "./http.ts";
-import { BATCH_CONTENT_TYPE, batchBody, checkBatchResults, checkSendResult, messageJson, type BatchMessage, type Message, type SendResult } from "./message.ts";
-import { RouteCache, writableBrokers, type TopicRoute } from "./route.ts";
+import { batchBody, checkBatchResults, checkSendResult, messageJson, type BatchMessage, type Message, type SendResult } from "./message.ts";
+import { RouteCache, writableBrokers } from "./route.ts";
 
 export type ClientTarget = { readonly broker: string } | { readonly namesrv: string };
 
@@ -114,7 +116,7 @@ export class Producer {
   }
 
   /** The next writable queue round-robin, avoiding the broker name that just failed when possible. */
-  private choose(topic: string, route: TopicRoute, queueId: number | undefined, avoid: string | undefined): Destination {
+  private choose(topic: string, route: TopicRouteData, queueId: number | undefined, avoid: string | undefined): Destination {
     const queues = writableBrokers(route).flatMap((b) =>
       Array.from({ length: b.writeQueueNums }, (_, id) => ({ address: b.address, brokerName: b.brokerName, queueId: id })),
     ).filter((q) => queueId === undefined || q.queueId === queueId);

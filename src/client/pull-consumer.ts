@@ -15,10 +15,12 @@
  *
  * A topic served by several broker names has queue ids on each: pass `brokerName` to say which.
  */
+import { RECORDS_CONTENT_TYPE, type ConsumerOffsetJson } from "../contract/broker-http.ts";
+import { MASTER_ID } from "../contract/namesrv-http.ts";
 import { SkiffClientError } from "./errors.ts";
-import { HttpClient, type FetchLike } from "./http.ts";
-import { decodePullAnswer, RECORDS_CONTENT_TYPE, type PullResult } from "./pull-answer.ts";
-import { addressFor, brokerData, MASTER_ID, readableBrokerNames, RouteCache } from "./route.ts";
+import { HttpClient, type FetchLike, type Unchecked } from "./http.ts";
+import { decodePullAnswer, type PullResult } from "./pull-answer.ts";
+import { addressFor, brokerData, readableBrokerNames, RouteCache } from "./route.ts";
 
 export interface PullConsumerOptions {
   readonly group: string;
@@ -111,7 +113,8 @@ export class PullConsumer {
   async commitOffset(topic: string, queueId: number, offset: number, options: QueueOptions = {}): Promise<void> {
     const to = await this.target(topic, queueId, options.brokerName, "commit");
     try {
-      await this.http.json(to.address, this.offsetPath(topic, queueId), { method: "PUT", json: { offset } });
+      const body: ConsumerOffsetJson = { offset };
+      await this.http.json(to.address, this.offsetPath(topic, queueId), { method: "PUT", json: body });
     } catch (error) {
       this.routes?.invalidate(topic);
       throw error;
@@ -122,7 +125,7 @@ export class PullConsumer {
   async committedOffset(topic: string, queueId: number, options: QueueOptions = {}): Promise<number> {
     const to = await this.target(topic, queueId, options.brokerName, "read-offset");
     const exchange = await this.http.request(to.address, this.offsetPath(topic, queueId));
-    const offset = ((await exchange.json()) as { offset?: unknown } | null)?.offset;
+    const offset = ((await exchange.json()) as Unchecked<ConsumerOffsetJson> | null)?.offset;
     if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < -1) {
       throw new SkiffClientError("BAD_RESPONSE", `${exchange.what}: expected {offset}, got ${JSON.stringify(offset)}`, { status: exchange.response.status });
     }

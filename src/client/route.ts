@@ -3,41 +3,23 @@
  * choices the Java client makes from them (spec §6.3, `MQClientInstance`):
  *
  *   {"brokerDatas":[{"cluster":"DefaultCluster","brokerName":"broker-a","brokerAddrs":{"0":"…","1":"…"}}],
- *    "queueDatas":[{"brokerName":"broker-a","readQueueNums":4,"writeQueueNums":4,"perm":6}]}
+ *    "queueDatas":[{"brokerName":"broker-a","readQueueNums":4,"writeQueueNums":4,"perm":6,"topicSysFlag":0}]}
  *
+ * (the shapes: contract/namesrv-http.ts; the client checks the fields it uses, not topicSysFlag).
  * - Name servers (`"host:port;host:port"`) are asked one after another, starting with the one that
  *   answered last; a 4xx answer (TOPIC_NOT_EXIST) is final, a failure moves on to the next.
  * - A route is kept for `routeTtlMs` (RocketMQ polls every 30 s) or until `invalidate`.
  * - Sends go to the master (`brokerAddrs["0"]`) of a broker name with write permission and write
  *   queues; pulls go to the asked broker id's address, else the master's, else any address.
  */
+import { MASTER_ID, type BrokerData, type QueueData, type TopicRouteData } from "../contract/namesrv-http.ts";
 import { SkiffClientError } from "./errors.ts";
-import { badResponse, type HttpClient } from "./http.ts";
+import { badResponse, type HttpClient, type Unchecked } from "./http.ts";
 
-export const MASTER_ID = 0;
 /** RocketMQ's `Perm` bits. */
 export const PERM_READ = 4;
 export const PERM_WRITE = 2;
 export const DEFAULT_ROUTE_TTL_MS = 30_000;
-
-export interface BrokerData {
-  readonly cluster: string;
-  readonly brokerName: string;
-  /** brokerId (decimal string) → `host:port`. */
-  readonly brokerAddrs: Readonly<Record<string, string>>;
-}
-
-export interface QueueData {
-  readonly brokerName: string;
-  readonly readQueueNums: number;
-  readonly writeQueueNums: number;
-  readonly perm: number;
-}
-
-export interface TopicRoute {
-  readonly brokerDatas: readonly BrokerData[];
-  readonly queueDatas: readonly QueueData[];
-}
 
 /** `"host:port;host:port"` → addresses; a malformed list is refused with RocketMQ's example. */
 export function parseNamesrvAddresses(text: string): string[] {
@@ -52,7 +34,7 @@ export class RouteCache {
   private readonly http: HttpClient;
   private readonly addresses: readonly string[];
   private readonly ttlMs: number;
-  private readonly routes = new Map<string, { route: TopicRoute; fetchedAt: number }>();
+  private readonly routes = new Map<string, { route: TopicRouteData; fetchedAt: number }>();
   private preferred = 0;
 
   constructor(http: HttpClient, namesrv: string, ttlMs = DEFAULT_ROUTE_TTL_MS) {
@@ -65,10 +47,10 @@ export class RouteCache {
    * The topic's route. With `fallbackTopic`, a topic the name servers do not know gets that topic's
    * route instead, kept under its own name for the same time (RocketMQ's TBW102 fallback).
    */
-  async get(topic: string, fallbackTopic?: string): Promise<TopicRoute> {
+  async get(topic: string, fallbackTopic?: string): Promise<TopicRouteData> {
     const cached = this.routes.get(topic);
     if (cached && Date.now() - cached.fetchedAt < this.ttlMs) return cached.route;
-    let route: TopicRoute;
+    let route: TopicRouteData;
     try {
       route = await this.fetchRoute(topic);
     } catch (error) {
@@ -84,7 +66,7 @@ export class RouteCache {
     this.routes.delete(topic);
   }
 
-  private async fetchRoute(topic: string): Promise<TopicRoute> {
+  private async fetchRoute(topic: string): Promise<TopicRouteData> {
     let last: unknown;
     for (let i = 0; i < this.addresses.length; i++) {
       const index = (this.preferred + i) % this.addresses.length;
@@ -103,7 +85,7 @@ export class RouteCache {
 }
 
 /** Broker names that take sends, with their masters, sorted by name. */
-export function writableBrokers(route: TopicRoute): { brokerName: string; writeQueueNums: number; address: string }[] {
+export function writableBrokers(route: TopicRouteData): { brokerName: string; writeQueueNums: number; address: string }[] {
   const out: { brokerName: string; writeQueueNums: number; address: string }[] = [];
   for (const queue of route.queueDatas) {
     if ((queue.perm & PERM_WRITE) === 0 || queue.writeQueueNums <= 0) continue;
@@ -114,30 +96,30 @@ export function writableBrokers(route: TopicRoute): { brokerName: string; writeQ
 }
 
 /** Broker names with read permission that have `queueId`, sorted. */
-export function readableBrokerNames(route: TopicRoute, queueId: number): string[] {
+export function readableBrokerNames(route: TopicRouteData, queueId: number): string[] {
   return route.queueDatas
     .filter((q) => (q.perm & PERM_READ) !== 0 && q.readQueueNums > queueId)
     .map((q) => q.brokerName)
     .sort();
 }
 
-export function brokerData(route: TopicRoute, brokerName: string): BrokerData | undefined {
+export function brokerData(route: TopicRouteData, brokerName: string): BrokerData | undefined {
   return route.brokerDatas.find((b) => b.brokerName === brokerName);
 }
 
 /** The address of `brokerId` in the broker name, else its master's, else any (spec §6.3). */
-export function addressFor(route: TopicRoute, brokerName: string, brokerId: number): { address: string; brokerId: number } | undefined {
+export function addressFor(route: TopicRouteData, brokerName: string, brokerId: number): { address: string; brokerId: number } | undefined {
   const addrs = brokerData(route, brokerName)?.brokerAddrs ?? {};
   for (const id of [brokerId, MASTER_ID]) if (addrs[String(id)]) return { address: addrs[String(id)], brokerId: id };
   const [any] = Object.keys(addrs).sort((a, b) => Number(a) - Number(b));
   return any === undefined ? undefined : { address: addrs[any], brokerId: Number(any) };
 }
 
-function checkRoute(value: unknown, what: string, status: number): TopicRoute {
+function checkRoute(value: unknown, what: string, status: number): TopicRouteData {
   const fail = (problem: string): never => {
     throw badResponse(what, status, `not a topic route: ${problem}`);
   };
-  const route = value as { brokerDatas?: unknown; queueDatas?: unknown };
+  const route = value as Unchecked<TopicRouteData>;
   if (typeof route !== "object" || route === null) return fail("not an object");
   if (!Array.isArray(route.brokerDatas) || !Array.isArray(route.queueDatas)) return fail("brokerDatas and queueDatas must be arrays");
   for (const b of route.brokerDatas as BrokerData[]) {
@@ -148,5 +130,5 @@ function checkRoute(value: unknown, what: string, status: number): TopicRoute {
     const counts = [q?.readQueueNums, q?.writeQueueNums, q?.perm];
     if (typeof q?.brokerName !== "string" || counts.some((n) => !Number.isInteger(n))) fail("a queue data lacks brokerName, queue counts or perm");
   }
-  return route as TopicRoute;
+  return route as TopicRouteData;
 }

@@ -1,6 +1,7 @@
 /**
  * The error side of every Skiff HTTP app (the broker's and the name server's): one body shape,
- * `{"error":{"code":"…","message":"…"}}` (DESIGN §1.3), and the helpers that produce it.
+ * `{"error":{"code":"…","message":"…"}}` (DESIGN §1.3, ErrorBody in contract/error-body.ts), and
+ * the helpers that produce it.
  *
  * A SkiffError is the caller's problem, so a 4xx: first by code (TOPIC_NOT_EXIST → 404,
  * NOT_MASTER → 409, …), then by the code's ending (`…_NOT_FOUND`/`…_NOT_EXIST` → 404;
@@ -20,13 +21,10 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
+import type { ErrorBody } from "../contract/error-body.ts";
 import { errorCode, SkiffError } from "../core/errors.ts";
 
 export type HttpStatus = HTTPException["status"];
-
-export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string };
-}
 
 export function errorResponse(c: Context, status: HttpStatus, code: string, message: string): Response {
   const body: ErrorBody = { error: { code, message } };

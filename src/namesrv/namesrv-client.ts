@@ -13,7 +13,7 @@
 import type { z } from "zod";
 import { SkiffError } from "../core/errors.ts";
 import { registerResultSchema, routeSchema, unregisterResultSchema } from "./route-schema.ts";
-import type { BrokerKey, BrokerRegistration, RegisterBrokerResult, TopicRouteData } from "./route-types.ts";
+import type { BrokerKey, BrokerRegistration, RegisterBrokerResult, TopicRouteData } from "../contract/namesrv-http.ts";
 
 /** RocketMQ's `registerBrokerTimeoutMills`. */
 export const REGISTER_BROKER_TIMEOUT_MS = 6000;

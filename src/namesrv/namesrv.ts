@@ -10,7 +10,7 @@ import type { NamesrvConfig } from "../config/namesrv-config.ts";
 import type { HostPort, Platform } from "../core/platform.ts";
 import { namesrvApp } from "../http/namesrv-app.ts";
 import { RouteTable, type RouteTableEvent, type RouteTableLimits } from "./route-table.ts";
-import type { BrokerInfo } from "./route-types.ts";
+import type { BrokerInfo } from "../contract/namesrv-http.ts";
 
 export interface NamesrvOptions {
   readonly log?: (line: string) => void;

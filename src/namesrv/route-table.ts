@@ -20,7 +20,7 @@ import {
   MASTER_ID,
   type BrokerData, type BrokerInfo, type BrokerRegistration, type ClusterInfo, type DataVersionJson,
   type QueueData, type RegisterBrokerResult, type TopicConfigWrapper, type TopicRouteData,
-} from "./route-types.ts";
+} from "../contract/namesrv-http.ts";
 
 export const DEFAULT_BROKER_EXPIRY_MS = 120_000;
 

@@ -27,7 +27,7 @@ import { utf8Encode } from "../core/bytes.ts";
 import { stringifyFastjson, type FastjsonValue } from "../metadata/fastjson.ts";
 import { bodyCrc } from "../codec/crc32.ts";
 import type { Outcome } from "../namesrv/namesrv-client.ts";
-import type { BrokerRegistration, RegisterBrokerResult } from "../namesrv/route-types.ts";
+import type { BrokerRegistration, RegisterBrokerResult } from "../contract/namesrv-http.ts";
 import { RequestCode, ResponseCode, type RemotingCommand } from "./remoting-command.ts";
 import { DEFAULT_REMOTING_TIMEOUT_MS, type RemotingClient, type RemotingClientPool } from "./remoting-client.ts";
 

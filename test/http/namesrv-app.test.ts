@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../../adapters/memory/clock.ts";
 import { namesrvApp } from "../../src/http/namesrv-app.ts";
 import { RouteTable, type RouteTableOptions } from "../../src/namesrv/route-table.ts";
-import type { BrokerRegistration } from "../../src/namesrv/route-types.ts";
+import type { BrokerRegistration } from "../../src/contract/namesrv-http.ts";
 import { MASTER_ADDR, MASTER_HA_ADDR, SLAVE_ADDR, TOPIC_TEST, master, slave } from "../namesrv/registrations.ts";
 
 function setup(options: RouteTableOptions = {}, maxBodyBytes?: number) {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Producer, type SendResult } from "../../src/client/index.ts";
-import type { TopicConfigWrapper } from "../../src/namesrv/route-types.ts";
+import type { TopicConfigWrapper } from "../../src/contract/namesrv-http.ts";
 import { tempDir } from "../support/platform.ts";
 import {
   Cleanup, INTEROP_SKIP, finishRun, ROCKETMQ_VERSIONS, commitLogBytesEqual, comparableAll, consume, freePortBlock, readRecords, segmentStarts, skiffJson,

@@ -2,7 +2,7 @@
  * Registrations for name server tests: a master (id 0) and a slave (id 1) of broker-a in
  * DefaultCluster with RocketMQ's default ports, and a builder for anything else.
  */
-import type { BrokerRegistration, TopicQueueConfig } from "../../src/namesrv/route-types.ts";
+import type { BrokerRegistration, TopicQueueConfig } from "../../src/contract/namesrv-http.ts";
 
 export const MASTER_ADDR = "127.0.0.1:10911";
 export const MASTER_HA_ADDR = "127.0.0.1:10912";

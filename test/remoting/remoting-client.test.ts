@@ -11,7 +11,7 @@ import { registerBrokerRemoting, unregisterBrokerRemoting } from "../../src/remo
 import { RemotingClient, RemotingClientPool } from "../../src/remoting/remoting-client.ts";
 import { FLAG_RESPONSE, RemotingFrameDecoder, RequestCode, encodeRemotingCommand, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
 import { bodyCrc } from "../../src/codec/crc32.ts";
-import type { BrokerRegistration } from "../../src/namesrv/route-types.ts";
+import type { BrokerRegistration } from "../../src/contract/namesrv-http.ts";
 
 type Handler = (request: RemotingCommand, connection: Connection) => RemotingCommand | null;
 

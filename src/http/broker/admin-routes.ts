@@ -5,9 +5,12 @@
  *   GET /topics · GET/PUT/DELETE /topics/{topic}
  *   GET /subscription-groups · GET/PUT /subscription-groups/{group}
  *   GET/PUT /consumer-offsets/{group}/{topic}/{queueId}   (-1: nothing committed yet)
+ *
+ * The request bodies are checked against their shapes in contract/broker-http.ts at compile time.
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import type { ConsumerOffsetJson, SubscriptionGroupBody, TopicConfigBody } from "../../contract/broker-http.ts";
 import { SkiffError } from "../../core/errors.ts";
 import { validateTopic } from "../../codec/message-limits.ts";
 import { subscriptionGroupConfig } from "../../metadata/subscription-groups.ts";
@@ -19,13 +22,13 @@ import type { BrokerRuntime } from "./runtime.ts";
 
 const JSON_LIMIT = 64 * 1024;
 const queueNums = z.number().int().min(1).max(1024);
-const topicBody = z.object({
+const topicBody: z.ZodType<TopicConfigBody & { readonly perm: number }, TopicConfigBody> = z.object({
   readQueueNums: queueNums,
   writeQueueNums: queueNums,
   perm: z.number().int().min(0).max(15).default(6),
   order: z.boolean().optional(),
 }).strict();
-const groupBody = z.object({
+const groupBody: z.ZodType<SubscriptionGroupBody> = z.object({
   consumeEnable: z.boolean().optional(),
   consumeFromMinEnable: z.boolean().optional(),
   consumeBroadcastEnable: z.boolean().optional(),
@@ -35,7 +38,7 @@ const groupBody = z.object({
   whichBrokerWhenConsumeSlowly: z.number().int().min(0).optional(),
   notifyConsumerIdsChangedEnable: z.boolean().optional(),
 }).strict();
-const offsetBody = z.object({ offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict();
+const offsetBody: z.ZodType<ConsumerOffsetJson> = z.object({ offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict();
 const groupName = z.string().regex(/^[%|a-zA-Z0-9_-]{1,255}$/, "group must match ^[%|a-zA-Z0-9_-]{1,255}$");
 
 export function adminRoutes(runtime: BrokerRuntime): Hono {
@@ -89,7 +92,7 @@ export function adminRoutes(runtime: BrokerRuntime): Hono {
   app.get("/consumer-offsets/:group/:topic/:queueId", (c) => {
     const group = checked(groupName, c.req.param("group"));
     const queueId = checked(intParam("queueId", 0, 0x7fffffff), c.req.param("queueId"));
-    return c.json({ offset: metadata.consumerOffsets.query(group, c.req.param("topic"), queueId) });
+    return c.json<ConsumerOffsetJson>({ offset: metadata.consumerOffsets.query(group, c.req.param("topic"), queueId) });
   });
   app.put("/consumer-offsets/:group/:topic/:queueId", async (c) => {
     requireMaster();
@@ -99,7 +102,7 @@ export function adminRoutes(runtime: BrokerRuntime): Hono {
     const { offset } = checked(offsetBody, await body(c.req.raw));
     if (!metadata.topics.get(topic)) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${topic} does not exist`);
     metadata.consumerOffsets.commit(group, topic, queueId, offset);
-    return c.json({ offset });
+    return c.json<ConsumerOffsetJson>({ offset });
   });
   return app;
 }

@@ -8,22 +8,23 @@
  * queue chosen by `?queueId=` or round-robin) and `Accept: application/x-rocketmq-messages` (the
  * stored records concatenated, status in `x-rocketmq-*` headers), as PULL_MESSAGE returns them.
  * A batch of either form holds at most `BATCH_MESSAGES_MAX` (1024) messages: more is 413
- * BATCH_TOO_LARGE, refused before a message is built.
+ * BATCH_TOO_LARGE, refused before a message is built. The bodies, statuses and header names:
+ * contract/broker-http.ts.
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import {
+  BATCH_CONTENT_TYPE, PULL_HEADERS, RECORDS_CONTENT_TYPE,
+  type PullAnswerJson, type PullAnswerStatus, type SendBatchResult, type SendResult,
+} from "../../contract/broker-http.ts";
 import { SkiffError } from "../../core/errors.ts";
 import { BATCH_MESSAGES_MAX, decodeBatch } from "../../codec/batch.ts";
 import { batchSchema, buildFromBatch, buildFromJson, messageSchema } from "../../broker/message-build.ts";
-import type { SendResult } from "../../broker/send-service.ts";
 import { MAX_PULL_BATCH, MAX_PULL_WAIT_MS, parseSubscription } from "../../broker/pull-service.ts";
 import { checked } from "../errors.ts";
 import { parseJsonBytes, readBodyLimited } from "./body.ts";
 import { messageJson } from "./message-json.ts";
 import type { BrokerRuntime } from "./runtime.ts";
-
-export const BATCH_CONTENT_TYPE = "application/x-rocketmq-batch";
-export const RECORDS_CONTENT_TYPE = "application/x-rocketmq-messages";
 
 export const intParam = (name: string, min: number, max: number) =>
   z.string().regex(/^-?\d+$/, `${name} must be an integer`).transform(Number).pipe(z.number().int().min(min, `${name} must be >= ${min}`).max(max, `${name} must be <= ${max}`));
@@ -36,7 +37,7 @@ const pullQuery = z.object({
   tags: z.string().max(4096).optional(),
 });
 
-function sendJson(result: SendResult) {
+function sendJson(result: SendResult): SendResult {
   return {
     status: result.status,
     msgId: result.msgId,
@@ -63,7 +64,7 @@ export function messagesRoutes(runtime: BrokerRuntime): Hono {
       const batch = decodeBatch(bytes);
       if (batch.length === 0) throw new SkiffError("BAD_REQUEST", "the batch is empty");
       const results = await runtime.send.send(topic, batch.map((m) => buildFromBatch(m, queueId, context)));
-      return c.json({ results: results.map(sendJson) });
+      return c.json<SendBatchResult>({ results: results.map(sendJson) });
     }
     if (type !== "application/json") {
       throw new SkiffError("UNSUPPORTED_MEDIA_TYPE", `Content-Type ${type} is not accepted; use application/json or ${BATCH_CONTENT_TYPE}`);
@@ -76,7 +77,7 @@ export function messagesRoutes(runtime: BrokerRuntime): Hono {
       }
       const { messages } = checked(batchSchema, raw);
       const results = await runtime.send.send(topic, messages.map((m) => buildFromJson(m, context)));
-      return c.json({ results: results.map(sendJson) });
+      return c.json<SendBatchResult>({ results: results.map(sendJson) });
     }
     const [result] = await runtime.send.send(topic, [buildFromJson(checked(messageSchema, raw), context)]);
     return c.json(sendJson(result));
@@ -95,7 +96,7 @@ export function messagesRoutes(runtime: BrokerRuntime): Hono {
       tags: parseSubscription(query.tags),
       signal: c.req.raw.signal,
     });
-    const status = {
+    const status: PullAnswerStatus = {
       status: result.status,
       pullStatus: result.pullStatus,
       nextBeginOffset: result.nextBeginOffset,
@@ -112,16 +113,12 @@ export function messagesRoutes(runtime: BrokerRuntime): Hono {
         at += m.bytes.byteLength;
       }
       const headers: Record<string, string> = { "content-type": RECORDS_CONTENT_TYPE };
-      for (const [key, value] of Object.entries(status)) headers[`x-rocketmq-${kebab(key)}`] = String(value);
-      headers["x-rocketmq-message-count"] = String(result.messages.length);
+      for (const key of Object.keys(status) as (keyof PullAnswerStatus)[]) headers[PULL_HEADERS[key]] = String(status[key]);
+      headers[PULL_HEADERS.messageCount] = String(result.messages.length);
       return new Response(body, { status: 200, headers });
     }
-    return c.json({ ...status, messages: result.messages.map(messageJson) });
+    return c.json<PullAnswerJson>({ ...status, messages: result.messages.map(messageJson) });
   });
 
   return app;
-}
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
 }

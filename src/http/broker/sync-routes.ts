@@ -15,6 +15,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { stringifyFastjson, type FastjsonValue } from "../../metadata/fastjson.ts";
+import type { ErrorBody } from "../../contract/error-body.ts";
 import { SkiffError } from "../../core/errors.ts";
 import { PROBE_MAX_BYTES } from "../../ha/log-agreement.ts";
 import { checked } from "../errors.ts";
@@ -51,7 +52,7 @@ export function syncRoutes(runtime: BrokerRuntime): Hono {
     if (!sameSegment) throw new SkiffError("BAD_REQUEST", `[${offset}, +${length}) crosses a commit-log segment end`);
     if (offset < minOffset || offset + length > shippableOffset) {
       const error = { code: "HA_RANGE_NOT_HELD", message: `this node holds [${minOffset}, ${shippableOffset}) of its commit log` };
-      return c.json({ error }, 416, headers);
+      return c.json<ErrorBody, 416>({ error }, 416, headers);
     }
     const bytes = new Uint8Array(await source.read(offset, length)); // a copy: the log's cache may change
     return new Response(bytes, { headers: { ...headers, "content-type": "application/octet-stream" } });

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { registerBrokerRemoting } from "../../../src/remoting/register-broker.ts";
 import { RemotingClient } from "../../../src/remoting/remoting-client.ts";
 import { RequestCode, ResponseCode } from "../../../src/remoting/remoting-command.ts";
-import type { TopicConfigWrapper } from "../../../src/namesrv/route-types.ts";
+import type { TopicConfigWrapper } from "../../../src/contract/namesrv-http.ts";
 import { platform } from "../../support/platform.ts";
 import { brokerConf, segmentName, segmentStarts, type RocketMQVersion } from "./harness.ts";
 

@@ -1,6 +1,8 @@
 /**
- * The name server's records, as they travel over its HTTP API (DESIGN §1.7) and between the route
- * table, the app and the broker-side client. Shapes follow RocketMQ's `RegisterBrokerBody`,
+ * The name server's HTTP API as it travels (DESIGN §1.7): what brokers register and get back, the
+ * topic routes clients read, the cluster view. Declared once, here, and imported by the name server
+ * (route table, app), the broker's registration clients (HTTP and remoting) and the client
+ * (src/client/route.ts); types only, and MASTER_ID. Shapes follow RocketMQ's `RegisterBrokerBody`,
  * `RegisterBrokerResult` and `TopicRouteData` (spec §7 and §9), in JSON with string map keys:
  *
  *   register  {"clusterName":"DefaultCluster","brokerName":"broker-a","brokerId":1,
@@ -10,6 +12,8 @@
  *   result    {"masterAddr":"127.0.0.1:10911","haServerAddr":"127.0.0.1:10912"}   (nulls for a master)
  *   route     {"brokerDatas":[{"cluster":"DefaultCluster","brokerName":"broker-a","brokerAddrs":{"0":"…","1":"…"}}],
  *              "queueDatas":[{"brokerName":"broker-a","readQueueNums":4,"writeQueueNums":4,"perm":6,"topicSysFlag":0}]}
+ *
+ *   POST /brokers → RegisterBrokerResult · GET /routes/{topic} → TopicRouteData · GET /cluster → ClusterInfo
  */
 
 /** RocketMQ's `MixAll.MASTER_ID`. */
@@ -70,8 +74,8 @@ export interface QueueData {
 }
 
 export interface TopicRouteData {
-  readonly brokerDatas: BrokerData[];
-  readonly queueDatas: QueueData[];
+  readonly brokerDatas: readonly BrokerData[];
+  readonly queueDatas: readonly QueueData[];
 }
 
 /** One registered broker as `cluster()`, expiry and unregistration report it. */
