@@ -8,7 +8,7 @@
  */
 import { platform, runtimeName, tempDir, removeDir } from "../test/support/platform.ts";
 import { resolveBrokerConfig } from "../src/config/sources.ts";
-import { startBroker } from "../src/broker/broker.ts";
+import { startBroker } from "../src/app/start-broker.ts";
 import { encodeBatch } from "../src/codec/batch.ts";
 import { MessageStore } from "../src/store/message-store.ts";
 import { defaultStoreOptions } from "../src/store/store-options.ts";

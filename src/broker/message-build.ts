@@ -1,5 +1,5 @@
 /**
- * From what a producer sends over HTTP to what the store writes.
+ * From what a producer sends (JSON or RocketMQ's batch encoding, see send-entry.ts) to what the store writes.
  *
  * Bytes Skiff chooses where RocketMQ versions differ (a documented choice, see README
  * "Works with Apache RocketMQ"):
@@ -50,8 +50,9 @@ export interface BuildContext {
   readonly nextUniqueId: () => string;
 }
 
+/** A message ready for the store but for where it goes: the send names the topic, the queue is chosen then. */
 export interface BuiltMessage {
-  readonly input: Omit<MessageInput, "queueId">;
+  readonly input: Omit<MessageInput, "topic" | "queueId">;
   readonly queueId: number | undefined;
   /** False when the producer asked not to wait for flush or replication. */
   readonly wait: boolean;
@@ -89,7 +90,6 @@ function finish(properties: Map<string, string>, body: Uint8Array, flag: number,
   properties.set(MessageConst.CLUSTER, context.clusterName);
   return {
     input: {
-      topic: "",
       flag,
       body,
       properties: inJavaHashMapOrder(properties, maxSize),

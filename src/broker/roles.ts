@@ -20,7 +20,7 @@ import { parseHostPort } from "../core/host-port.ts";
 import { HaClient, HaMaster, findCommonPrefix, haOptions, type HaOptions, type MasterLogProbe } from "../ha/index.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import type { MessageStore } from "../store/message-store.ts";
-import type { HaStatusView, TruncateResult } from "../http/broker/runtime.ts";
+import type { HaStatusView, TruncateResult } from "./runtime.ts";
 import { httpMasterLogProbe } from "./master-log-probe.ts";
 import type { NameServerRegistration } from "./registration.ts";
 import type { ScheduleService } from "./schedule-service.ts";

@@ -12,8 +12,8 @@ import { utf8Decode } from "../core/bytes.ts";
 import { brokerUsage, describeConfig, describeNamesrvConfig, namesrvUsage } from "../config/describe.ts";
 import { resolveNamesrvConfig } from "../config/namesrv-config.ts";
 import { parseCommandLine, resolveBrokerConfig } from "../config/sources.ts";
-import { startBroker } from "../broker/broker.ts";
-import { startNamesrv } from "../namesrv/namesrv.ts";
+import { startBroker } from "../app/start-broker.ts";
+import { startNamesrv } from "../app/start-namesrv.ts";
 
 export interface ProcessIo {
   readonly argv: readonly string[];

@@ -20,7 +20,6 @@
  */
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { z } from "zod";
 import type { ErrorBody } from "../contract/error-body.ts";
 import { errorCode, SkiffError } from "../core/errors.ts";
 
@@ -112,16 +111,5 @@ export const onError: ErrorHandler = errorHandler();
 
 export const notFound: NotFoundHandler = (c) => errorResponse(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`);
 
-/** `"clusterName: Too small …; brokerId: must be >= 0"`, at most five problems. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  const shown = issues.slice(0, 5).map((issue) => `${issue.path.map(String).join(".") || "body"}: ${issue.message}`);
-  const more = issues.length - shown.length;
-  return shown.join("; ") + (more > 0 ? `; and ${more} more` : "");
-}
-
-/** Validates `value`; throws SkiffError BAD_REQUEST (→ 400) naming each problem. */
-export function checked<Schema extends z.ZodType>(schema: Schema, value: unknown): z.output<Schema> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new SkiffError("BAD_REQUEST", describeIssues(result.error.issues));
-  return result.data;
-}
+/** Moved to src/core/checked.ts (the broker checks its input too); re-exported for the HTTP apps. */
+export { checked, describeIssues } from "../core/checked.ts";

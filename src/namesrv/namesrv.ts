@@ -1,14 +1,13 @@
 /**
- * The name server process: a route table, its expiry scan every `scanIntervalMs` on the platform's
- * clock (RocketMQ 4.9 scans every 10 s and drops a broker 120 s after its last registration),
- * and the HTTP app served on `host:listenPort`. Every change of the table (a new, moved or
- * re-configured broker, an unregistration, an expiry, a broker name losing its queue data) is one
- * line to `log`; refreshes that change nothing are silent. Nothing is printed otherwise: the boot
- * banner is the caller's, built from the returned `address`.
+ * The name server without its fronts: a route table and its expiry scan every `scanIntervalMs` on
+ * the platform's clock (RocketMQ 4.9 scans every 10 s and drops a broker 120 s after its last
+ * registration). Every change of the table (a new, moved or re-configured broker, an
+ * unregistration, an expiry, a broker name losing its queue data) is one line to `log`; refreshes
+ * that change nothing are silent. The composition root (`startNamesrv`, src/app/start-namesrv.ts)
+ * serves the HTTP app over it.
  */
 import type { NamesrvConfig } from "../config/namesrv-config.ts";
-import type { HostPort, Platform } from "../core/platform.ts";
-import { namesrvApp } from "../http/namesrv-app.ts";
+import type { Clock, TimerHandle } from "../core/platform.ts";
 import { RouteTable, type RouteTableEvent, type RouteTableLimits } from "./route-table.ts";
 import type { BrokerInfo } from "../contract/namesrv-http.ts";
 
@@ -17,38 +16,26 @@ export interface NamesrvOptions {
   readonly limits?: Partial<RouteTableLimits>;
 }
 
-export interface Namesrv {
-  /** `host:port` the server is bound to (the port the OS chose when `listenPort` is 0). */
-  readonly address: string;
+export interface NamesrvCore {
   readonly routeTable: RouteTable;
-  /** Stops the scan and the HTTP server; idempotent. */
-  stop(): Promise<void>;
+  /** Starts the expiry scan. */
+  start(): void;
+  /** Stops the expiry scan; idempotent. */
+  stop(): void;
 }
 
-export async function startNamesrv(
-  config: NamesrvConfig,
-  platform: Pick<Platform, "clock" | "http">,
-  options: NamesrvOptions = {},
-): Promise<Namesrv> {
+export function createNamesrvCore(config: NamesrvConfig, clock: Clock, options: NamesrvOptions = {}): NamesrvCore {
   const log = options.log ?? (() => {});
-  const { clock } = platform;
   const routeTable = new RouteTable({
     limits: options.limits,
     brokerExpiryMs: config.brokerExpiryMs,
     onChange: (event) => log(describeEvent(event)),
   });
-  const app = namesrvApp({ routeTable, clock, log });
-  const server = await platform.http.serve({ host: config.host, port: config.listenPort }, (request) => app.fetch(request));
-  const scan = clock.setInterval(() => routeTable.scanExpired(clock.now()), config.scanIntervalMs);
-  let stopping: Promise<void> | undefined;
+  let scan: TimerHandle | null = null;
   return {
-    address: formatAddress(server.address),
     routeTable,
-    stop: () => {
-      scan.cancel();
-      stopping ??= server.close();
-      return stopping;
-    },
+    start: () => void (scan ??= clock.setInterval(() => routeTable.scanExpired(clock.now()), config.scanIntervalMs)),
+    stop: () => scan?.cancel(),
   };
 }
 
@@ -71,8 +58,4 @@ export function describeEvent(event: RouteTableEvent): string {
 
 function name(broker: BrokerInfo): string {
   return `${broker.clusterName}/${broker.brokerName}/${broker.brokerId}`;
-}
-
-function formatAddress(address: HostPort): string {
-  return address.host.includes(":") ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }

@@ -1,6 +1,6 @@
 /**
  * What the store needs to know, in the store's own units. The broker derives it from its
- * RocketMQ-named configuration (`storeOptionsFrom` in src/broker); tests build it directly.
+ * RocketMQ-named configuration (`storeOptionsFrom` in src/app/start-broker.ts); tests build it directly.
  */
 import type { FlushDiskType } from "./flush-service.ts";
 import { DEFAULT_DELAY_LEVELS, parseDelayLevels } from "../codec/delay-levels.ts";

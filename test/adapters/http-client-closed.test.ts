@@ -8,7 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { startBroker, type BrokerHandle } from "../../src/broker/broker.ts";
+import { startBroker, type BrokerHandle } from "../../src/app/start-broker.ts";
 import { resolveBrokerConfig } from "../../src/config/sources.ts";
 import { platform, removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { loopback, observedHttp, rawHttp, sleep, within } from "./helpers.ts";

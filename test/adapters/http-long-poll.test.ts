@@ -8,7 +8,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { startBroker, type BrokerHandle } from "../../src/broker/broker.ts";
+import { startBroker, type BrokerHandle } from "../../src/app/start-broker.ts";
 import { HTTP_IDLE_TIMEOUT_MS, MAX_PULL_WAIT_MS } from "../../src/broker/pull-service.ts";
 import { DEFAULT_CONSUME_WAIT_MS, Producer, PullConsumer } from "../../src/client/index.ts";
 import { resolveBrokerConfig } from "../../src/config/sources.ts";

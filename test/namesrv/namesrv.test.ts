@@ -6,7 +6,7 @@ import { ManualClock } from "../../adapters/memory/clock.ts";
 import { resolveNamesrvConfig } from "../../src/config/namesrv-config.ts";
 import type { FetchHandler, HttpServing } from "../../src/core/platform.ts";
 import { getRoute, registerBroker } from "../../src/namesrv/namesrv-client.ts";
-import { startNamesrv } from "../../src/namesrv/namesrv.ts";
+import { startNamesrv } from "../../src/app/start-namesrv.ts";
 import { platform } from "../support/platform.ts";
 import { MASTER_ADDR, master, slave } from "./registrations.ts";
 

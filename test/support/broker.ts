@@ -2,7 +2,7 @@
 import { createMemoryPlatform } from "../../adapters/memory/platform.ts";
 import { resolveBrokerConfig } from "../../src/config/sources.ts";
 import type { BrokerConfig } from "../../src/config/broker-config.ts";
-import { startBroker } from "../../src/broker/broker.ts";
+import { startBroker } from "../../src/app/start-broker.ts";
 import { brokerApp } from "../../src/http/broker/app.ts";
 
 export function brokerConfig(values: Record<string, string | number | boolean> = {}): BrokerConfig {

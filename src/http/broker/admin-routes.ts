@@ -16,9 +16,10 @@ import { validateTopic } from "../../codec/message-limits.ts";
 import { subscriptionGroupConfig } from "../../metadata/subscription-groups.ts";
 import { topicConfig } from "../../metadata/topic-config.ts";
 import { checked } from "../errors.ts";
-import { parseJsonBytes, readBodyLimited } from "./body.ts";
+import { parseJsonBytes } from "../../core/checked.ts";
+import { readBodyLimited } from "./body.ts";
 import { intParam } from "./messages-routes.ts";
-import type { BrokerRuntime } from "./runtime.ts";
+import type { BrokerRuntime } from "../../broker/runtime.ts";
 
 const JSON_LIMIT = 64 * 1024;
 const queueNums = z.number().int().min(1).max(1024);
@@ -69,8 +70,7 @@ export function adminRoutes(runtime: BrokerRuntime): Hono {
   app.delete("/topics/:topic", async (c) => {
     requireMaster();
     const name = c.req.param("topic");
-    if (!(await metadata.topics.delete(name))) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${name} does not exist`);
-    await runtime.store.queues.deleteTopic(name);
+    await runtime.topics.delete(name);
     return c.json({ deleted: name });
   });
 

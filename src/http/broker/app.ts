@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { errorHandler, notFound } from "../errors.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { messagesRoutes } from "./messages-routes.ts";
-import type { BrokerRuntime } from "./runtime.ts";
+import type { BrokerRuntime } from "../../broker/runtime.ts";
 import { syncRoutes } from "./sync-routes.ts";
 
 export function brokerApp(runtime: BrokerRuntime): Hono {

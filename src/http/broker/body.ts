@@ -35,11 +35,3 @@ export async function readBodyLimited(request: Request, limitBytes: number): Pro
 function tooLarge(size: number, limit: number): SkiffError {
   return new SkiffError("PAYLOAD_TOO_LARGE", `request body of ${size}+ bytes is larger than the ${limit}-byte limit`);
 }
-
-export function parseJsonBytes(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch (error) {
-    throw new SkiffError("BAD_REQUEST", `request body is not valid JSON: ${(error as Error).message}`);
-  }
-}

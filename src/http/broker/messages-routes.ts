@@ -7,9 +7,10 @@
  * Binary forms are RocketMQ's own bytes: `application/x-rocketmq-batch` (the client batch encoding,
  * queue chosen by `?queueId=` or round-robin) and `Accept: application/x-rocketmq-messages` (the
  * stored records concatenated, status in `x-rocketmq-*` headers), as PULL_MESSAGE returns them.
- * A batch of either form holds at most `BATCH_MESSAGES_MAX` (1024) messages: more is 413
- * BATCH_TOO_LARGE, refused before a message is built. The bodies, statuses and header names:
- * contract/broker-http.ts.
+ * The route reads the body (size-limited) and maps the answer; decoding the three body forms and
+ * building messages is the broker's send entry (src/broker/send-entry.ts): a batch of either form
+ * holds at most `BATCH_MESSAGES_MAX` (1024) messages, more is 413 BATCH_TOO_LARGE. The bodies,
+ * statuses and header names: contract/broker-http.ts.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -18,13 +19,11 @@ import {
   type PullAnswerJson, type PullAnswerStatus, type SendBatchResult, type SendResult,
 } from "../../contract/broker-http.ts";
 import { SkiffError } from "../../core/errors.ts";
-import { BATCH_MESSAGES_MAX, decodeBatch } from "../../codec/batch.ts";
-import { batchSchema, buildFromBatch, buildFromJson, messageSchema } from "../../broker/message-build.ts";
 import { MAX_PULL_BATCH, MAX_PULL_WAIT_MS, parseSubscription } from "../../broker/pull-service.ts";
 import { checked } from "../errors.ts";
-import { parseJsonBytes, readBodyLimited } from "./body.ts";
+import { readBodyLimited } from "./body.ts";
 import { messageJson } from "./message-json.ts";
-import type { BrokerRuntime } from "./runtime.ts";
+import type { BrokerRuntime } from "../../broker/runtime.ts";
 
 export const intParam = (name: string, min: number, max: number) =>
   z.string().regex(/^-?\d+$/, `${name} must be an integer`).transform(Number).pipe(z.number().int().min(min, `${name} must be >= ${min}`).max(max, `${name} must be <= ${max}`));
@@ -53,34 +52,16 @@ export function messagesRoutes(runtime: BrokerRuntime): Hono {
   const app = new Hono();
 
   app.post("/topics/:topic/messages", async (c) => {
-    const topic = c.req.param("topic");
     const type = (c.req.header("content-type") ?? "application/json").split(";")[0].trim().toLowerCase();
-    const maxBody = runtime.config().maxMessageSize;
-    const context = runtime.buildContext();
-    if (type === BATCH_CONTENT_TYPE) {
-      const bytes = await readBodyLimited(c.req.raw, maxBody + 64 * 1024);
-      const queueText = c.req.query("queueId");
-      const queueId = queueText === undefined ? undefined : checked(intParam("queueId", 0, 0x7fffffff), queueText);
-      const batch = decodeBatch(bytes);
-      if (batch.length === 0) throw new SkiffError("BAD_REQUEST", "the batch is empty");
-      const results = await runtime.send.send(topic, batch.map((m) => buildFromBatch(m, queueId, context)));
-      return c.json<SendBatchResult>({ results: results.map(sendJson) });
-    }
-    if (type !== "application/json") {
+    if (type !== BATCH_CONTENT_TYPE && type !== "application/json") {
       throw new SkiffError("UNSUPPORTED_MEDIA_TYPE", `Content-Type ${type} is not accepted; use application/json or ${BATCH_CONTENT_TYPE}`);
     }
-    const raw = parseJsonBytes(await readBodyLimited(c.req.raw, 2 * maxBody + 1024 * 1024));
-    if (typeof raw === "object" && raw !== null && "messages" in raw) {
-      const count = Array.isArray(raw.messages) ? raw.messages.length : 0;
-      if (count > BATCH_MESSAGES_MAX) {
-        throw new SkiffError("BATCH_TOO_LARGE", `the batch holds ${count} messages, more than ${BATCH_MESSAGES_MAX}; split it into batches of at most ${BATCH_MESSAGES_MAX}`);
-      }
-      const { messages } = checked(batchSchema, raw);
-      const results = await runtime.send.send(topic, messages.map((m) => buildFromJson(m, context)));
-      return c.json<SendBatchResult>({ results: results.map(sendJson) });
-    }
-    const [result] = await runtime.send.send(topic, [buildFromJson(checked(messageSchema, raw), context)]);
-    return c.json(sendJson(result));
+    const form = type === BATCH_CONTENT_TYPE ? "rocketmq-batch" : "json";
+    const bytes = await readBodyLimited(c.req.raw, runtime.send.bodyLimitBytes(form));
+    const queueText = form === "rocketmq-batch" ? c.req.query("queueId") : undefined;
+    const queueId = queueText === undefined ? undefined : checked(intParam("queueId", 0, 0x7fffffff), queueText);
+    const answer = await runtime.send.sendBody(c.req.param("topic"), form === "json" ? { form, bytes } : { form, bytes, queueId });
+    return answer.kind === "single" ? c.json(sendJson(answer.result)) : c.json<SendBatchResult>({ results: answer.results.map(sendJson) });
   });
 
   app.get("/topics/:topic/queues/:queueId/messages", async (c) => {

@@ -19,8 +19,9 @@ import type { ErrorBody } from "../../contract/error-body.ts";
 import { SkiffError } from "../../core/errors.ts";
 import { PROBE_MAX_BYTES } from "../../ha/log-agreement.ts";
 import { checked } from "../errors.ts";
-import { parseJsonBytes, readBodyLimited } from "./body.ts";
-import type { BrokerRuntime } from "./runtime.ts";
+import { parseJsonBytes } from "../../core/checked.ts";
+import { readBodyLimited } from "./body.ts";
+import type { BrokerRuntime } from "../../broker/runtime.ts";
 
 const roleBody = z.object({
   brokerRole: z.enum(["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"]),

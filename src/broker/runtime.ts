@@ -1,14 +1,16 @@
 /**
- * What the broker's HTTP routes need from a running broker. `startBroker` provides it; tests can
- * build one over the in-memory platform and call the app with `app.request()`.
+ * What a running broker offers the protocol fronts (the HTTP API in src/http/broker, RocketMQ's
+ * remoting next): its configuration, its services and its replication view. The composition root
+ * (`startBroker`, src/app/start-broker.ts) provides it; tests can build one over the in-memory
+ * platform and call the HTTP app with `app.request()`.
  */
-import type { Clock } from "../../core/platform.ts";
-import type { BrokerConfig } from "../../config/broker-config.ts";
-import type { Metadata } from "../../metadata/metadata.ts";
-import type { MessageStore } from "../../store/message-store.ts";
-import type { BuildContext } from "../../broker/message-build.ts";
-import type { PullService } from "../../broker/pull-service.ts";
-import type { SendService } from "../../broker/send-service.ts";
+import type { Clock } from "../core/platform.ts";
+import type { BrokerConfig } from "../config/broker-config.ts";
+import type { Metadata } from "../metadata/metadata.ts";
+import type { MessageStore } from "../store/message-store.ts";
+import type { PullService } from "./pull-service.ts";
+import type { SendEntry } from "./send-entry.ts";
+import type { TopicService } from "./topic-service.ts";
 
 export interface HaStatusView {
   readonly role: BrokerConfig["brokerRole"];
@@ -33,10 +35,11 @@ export interface BrokerRuntime {
   config(): BrokerConfig;
   readonly store: MessageStore;
   readonly metadata: Metadata;
-  readonly send: SendService;
+  /** Every send, whatever the front: a producer's body as it came, to send results. */
+  readonly send: SendEntry;
   readonly pull: PullService;
+  readonly topics: TopicService;
   readonly clock: Clock;
-  buildContext(): BuildContext;
   haStatus(): HaStatusView;
   switchRole(role: BrokerConfig["brokerRole"], brokerId?: number): Promise<HaStatusView>;
   /** A diverged slave: truncate to the common prefix with its master and follow again. */

@@ -1,8 +1,8 @@
 /**
- * A running broker: the store, the metadata, the HTTP API and the services around them, started
- * from a validated configuration on one platform. `startBroker` is what `skiff broker` runs on
- * every runtime; `stop` is its clean shutdown (in-flight requests answered, store flushed,
- * checkpoint written, `abort` removed).
+ * The broker's composition root: the store, the metadata, HA, the services of src/broker and the
+ * HTTP API over them, wired from a validated configuration on one platform. `startBroker` is what
+ * `skiff broker` runs on every runtime; `stop` is its clean shutdown (in-flight requests answered,
+ * store flushed, checkpoint written, `abort` removed).
  *
  * Start-up order follows RocketMQ's BrokerController: store (recovery first), metadata, then the
  * services, and the HTTP server last, so nothing is accepted before the store is consistent.
@@ -10,23 +10,25 @@
 import { parseMessageDelayLevel, type BrokerConfig } from "../config/broker-config.ts";
 import type { HttpServer, Platform } from "../core/platform.ts";
 import { brokerApp } from "../http/broker/app.ts";
-import type { BrokerRuntime, HaStatusView } from "../http/broker/runtime.ts";
+import type { BrokerRuntime, HaStatusView } from "../broker/runtime.ts";
 import type { TopicConfigWrapper } from "../contract/namesrv-http.ts";
 import { openMetadata, type Metadata } from "../metadata/metadata.ts";
 import { parseHostAddress } from "../codec/host-address.ts";
 import { MessageStore } from "../store/message-store.ts";
 import type { StoreOptions } from "../store/store-options.ts";
-import { LongPollHub } from "./long-poll.ts";
-import type { BuildContext } from "./message-build.ts";
-import { HTTP_IDLE_TIMEOUT_MS, PullService } from "./pull-service.ts";
-import { ScheduleService } from "./schedule-service.ts";
-import { SendService, type ReplicationGate } from "./send-service.ts";
-import { UniqueIdGenerator } from "./unique-id.ts";
+import { LongPollHub } from "../broker/long-poll.ts";
+import type { BuildContext } from "../broker/message-build.ts";
+import { HTTP_IDLE_TIMEOUT_MS, PullService } from "../broker/pull-service.ts";
+import { ScheduleService } from "../broker/schedule-service.ts";
+import { SendEntry } from "../broker/send-entry.ts";
+import { SendService, type ReplicationGate } from "../broker/send-service.ts";
+import { TopicService } from "../broker/topic-service.ts";
+import { UniqueIdGenerator } from "../broker/unique-id.ts";
 import { SkiffError } from "../core/errors.ts";
-import { NameServerRegistration } from "./registration.ts";
-import { RoleManager } from "./roles.ts";
-import type { FetchLike } from "./slave-sync.ts";
-import { remotingSyncSource } from "./slave-sync-remoting.ts";
+import { NameServerRegistration } from "../broker/registration.ts";
+import { RoleManager } from "../broker/roles.ts";
+import type { FetchLike } from "../broker/slave-sync.ts";
+import { remotingSyncSource } from "../broker/slave-sync-remoting.ts";
 import { RemotingClientPool } from "../remoting/remoting-client.ts";
 import { remotingNamesrvTransport } from "../remoting/register-broker.ts";
 
@@ -93,19 +95,20 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   const pull = new PullService({ config: () => config, store, metadata, longPoll });
 
   let server: HttpServer | null = null;
+  const buildContext = (): BuildContext => {
+    // HTTP hides the producer's socket address: a message's born host is this broker's address.
+    const host = parseHostAddress(`${config.brokerIP1}:${server?.address.port ?? config.listenPort}`);
+    return { clusterName: config.brokerClusterName, storeHost: host, bornHost: host, now: clock.now(), nextUniqueId: () => uniqueIds.next() };
+  };
   const runtime: BrokerRuntime = {
     config: () => config,
     store,
     metadata,
-    send,
+    send: new SendEntry({ config: () => config, service: send, buildContext }),
     pull,
+    topics: new TopicService({ metadata, store }),
     clock,
     log,
-    buildContext: (): BuildContext => {
-      // HTTP hides the producer's socket address: a message's born host is this broker's address.
-      const host = parseHostAddress(`${config.brokerIP1}:${server?.address.port ?? config.listenPort}`);
-      return { clusterName: config.brokerClusterName, storeHost: host, bornHost: host, now: clock.now(), nextUniqueId: () => uniqueIds.next() };
-    },
     haStatus: (): HaStatusView => roles.status(),
     switchRole: (role, brokerId) => roles.switchRole(role, brokerId),
     truncateToMaster: () => roles.truncateToMaster(),

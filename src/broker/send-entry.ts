@@ -1,0 +1,72 @@
+/**
+ * The broker's one way in for a send, whatever protocol front carries it (HTTP now, RocketMQ's
+ * remoting next): a producer's body in one of its forms is decoded, checked and built into
+ * messages (message-build.ts), then sent by SendService (queue, store, flush and replication).
+ *
+ * | form             | body                                                           | answer   |
+ * |------------------|----------------------------------------------------------------|----------|
+ * | `json`           | one message `{body \| bodyBase64, tags?, keys?, …}`            | `single` |
+ * | `json`           | a batch `{messages: [ … ]}`                                    | `batch`  |
+ * | `rocketmq-batch` | RocketMQ's batch encoding (src/codec/batch.ts), `queueId?`     | `batch`  |
+ *
+ * A batch of either form holds at most `BATCH_MESSAGES_MAX` (1024) messages: more is
+ * BATCH_TOO_LARGE, refused before a message is built; an empty one is BAD_REQUEST. A front reads
+ * at most `bodyLimitBytes(form)` bytes of a body (JSON carries base64 and escapes, hence twice).
+ */
+import { SkiffError } from "../core/errors.ts";
+import { checked, parseJsonBytes } from "../core/checked.ts";
+import type { BrokerConfig } from "../config/broker-config.ts";
+import { BATCH_MESSAGES_MAX, decodeBatch } from "../codec/batch.ts";
+import { batchSchema, buildFromBatch, buildFromJson, messageSchema, type BuildContext } from "./message-build.ts";
+import type { SendResult } from "../contract/broker-http.ts";
+import type { SendService } from "./send-service.ts";
+
+export type SendBody =
+  | { readonly form: "json"; readonly bytes: Uint8Array }
+  | { readonly form: "rocketmq-batch"; readonly bytes: Uint8Array; readonly queueId?: number };
+
+export type SendAnswer =
+  | { readonly kind: "single"; readonly result: SendResult }
+  | { readonly kind: "batch"; readonly results: readonly SendResult[] };
+
+export interface SendEntryDeps {
+  readonly config: () => BrokerConfig;
+  readonly service: SendService;
+  /** Hosts, time and unique ids for the messages of one send. */
+  readonly buildContext: () => BuildContext;
+}
+
+export class SendEntry {
+  private readonly deps: SendEntryDeps;
+
+  constructor(deps: SendEntryDeps) {
+    this.deps = deps;
+  }
+
+  /** The largest body of this form a front should read. */
+  bodyLimitBytes(form: SendBody["form"]): number {
+    const maxMessageSizeBytes = this.deps.config().maxMessageSize;
+    return form === "rocketmq-batch" ? maxMessageSizeBytes + 64 * 1024 : 2 * maxMessageSizeBytes + 1024 * 1024;
+  }
+
+  async sendBody(topic: string, body: SendBody): Promise<SendAnswer> {
+    const context = this.deps.buildContext();
+    const { service } = this.deps;
+    if (body.form === "rocketmq-batch") {
+      const batch = decodeBatch(body.bytes);
+      if (batch.length === 0) throw new SkiffError("BAD_REQUEST", "the batch is empty");
+      return { kind: "batch", results: await service.send(topic, batch.map((m) => buildFromBatch(m, body.queueId, context))) };
+    }
+    const raw = parseJsonBytes(body.bytes);
+    if (typeof raw === "object" && raw !== null && "messages" in raw) {
+      const count = Array.isArray(raw.messages) ? raw.messages.length : 0;
+      if (count > BATCH_MESSAGES_MAX) {
+        throw new SkiffError("BATCH_TOO_LARGE", `the batch holds ${count} messages, more than ${BATCH_MESSAGES_MAX}; split it into batches of at most ${BATCH_MESSAGES_MAX}`);
+      }
+      const { messages } = checked(batchSchema, raw);
+      return { kind: "batch", results: await service.send(topic, messages.map((m) => buildFromJson(m, context))) };
+    }
+    const [result] = await service.send(topic, [buildFromJson(checked(messageSchema, raw), context)]);
+    return { kind: "single", result };
+  }
+}
