@@ -30,7 +30,7 @@ import { RoleManager } from "../broker/roles.ts";
 import type { FetchLike } from "../broker/slave-sync.ts";
 import { remotingSyncSource } from "../broker/slave-sync-remoting.ts";
 import { RemotingClientPool } from "../remoting/remoting-client.ts";
-import { remotingNamesrvTransport } from "../remoting/register-broker.ts";
+import { remotingNamesrvTransport } from "../namesrv/register-broker-remoting.ts";
 
 export interface BrokerHandle {
   readonly runtime: BrokerRuntime;

@@ -4,7 +4,7 @@
  * master's HTTP and HA addresses from the answer (nulls while the master is not registered); an
  * explicit `haMasterAddress` is never overwritten (RocketMQ 4.9's rule). With
  * `namesrvProtocol=rocketmq` the same happens over RocketMQ's remoting protocol
- * (`src/remoting/register-broker.ts`).
+ * (`src/namesrv/register-broker-remoting.ts`).
  */
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import { registerBroker, unregisterBroker, type FetchLike } from "../namesrv/namesrv-client.ts";

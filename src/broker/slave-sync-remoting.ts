@@ -12,7 +12,7 @@
  * | subscription-groups | GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201)|
  */
 import { utf8Decode } from "../core/bytes.ts";
-import { checkSuccess } from "../remoting/register-broker.ts";
+import { checkSuccess } from "../namesrv/register-broker-remoting.ts";
 import type { RemotingClientPool } from "../remoting/remoting-client.ts";
 import { RequestCode } from "../remoting/remoting-command.ts";
 import { REQUEST_TIMEOUT_MS, type SyncName, type SyncSource } from "./slave-sync.ts";

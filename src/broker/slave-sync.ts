@@ -17,7 +17,7 @@
  */
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import type { Metadata } from "../metadata/metadata.ts";
-import { parseFastjson } from "../metadata/fastjson.ts";
+import { parseFastjson } from "../codec/fastjson.ts";
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 

@@ -26,7 +26,7 @@
 import { SkiffError, errorCode } from "../core/errors.ts";
 import { dirname } from "../core/path.ts";
 import type { FileSystem } from "../core/platform.ts";
-import { parseFastjson } from "./fastjson.ts";
+import { parseFastjson } from "../codec/fastjson.ts";
 
 export interface LoadResult<T> {
   readonly value: T | null;

@@ -30,7 +30,7 @@ import { joinPath } from "../core/path.ts";
 import type { Clock, FileSystem } from "../core/platform.ts";
 import { ConfigFile } from "./config-file.ts";
 import { DataVersion } from "./data-version.ts";
-import { NumericKeyMap, stringifyFastjson, type FastjsonValue } from "./fastjson.ts";
+import { NumericKeyMap, stringifyFastjson, type FastjsonValue } from "../codec/fastjson.ts";
 import * as f from "./json-fields.ts";
 
 export interface OffsetMergeResult {

@@ -7,7 +7,7 @@
  * newer Java broker is written back with them.
  */
 import { SkiffError } from "../core/errors.ts";
-import { parseFastjson, stringifyFastjson, type FastjsonValue } from "./fastjson.ts";
+import { parseFastjson, stringifyFastjson, type FastjsonValue } from "../codec/fastjson.ts";
 
 export type JsonObject = Record<string, unknown>;
 /** Fields a bean did not know, kept verbatim for writing back. */

@@ -23,7 +23,7 @@ import { joinPath } from "../core/path.ts";
 import type { Clock, FileSystem } from "../core/platform.ts";
 import { ConfigFile } from "./config-file.ts";
 import { DataVersion, type DataVersionJson } from "./data-version.ts";
-import { stringifyFastjson, type FastjsonValue } from "./fastjson.ts";
+import { stringifyFastjson, type FastjsonValue } from "../codec/fastjson.ts";
 import * as f from "./json-fields.ts";
 
 export const Perm = { PRIORITY: 8, READ: 4, WRITE: 2, INHERIT: 1 } as const;

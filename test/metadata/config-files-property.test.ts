@@ -13,7 +13,7 @@ import { ManualClock } from "../../adapters/memory/clock.ts";
 import { MemoryFileSystem } from "../../adapters/memory/fs.ts";
 import { ConsumerOffsetManager } from "../../src/metadata/consumer-offsets.ts";
 import { DelayOffsetManager } from "../../src/metadata/delay-offsets.ts";
-import { NumericKeyMap, parseFastjson, stringifyFastjson, type FastjsonValue } from "../../src/metadata/fastjson.ts";
+import { NumericKeyMap, parseFastjson, stringifyFastjson, type FastjsonValue } from "../../src/codec/fastjson.ts";
 import { SubscriptionGroupManager } from "../../src/metadata/subscription-groups.ts";
 import { TopicConfigManager, topicConfig } from "../../src/metadata/topic-config.ts";
 import { subscriptionGroupConfig } from "../../src/metadata/subscription-groups.ts";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { MemoryFileSystem } from "../../adapters/memory/fs.ts";
 import { ManualClock } from "../../adapters/memory/clock.ts";
 import { ConsumerOffsetManager } from "../../src/metadata/consumer-offsets.ts";
-import { parseFastjson, stringifyFastjson } from "../../src/metadata/fastjson.ts";
+import { parseFastjson, stringifyFastjson } from "../../src/codec/fastjson.ts";
 
 const ROOT = "/store";
 const FILE = "/store/config/consumerOffset.json";

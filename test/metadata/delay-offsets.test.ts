@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { MemoryFileSystem } from "../../adapters/memory/fs.ts";
 import { ManualClock } from "../../adapters/memory/clock.ts";
 import { DelayOffsetManager } from "../../src/metadata/delay-offsets.ts";
-import { stringifyFastjson } from "../../src/metadata/fastjson.ts";
+import { stringifyFastjson } from "../../src/codec/fastjson.ts";
 
 const ROOT = "/store";
 const FILE = "/store/config/delayOffset.json";

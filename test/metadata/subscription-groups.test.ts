@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryFileSystem } from "../../adapters/memory/fs.ts";
 import { ManualClock } from "../../adapters/memory/clock.ts";
-import { parseFastjson, stringifyFastjson } from "../../src/metadata/fastjson.ts";
+import { parseFastjson, stringifyFastjson } from "../../src/codec/fastjson.ts";
 import { SubscriptionGroupManager, subscriptionGroupConfig } from "../../src/metadata/subscription-groups.ts";
 
 const ROOT = "/store";

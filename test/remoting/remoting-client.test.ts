@@ -7,7 +7,7 @@ import { MemoryNetwork } from "../../adapters/memory/net.ts";
 import { utf8Decode, utf8Encode } from "../../src/core/bytes.ts";
 import type { Connection } from "../../src/core/platform.ts";
 import { remotingSyncSource } from "../../src/broker/slave-sync-remoting.ts";
-import { registerBrokerRemoting, unregisterBrokerRemoting } from "../../src/remoting/register-broker.ts";
+import { registerBrokerRemoting, unregisterBrokerRemoting } from "../../src/namesrv/register-broker-remoting.ts";
 import { RemotingClient, RemotingClientPool } from "../../src/remoting/remoting-client.ts";
 import { FLAG_RESPONSE, RemotingFrameDecoder, RequestCode, encodeRemotingCommand, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
 import { bodyCrc } from "../../src/codec/crc32.ts";

@@ -14,7 +14,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { stringifyFastjson, type FastjsonValue } from "../../metadata/fastjson.ts";
+import { stringifyFastjson, type FastjsonValue } from "../../codec/fastjson.ts";
 import type { ErrorBody } from "../../contract/error-body.ts";
 import { SkiffError } from "../../core/errors.ts";
 import { PROBE_MAX_BYTES } from "../../ha/log-agreement.ts";

@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { registerBrokerRemoting } from "../../../src/remoting/register-broker.ts";
+import { registerBrokerRemoting } from "../../../src/namesrv/register-broker-remoting.ts";
 import { RemotingClient } from "../../../src/remoting/remoting-client.ts";
 import { RequestCode, ResponseCode } from "../../../src/remoting/remoting-command.ts";
 import type { TopicConfigWrapper } from "../../../src/contract/namesrv-http.ts";

@@ -24,12 +24,12 @@
  */
 import { SkiffError } from "../core/errors.ts";
 import { utf8Encode } from "../core/bytes.ts";
-import { stringifyFastjson, type FastjsonValue } from "../metadata/fastjson.ts";
+import { stringifyFastjson, type FastjsonValue } from "../codec/fastjson.ts";
 import { bodyCrc } from "../codec/crc32.ts";
-import type { Outcome } from "../namesrv/namesrv-client.ts";
+import type { Outcome } from "./namesrv-client.ts";
 import type { BrokerRegistration, RegisterBrokerResult } from "../contract/namesrv-http.ts";
-import { RequestCode, ResponseCode, type RemotingCommand } from "./remoting-command.ts";
-import { DEFAULT_REMOTING_TIMEOUT_MS, type RemotingClient, type RemotingClientPool } from "./remoting-client.ts";
+import { RequestCode, ResponseCode, type RemotingCommand } from "../remoting/remoting-command.ts";
+import { DEFAULT_REMOTING_TIMEOUT_MS, type RemotingClient, type RemotingClientPool } from "../remoting/remoting-client.ts";
 
 export function registerBrokerBody(registration: BrokerRegistration): Uint8Array {
   const body = { filterServerList: [], topicConfigSerializeWrapper: registration.topicConfig as unknown as FastjsonValue };

@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { NumericKeyMap, parseFastjson, stringifyFastjson } from "../../src/metadata/fastjson.ts";
+import { NumericKeyMap, parseFastjson, stringifyFastjson } from "../../src/codec/fastjson.ts";
 
 // As written by a 4.9 broker (layout as in public dumps of config/consumerOffset.json).
 const CONSUMER_OFFSET_49 =
