@@ -67,7 +67,7 @@ export function adminRoutes(runtime: BrokerRuntime): Hono {
     requireMaster();
     const name = c.req.param("topic");
     if (!(await metadata.topics.delete(name))) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${name} does not exist`);
-    await runtime.store.queues.deleteTopic(name);
+    await runtime.store.deleteTopicQueues(name);
     return c.json({ deleted: name });
   });
 
