@@ -75,7 +75,7 @@ try {
   const binary = encodeBatch(Array.from({ length: batchSize }, () => ({ flag: 0, body: new TextEncoder().encode(body), properties: "" })));
   report(await drive("send binary batch", Math.ceil(total / batchSize), batchSize, (i) =>
     post(`/topics/BinBatch/messages?queueId=${i % 8}`, { headers: { "content-type": "application/x-rocketmq-batch" }, body: binary as Uint8Array<ArrayBuffer> })), basePerSec);
-  await broker.store.dispatcher.waitFor(broker.store.commitLog.maxOffset);
+  await broker.store.waitDispatched(broker.store.offsets.maxOffset);
   for (const [label, accept] of [["pull raw records", "application/x-rocketmq-messages"], ["pull JSON", "application/json"]] as const) {
     const offsets = new Array(8).fill(0);
     let pulled = 0;

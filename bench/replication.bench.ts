@@ -49,7 +49,7 @@ async function rawTcp(bytes: number): Promise<number> {
 async function fillMaster(store: MessageStore, bytes: number): Promise<void> {
   const body = new Uint8Array(4096).fill(5);
   const batch = Array.from({ length: 64 }, (_, i) => message("Fill", body, { queueId: i % 8 }));
-  while (store.commitLog.maxOffset < bytes) {
+  while (store.offsets.maxOffset < bytes) {
     await Promise.all(Array.from({ length: 8 }, (_, q) => store.put(batch.map((m) => ({ ...m, queueId: q })))));
   }
   await store.flushAll();
@@ -83,7 +83,7 @@ try {
   console.log(`# replication benchmark on ${runtimeName}: master holds ${totalMb} MiB, segments of ${SEGMENT / 1024 / 1024} MiB`);
   const masterStore = await MessageStore.open(platform, defaultStoreOptions(`${dir}/master`, { segmentSizeCommitLogBytes: SEGMENT }));
   await fillMaster(masterStore, totalMb * 1024 * 1024);
-  const bytes = masterStore.commitLog.maxOffset;
+  const bytes = masterStore.offsets.maxOffset;
   const rawMs = await rawTcp(bytes);
   console.log(`raw loopback TCP          ${mibPerSec(bytes, rawMs).toFixed(1)} MiB/s`);
 
@@ -91,10 +91,10 @@ try {
   const master = await HaMaster.start({ net: platform.net, clock: platform.clock, source: masterStore.replicationSource, options });
   const slaveStore = await MessageStore.open(platform, defaultStoreOptions(`${dir}/slave`, { segmentSizeCommitLogBytes: SEGMENT }));
   const address = `127.0.0.1:${master.address.port}`;
-  const client = new HaClient({ net: platform.net, clock: platform.clock, store: slaveStore, masterAddress: () => address, options });
+  const client = new HaClient({ net: platform.net, clock: platform.clock, replica: slaveStore.replica, masterAddress: () => address, options });
   const start = performance.now();
   client.start();
-  while (slaveStore.commitLog.log.writtenOffset < bytes) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (slaveStore.offsets.writtenOffset < bytes) await new Promise((resolve) => setTimeout(resolve, 5));
   const catchUpMs = performance.now() - start;
   console.log(`HA catch-up (empty slave) ${mibPerSec(bytes, catchUpMs).toFixed(1)} MiB/s  ratio to raw TCP ${(rawMs / catchUpMs).toFixed(2)}`);
 

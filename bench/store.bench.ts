@@ -61,7 +61,7 @@ async function append(dir: string, flushDiskType: "ASYNC_FLUSH" | "SYNC_FLUSH", 
   }));
   await store.flushAll();
   const ms = performance.now() - start;
-  const bytes = store.commitLog.maxOffset;
+  const bytes = store.offsets.maxOffset;
   latencies.sort((a, b) => a - b);
   return { store, ms, bytes, p50: latencies[Math.floor(latencies.length / 2)], p99: latencies[Math.floor(latencies.length * 0.99)] };
 }

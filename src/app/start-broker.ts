@@ -83,7 +83,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   for (const warning of metadata.warnings) log(warning);
 
   const longPoll = new LongPollHub(clock);
-  store.dispatcher.onArrival((topic, queueId) => longPoll.notify(topic, queueId));
+  store.onArrival((topic, queueId) => longPoll.notify(topic, queueId));
   const schedule = new ScheduleService({ store, delayOffsets: metadata.delayOffsets, clock, log });
   const fetcher: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
   // Apache RocketMQ peers (name servers, a master) are spoken to over RocketMQ's remoting protocol.
@@ -167,7 +167,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
         if (failures.length > 0) {
           throw new SkiffError("SHUTDOWN_INCOMPLETE", `the broker[${config.brokerName}, ${httpAddress}] stopped, but not everything was saved: ${failures.join("; ")}`);
         }
-        log(`The broker[${config.brokerName}, ${httpAddress}] shut down cleanly; store flushed at ${store.commitLog.maxOffset}`);
+        log(`The broker[${config.brokerName}, ${httpAddress}] shut down cleanly; store flushed at ${store.offsets.maxOffset}`);
       })()),
   };
 }

@@ -107,9 +107,9 @@ export class PullService {
  */
 function replicatedTopic(context: PullContext, topic: string): { perm: number; readQueueNums: number } | undefined {
   if (context.config().brokerRole !== "SLAVE") return undefined;
-  const queues = context.store.queues.queuesOf(topic);
-  if (queues.length === 0) return undefined;
-  return { perm: Perm.READ, readQueueNums: Math.max(...queues.map((q) => q.queueId)) + 1 };
+  const queueIds = context.store.queueIdsOf(topic);
+  if (queueIds.length === 0) return undefined;
+  return { perm: Perm.READ, readQueueNums: Math.max(...queueIds) + 1 };
 }
 
 function isCaughtUp(status: GetMessageStatus): boolean {

@@ -105,13 +105,14 @@ export class RoleManager {
   status(): HaStatusView {
     const config = this.deps.config();
     const client = this.haClient?.state;
+    const offsets = this.deps.store.offsets;
     return {
       role: config.brokerRole,
       brokerName: config.brokerName,
       brokerId: config.brokerId,
-      maxPhyOffset: this.deps.store.commitLog.maxOffset,
-      writtenPhyOffset: this.deps.store.commitLog.log.writtenOffset,
-      flushedPhyOffset: this.deps.store.commitLog.log.flushedOffset,
+      maxPhyOffset: offsets.maxOffset,
+      writtenPhyOffset: offsets.writtenOffset,
+      flushedPhyOffset: offsets.flushedOffset,
       haListenAddress: this.haMaster ? `${config.brokerIP2}:${this.haMaster.address.port}` : null,
       masterAddress: config.brokerRole === "SLAVE" ? this.masterHttpAddress() : null,
       masterHaAddress: config.brokerRole === "SLAVE" ? this.haAddress() : null,
@@ -179,11 +180,11 @@ export class RoleManager {
       await this.haClient.stop();
       this.haClient = null;
       try {
-        const prefixEnd = await findCommonPrefix(store.commitLog.log, probe);
+        const prefixEnd = await findCommonPrefix(store.replica, probe);
         if (prefixEnd === null) {
           throw new SkiffError("HA_NO_COMMON_PREFIX", "no common prefix with the master's log could be found (is the master reachable over HTTP?); to start over, stop this slave and empty its store");
         }
-        const droppedBytes = await store.truncateReplica(prefixEnd);
+        const droppedBytes = await store.replica.truncate(prefixEnd);
         log(`HA truncated to the master's log at ${prefixEnd} (${droppedBytes} bytes dropped) on the operator's request`);
         return { truncatedTo: prefixEnd, droppedBytes };
       } finally {
@@ -198,7 +199,7 @@ export class RoleManager {
   private newHaClient(): HaClient {
     const { platform, store } = this.deps;
     return new HaClient({
-      net: platform.net, clock: platform.clock, store, masterAddress: () => this.haAddress(), options: this.haOptions(), probe: this.masterLogProbe(),
+      net: platform.net, clock: platform.clock, replica: store.replica, masterAddress: () => this.haAddress(), options: this.haOptions(), probe: this.masterLogProbe(),
     });
   }
 
@@ -227,13 +228,13 @@ export class RoleManager {
         this.slaveSync.stop();
         await this.haClient?.stop();
         this.haClient = null;
-        await store.truncateUnfinishedTail();
+        await store.replica.dropUnfinishedTail();
         store.rebuildQueueOffsets();
       }
       this.deps.setConfig({ ...config, brokerRole: role, brokerId: 0 });
       if (config.brokerRole === "SLAVE") await this.startMaster();
     }
-    log(`role switched from ${config.brokerRole} (id ${config.brokerId}) to ${role} (id ${this.deps.config().brokerId}) at commit-log offset ${store.commitLog.maxOffset}`);
+    log(`role switched from ${config.brokerRole} (id ${config.brokerId}) to ${role} (id ${this.deps.config().brokerId}) at commit-log offset ${store.offsets.maxOffset}`);
     await this.registration?.registerNow();
     return this.status();
   }

@@ -51,7 +51,7 @@ export class ScheduleService {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.unsubscribe = this.options.store.dispatcher.onArrival((topic, queueId) => {
+    this.unsubscribe = this.options.store.onArrival((topic, queueId) => {
       if (topic === SCHEDULE_TOPIC && this.levels[queueId]) this.wake(this.levels[queueId]);
     });
     for (const level of this.levels) this.wake(level);

@@ -22,6 +22,6 @@ export class TopicService {
   /** Deletes `name`'s config and consume queues; TOPIC_NOT_EXIST when it has no config. */
   async delete(name: string): Promise<void> {
     if (!(await this.deps.metadata.topics.delete(name))) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${name} does not exist`);
-    await this.deps.store.queues.deleteTopic(name);
+    await this.deps.store.deleteTopicQueues(name);
   }
 }

@@ -9,38 +9,30 @@
  *   report waits until everything appended is written, so it is also the exact max offset.
  * - Frames are parsed with the push decoder, and their bodies verified record by record by a
  *   `ReplicaStream` (replica-stream.ts): length, magic, BODYCRC, PHYSICALOFFSET, topic and queue id.
- *   Only whole verified records are appended (`store.appendReplicated`); the unfinished record at a
- *   frame's end waits in memory for the next frame. So the log, and every ack, ends on a record
- *   boundary. A bad record, or a frame (heartbeats included) whose offset is not where this log plus
- *   the carried record ends, closes the connection with a logged reason; the records before it are
- *   kept. An empty log takes the master's first offset only at a segment start, once a verified
- *   record begins there. The offset check also runs on a header whose body is still on its way.
+ *   Only whole verified records are appended (`replica.appendReplicated`); the unfinished record at
+ *   a frame's end waits in memory for the next frame. So the log, and every ack, ends on a record
+ *   boundary. A bad record, or a frame (heartbeats included) that breaks the continuity rule
+ *   (store/replica.ts: where this log plus the carried record ends; an empty log at a segment start,
+ *   once a verified record begins there) closes the connection with a logged reason; the records
+ *   before it are kept. The offset check also runs on a header whose body is still on its way.
  * - On connect an unfinished record at the log's end (left by an older version) is dropped first.
  * - Records are appended one frame after another, without waiting for the disk write; acks follow
  *   the bytes written, one report in flight at a time.
  * - Nothing read from the master for `haHousekeepingIntervalMs` → close (5.x's rule, §4.5 step 3).
  */
 import type { Clock, Connection, TimerHandle } from "../core/platform.ts";
-import type { CommitLog } from "../store/commit-log.ts";
+import type { Replica } from "../store/replica.ts";
 import { encodeOffsetReport } from "./codec/offset-report.ts";
 import { TransferFrameDecoder, type TransferFrame } from "./codec/transfer-frame.ts";
 import { reasonOf, type HaOptions } from "./ha-options.ts";
 import { idleTimer } from "./idle-timer.ts";
 import { RECORD_OVERHEAD_MAX_BYTES, ReplicaStream } from "./replica-stream.ts";
 
-/** What a slave needs of its store (`MessageStore` fits). */
-export interface ReplicaStore {
-  readonly commitLog: CommitLog;
-  readonly options: { readonly maxMessageSizeBytes: number };
-  appendReplicated(offset: number, bytes: Uint8Array, options?: { waitWritten?: boolean }): Promise<void>;
-  /** Drops an unfinished record at the log's end; resolves with the bytes dropped. */
-  truncateUnfinishedTail(): Promise<number>;
-}
-
 export interface HaClientConnectionDeps {
   readonly connection: Connection;
   readonly clock: Clock;
-  readonly store: ReplicaStore;
+  /** The slave's store, through its replica port (`store.replica`). */
+  readonly replica: Replica;
   readonly options: HaOptions;
 }
 
@@ -70,7 +62,7 @@ export class HaClientConnection {
 
   /** Runs until the connection closes; resolves with the reason. */
   async run(): Promise<string> {
-    const { clock, options, connection, store } = this.deps;
+    const { clock, options, connection, replica } = this.deps;
     if (this.closed) return this.closeReason!;
     this.timers = [
       idleTimer(clock, options.haSendHeartbeatIntervalMs, () => this.lastWriteAtMs, () => void this.report()),
@@ -79,13 +71,12 @@ export class HaClientConnection {
       ),
     ];
     try {
-      const log = store.commitLog.log;
-      await store.truncateUnfinishedTail();
-      await log.waitWritten(log.maxOffset);
+      await replica.dropUnfinishedTail();
+      await replica.waitWritten(replica.maxOffset);
       this.stream = new ReplicaStream({
-        segmentSizeBytes: log.segmentSizeBytes,
-        maxRecordBytes: store.options.maxMessageSizeBytes + RECORD_OVERHEAD_MAX_BYTES,
-        logEnd: log.segmentStarts.length === 0 ? null : log.maxOffset,
+        segmentSizeBytes: replica.segmentSizeBytes,
+        maxRecordBytes: replica.maxMessageSizeBytes + RECORD_OVERHEAD_MAX_BYTES,
+        logEnd: replica.logEnd,
       });
       await this.report();
       for await (const chunk of connection.readable) {
@@ -116,7 +107,7 @@ export class HaClientConnection {
   private async apply(frame: TransferFrame): Promise<boolean> {
     const { records, refused } = this.stream!.push(frame.offset, frame.body);
     for (const run of records) {
-      await this.deps.store.appendReplicated(run.offset, run.bytes, { waitWritten: false });
+      await this.deps.replica.appendReplicated(run.offset, run.bytes, { waitWritten: false });
       this.progressed = true;
     }
     if (records.length > 0) this.reportWhenWritten();
@@ -132,15 +123,15 @@ export class HaClientConnection {
   private reportWhenWritten(): void {
     if (this.reporting || this.closed) return;
     this.reporting = true;
-    const log = this.deps.store.commitLog.log;
-    void log
-      .waitWritten(log.maxOffset)
+    const replica = this.deps.replica;
+    void replica
+      .waitWritten(replica.maxOffset)
       .then(async () => {
-        if (log.writtenOffset > this.reportedOffset) await this.report();
+        if (replica.writtenOffset > this.reportedOffset) await this.report();
       }, (error) => this.close(`writing replicated bytes failed: ${reasonOf(error)}`))
       .finally(() => {
         this.reporting = false;
-        if (!this.closed && log.maxOffset > this.reportedOffset) this.reportWhenWritten();
+        if (!this.closed && replica.maxOffset > this.reportedOffset) this.reportWhenWritten();
       });
   }
 
@@ -157,7 +148,7 @@ export class HaClientConnection {
 
   private async report(): Promise<void> {
     if (this.closed) return;
-    const offset = this.deps.store.commitLog.log.writtenOffset;
+    const offset = this.deps.replica.writtenOffset;
     this.reportedOffset = offset;
     this.lastWriteAtMs = this.deps.clock.monotonicMs();
     try {

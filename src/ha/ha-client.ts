@@ -14,7 +14,8 @@
  */
 import { SkiffError } from "../core/errors.ts";
 import type { Clock, Connection, HostPort, Network, TimerHandle } from "../core/platform.ts";
-import { HaClientConnection, type ReplicaStore } from "./ha-client-connection.ts";
+import type { Replica } from "../store/replica.ts";
+import { HaClientConnection } from "./ha-client-connection.ts";
 import { checkAgreement, type MasterLogProbe } from "./log-agreement.ts";
 import { parseHostPort } from "../core/host-port.ts";
 import { reasonOf, type HaOptions } from "./ha-options.ts";
@@ -22,7 +23,8 @@ import { reasonOf, type HaOptions } from "./ha-options.ts";
 export interface HaClientDeps {
   readonly net: Network;
   readonly clock: Clock;
-  readonly store: ReplicaStore;
+  /** The slave's store, through its replica port (`store.replica`). */
+  readonly replica: Replica;
   readonly masterAddress: () => string | null;
   readonly options: HaOptions;
   /** Skiff masters: asked before every connect whether this log continues theirs (log-agreement.ts). */
@@ -75,7 +77,7 @@ export class HaClient {
       masterAddress: this.address,
       connected: this.current !== null && !this.current.closed,
       lastReadAt: this.current?.lastReadAt ?? this.lastReadAt,
-      maxOffset: this.deps.store.commitLog.maxOffset,
+      maxOffset: this.deps.replica.maxOffset,
       lastError: this.lastError,
       divergence: this.divergence,
     };
@@ -112,7 +114,7 @@ export class HaClient {
 
   /** One connection, start to end; true when it applied data. */
   private async connectOnce(): Promise<boolean> {
-    const { clock, store, options } = this.deps;
+    const { clock, replica, options } = this.deps;
     const address = this.deps.masterAddress();
     this.address = address;
     if (address === null || address === "") {
@@ -123,7 +125,7 @@ export class HaClient {
     let session: HaClientConnection;
     try {
       const connection = await this.connect(parseHostPort(address));
-      session = new HaClientConnection({ connection, clock, store, options });
+      session = new HaClientConnection({ connection, clock, replica, options });
       if (!this.started) session.close("the slave's HA client is stopping");
     } catch (error) {
       this.lastError = `connect to ${address} failed: ${reasonOf(error)}`;
@@ -131,7 +133,7 @@ export class HaClient {
     }
     this.current = session;
     this.lastError = null;
-    options.log(`HA connected to master ${address}, slave max offset ${store.commitLog.maxOffset}`);
+    options.log(`HA connected to master ${address}, slave max offset ${replica.maxOffset}`);
     const watch = clock.setInterval(() => {
       const now = this.deps.masterAddress();
       if (now !== address) session.close(`the master HA address changed to ${now}`);
@@ -151,11 +153,11 @@ export class HaClient {
    * it says why in its log (once per reason) and in its state, and checks again after the backoff.
    */
   private async logAgrees(address: string): Promise<boolean> {
-    const { probe, store, clock, options } = this.deps;
+    const { probe, replica, clock, options } = this.deps;
     if (!probe) return true;
     let verdict;
     try {
-      verdict = await checkAgreement(store.commitLog.log, probe);
+      verdict = await checkAgreement(replica, probe);
     } catch (error) {
       verdict = { kind: "unknown" } as const;
       options.log(`HA could not compare this log with master ${address}'s: ${reasonOf(error)}`);
@@ -168,7 +170,7 @@ export class HaClient {
       this.lastError = verdict.reason;
       return false;
     }
-    if (this.divergence) options.log(`HA log agrees with master ${address} again at offset ${store.commitLog.maxOffset}`);
+    if (this.divergence) options.log(`HA log agrees with master ${address} again at offset ${replica.maxOffset}`);
     this.divergence = null;
     if (verdict.kind === "unknown" && !this.unverifiedLogged) {
       this.unverifiedLogged = true;

@@ -33,7 +33,7 @@ export interface MasterLogProbe {
   read(offset: number, length: number): Promise<ProbeAnswer | null>;
 }
 
-/** What the check needs of the slave's own log (`SegmentedLog` fits). */
+/** What the check needs of the slave's own log (the store's `Replica` fits). */
 export interface LocalLog {
   readonly minOffset: number;
   readonly maxOffset: number;

@@ -19,10 +19,11 @@
  * |         | queue id pass the API's rules (`queuePathProblem`: they name directories)              |
  * | blank   | MAGIC 0xCBD43194 and TOTALSIZE = segment - pos exactly (it closes the segment)          |
  *
- * The first offset: a slave with a log expects exactly its end; an empty slave (`logEnd: null`)
- * takes the master's first offset only where it is a segment start whose whole segment is a safe
- * integer range, and only once a verified record starts there (its PHYSICALOFFSET must say so).
- * A heartbeat on an empty slave pins that offset for the data that follows.
+ * The first offset follows the continuity rule of store/replica.ts: a slave with a log expects
+ * exactly its end; an empty slave (`logEnd: null`) takes the master's first offset only at a
+ * segment start (whose whole segment is a safe-integer range), and only once a verified record
+ * starts there (its PHYSICALOFFSET must say so). A heartbeat on an empty slave pins that offset
+ * for the data that follows.
  *
  * Any violation throws `SkiffError` (`HA_OFFSET_MISMATCH`, `HA_OFFSET_ILLEGAL`, `HA_RECORD_INVALID`);
  * the caller closes the connection, and a new connection starts a new stream at the log's end (the
@@ -34,6 +35,7 @@ import { BLANK_MAGIC_CODE, END_FILE_MIN_BLANK_LENGTH, recordFits } from "../code
 import { RECORD_OVERHEAD_MAX_BYTES, queuePathProblem } from "../codec/message-limits.ts";
 import { decodeMessageRecord } from "../codec/message-record-decode.ts";
 import { MESSAGE_MAGIC_V1, MESSAGE_MAGIC_V2, messageRecordLength } from "../codec/message-record.ts";
+import { checkContinuity } from "../store/replica.ts";
 
 export { RECORD_OVERHEAD_MAX_BYTES };
 const HEAD_BYTES = 8;
@@ -81,13 +83,12 @@ export class ReplicaStream {
     return this.carryFilled;
   }
 
-  /** Checks a frame's offset (also for a header whose body is still on its way); throws if wrong. */
+  /**
+   * Checks a frame's offset (also for a header whose body is still on its way) against the
+   * continuity rule (store/replica.ts), the carried bytes included; throws if wrong.
+   */
   checkOffset(offset: number): void {
-    if (this.expected === null) {
-      this.checkFirstOffset(offset);
-    } else if (offset !== this.expected) {
-      throw new SkiffError("HA_OFFSET_MISMATCH", `master pushed offset ${offset}, not equal to the slave's max offset ${this.expected}`);
-    }
+    checkContinuity(this.expected, offset, this.segmentSizeBytes);
   }
 
   /**
@@ -126,16 +127,6 @@ export class ReplicaStream {
       if (i > runStart) out.push({ offset: offset + runStart, bytes: body.subarray(runStart, i) });
     }
     if (i < body.length) this.fillCarry(body, i, out);
-  }
-
-  private checkFirstOffset(offset: number): void {
-    const segment = this.segmentSizeBytes;
-    if (offset % segment !== 0) {
-      throw new SkiffError("HA_OFFSET_ILLEGAL", `master pushed first offset ${offset} to an empty slave: not a segment start (a multiple of ${segment}); refusing it`);
-    }
-    if (!Number.isSafeInteger(offset + segment)) {
-      throw new SkiffError("HA_OFFSET_ILLEGAL", `master pushed first offset ${offset} to an empty slave: its segment ends beyond 2^53; refusing it`);
-    }
   }
 
   /** Copies bytes of the unfinished record from `body[i]`; emits it once whole. Returns the new index. */

@@ -147,12 +147,11 @@ export class CommitLog {
 
   /**
    * A slave's append: `bytes` are a master's commit-log bytes for `[offset, offset + length)`,
-   * copied verbatim. They must continue this log exactly; segments are split where they end.
+   * copied verbatim. They continue this log exactly (the replica checks that first: replica.ts);
+   * segments are split where they end.
    */
   async appendReplicated(offset: number, bytes: Uint8Array): Promise<void> {
-    if (offset !== this.log.maxOffset) {
-      throw new SkiffError("HA_OFFSET_MISMATCH", `replicated bytes start at ${offset}, but this log ends at ${this.log.maxOffset}`);
-    }
+    assert(offset === this.log.maxOffset, `replicated bytes start at ${offset}, but this log ends at ${this.log.maxOffset}`);
     let done = 0;
     while (done < bytes.byteLength) {
       await this.log.waitForCapacity();

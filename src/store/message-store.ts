@@ -17,7 +17,7 @@
  * succeeds. `close` still closes every file; if something could not be written it keeps `abort`
  * (the next start recovers from the commit log) and rejects with STORE_SHUTDOWN_INCOMPLETE.
  */
-import { SkiffError, assert } from "../core/errors.ts";
+import { SkiffError } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
 import type { Platform } from "../core/platform.ts";
 import { utf8Decode, utf8Encode } from "../core/bytes.ts";
@@ -25,16 +25,18 @@ import { CheckpointFile } from "./checkpoint-file.ts";
 import { recoverCommitLog, type RecoveryResult } from "./commit-log-recovery.ts";
 import { CommitLog, type AppendedRecord } from "./commit-log.ts";
 import { ConsumeQueueTable } from "./consume-queue-table.ts";
-import { Dispatcher } from "./dispatcher.ts";
+import { Dispatcher, type ArrivalListener } from "./dispatcher.ts";
 import { FlushService, type FlushStatus } from "./flush-service.ts";
 import { readMessages, type GetMessageRequest, type GetMessageResult } from "./get-message.ts";
 import { prepareInputs, type MessageInput } from "./message-input.ts";
+import { CommitLogReplica, type Replica } from "./replica.ts";
 import { CommitLogReplicationSource, type ReplicationSource } from "./replication-source.ts";
 import { SegmentedLog } from "./segmented-log.ts";
 import { StoreHealth, type StoreIoProblem } from "./store-health.ts";
+import { LogOffsets, type StoreOffsets, type StoreStats } from "./store-offsets.ts";
 import type { StoreOptions } from "./store-options.ts";
 
-export type { MessageInput, ReplicationSource, StoreOptions };
+export type { ArrivalListener, MessageInput, Replica, ReplicationSource, StoreOffsets, StoreOptions, StoreStats };
 
 /** The ports the store uses: files, time, and the machine's memory size. */
 export type StorePlatform = Pick<Platform, "fs" | "clock" | "system">;
@@ -46,19 +48,29 @@ export interface PutResult {
   readonly storeTimestamp: number;
 }
 
+/**
+ * The store's public face: sending and reading (`put`, `append`, `get`, queue offsets), two
+ * replication ports (`replicationSource` for a master, `replica` for a slave), read-only views
+ * (`offsets`, `stats`, `readCommitLog`, `waitDispatched`, `ioProblems`), arrivals, topic deletion's
+ * queue part, flushing and closing. The commit log, consume queues and dispatcher stay inside.
+ */
 export class MessageStore {
-  readonly commitLog: CommitLog;
-  readonly queues: ConsumeQueueTable;
-  readonly dispatcher: Dispatcher;
-  readonly recovery: RecoveryResult;
   readonly options: StoreOptions;
   /** What a master's HA service may read and ship (replication-source.ts). */
   readonly replicationSource: ReplicationSource;
+  /** What a slave's HA client may do: append a master's bytes, truncate, wait (replica.ts). */
+  readonly replica: Replica;
+  /** Where the commit log stands: min, max, written, flushed and dispatched offsets (live, read-only). */
+  readonly offsets: StoreOffsets;
+  private readonly commitLog: CommitLog;
+  private readonly queues: ConsumeQueueTable;
+  private readonly dispatcher: Dispatcher;
+  private readonly recovery: RecoveryResult;
   private readonly platform: StorePlatform;
   private readonly flush: FlushService;
   private readonly checkpoint: CheckpointFile;
   /** Which parts of the store fail to write right now (disk full, I/O errors); empty when healthy. */
-  readonly health: StoreHealth;
+  private readonly health: StoreHealth;
   private closed = false;
 
   private constructor(parts: {
@@ -75,6 +87,11 @@ export class MessageStore {
     this.checkpoint = parts.checkpoint;
     this.recovery = parts.recovery;
     this.replicationSource = new CommitLogReplicationSource(parts.commitLog, parts.options.flushDiskType);
+    this.offsets = new LogOffsets(parts.commitLog.log, parts.dispatcher);
+    this.replica = new CommitLogReplica({
+      commitLog: parts.commitLog, queues: parts.queues, dispatcher: parts.dispatcher,
+      maxMessageSizeBytes: parts.options.maxMessageSizeBytes, log: parts.options.log, assertOpen: () => this.assertOpen(),
+    });
   }
 
   static async open(platform: StorePlatform, options: StoreOptions): Promise<MessageStore> {
@@ -130,71 +147,12 @@ export class MessageStore {
    * can wait for replication side by side (SYNC_MASTER).
    */
   async append(inputs: readonly MessageInput[]): Promise<Omit<PutResult, "status"> & { durable: Promise<FlushStatus> }> {
-    if (this.closed) throw new SkiffError("STORE_CLOSED", "the store is shut down", { retriable: true });
+    this.assertOpen();
     const records = prepareInputs(inputs, this.options);
     const appended = await this.commitLog.append(records);
     void this.dispatcher.wake();
     const durable = this.flush.awaitDurable(appended.endOffset);
     return { records: appended.records, endOffset: appended.endOffset, storeTimestamp: appended.storeTimestamp, durable };
-  }
-
-  /**
-   * A slave's append of a master's bytes (see CommitLog.appendReplicated); resolves once they are
-   * handed to the OS (unless `waitWritten: false`: then once they are in the log's memory, and the
-   * caller acks from `log.writtenOffset`), so an ack sent afterwards survives a crash of this process. An empty log
-   * starts at `offset` (a master may begin a new slave at its last segment), which must be a segment
-   * start (`HA_OFFSET_ILLEGAL` otherwise, and the store is left as it was). The caller verifies the
-   * bytes first (ha/replica-stream.ts): they are copied as they are.
-   */
-  async appendReplicated(offset: number, bytes: Uint8Array, options: { waitWritten?: boolean } = {}): Promise<void> {
-    if (this.closed) throw new SkiffError("STORE_CLOSED", "the store is shut down", { retriable: true });
-    const log = this.commitLog.log;
-    if (log.segmentStarts.length === 0 && log.maxOffset !== offset) {
-      const segment = log.segmentSizeBytes;
-      if (!Number.isSafeInteger(offset + segment) || offset < 0 || offset % segment !== 0) {
-        throw new SkiffError("HA_OFFSET_ILLEGAL", `an empty commit log can start only at a segment start (a multiple of ${segment}), not at ${offset}`);
-      }
-      await log.resetTo(offset);
-      this.dispatcher.startAt(offset);
-    }
-    await this.commitLog.appendReplicated(offset, bytes);
-    void this.dispatcher.wake();
-    if (options.waitWritten !== false) await log.waitWritten(offset + bytes.byteLength);
-  }
-
-  /**
-   * Dispatches every whole record, then drops an unfinished record at the end of the log (a slave
-   * that stops following mid-frame): a master must not append after half a record.
-   * Returns the number of bytes dropped.
-   */
-  async truncateUnfinishedTail(): Promise<number> {
-    await this.commitLog.log.waitWritten(this.commitLog.maxOffset); // only written bytes are dispatched
-    await this.dispatcher.wake();
-    const stall = this.dispatcher.stalledBecause;
-    if (stall !== null) throw new SkiffError("STORE_IO_FAILED", `the consume queues cannot be written (${stall}); try again once writes succeed`, { retriable: true });
-    const end = this.commitLog.maxOffset;
-    const whole = this.dispatcher.dispatchedOffset;
-    if (whole >= end) return 0;
-    await this.commitLog.log.truncateTo(whole);
-    await this.queues.truncateFrom(whole);
-    this.options.log(`dropped an unfinished record at the end of the commit log: [${whole}, ${end})`);
-    return end - whole;
-  }
-
-  /**
-   * A diverged slave's recovery: drops every byte at or beyond `offset` (a record start) from the
-   * commit log and the consume queues. Returns the number of bytes dropped.
-   */
-  async truncateReplica(offset: number): Promise<number> {
-    if (this.closed) throw new SkiffError("STORE_CLOSED", "the store is shut down", { retriable: true });
-    await this.dispatcher.wake();
-    const end = this.commitLog.maxOffset;
-    assert(offset >= this.commitLog.minOffset && offset <= end, `truncate offset ${offset} outside the log`);
-    await this.commitLog.log.truncateTo(offset);
-    await this.queues.truncateFrom(offset);
-    this.dispatcher.startAt(Math.min(this.dispatcher.dispatchedOffset, offset));
-    this.options.log(`truncated the commit log to ${offset} to follow the master again: dropped [${offset}, ${end}), ${end - offset} bytes`);
-    return end - offset;
   }
 
   /** Reads messages of one queue, with RocketMQ's statuses (see get-message.ts). */
@@ -214,6 +172,42 @@ export class MessageStore {
     return this.queues.find(topic, queueId)?.minOffset ?? 0;
   }
 
+  /** The queue ids of `topic` that have a consume queue (e.g. replicated before the topic's config). */
+  queueIdsOf(topic: string): number[] {
+    return this.queues.queuesOf(topic).map((queue) => queue.queueId);
+  }
+
+  /** Calls `listener` for every record that reaches its consume queue (readable from then on). */
+  onArrival(listener: ArrivalListener): () => void {
+    return this.dispatcher.onArrival(listener);
+  }
+
+  /** Resolves once every record below `offset` is in its consume queue. */
+  waitDispatched(offset: number): Promise<void> {
+    return this.dispatcher.waitFor(offset);
+  }
+
+  /** Topic deletion's store part: deletes the consume queues (files included) of `topic`. */
+  deleteTopicQueues(topic: string): Promise<void> {
+    return this.queues.deleteTopic(topic);
+  }
+
+  /** Raw commit-log bytes `[offset, offset + length)`, within one segment, below `offsets.maxOffset` (tools, tests). */
+  readCommitLog(offset: number, length: number): Promise<Uint8Array> {
+    return this.commitLog.log.read(offset, length);
+  }
+
+  /** What the store holds right now in files and memory (tools, tests). */
+  stats(): StoreStats {
+    const log = this.commitLog.log;
+    return {
+      commitLogSegmentStarts: [...log.segmentStarts],
+      cachedBlocks: log.cachedBlocks,
+      consumeQueues: this.queues.all().length,
+      openConsumeQueueFiles: this.queues.openFiles,
+    };
+  }
+
   /** The next queue offsets follow the consume queues (after recovery, or a slave's promotion). */
   rebuildQueueOffsets(): void {
     this.commitLog.clearQueueOffsets();
@@ -228,6 +222,10 @@ export class MessageStore {
   /** What fails to write right now (disk full, I/O errors); empty when every write succeeds. */
   ioProblems(): StoreIoProblem[] {
     return this.health.problems;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SkiffError("STORE_CLOSED", "the store is shut down", { retriable: true });
   }
 
   /**

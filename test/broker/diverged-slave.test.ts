@@ -21,11 +21,11 @@ describe("a diverged slave", () => {
     const slaveMemory = createMemoryPlatform({ clock, net });
     const master = await memoryBroker({ brokerRole: "ASYNC_MASTER" }, masterMemory);
     for (let i = 0; i < 20; i++) await master.send("Div", { body: `shared ${i}`.repeat(20), queueId: 0 });
-    const sharedEnd = master.broker.store.commitLog.maxOffset;
+    const sharedEnd = master.broker.store.offsets.maxOffset;
 
     let slave = await memoryBroker(SLAVE, slaveMemory, masterMemory.fetch);
-    for (let i = 0; i < 200 && slave.broker.store.commitLog.maxOffset < sharedEnd; i++) await clock.advance(10);
-    assert.equal(slave.broker.store.commitLog.maxOffset, sharedEnd, "a true prefix follows");
+    for (let i = 0; i < 200 && slave.broker.store.offsets.maxOffset < sharedEnd; i++) await clock.advance(10);
+    assert.equal(slave.broker.store.offsets.maxOffset, sharedEnd, "a true prefix follows");
     await slave.broker.stop();
 
     // The slave is made a master for a while and takes writes its master never sees.
@@ -36,7 +36,7 @@ describe("a diverged slave", () => {
     for (let i = 0; i < 30; i++) await master.send("Div", { body: `master ${i}`.repeat(20), queueId: 0 });
 
     slave = await memoryBroker(SLAVE, slaveMemory, masterMemory.fetch);
-    const slaveEnd = slave.broker.store.commitLog.maxOffset;
+    const slaveEnd = slave.broker.store.offsets.maxOffset;
     let status: any = null;
     for (let i = 0; i < 50 && !status?.divergence; i++) {
       await clock.advance(500);
@@ -45,7 +45,7 @@ describe("a diverged slave", () => {
     assert.ok(status.divergence, "the slave reports a divergence");
     assert.match(status.divergence.reason, /differs from the master's/);
     assert.equal(status.connectedToMaster, false);
-    assert.equal(slave.broker.store.commitLog.maxOffset, slaveEnd, "nothing was appended to a diverged log");
+    assert.equal(slave.broker.store.offsets.maxOffset, slaveEnd, "nothing was appended to a diverged log");
     const notReady = await slave.json("/readyz");
     assert.equal(notReady.status, 503);
     assert.match(notReady.body.reasons.join(), /HA_DIVERGED: this slave's log differs/);
@@ -54,7 +54,7 @@ describe("a diverged slave", () => {
     assert.equal(probe.status, 200);
     assert.equal(probe.headers.get("x-skiff-min-offset"), "0");
     assert.equal((await probe.arrayBuffer()).byteLength, 16);
-    const beyond = await master.request(`/ha/log?offset=${master.broker.store.commitLog.maxOffset}&length=16`);
+    const beyond = await master.request(`/ha/log?offset=${master.broker.store.offsets.maxOffset}&length=16`);
     assert.equal(beyond.status, 416);
     assert.equal((await beyond.json()).error.code, "HA_RANGE_NOT_HELD");
     assert.equal((await master.request(`/ha/log?offset=0&length=100000`)).status, 400, "at most 64 KiB per probe");
@@ -62,11 +62,11 @@ describe("a diverged slave", () => {
     const truncated = await slave.json("/admin/ha/truncate", { method: "POST" });
     assert.equal(truncated.status, 200, JSON.stringify(truncated.body));
     assert.deepEqual(truncated.body, { truncatedTo: sharedEnd, droppedBytes: slaveEnd - sharedEnd });
-    const masterEnd = master.broker.store.commitLog.maxOffset;
-    for (let i = 0; i < 200 && slave.broker.store.commitLog.maxOffset < masterEnd; i++) await clock.advance(100);
+    const masterEnd = master.broker.store.offsets.maxOffset;
+    for (let i = 0; i < 200 && slave.broker.store.offsets.maxOffset < masterEnd; i++) await clock.advance(100);
     await settle();
-    const [m, s] = [master.broker.store.commitLog, slave.broker.store.commitLog];
-    assert.deepEqual(await s.log.read(0, s.maxOffset), await m.log.read(0, m.maxOffset), "byte-identical again");
+    const [m, s] = [master.broker.store, slave.broker.store];
+    assert.deepEqual(await s.readCommitLog(0, s.offsets.maxOffset), await m.readCommitLog(0, m.offsets.maxOffset), "byte-identical again");
     assert.equal((await slave.json("/ha/status")).body.divergence, null);
     assert.deepEqual(await slave.json("/readyz"), { status: 200, body: { ready: true } });
     assert.equal((await master.json("/admin/ha/truncate", { method: "POST" })).status, 409, "a master has nothing to truncate to");

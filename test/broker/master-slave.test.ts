@@ -20,8 +20,8 @@ async function pair(masterValues: Record<string, string | number | boolean> = {}
     brokerRole: "SLAVE", brokerId: 1, listenPort: 11911, haMasterAddress: "127.0.0.1:10912", slaveSynchronizePeriod: 10_000,
   }, slaveMemory, masterMemory.fetch);
   const caughtUp = async () => {
-    for (let i = 0; i < 200 && slave.broker.store.commitLog.maxOffset < master.broker.store.commitLog.maxOffset; i++) await settle();
-    await slave.broker.store.dispatcher.waitFor(slave.broker.store.commitLog.maxOffset);
+    for (let i = 0; i < 200 && slave.broker.store.offsets.maxOffset < master.broker.store.offsets.maxOffset; i++) await settle();
+    await slave.broker.store.waitDispatched(slave.broker.store.offsets.maxOffset);
   };
   const stop = async () => {
     await slave.broker.stop();
@@ -38,12 +38,12 @@ describe("master and slave brokers", () => {
     for (let i = 0; i < 50; i++) results.push(await t.master.send("Rep", { body: `message ${i}`.repeat(50), queueId: i % 4, tags: "TagA" }));
     assert.deepEqual(new Set(results.map((r) => r.body.status)), new Set(["SEND_OK"]));
     await t.caughtUp();
-    const masterBytes = await t.master.broker.store.commitLog.log.read(0, t.master.broker.store.commitLog.maxOffset);
-    const slaveBytes = await t.slave.broker.store.commitLog.log.read(0, t.slave.broker.store.commitLog.maxOffset);
+    const masterBytes = await t.master.broker.store.readCommitLog(0, t.master.broker.store.offsets.maxOffset);
+    const slaveBytes = await t.slave.broker.store.readCommitLog(0, t.slave.broker.store.offsets.maxOffset);
     assert.deepEqual(slaveBytes, masterBytes);
     const status = (await t.master.json("/ha/status")).body;
     assert.equal(status.slaves.length, 1);
-    assert.equal(status.slaves[0].ackOffset, t.master.broker.store.commitLog.maxOffset);
+    assert.equal(status.slaves[0].ackOffset, t.master.broker.store.offsets.maxOffset);
     const slaveStatus = (await t.slave.json("/ha/status")).body;
     assert.deepEqual([slaveStatus.role, slaveStatus.connectedToMaster, slaveStatus.masterHaAddress], ["SLAVE", true, "127.0.0.1:10912"]);
     await t.stop();

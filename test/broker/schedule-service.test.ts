@@ -13,7 +13,7 @@ import { message } from "../support/store.ts";
 const LEVELS = { messageDelayLevel: "2s 5s" };
 
 async function bodies(t: Awaited<ReturnType<typeof memoryBroker>>, topic: string): Promise<string[]> {
-  await t.broker.store.dispatcher.wake();
+  await t.broker.store.waitDispatched(t.broker.store.offsets.maxOffset);
   const page = await t.json(`/topics/${topic}/queues/0/messages?offset=0&max=100`);
   return (page.body.messages ?? []).map((m: { bodyBase64: string }) => atob(m.bodyBase64));
 }
@@ -27,14 +27,14 @@ describe("schedule service", () => {
     await t.send("Next", { body: "good", queueId: 0, delayLevel: 1 });
     await t.memory.clock.advance(2100);
     await settle(100);
-    const maxOffset = t.broker.store.commitLog.maxOffset;
+    const maxOffset = t.broker.store.offsets.maxOffset;
     assert.deepEqual(await bodies(t, "Next"), ["good"]);
     assert.ok(t.logs.some((line) => /skipped offset 0, not a delayed message record/.test(line)), t.logs.join("\n"));
     assert.ok(t.logs.some((line) => /skipped offset 1, not a delayed message record/.test(line)), t.logs.join("\n"));
     assert.ok(!t.logs.some((line) => /delivery failed/.test(line)), "no retry loop");
     await t.memory.clock.advance(10_000);
     await settle(100);
-    assert.equal(t.broker.store.commitLog.maxOffset, maxOffset, "nothing is written again and again");
+    assert.equal(t.broker.store.offsets.maxOffset, maxOffset, "nothing is written again and again");
     assert.equal((await t.send("SCHEDULE_TOPIC_XXXX", { body: "x", queueId: 0 })).body.error.code, "NO_PERMISSION", "producers cannot write there");
     await t.broker.stop();
   });

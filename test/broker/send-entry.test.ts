@@ -69,7 +69,7 @@ describe("SendEntry.sendBody", () => {
     assert.equal(await refusal(send.sendBody("Bad", { form: "json", bytes: json({ messages: [] }) })), "BAD_REQUEST");
     assert.equal(await refusal(send.sendBody("Bad", { form: "rocketmq-batch", bytes: new Uint8Array(0) })), "BAD_REQUEST");
     assert.equal(await refusal(send.sendBody("Bad", { form: "rocketmq-batch", bytes: new Uint8Array(7) })), "BATCH_ILLEGAL");
-    assert.equal(t.broker.store.commitLog.maxOffset, 0);
+    assert.equal(t.broker.store.offsets.maxOffset, 0);
     await t.broker.stop();
   });
 

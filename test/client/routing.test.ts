@@ -36,11 +36,11 @@ async function register(namesrv: ReturnType<typeof namesrvApp>, broker: Broker |
 
 /** What a slave's HA client would do: the master's commit log, appended byte for byte. */
 async function replicate(master: Broker, slave: Broker): Promise<void> {
-  const end = master.broker.store.commitLog.maxOffset;
-  for (let at = slave.broker.store.commitLog.maxOffset; at < end;) {
+  const end = master.broker.store.offsets.maxOffset;
+  for (let at = slave.broker.store.offsets.maxOffset; at < end;) {
     await master.broker.store.flushAll();
     const bytes = await master.broker.store.replicationSource.readForTransfer(at, 1 << 20);
-    await slave.broker.store.appendReplicated(at, bytes);
+    await slave.broker.store.replica.appendReplicated(at, bytes);
     at += bytes.byteLength;
   }
 }

@@ -92,6 +92,7 @@ function assertReencodes(bytes: Uint8Array, at: number, result: DecodedRecord): 
   // properties decodes to U+FFFD and cannot be re-encoded to the same bytes, so it is left out.
   if (!/^[%|a-zA-Z0-9_-]{1,127}$/.test(result.topic) || result.bornHost.port < 0 || result.storeHost.port < 0) return;
   if (result.queueId < 0 || result.queueId > QUEUE_ID_MAX) return; // read as found; the encoder refuses it (QUEUE_ID_ILLEGAL)
+  if (result.queueOffset < 0 || result.physicalOffset < 0) return; // likewise: the encoder asserts these offsets are never negative
   const propertiesLength = result.totalSize - messageRecordLength(result.sysFlag, result.bodyLength, result.topic.length, 0, result.magic);
   const end = at + result.totalSize;
   if (!equalBytes(utf8Encode(result.properties), bytes.subarray(end - propertiesLength, end))) return;

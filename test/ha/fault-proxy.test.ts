@@ -45,10 +45,10 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs: number
 
 /** Offsets where a record (or a segment) of the log starts, up to and including its end. */
 async function recordBoundaries(store: MessageStore): Promise<Set<number>> {
-  const out = new Set<number>([store.commitLog.minOffset]);
-  const end = store.commitLog.maxOffset;
-  for (let start = store.commitLog.minOffset; start < end; start += SEGMENT_BYTES) {
-    const bytes = await store.commitLog.readForTransfer(start, SEGMENT_BYTES, end);
+  const out = new Set<number>([store.offsets.minOffset]);
+  const end = store.offsets.maxOffset;
+  for (let start = store.offsets.minOffset; start < end; start += SEGMENT_BYTES) {
+    const bytes = await store.readCommitLog(start, Math.min(SEGMENT_BYTES, end - start));
     for (let at = 0; at < bytes.length;) {
       const record = decodeMessageRecord(bytes, at, { readBody: false });
       assert.ok(record.kind === "message" || record.kind === "blank", `master record at ${start + at}: ${record.kind}`);
@@ -75,7 +75,7 @@ describe(`replication through a fault-injection proxy (${platform.system.runtime
     const logs: string[] = [];
     const ha = await HaMaster.start({ net: platform.net, clock: platform.clock, source: master.replicationSource, options: haOptions({ haListenHost: "127.0.0.1", haListenPort: 0 }) });
     const proxy = await FaultProxy.start(platform.net, { host: "127.0.0.1", port: ha.address.port }, 20240601);
-    const client = new HaClient({ net: platform.net, clock: platform.clock, store: slave, masterAddress: () => proxy.address, options: haOptions({ log: (l) => logs.push(l) }) });
+    const client = new HaClient({ net: platform.net, clock: platform.clock, replica: slave.replica, masterAddress: () => proxy.address, options: haOptions({ log: (l) => logs.push(l) }) });
     client.start();
 
     let sending = true;
@@ -96,9 +96,9 @@ describe(`replication through a fault-injection proxy (${platform.system.runtime
       proxy.faults = null;
       sending = false;
       await Promise.all(senders);
-      const end = master.commitLog.maxOffset;
+      const end = master.offsets.maxOffset;
       assert.ok(end > 3 * SEGMENT_BYTES, `only ${end} bytes sent`);
-      await waitFor(() => slave.commitLog.maxOffset === end && ha.push2SlaveMaxOffset === end, `slave caught up to ${end} (at ${slave.commitLog.maxOffset})`, 60_000);
+      await waitFor(() => slave.offsets.maxOffset === end && ha.push2SlaveMaxOffset === end, `slave caught up to ${end} (at ${slave.offsets.maxOffset})`, 60_000);
     } finally {
       sending = false;
       await Promise.all(senders);
@@ -125,8 +125,8 @@ describe(`replication through a fault-injection proxy (${platform.system.runtime
       const [left, right] = [await readFile(join(parent, "master", "commitlog", name)), await readFile(join(parent, "slave", "commitlog", name))];
       assert.ok(left.equals(right), `${name} differs`);
     }
-    await slave.dispatcher.waitFor(slave.commitLog.maxOffset);
-    await master.dispatcher.waitFor(master.commitLog.maxOffset);
+    await slave.waitDispatched(slave.offsets.maxOffset);
+    await master.waitDispatched(master.offsets.maxOffset);
     for (const topic of ["TopicA", "TopicB"]) {
       for (let q = 0; q < 4; q++) assert.equal(slave.maxOffsetInQueue(topic, q), master.maxOffsetInQueue(topic, q), `${topic}/${q}`);
     }

@@ -97,12 +97,12 @@ describe("HaClient (slave side)", () => {
     await until(() => world.net.links[0].toClient.deliveredBytes === java.length, "all delivered");
     await spin();
     assert.equal(client.state.connected, true, "a heartbeat at a segment start is fine for an empty slave");
-    assert.deepEqual([slave.store.commitLog.log.segmentStarts.length, slave.store.commitLog.maxOffset], [0, 0], "nothing applied yet");
+    assert.deepEqual([slave.store.stats().commitLogSegmentStarts.length, slave.store.offsets.maxOffset], [0, 0], "nothing applied yet");
 
     // The master dies mid-frame: nothing of the unfinished frame is stored, the slave asks again from 0.
     fake.last.connection.close();
     await until(() => !client.state.connected, "closed");
-    assert.deepEqual([slave.store.commitLog.log.segmentStarts.length, slave.store.commitLog.maxOffset], [0, 0]);
+    assert.deepEqual([slave.store.stats().commitLogSegmentStarts.length, slave.store.offsets.maxOffset], [0, 0]);
     await world.clock.advance(100);
     await until(() => fake.sessions.length === 2 && fake.last.reports.length === 1, "reconnected");
     assert.deepEqual(fake.last.reports, [0]);
@@ -112,19 +112,19 @@ describe("HaClient (slave side)", () => {
     await fake.last.connection.write(java.subarray(0, 12));
     await fake.last.connection.write(frame(1048576, body));
     const whole = 1048576 + 3 * 1226;
-    await until(() => slave.store.commitLog.maxOffset === whole, "whole records applied");
+    await until(() => slave.store.offsets.maxOffset === whole, "whole records applied");
     await until(() => fake.last.reports.length === 2, "report after the frame");
     assert.deepEqual(fake.last.reports, [0, whole], "the ack ends on a record boundary, not mid-record");
     const segment = (await logFiles(slave)).get("00000000000001048576")!;
     assert.deepEqual(segment.subarray(0, 3 * 1226), body.subarray(0, 3 * 1226));
     assert.ok(segment.subarray(3 * 1226).every((b) => b === 0), "the unfinished record is not stored");
-    assert.deepEqual([...slave.store.commitLog.log.segmentStarts], [1048576]);
+    assert.deepEqual([...slave.store.stats().commitLogSegmentStarts], [1048576]);
 
     // The capture's later bytes start at 1351398: they do not continue where this stream stands.
     await fake.last.connection.write(fixtureBytes("v4.9.7-ha-m2s-after-catchup.bin"));
     await until(() => world.logs.some((l) => l.includes(`master pushed offset 1351398, not equal to the slave's max offset ${1048576 + 4072}`)), "refused");
     assert.equal(client.state.connected, false);
-    assert.equal(slave.store.commitLog.maxOffset, whole);
+    assert.equal(slave.store.offsets.maxOffset, whole);
     assert.deepEqual((await logFiles(slave)).get("00000000000001048576"), segment);
     await world.clock.advance(100);
     await until(() => fake.sessions.length === 3 && fake.last.reports.length === 1, "reconnected");
@@ -146,7 +146,7 @@ describe("HaClient (slave side)", () => {
     await fake.last.connection.write(frame(end + 8, new Uint8Array(0))); // a heartbeat from elsewhere
     await until(() => fake.last.ended, "refused again");
     assert.deepEqual(await logFiles(slave), before);
-    assert.equal(slave.store.commitLog.maxOffset, end);
+    assert.equal(slave.store.offsets.maxOffset, end);
     assert.equal(world.logs.filter((l) => l.includes("not equal to the slave's max offset")).length, 2);
   });
 
@@ -161,7 +161,7 @@ describe("HaClient (slave side)", () => {
     await fake.last.connection.write(bad);
     await until(() => !client.state.connected, "closed");
     assert.match(client.state.lastError ?? "", /negative/);
-    assert.equal(slave.store.commitLog.maxOffset, 0);
+    assert.equal(slave.store.offsets.maxOffset, 0);
   });
 
   it("closes a connection on which the master sent nothing for haHousekeepingIntervalMs", async () => {
@@ -185,7 +185,7 @@ describe("HaClient (slave side)", () => {
     await fill(master.store, 20);
     const ha = await world.master(master);
     const client = world.slave(slave);
-    await until(() => slave.store.commitLog.maxOffset === master.store.commitLog.maxOffset, "synced");
+    await until(() => slave.store.offsets.maxOffset === master.store.offsets.maxOffset, "synced");
     const link = world.net.links[0];
     link.toClient.stall();
     link.toServer.stall();
@@ -197,7 +197,7 @@ describe("HaClient (slave side)", () => {
     assert.ok(world.logs.some((l) => l.includes("nothing read from the slave for 20000 ms")));
     assert.ok(world.logs.some((l) => l.includes("nothing read from the master for 20000 ms")));
     await world.clock.advance(100);
-    await until(() => slave.store.commitLog.maxOffset === end, "resynced on a new connection");
+    await until(() => slave.store.offsets.maxOffset === end, "resynced on a new connection");
   });
 
   it("a slave ahead of the master is refused over and over, and its log is never touched", async () => {
@@ -255,7 +255,7 @@ describe("HaClient (slave side)", () => {
 
     const hanging = new HaClient({
       net: { listen: () => new Promise(() => {}), connect: () => new Promise(() => {}) },
-      clock: world.clock, store: slave.store, masterAddress: () => "127.0.0.1:1", options: world.ha,
+      clock: world.clock, replica: slave.store.replica, masterAddress: () => "127.0.0.1:1", options: world.ha,
     });
     hanging.start();
     await world.clock.advance(CONNECT_TIMEOUT_MS);

@@ -65,7 +65,7 @@ describe("HaMaster", () => {
     const ha = await world.master(master);
     const slave = await RawSlave.connect(world);
     await slave.report(0);
-    const end = master.store.commitLog.maxOffset;
+    const end = master.store.offsets.maxOffset;
     const results: string[] = [];
     void ha.waitForReplication(end, 3000).then((s) => results.push(`late:${s}`));
     await world.clock.advance(1000);

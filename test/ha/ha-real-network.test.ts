@@ -44,12 +44,12 @@ describe(`HA over real loopback TCP (${platform.system.runtime})`, () => {
     await fill(master, 1500, 500);
     const ha = await HaMaster.start({ net: platform.net, clock: platform.clock, source: master.replicationSource, options });
     const address = `127.0.0.1:${ha.address.port}`;
-    const client = new HaClient({ net: platform.net, clock: platform.clock, store: slave, masterAddress: () => address, options });
+    const client = new HaClient({ net: platform.net, clock: platform.clock, replica: slave.replica, masterAddress: () => address, options });
     client.start();
     try {
       const end = await fill(master, 1500, 700, 11); // while the slave follows
       assert.ok(end > 2 * SEGMENT_BYTES);
-      await waitFor(() => slave.commitLog.maxOffset === end, "slave caught up");
+      await waitFor(() => slave.offsets.maxOffset === end, "slave caught up");
       await waitFor(() => ha.push2SlaveMaxOffset === end, "master saw the ack");
       assert.equal(await ha.waitForReplication(end, 1000), "PUT_OK");
       assert.equal(client.state.connected, true);

@@ -24,15 +24,15 @@ describe("HA replication end to end (memory network, manual clock)", () => {
     assert.ok(end > 2 * SEGMENT_BYTES);
     const ha = await world.master(master);
     const client = world.slave(slave);
-    await until(() => slave.store.commitLog.maxOffset === end, "slave caught up");
+    await until(() => slave.store.offsets.maxOffset === end, "slave caught up");
     await fill(master.store, 60, 900, 7); // live appends while connected
-    await until(() => slave.store.commitLog.maxOffset === master.store.commitLog.maxOffset, "slave follows live appends");
+    await until(() => slave.store.offsets.maxOffset === master.store.offsets.maxOffset, "slave follows live appends");
     assert.equal(client.state.connected, true);
     // SYNC_MASTER: the wait is released by the slave's ack alone, with no clock advance.
     const sent = await fill(master.store, 1, 300);
     assert.equal(ha.isSlaveOk(sent), true);
     assert.equal(await ha.waitForReplication(sent, 3000), "PUT_OK");
-    assert.equal(slave.store.commitLog.maxOffset, sent);
+    assert.equal(slave.store.offsets.maxOffset, sent);
     assert.equal(client.state.masterAddress, "127.0.0.1:10912");
     await assertSameCommitLog(master, slave);
     await assertSameQueues(master, slave);
@@ -46,7 +46,7 @@ describe("HA replication end to end (memory network, manual clock)", () => {
     assert.ok(end > SEGMENT_BYTES);
     const ha = await world.master(master);
     world.slave(slave);
-    await until(() => slave.store.commitLog.maxOffset === end, "slave caught up", 50_000_000);
+    await until(() => slave.store.offsets.maxOffset === end, "slave caught up", 50_000_000);
     await until(() => ha.push2SlaveMaxOffset === end, "ack reached the master", 1_000_000);
     await assertSameCommitLog(master, slave);
     await assertSameQueues(master, slave);
@@ -59,12 +59,12 @@ describe("HA replication end to end (memory network, manual clock)", () => {
     await fill(master.store, 50);
     const ha = await world.master(master);
     const first = world.slave(slave);
-    await until(() => slave.store.commitLog.maxOffset === master.store.commitLog.maxOffset, "first sync");
+    await until(() => slave.store.offsets.maxOffset === master.store.offsets.maxOffset, "first sync");
     await first.stop();
     await until(() => ha.connectionCount === 0, "master saw the slave leave");
     const end = await fill(master.store, 150, 600, 3);
     world.slave(slave);
-    await until(() => slave.store.commitLog.maxOffset === end, "caught up after reconnect");
+    await until(() => slave.store.offsets.maxOffset === end, "caught up after reconnect");
     assert.equal(ha.connections()[0].requestOffset > 0, true, "the second connection asked for the slave's end, not 0");
     await assertSameCommitLog(master, slave);
     await assertSameQueues(master, slave);
@@ -77,9 +77,9 @@ describe("HA replication end to end (memory network, manual clock)", () => {
     const end = await fill(master.store, 200);
     const ha = await world.master(master);
     world.slave(slave);
-    await until(() => slave.store.commitLog.maxOffset === end, "full copy");
+    await until(() => slave.store.offsets.maxOffset === end, "full copy");
     assert.equal(ha.connections()[0].requestOffset, 0);
-    assert.equal(slave.store.commitLog.minOffset, 0);
+    assert.equal(slave.store.offsets.minOffset, 0);
     await assertSameCommitLog(master, slave);
   });
 
@@ -92,10 +92,10 @@ describe("HA replication end to end (memory network, manual clock)", () => {
     assert.ok(lastStart >= 2 * SEGMENT_BYTES);
     await world.master(master);
     world.slave(slave);
-    await until(() => slave.store.commitLog.maxOffset === end, "last segment copied");
+    await until(() => slave.store.offsets.maxOffset === end, "last segment copied");
     await master.store.flushAll();
     await slave.store.flushAll();
-    assert.deepEqual([...slave.store.commitLog.log.segmentStarts], [lastStart]);
+    assert.deepEqual([...slave.store.stats().commitLogSegmentStarts], [lastStart]);
     const name = String(lastStart).padStart(20, "0");
     assert.deepEqual(slave.fs.bytes(`/slave/commitlog/${name}`), master.fs.bytes(`/master/commitlog/${name}`));
     assert.deepEqual(await slave.fs.readdir("/slave/commitlog"), [name]);

@@ -57,7 +57,7 @@ export class HaWorld {
   }
 
   slaveWith(broker: Broker, masterAddress: () => string | null, ha: Partial<HaOptions> = {}): HaClient {
-    const client = new HaClient({ net: this.net, clock: this.clock, store: broker.store, masterAddress, options: { ...this.ha, ...ha } });
+    const client = new HaClient({ net: this.net, clock: this.clock, replica: broker.store.replica, masterAddress, options: { ...this.ha, ...ha } });
     this.closers.push(() => client.stop());
     client.start();
     return client;
@@ -76,7 +76,7 @@ export class HaWorld {
 
 /** Puts `count` messages of `bodyBytes` over queues 0..3 of two topics; returns the end offset. */
 export async function fill(store: MessageStore, count: number, bodyBytes = 700, seed = 0): Promise<number> {
-  let end = store.commitLog.maxOffset;
+  let end = store.offsets.maxOffset;
   for (let i = 0; i < count; i++) {
     const body = new Uint8Array(bodyBytes).fill((seed + i) & 0xff);
     const put = await store.put([message(i % 3 === 0 ? "TopicA" : "TopicB", body, { queueId: i % 4, tags: `tag${i % 5}` })]);
@@ -89,7 +89,7 @@ export async function fill(store: MessageStore, count: number, bodyBytes = 700, 
 export async function assertSameCommitLog(a: Broker, b: Broker): Promise<void> {
   await a.store.flushAll();
   await b.store.flushAll();
-  assert.equal(b.store.commitLog.maxOffset, a.store.commitLog.maxOffset, "max offsets");
+  assert.equal(b.store.offsets.maxOffset, a.store.offsets.maxOffset, "max offsets");
   const names = async (broker: Broker) => (await broker.fs.readdir(`/${broker.name}/commitlog`)).sort();
   const segments = await names(a);
   assert.deepEqual(await names(b), segments, "segment files");
@@ -103,8 +103,8 @@ export async function assertSameCommitLog(a: Broker, b: Broker): Promise<void> {
 
 /** Both stores answer the same `get` for every queue the fill helper uses. */
 export async function assertSameQueues(a: Broker, b: Broker): Promise<void> {
-  await a.store.dispatcher.waitFor(a.store.commitLog.maxOffset);
-  await b.store.dispatcher.waitFor(b.store.commitLog.maxOffset);
+  await a.store.waitDispatched(a.store.offsets.maxOffset);
+  await b.store.waitDispatched(b.store.offsets.maxOffset);
   for (const topic of ["TopicA", "TopicB"]) {
     for (let queueId = 0; queueId < 4; queueId++) {
       for (let offset = 0; ; offset += 32) {

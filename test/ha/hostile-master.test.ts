@@ -109,13 +109,13 @@ describe(`a slave against a hostile master (${platform.system.runtime}, real TCP
       let store = await MessageStore.open(ports, options);
       for (let i = 0; i < c.prefill; i++) await store.put([message("TopicTest", `before ${i}`, { queueId: i % 2 })]);
       await store.flushAll();
-      const end = store.commitLog.maxOffset;
+      const end = store.offsets.maxOffset;
       const logBefore = await commitLogBytes(root);
       const treeBefore = await tree(parent);
 
       const fake = await fakeMaster(c.send);
       const logs: string[] = [];
-      const client = new HaClient({ net: platform.net, clock: platform.clock, store, masterAddress: () => fake.address, options: haOptions({ log: (l) => logs.push(l) }) });
+      const client = new HaClient({ net: platform.net, clock: platform.clock, replica: store.replica, masterAddress: () => fake.address, options: haOptions({ log: (l) => logs.push(l) }) });
       client.start();
       try {
         await waitFor(() => fake.sessions.length >= 2 && fake.sessions[0].ended, "refused, then reconnected");
@@ -126,15 +126,15 @@ describe(`a slave against a hostile master (${platform.system.runtime}, real TCP
       assert.match(logs.find((l) => l.includes("closed:")) ?? "", c.reason, logs.join("\n"));
       for (const session of fake.sessions) assert.ok(session.reports.every((r) => r === end), `acked only ${end}: ${session.reports}`);
       await store.flushAll();
-      await store.dispatcher.waitFor(store.commitLog.maxOffset);
-      assert.equal(store.commitLog.maxOffset, end);
+      await store.waitDispatched(store.offsets.maxOffset);
+      assert.equal(store.offsets.maxOffset, end);
       assert.deepEqual(await commitLogBytes(root), logBefore, "the commit log is as it was");
       assert.deepEqual(await tree(parent), treeBefore, "nothing new anywhere under the store's parent");
       await store.close();
 
       store = await MessageStore.open(ports, options); // and nothing bogus survives a restart
-      assert.equal(store.commitLog.maxOffset, end);
-      assert.equal(store.commitLog.log.segmentStarts.length, c.prefill === 0 ? 0 : 1);
+      assert.equal(store.offsets.maxOffset, end);
+      assert.equal(store.stats().commitLogSegmentStarts.length, c.prefill === 0 ? 0 : 1);
       await store.close();
       assert.deepEqual((await tree(parent)).filter((p) => !p.startsWith("store/")), ["store"]);
     });
@@ -147,7 +147,7 @@ describe(`a slave against a hostile master (${platform.system.runtime}, real TCP
     const store = await MessageStore.open({ fs: platform.fs, clock: platform.clock, system: platform.system }, options);
     const run = craftedRun(2 * SEGMENT_BYTES, 5);
     const fake = await fakeMaster(() => frames([2 * SEGMENT_BYTES, new Uint8Array(0)], [2 * SEGMENT_BYTES, run.subarray(0, 100)], [2 * SEGMENT_BYTES + 100, run.subarray(100)]));
-    const client = new HaClient({ net: platform.net, clock: platform.clock, store, masterAddress: () => fake.address, options: haOptions() });
+    const client = new HaClient({ net: platform.net, clock: platform.clock, replica: store.replica, masterAddress: () => fake.address, options: haOptions() });
     client.start();
     try {
       await waitFor(() => fake.sessions[0]?.reports.includes(2 * SEGMENT_BYTES + run.length) === true, "acked");
@@ -156,7 +156,7 @@ describe(`a slave against a hostile master (${platform.system.runtime}, real TCP
       await fake.close();
     }
     assert.deepEqual(fake.sessions[0].reports.slice(0, 1), [0]);
-    await store.dispatcher.waitFor(store.commitLog.maxOffset);
+    await store.waitDispatched(store.offsets.maxOffset);
     assert.equal(store.maxOffsetInQueue("TopicTest", 0), 5);
     await store.close();
   });

@@ -76,7 +76,7 @@ async function openStore(name: string, fs: MemoryFileSystem, overrides: Partial<
 
 /** Appends `count` records of one size without waiting for the flush policy. */
 async function appendSameSize(store: MessageStore, count: number, seed: number): Promise<number> {
-  let end = store.commitLog.maxOffset;
+  let end = store.offsets.maxOffset;
   for (let i = 0; i < count; i++) {
     const appended = await store.append([message("TopicA", new Uint8Array(500).fill((seed + i) & 0xff), { queueId: 0 })]);
     void appended.durable;
@@ -94,17 +94,17 @@ describe("replication never runs ahead of what the master keeps", () => {
     const ha = await world.master(master);
     const slave = await world.broker("slave");
     world.slave(slave);
-    await until(() => slave.store.commitLog.maxOffset === written, "caught up with what is written");
+    await until(() => slave.store.offsets.maxOffset === written, "caught up with what is written");
 
     fs.holdWrites = true;
     const appendedEnd = await appendSameSize(master.store, 30, 7);
     for (let i = 0; i < 50; i++) await world.clock.advance(100);
-    assert.equal(master.store.commitLog.log.writtenOffset, written, "the writer is held back");
-    assert.equal(slave.store.commitLog.maxOffset, written, "nothing beyond the written offset was shipped");
+    assert.equal(master.store.offsets.writtenOffset, written, "the writer is held back");
+    assert.equal(slave.store.offsets.maxOffset, written, "nothing beyond the written offset was shipped");
     assert.ok(ha.push2SlaveMaxOffset <= written);
 
     fs.open_gates();
-    await until(() => slave.store.commitLog.maxOffset === appendedEnd, "the rest follows once written");
+    await until(() => slave.store.offsets.maxOffset === appendedEnd, "the rest follows once written");
     await until(() => ha.push2SlaveMaxOffset === appendedEnd, "and is acked");
   });
 
@@ -116,17 +116,17 @@ describe("replication never runs ahead of what the master keeps", () => {
     await world.master(master);
     const slave = await world.broker("slave");
     world.slave(slave);
-    await until(() => slave.store.commitLog.maxOffset === flushed, "caught up with what is flushed");
+    await until(() => slave.store.offsets.maxOffset === flushed, "caught up with what is flushed");
 
     fs.holdSyncs = true;
     const appendedEnd = await appendSameSize(master.store, 10, 3);
-    await until(() => master.store.commitLog.log.writtenOffset === appendedEnd, "written, not yet fsync'd");
+    await until(() => master.store.offsets.writtenOffset === appendedEnd, "written, not yet fsync'd");
     for (let i = 0; i < 50; i++) await world.clock.advance(100);
-    assert.equal(master.store.commitLog.log.flushedOffset, flushed);
-    assert.equal(slave.store.commitLog.maxOffset, flushed, "written but unsynced bytes stay on the master");
+    assert.equal(master.store.offsets.flushedOffset, flushed);
+    assert.equal(slave.store.offsets.maxOffset, flushed, "written but unsynced bytes stay on the master");
 
     fs.open_gates();
-    await until(() => slave.store.commitLog.maxOffset === appendedEnd, "shipped once fsync'd");
+    await until(() => slave.store.offsets.maxOffset === appendedEnd, "shipped once fsync'd");
   });
 });
 
@@ -178,16 +178,16 @@ describe("a Skiff slave compares its log with its master's before every connect"
     let masterStore = await openStore("master", masterFs);
     await appendSameSize(masterStore, 40, 1);
     await masterStore.flushAll();
-    const durableEnd = masterStore.commitLog.log.flushedOffset;
+    const durableEnd = masterStore.offsets.flushedOffset;
     let ha = await world.master({ name: "master", fs: masterFs, store: masterStore });
 
     const slave = await world.broker("slave");
     const probe = probeOf(() => masterStore);
-    const client = new HaClient({ net: world.net, clock: world.clock, store: slave.store, masterAddress: () => `127.0.0.1:${world.ha.haListenPort}`, options: world.ha, probe });
+    const client = new HaClient({ net: world.net, clock: world.clock, replica: slave.store.replica, masterAddress: () => `127.0.0.1:${world.ha.haListenPort}`, options: world.ha, probe });
     world.onClose(() => client.stop());
     client.start();
     const aheadEnd = await appendSameSize(masterStore, 25, 100); // written, never fsync'd
-    await until(() => slave.store.commitLog.maxOffset === aheadEnd, "the slave holds the unsynced tail");
+    await until(() => slave.store.offsets.maxOffset === aheadEnd, "the slave holds the unsynced tail");
     await slave.store.flushAll();
 
     // The master's machine loses power: its process is gone, its disk keeps what fsync made durable.
@@ -196,7 +196,7 @@ describe("a Skiff slave compares its log with its master's before every connect"
     await world.clock.advance(5000); // time passes: new records get new timestamps
     masterStore = await openStore("master", masterFs);
     world.onClose(() => masterStore.close());
-    assert.equal(masterStore.commitLog.maxOffset, durableEnd, "the master recovered its durable prefix");
+    assert.equal(masterStore.offsets.maxOffset, durableEnd, "the master recovered its durable prefix");
     ha = await world.master({ name: "master", fs: masterFs, store: masterStore });
     for (let i = 0; i < 20 && client.state.divergence === null; i++) await world.clock.advance(1000);
     assert.ok(client.state.divergence, "the slave sees the master lost bytes it holds");
@@ -208,19 +208,19 @@ describe("a Skiff slave compares its log with its master's before every connect"
     for (let i = 0; i < 20; i++) await world.clock.advance(1000);
     assert.match(client.state.divergence!.reason, /differs from the master's/);
     assert.equal(ha.connectionCount, 0, "the slave never connected");
-    assert.equal(slave.store.commitLog.maxOffset, aheadEnd, "its log is left as it was");
+    assert.equal(slave.store.offsets.maxOffset, aheadEnd, "its log is left as it was");
     assert.ok(world.logs.some((l) => l.includes("HA refusing to follow master")), world.logs.join("\n"));
-    assert.equal((await checkAgreement(slave.store.commitLog.log, probe)).kind, "diverged");
+    assert.equal((await checkAgreement(slave.store.replica, probe)).kind, "diverged");
 
     // The operator's recovery: truncate to the common prefix, then follow.
     await client.stop();
-    const prefix = await findCommonPrefix(slave.store.commitLog.log, probe);
+    const prefix = await findCommonPrefix(slave.store.replica, probe);
     assert.equal(prefix, durableEnd, "the common prefix is what the master kept");
-    assert.equal(await slave.store.truncateReplica(prefix!), aheadEnd - durableEnd);
-    const again = new HaClient({ net: world.net, clock: world.clock, store: slave.store, masterAddress: () => `127.0.0.1:${world.ha.haListenPort}`, options: world.ha, probe });
+    assert.equal(await slave.store.replica.truncate(prefix!), aheadEnd - durableEnd);
+    const again = new HaClient({ net: world.net, clock: world.clock, replica: slave.store.replica, masterAddress: () => `127.0.0.1:${world.ha.haListenPort}`, options: world.ha, probe });
     world.onClose(() => again.stop());
     again.start();
-    await until(() => slave.store.commitLog.maxOffset === newEnd, "follows the master again");
+    await until(() => slave.store.offsets.maxOffset === newEnd, "follows the master again");
     assert.equal(again.state.divergence, null);
     await masterStore.flushAll();
     await slave.store.flushAll();
@@ -234,17 +234,17 @@ describe("a Skiff slave compares its log with its master's before every connect"
     await fill(master.store, 10);
     await world.master(master);
     const slave = await world.broker("slave");
-    assert.equal((await checkAgreement(slave.store.commitLog.log, probeOf(() => master.store))).kind, "agree", "an empty log agrees");
+    assert.equal((await checkAgreement(slave.store.replica, probeOf(() => master.store))).kind, "agree", "an empty log agrees");
     const unknown: MasterLogProbe = { read: async () => null };
-    const client = new HaClient({ net: world.net, clock: world.clock, store: slave.store, masterAddress: () => `127.0.0.1:${world.ha.haListenPort}`, options: world.ha, probe: unknown });
+    const client = new HaClient({ net: world.net, clock: world.clock, replica: slave.store.replica, masterAddress: () => `127.0.0.1:${world.ha.haListenPort}`, options: world.ha, probe: unknown });
     world.onClose(() => client.stop());
     client.start();
-    await until(() => slave.store.commitLog.maxOffset === master.store.commitLog.maxOffset, "followed");
-    assert.equal((await checkAgreement(slave.store.commitLog.log, probeOf(() => master.store))).kind, "agree", "a true prefix agrees");
+    await until(() => slave.store.offsets.maxOffset === master.store.offsets.maxOffset, "followed");
+    assert.equal((await checkAgreement(slave.store.replica, probeOf(() => master.store))).kind, "agree", "a true prefix agrees");
     await client.stop();
     client.start(); // a reconnect with data: the master is asked, and cannot answer
     await until(() => world.logs.some((l) => l.includes("relying on the master's checks")), "said once");
     await fill(master.store, 2);
-    await until(() => slave.store.commitLog.maxOffset === master.store.commitLog.maxOffset, "still followed");
+    await until(() => slave.store.offsets.maxOffset === master.store.offsets.maxOffset, "still followed");
   });
 });

@@ -22,21 +22,21 @@ describe("a slave on a full disk", () => {
     await fill(master.store, 30);
     await world.master(master);
     const client = world.slave(slave);
-    await until(() => slave.store.commitLog.maxOffset === master.store.commitLog.maxOffset, "first sync");
+    await until(() => slave.store.offsets.maxOffset === master.store.offsets.maxOffset, "first sync");
 
     slave.fs.limitSpace(slave.fs.usedBytes + 20 * 1024);
     const end = await fill(master.store, 200, 700, 5); // ~150 KiB more than the slave has room for
     for (let i = 0; i < 20 && slave.store.ioProblems().length === 0; i++) await world.clock.advance(1000);
     assert.ok(slave.store.ioProblems().some((p) => p.code === "STORE_DISK_FULL" && p.where === "/slave/commitlog"), JSON.stringify(slave.store.ioProblems()));
     await world.clock.advance(5_000);
-    assert.ok(slave.store.commitLog.log.writtenOffset < end, "the slave stopped short of the master");
+    assert.ok(slave.store.offsets.writtenOffset < end, "the slave stopped short of the master");
     assert.ok(world.logs.some((l) => /STORE_DISK_FULL/.test(l) && /slave store/.test(l)), world.logs.join("\n"));
-    const stoppedAt = slave.store.commitLog.maxOffset;
+    const stoppedAt = slave.store.offsets.maxOffset;
 
     slave.fs.limitSpace(null);
-    for (let i = 0; i < 60 && slave.store.commitLog.log.writtenOffset < end; i++) await world.clock.advance(1000);
-    await until(() => slave.store.commitLog.maxOffset === end && slave.store.commitLog.log.writtenOffset === end, "slave caught up after space returned");
-    assert.ok(slave.store.commitLog.maxOffset > stoppedAt);
+    for (let i = 0; i < 60 && slave.store.offsets.writtenOffset < end; i++) await world.clock.advance(1000);
+    await until(() => slave.store.offsets.maxOffset === end && slave.store.offsets.writtenOffset === end, "slave caught up after space returned");
+    assert.ok(slave.store.offsets.maxOffset > stoppedAt);
     assert.deepEqual(slave.store.ioProblems(), []);
     assert.equal(client.state.connected, true);
     await assertSameCommitLog(master, slave);

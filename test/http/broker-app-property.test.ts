@@ -119,7 +119,7 @@ async function send(t: World, spec: RequestSpec): Promise<void> {
 
 /** The commit log holds exactly the acknowledged messages, as whole records with a valid BODYCRC, and nothing lies outside the root. */
 function assertStoreIntact(t: World): void {
-  const maxOffset = t.broker.store.commitLog.maxOffset;
+  const maxOffset = t.broker.store.offsets.maxOffset;
   let offset = 0;
   let acknowledged = 0;
   let scheduled = 0;

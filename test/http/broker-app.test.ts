@@ -51,7 +51,7 @@ describe("POST /topics/{topic}/messages", () => {
     assert.equal(response.status, 200);
     const results = ((await response.json()) as any).results;
     assert.deepEqual(results.map((r: any) => r.status), ["SEND_OK", "SEND_OK"]);
-    await t.broker.store.dispatcher.waitFor(t.broker.store.commitLog.maxOffset);
+    await t.broker.store.waitDispatched(t.broker.store.offsets.maxOffset);
     const pulled = await t.json("/topics/Bin/queues/0/messages?offset=0");
     assert.deepEqual(pulled.body.messages.map((m: any) => [m.tags, m.flag, text(m.bodyBase64)]), [["T1", 1, "x"], ["T2", 2, "y"]]);
     assert.equal(pulled.body.messages[0].keys, "kx");
@@ -85,7 +85,7 @@ describe("POST /topics/{topic}/messages", () => {
       assert.match(answer.body.error.message, message, name);
       assert.equal(typeof answer.body.error.code, "string", name);
     }
-    assert.equal(t.broker.store.commitLog.maxOffset, 0, "nothing was stored");
+    assert.equal(t.broker.store.offsets.maxOffset, 0, "nothing was stored");
     await t.broker.stop();
   });
 
@@ -119,7 +119,7 @@ describe("POST /topics/{topic}/messages", () => {
     assert.deepEqual([answer.status, answer.body.status], [200, "SLAVE_NOT_AVAILABLE"]);
     const noWait = await t.send("Sync", { body: "y", wait: false });
     assert.equal(noWait.body.status, "SEND_OK");
-    assert.ok(t.broker.store.commitLog.maxOffset > 0);
+    assert.ok(t.broker.store.offsets.maxOffset > 0);
     await t.broker.stop();
   });
 });
@@ -128,7 +128,7 @@ describe("GET /topics/{topic}/queues/{queueId}/messages", () => {
   it("pulls JSON with RocketMQ's statuses and the raw records byte-identical to the commit log", async () => {
     const t = await memoryBroker();
     for (let i = 0; i < 5; i++) await t.send("P", { body: `m${i}`, queueId: 0, tags: "TagA", keys: `key${i}` });
-    await t.broker.store.dispatcher.waitFor(t.broker.store.commitLog.maxOffset);
+    await t.broker.store.waitDispatched(t.broker.store.offsets.maxOffset);
     const page = await t.json("/topics/P/queues/0/messages?offset=1&max=2");
     assert.deepEqual([page.body.status, page.body.pullStatus, page.body.nextBeginOffset, page.body.minOffset, page.body.maxOffset], ["FOUND", "FOUND", 3, 0, 5]);
     assert.deepEqual(page.body.messages.map((m: any) => [m.queueOffset, text(m.bodyBase64), m.tags, m.keys]), [[1, "m1", "TagA", "key1"], [2, "m2", "TagA", "key2"]]);
@@ -142,7 +142,7 @@ describe("GET /topics/{topic}/queues/{queueId}/messages", () => {
     assert.equal(raw.headers.get("x-rocketmq-status"), "FOUND");
     assert.equal(raw.headers.get("x-rocketmq-next-begin-offset"), "5");
     const bytes = new Uint8Array(await raw.arrayBuffer());
-    const onDisk = await t.broker.store.commitLog.log.read(0, t.broker.store.commitLog.maxOffset);
+    const onDisk = await t.broker.store.readCommitLog(0, t.broker.store.offsets.maxOffset);
     assert.deepEqual(bytes, onDisk);
     assert.equal(decodeMessageRecord(bytes, 0).kind, "message");
     await t.broker.stop();
@@ -152,7 +152,7 @@ describe("GET /topics/{topic}/queues/{queueId}/messages", () => {
     const t = await memoryBroker();
     for (const tag of ["TagA", "TagB", "TagC", "TagB", "TagA"]) await t.send("Tagged", { body: tag, tags: tag, queueId: 0 });
     await t.send("Tagged", { body: "untagged", queueId: 0 });
-    await t.broker.store.dispatcher.waitFor(t.broker.store.commitLog.maxOffset);
+    await t.broker.store.waitDispatched(t.broker.store.offsets.maxOffset);
     const some = await t.json(`/topics/Tagged/queues/0/messages?offset=0&tags=${encodeURIComponent("TagA || TagC")}`);
     assert.deepEqual(some.body.messages.map((m: any) => [m.queueOffset, m.tags]), [[0, "TagA"], [2, "TagC"], [4, "TagA"]]);
     assert.equal(some.body.nextBeginOffset, 6, "filtered-out messages are skipped, not re-read");
@@ -165,7 +165,7 @@ describe("GET /topics/{topic}/queues/{queueId}/messages", () => {
   it("long-polls: a pull that finds nothing new is answered when a message arrives", async () => {
     const t = await memoryBroker();
     await t.send("LP", { body: "first", queueId: 0 });
-    await t.broker.store.dispatcher.waitFor(t.broker.store.commitLog.maxOffset);
+    await t.broker.store.waitDispatched(t.broker.store.offsets.maxOffset);
     const waiting = t.json("/topics/LP/queues/0/messages?offset=1&waitMs=20000");
     await settle();
     await t.send("LP", { body: "second", queueId: 0 });

@@ -103,7 +103,7 @@ async function catchUpIn(root: string): Promise<{ ms: number; reads: number; max
     segmentSizeConsumeQueueBytes: 300_000 * 20,
     log: () => {},
   }));
-  const log = store.commitLog.log;
+  const log = store.replica; // the slave's face of its store
   const master = new MasterLog();
   let feeding = true;
   let reads = 0;
@@ -119,7 +119,7 @@ async function catchUpIn(root: string): Promise<{ ms: number; reads: number; max
       if (piece && piece.start >= log.minOffset) {
         const from = Math.max(0, written - piece.start - random(64 * 1024));
         const length = 1 + random(piece.bytes.byteLength - from);
-        const got = await store.commitLog.readForTransfer(piece.start + from, length, log.maxOffset); // straddles the written offset on purpose
+        const got = await log.read(piece.start + from, length); // straddles the written offset on purpose
         assert.equal(got.byteLength, length);
         for (let i = 0; i < length; i += 97) assert.equal(got[i], piece.bytes[from + i], `HA read byte ${piece.start + from + i}`);
         assert.equal(got[length - 1], piece.bytes[from + length - 1]);
@@ -151,13 +151,13 @@ async function catchUpIn(root: string): Promise<{ ms: number; reads: number; max
       }
       for (const { start, bytes } of burst) {
         for (let at = 0; at < bytes.byteLength; at += FRAME_BYTES) {
-          await store.appendReplicated(start + at, bytes.subarray(at, Math.min(at + FRAME_BYTES, bytes.byteLength)), { waitWritten: false });
+          await store.replica.appendReplicated(start + at, bytes.subarray(at, Math.min(at + FRAME_BYTES, bytes.byteLength)), { waitWritten: false });
         }
       }
       await new Promise((resolve) => setTimeout(resolve, 0)); // the next burst arrives from the network
     }
     await log.waitWritten(log.maxOffset);
-    await store.dispatcher.waitFor(log.maxOffset);
+    await store.waitDispatched(log.maxOffset);
   } finally {
     feeding = false;
     await Promise.allSettled([haReader, puller]);

@@ -58,8 +58,8 @@ describe("the store on a full disk", () => {
     assert.ok(store.ioProblems().some((p) => p.code === "STORE_DISK_FULL" && p.where === "/store/commitlog"), JSON.stringify(store.ioProblems()));
 
     await assert.rejects(store.put([message("Full", body(99_999))]), (e) => ioCode(e) === "STORE_DISK_FULL", "refused at once, nothing appended");
-    const maxBefore = store.commitLog.maxOffset;
-    assert.equal(store.commitLog.maxOffset, maxBefore);
+    const maxBefore = store.offsets.maxOffset;
+    assert.equal(store.offsets.maxOffset, maxBefore);
     assert.deepEqual(await bodiesIn(store, "Full"), acked, "reads are served; the refused message is not visible");
 
     world.fs.limitSpace(null);
@@ -67,7 +67,7 @@ describe("the store on a full disk", () => {
     assert.deepEqual(store.ioProblems(), [], "recovered by itself");
     assert.ok(world.logs.some((l) => /STORE_DISK_FULL/.test(l)) && world.logs.some((l) => /succeed again/.test(l)), world.logs.join("\n"));
     await store.put([message("Full", body(100_000))]);
-    await store.dispatcher.waitFor(store.commitLog.maxOffset);
+    await store.waitDispatched(store.offsets.maxOffset);
     const visible = await bodiesIn(store, "Full");
     // The refused send's bytes were kept in memory and written once space returned: it is there now.
     assert.deepEqual(visible, [...acked, `message-${acked.length}`, "message-100000"]);
@@ -117,7 +117,7 @@ describe("the store on a full disk", () => {
     world.fs.stopFailingWrites();
     await world.clock.advance(10_000);
     await store.put([message("Eio", "after")]);
-    await store.dispatcher.waitFor(store.commitLog.maxOffset);
+    await store.waitDispatched(store.offsets.maxOffset);
     assert.deepEqual((await bodiesIn(store, "Eio")).map((b) => b.split("-")[0]), ["before", "during", "after"]);
     await store.close();
   });
@@ -126,11 +126,11 @@ describe("the store on a full disk", () => {
     const world = memoryStoreWorld();
     const store = await world.open();
     await store.put([message("Cq", "first")]);
-    await store.dispatcher.waitFor(store.commitLog.maxOffset);
+    await store.waitDispatched(store.offsets.maxOffset);
     await store.flushAll();
     world.fs.failWrites("/store/consumequeue");
     for (let i = 0; i < 600; i++) await store.put([message("Cq", `m${i}`)]); // > one 8 KiB consume-queue block
-    await store.dispatcher.waitFor(store.commitLog.maxOffset);
+    await store.waitDispatched(store.offsets.maxOffset);
     await world.clock.advance(2_000);
     assert.ok(store.ioProblems().some((p) => p.code === "STORE_IO_FAILED" && p.where === "/store/consumequeue/Cq/0"), JSON.stringify(store.ioProblems()));
     assert.equal((await bodiesIn(store, "Cq")).length, 601, "sends go on and every message is served");

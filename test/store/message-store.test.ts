@@ -30,7 +30,7 @@ describe("MessageStore", () => {
     const put = await store.put([message("TopicTest", "Hello RocketMQ", { tags: "TagA" })]);
     assert.equal(put.status, "PUT_OK");
     assert.deepEqual(put.records.map((r) => [r.physicalOffset, r.queueOffset]), [[0, 0]]);
-    await store.dispatcher.waitFor(put.endOffset);
+    await store.waitDispatched(put.endOffset);
     const got = await store.get({ topic: "TopicTest", queueId: 0, offset: 0, maxMsgNums: 32 });
     assert.equal(got.status, "FOUND");
     assert.equal(got.nextBeginOffset, 1);
@@ -44,7 +44,7 @@ describe("MessageStore", () => {
     const store = await world.open();
     assert.equal((await store.get({ topic: "T", queueId: 0, offset: 0, maxMsgNums: 1 })).status, "NO_MATCHED_LOGIC_QUEUE");
     for (let i = 0; i < 3; i++) await store.put([message("T", `m${i}`)]);
-    await store.dispatcher.waitFor(store.commitLog.maxOffset);
+    await store.waitDispatched(store.offsets.maxOffset);
     const one = await store.get({ topic: "T", queueId: 0, offset: 3, maxMsgNums: 1 });
     assert.deepEqual([one.status, one.nextBeginOffset, one.maxOffset], ["OFFSET_OVERFLOW_ONE", 3, 3]);
     const badly = await store.get({ topic: "T", queueId: 0, offset: 9, maxMsgNums: 1 });
@@ -91,7 +91,7 @@ describe("MessageStore", () => {
     const normal = await store.put([message("Tx", "normal")]);
     assert.equal(prepared.records[0].queueOffset, 0);
     assert.equal(normal.records[0].queueOffset, 0);
-    await store.dispatcher.waitFor(store.commitLog.maxOffset);
+    await store.waitDispatched(store.offsets.maxOffset);
     assert.equal(store.maxOffsetInQueue("Tx", 0), 1);
     await store.close();
   });
@@ -100,7 +100,7 @@ describe("MessageStore", () => {
     const world = memoryStoreWorld();
     const store = await world.open();
     const put = await store.put([message("Orders", "later", { queueId: 3, properties: new Map([["DELAY", "3"]]) })]);
-    await store.dispatcher.waitFor(put.endOffset);
+    await store.waitDispatched(put.endOffset);
     const got = await store.get({ topic: "SCHEDULE_TOPIC_XXXX", queueId: 2, offset: 0, maxMsgNums: 1 });
     assert.equal(got.status, "FOUND");
     const record = decodeMessageRecord(got.messages[0].bytes, 0);
@@ -126,7 +126,7 @@ describe("MessageStore", () => {
       await store.put([m]).then(() => codes.push("stored"), (e) => codes.push(e.code));
     }
     assert.deepEqual(codes, ["TOPIC_ILLEGAL", "TOPIC_TOO_LONG", "BODY_SIZE_EXCEEDED", "PROPERTIES_SIZE_EXCEEDED"]);
-    assert.equal(store.commitLog.maxOffset, 0);
+    assert.equal(store.offsets.maxOffset, 0);
     await store.close();
   });
 
@@ -134,11 +134,11 @@ describe("MessageStore", () => {
     const world = memoryStoreWorld();
     let store = await world.open();
     for (let i = 0; i < 100; i++) await store.put([message("T", `m${i}`.padEnd(900, "."), { queueId: i % 2 })]);
-    const end = store.commitLog.maxOffset;
+    const end = store.offsets.maxOffset;
     await store.close();
     assert.equal(await world.fs.stat("/store/abort"), null, "a clean stop removes abort");
     store = await world.open();
-    assert.equal(store.commitLog.maxOffset, end);
+    assert.equal(store.offsets.maxOffset, end);
     assert.equal(store.maxOffsetInQueue("T", 0), 50);
     const next = await store.put([message("T", "after", { queueId: 1 })]);
     assert.equal(next.records[0].queueOffset, 50);
@@ -150,7 +150,7 @@ describe("MessageStore", () => {
     const store = await world.open();
     const acked: Awaited<ReturnType<typeof store.put>>[] = [];
     for (let i = 0; i < 150; i++) acked.push(await store.put([message("T", `m${i}`.padEnd(500, "."))]));
-    const end = store.commitLog.maxOffset;
+    const end = store.offsets.maxOffset;
     // A torn half-record after the last acknowledged one, as a crash mid-write leaves it.
     const segmentStart = end - (end % SEGMENT);
     const path = `/store/commitlog/${String(segmentStart).padStart(20, "0")}`;
@@ -159,7 +159,7 @@ describe("MessageStore", () => {
     world.fs.bytes(path).set(tornBytes, end - segmentStart);
     world.fs.crashProcess(); // no close(): abort stays, consume queues were never flushed
     const reopened = await world.open();
-    assert.equal(reopened.commitLog.maxOffset, end);
+    assert.equal(reopened.offsets.maxOffset, end);
     assert.ok(world.logs.some((l) => l.includes("truncated")), world.logs.join("\n"));
     assert.equal(reopened.maxOffsetInQueue("T", 0), 150);
     const got = await reopened.get({ topic: "T", queueId: 0, offset: 149, maxMsgNums: 1 });
@@ -173,11 +173,11 @@ describe("MessageStore", () => {
     const before = world.fs.syncCount;
     const puts = await Promise.all(Array.from({ length: 50 }, (_, i) => store.put([message("T", `m${i}`)])));
     assert.ok(puts.every((p) => p.status === "PUT_OK"));
-    assert.ok(store.commitLog.log.flushedOffset >= Math.max(...puts.map((p) => p.endOffset)));
+    assert.ok(store.offsets.flushedOffset >= Math.max(...puts.map((p) => p.endOffset)));
     assert.ok(world.fs.syncCount - before < 50, `${world.fs.syncCount - before} fsyncs for 50 appends`);
     world.fs.crashPower();
     const reopened = await world.open();
-    assert.equal(reopened.commitLog.maxOffset, Math.max(...puts.map((p) => p.endOffset)));
+    assert.equal(reopened.offsets.maxOffset, Math.max(...puts.map((p) => p.endOffset)));
     await reopened.close();
   });
 
@@ -188,7 +188,7 @@ describe("MessageStore", () => {
     world.fs.failSync("/store/commitlog/00000000000000000000");
     const put = await store.put([message("T", "second")]);
     assert.equal(put.status, "FLUSH_DISK_TIMEOUT");
-    await store.dispatcher.waitFor(put.endOffset);
+    await store.waitDispatched(put.endOffset);
     assert.equal(store.maxOffsetInQueue("T", 0), 2);
     await store.close();
   });
@@ -200,9 +200,9 @@ describe("MessageStore", () => {
     let peak = 0;
     for (let i = 0; i < 2000; i++) {
       await store.put([message("Big", body)]);
-      peak = Math.max(peak, store.commitLog.log.cachedBlocks);
+      peak = Math.max(peak, store.stats().cachedBlocks);
     }
-    assert.ok(store.commitLog.log.segmentStarts.length > 20);
+    assert.ok(store.stats().commitLogSegmentStarts.length > 20);
     assert.ok(peak <= 18, `peak ${peak} cached blocks`);
     await store.close();
   });
@@ -212,13 +212,13 @@ describe("MessageStore", () => {
     const source = await master.open();
     await source.put([message("T", "whole")]);
     await source.put([message("T", "cut in half")]);
-    const bytes = await source.commitLog.log.read(0, source.commitLog.maxOffset);
+    const bytes = await source.readCommitLog(0, source.offsets.maxOffset);
     const firstEnd = (await source.get({ topic: "T", queueId: 0, offset: 0, maxMsgNums: 1 })).messages[0].size;
     const slaveWorld = memoryStoreWorld();
     const slave = await slaveWorld.open();
-    await slave.appendReplicated(0, bytes.subarray(0, bytes.byteLength - 10));
-    assert.equal(await slave.truncateUnfinishedTail(), bytes.byteLength - 10 - firstEnd);
-    assert.equal(slave.commitLog.maxOffset, firstEnd);
+    await slave.replica.appendReplicated(0, bytes.subarray(0, bytes.byteLength - 10));
+    assert.equal(await slave.replica.dropUnfinishedTail(), bytes.byteLength - 10 - firstEnd);
+    assert.equal(slave.offsets.maxOffset, firstEnd);
     slave.rebuildQueueOffsets();
     const next = await slave.put([message("T", "new master")]);
     assert.deepEqual([next.records[0].physicalOffset, next.records[0].queueOffset], [firstEnd, 1]);
@@ -237,7 +237,7 @@ describe("MessageStore", () => {
     const file = world.fs.bytes(`/store/commitlog/${String(segmentStart).padStart(20, "0")}`);
     file[bad.physicalOffset - segmentStart + bad.size - 50] ^= 0xff; // flip one body byte of record 40
     const reopened = await world.open();
-    assert.equal(reopened.commitLog.maxOffset, bad.physicalOffset);
+    assert.equal(reopened.offsets.maxOffset, bad.physicalOffset);
     assert.ok(world.logs.some((l) => l.includes("BODY_CRC_MISMATCH")), world.logs.join("\n"));
     assert.equal(reopened.maxOffsetInQueue("T", 0), 40);
     const last = await reopened.get({ topic: "T", queueId: 0, offset: 39, maxMsgNums: 5 });
@@ -254,8 +254,8 @@ describe("MessageStore", () => {
       for (let q = 0; q < 4; q++) await store.put([message(`Topic${t}`, `t${t}q${q}`, { queueId: q })]);
     }
     await store.flushAll();
-    assert.equal(store.queues.all().length, 1200);
-    assert.ok(store.queues.openFiles <= 256, `${store.queues.openFiles} consume-queue files open`);
+    assert.equal(store.stats().consumeQueues, 1200);
+    assert.ok(store.stats().openConsumeQueueFiles <= 256, `${store.stats().openConsumeQueueFiles} consume-queue files open`);
     for (const t of [0, 150, 299]) {
       const got = await store.get({ topic: `Topic${t}`, queueId: 3, offset: 0, maxMsgNums: 1 });
       assert.equal(bodyOf(got.messages[0].bytes), `t${t}q3`);

@@ -43,13 +43,13 @@ describe("consume-queue paths come only from valid topics and queue ids", () => 
     let at = 0;
     for (const spec of specs) {
       const record = craftedRecord({ physicalOffset: at, ...spec });
-      await store.appendReplicated(at, record); // as a store written by an unchecked writer would hold it
+      await store.replica.appendReplicated(at, record); // as a store written by an unchecked writer would hold it
       at += record.length;
     }
-    await store.dispatcher.waitFor(at);
-    assert.equal(store.dispatcher.dispatchedOffset, at, "dispatch went past every hostile record");
+    await store.waitDispatched(at);
+    assert.equal(store.offsets.dispatchedOffset, at, "dispatch went past every hostile record");
     assert.equal(store.maxOffsetInQueue("TopicTest", 0), 2);
-    assert.equal(store.queues.all().length, 1);
+    assert.equal(store.stats().consumeQueues, 1);
     assert.equal(logs.filter((l) => l.includes("gets no consume-queue entry")).length, 4, logs.join("\n"));
     await store.close();
     const paths = await tree(parent);
