@@ -133,6 +133,7 @@ export class MessageStore {
     if (this.closed) throw new SkiffError("STORE_CLOSED", "the store is shut down", { retriable: true });
     const records = prepareInputs(inputs, this.options);
     const appended = await this.commitLog.append(records);
+    assert(appended.records.length === records.length, "one stored record per input");
     void this.dispatcher.wake();
     const durable = this.flush.awaitDurable(appended.endOffset);
     return { records: appended.records, endOffset: appended.endOffset, storeTimestamp: appended.storeTimestamp, durable };
@@ -156,6 +157,7 @@ export class MessageStore {
       }
       await log.resetTo(offset);
       this.dispatcher.startAt(offset);
+      assert(log.maxOffset === offset && log.writtenOffset === offset, "a reset log starts empty at the master's offset");
     }
     await this.commitLog.appendReplicated(offset, bytes);
     void this.dispatcher.wake();
@@ -175,6 +177,7 @@ export class MessageStore {
     const end = this.commitLog.maxOffset;
     const whole = this.dispatcher.dispatchedOffset;
     if (whole >= end) return 0;
+    assert(whole >= this.commitLog.minOffset, `the dispatched offset ${whole} lies within the log`);
     await this.commitLog.log.truncateTo(whole);
     await this.queues.truncateFrom(whole);
     this.options.log(`dropped an unfinished record at the end of the commit log: [${whole}, ${end})`);
