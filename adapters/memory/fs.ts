@@ -12,8 +12,8 @@
  * makes a write that would take the bytes held by all files past the limit write what fits and
  * reject with ENOSPC (a full disk; truncating up is sparse and takes no space); `failWrites(prefix)`
  * makes every write under `prefix` reject with EIO until `stopFailingWrites()`; `hold("read" |
- * "write", prefix)` parks those calls until the test lets them go, one by one or all (a slow disk,
- * for races between a reader and the writer).
+ * "write" | "sync", prefix)` parks those calls until the test lets them go, one by one or all (a
+ * slow disk, for races between a reader and the writer, or a flush and a truncation).
  * Names (creates, renames, removes) are treated as durable at once; the store fsyncs directories
  * anyway, but this fake does not model lost directory entries.
  */
@@ -34,8 +34,10 @@ export interface Hold {
   release(): void;
 }
 
+type HeldOp = "read" | "write" | "sync";
+
 interface HoldState {
-  readonly op: "read" | "write";
+  readonly op: HeldOp;
   readonly prefix: string;
   readonly parked: Array<() => void>;
 }
@@ -176,7 +178,7 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   /** Parks every later `op` on a file under `prefix` until `step()`/`release()` lets it run. */
-  hold(op: "read" | "write", prefix = "/"): Hold {
+  hold(op: HeldOp, prefix = "/"): Hold {
     const state: HoldState = { op, prefix: normalise(prefix), parked: [] };
     this.holds.add(state);
     return {
@@ -192,7 +194,7 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   /** Waits while a hold covers `op` on `path` (called by handles before they act). */
-  async passHolds(op: "read" | "write", path: string): Promise<void> {
+  async passHolds(op: HeldOp, path: string): Promise<void> {
     for (const state of this.holds) {
       if (state.op === op && path.startsWith(state.prefix)) {
         await new Promise<void>((resolve) => state.parked.push(resolve));
@@ -307,6 +309,7 @@ class MemoryFileHandle implements FileHandle {
   }
 
   async sync(): Promise<void> {
+    await this.fs.passHolds("sync", this.path);
     const node = this.check();
     this.fs.syncCount++;
     if (this.fs.takeSyncFailure(this.path)) throw fsError("EIO", `fsync of ${this.path} failed`);

@@ -1,10 +1,13 @@
 /**
  * Long polling (RocketMQ's PullRequestHoldService, without its polling loop): a pull that finds
  * nothing new parks here and is woken by the dispatcher the moment an entry lands in its queue,
- * or released when its wait time runs out. Bounded: beyond `maxWaiters` parked pulls, a new one
- * is answered at once instead of parking.
+ * or released when its wait time runs out. Bounded: beyond `maxWaiters` parked pulls
+ * (`LONG_POLL_WAITERS_MAX` by default), a new one is answered at once instead of parking.
  */
 import type { Clock } from "../core/platform.ts";
+
+/** Pulls parked at once, over all queues (each holds one HTTP request and one timer). */
+export const LONG_POLL_WAITERS_MAX = 10_000;
 
 interface Waiter {
   readonly wake: () => void;
@@ -16,7 +19,7 @@ export class LongPollHub {
   private readonly clock: Clock;
   private readonly maxWaiters: number;
 
-  constructor(clock: Clock, maxWaiters = 10_000) {
+  constructor(clock: Clock, maxWaiters = LONG_POLL_WAITERS_MAX) {
     this.clock = clock;
     this.maxWaiters = maxWaiters;
   }

@@ -17,7 +17,7 @@
  * Java 4.9.5+ also caps the whole record at maxMessageSize + 64 KiB; with properties <= 32767 bytes
  * and a topic <= 127 that can never trip once the body fits, so Skiff has no separate check.
  */
-import { SkiffError } from "../core/errors.ts";
+import { SkiffError, type ErrorCode } from "../core/errors.ts";
 
 export const TOPIC_MAX_LENGTH = 127;
 /**
@@ -61,7 +61,7 @@ export function validateTopic(topic: string): void {
 }
 
 /** The same rule as `validateTopic`, without throwing: null for a valid topic. */
-export function topicProblem(topic: string): { code: string; message: string } | null {
+export function topicProblem(topic: string): { code: ErrorCode; message: string } | null {
   if (!TOPIC_PATTERN.test(topic)) {
     const shown = JSON.stringify(topic.length > 200 ? `${topic.slice(0, 200)}…` : topic);
     return { code: MessageLimitCode.TOPIC_ILLEGAL, message: `topic ${shown} is empty or contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$` };

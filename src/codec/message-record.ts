@@ -9,12 +9,12 @@
  * | 8        | BODYCRC                   | i32             | crc32(body) & 0x7FFFFFFF                  |
  * | 12       | QUEUEID                   | i32             |                                          |
  * | 16       | FLAG                      | i32             | producer's flag                           |
- * | 20       | QUEUEOFFSET               | i64             | patched at append time                    |
- * | 28       | PHYSICALOFFSET            | i64             | patched at append time                    |
+ * | 20       | QUEUEOFFSET               | i64             | assigned at append time                   |
+ * | 28       | PHYSICALOFFSET            | i64             | assigned at append time                   |
  * | 36       | SYSFLAG                   | i32             | sys-flag.ts; 0x10/0x20 = IPv6 born/store  |
  * | 40       | BORNTIMESTAMP             | i64             | ms                                       |
  * | 48       | BORNHOST                  | h               | addr (4/16) + i32 port                    |
- * | 48+h     | STORETIMESTAMP            | i64             | 56 or 68; patched at append time          |
+ * | 48+h     | STORETIMESTAMP            | i64             | 56 or 68; assigned at append time         |
  * | 56+h     | STOREHOST                 | h'              |                                          |
  * | 56+h+h'  | RECONSUMETIMES            | i32             |                                          |
  * | 60+h+h'  | PREPARED TX OFFSET        | i64             |                                          |
@@ -24,9 +24,11 @@
  *
  * total = 91 + body + topic + props for IPv4/IPv4/V1 (+12 per IPv6 host, +1 for V2).
  *
- * Encoding is prepare (validate, measure, BODYCRC) then one allocation and one pass; the commit log
- * can `prepareMessageRecord` outside its lock and `writeMessageRecord` at the position it assigns,
- * then `patchMessageRecord` QUEUEOFFSET / PHYSICALOFFSET / STORETIMESTAMP in place.
+ * Encoding is prepare (validate, measure, BODYCRC) then one allocation and one pass: the commit log
+ * calls `prepareMessageRecord` before it assigns offsets, then `writeMessageRecord` at the position
+ * it assigns, with QUEUEOFFSET / PHYSICALOFFSET / STORETIMESTAMP already in the fields (no patch).
+ * `patchMessageRecord` rewrites those three fields of an encoded record in place, for code that
+ * moves records it did not encode (tests, tools); the store does not use it.
  * Decoding lives in message-record-decode.ts.
  */
 import { SkiffError, assert, assertSafeOffset } from "../core/errors.ts";

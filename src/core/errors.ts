@@ -2,14 +2,19 @@
  * One error class for the whole broker: a stable string `code` (RocketMQ's names where one exists),
  * a `retriable` flag for clients, and the underlying `cause`.
  *
+ * Every code is in the typed list of error-codes.ts (a code missing there fails `tsc`).
+ *
  * Programmer errors are assertions (`assert`), not SkiffErrors: they mean a bug, not bad input.
  */
+import type { ErrorCode, PeerErrorCode } from "./error-codes.ts";
+
+export type { ErrorCode, PeerErrorCode };
 
 export class SkiffError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode | PeerErrorCode;
   readonly retriable: boolean;
 
-  constructor(code: string, message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+  constructor(code: ErrorCode | PeerErrorCode, message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "SkiffError";
     this.code = code;

@@ -20,6 +20,7 @@
  *   the bytes written, one report in flight at a time.
  * - Nothing read from the master for `haHousekeepingIntervalMs` → close (5.x's rule, §4.5 step 3).
  */
+import { assert } from "../core/errors.ts";
 import type { Clock, Connection, TimerHandle } from "../core/platform.ts";
 import type { Replica } from "../store/replica.ts";
 import { encodeOffsetReport } from "./codec/offset-report.ts";
@@ -149,9 +150,13 @@ export class HaClientConnection {
   private async report(): Promise<void> {
     if (this.closed) return;
     const offset = this.deps.replica.writtenOffset;
+    const previous = this.reportedOffset;
     this.reportedOffset = offset;
     this.lastWriteAtMs = this.deps.clock.monotonicMs();
     try {
+      // Nothing truncates the log while a connection follows: an ack never moves back (a bug would
+      // close the connection with the assertion as its reason).
+      assert(offset >= previous, `a slave's report never moves back (${previous} → ${offset})`);
       await this.deps.connection.write(encodeOffsetReport(offset));
     } catch (error) {
       this.close(`report failed: ${reasonOf(error)}`);

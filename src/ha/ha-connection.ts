@@ -131,6 +131,8 @@ export class HaConnection {
       return false;
     }
     if (this.closed) return false;
+    assert(offset <= this.deps.source.maxOffset, "an accepted report never passes the master's max offset");
+    assert(this.request < 0 || (offset >= this.ack && offset <= Math.max(this.request, this.sentEnd)), "an accepted ack never moves back nor passes the bytes sent");
     this.ack = offset;
     if (this.request < 0) {
       this.request = offset;
@@ -216,6 +218,7 @@ export class HaConnection {
     const batch = this.deps.options.haTransferBatchSize;
     assert(offset === this.sentEnd, "frames continue the bytes already sent");
     this.sentEnd = offset + bytes.byteLength;
+    assert(this.sentEnd <= this.deps.source.maxOffset, "frames never carry bytes beyond the master's max offset");
     const frames = Math.ceil(bytes.byteLength / batch);
     const out = new Uint8Array(bytes.byteLength + frames * TRANSFER_HEADER_SIZE);
     let at = 0;

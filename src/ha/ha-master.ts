@@ -21,7 +21,7 @@
  * - Logs every connect and disconnect (with its reason: refused reports included), and each
  *   slave's lag once a minute.
  */
-import { assert } from "../core/errors.ts";
+import { assert, assertSafeOffset } from "../core/errors.ts";
 import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
 import type { ReplicationSource } from "../store/replication-source.ts";
 import { HaConnection } from "./ha-connection.ts";
@@ -119,6 +119,7 @@ export class HaMaster {
   }
 
   waitForReplication(endOffset: number, timeoutMs: number): Promise<ReplicationStatus> {
+    assertSafeOffset(endOffset, "replication end offset");
     if (this.push2SlaveMaxOffsetValue >= endOffset) return Promise.resolve("PUT_OK");
     if (this.stopped || this.waiters.length >= MAX_REPLICATION_WAITERS) return Promise.resolve("FLUSH_SLAVE_TIMEOUT");
     return new Promise((resolve) => {
@@ -230,7 +231,7 @@ export class HaMaster {
 
   private acked(offset: number): void {
     assert(offset <= this.deps.source.maxOffset, "an accepted ack never passes the master's max offset");
-    if (offset <= this.push2SlaveMaxOffsetValue) return;
+    if (offset <= this.push2SlaveMaxOffsetValue) return; // the largest ack ever: it never moves back
     this.push2SlaveMaxOffsetValue = offset;
     let released = 0;
     while (released < this.waiters.length && this.waiters[released].endOffset <= offset) released++;
@@ -238,6 +239,7 @@ export class HaMaster {
       waiter.timer?.cancel();
       waiter.resolve("PUT_OK");
     }
+    assert(this.waiters.length === 0 || this.waiters[0].endOffset > offset, "waiters stay sorted by end offset");
   }
 
   private expire(waiter: Waiter): void {

@@ -3,10 +3,11 @@
  * `{"error":{"code":"…","message":"…"}}` (DESIGN §1.3, ErrorBody in contract/error-body.ts), and
  * the helpers that produce it.
  *
- * A SkiffError is the caller's problem, so a 4xx: first by code (TOPIC_NOT_EXIST → 404,
- * NOT_MASTER → 409, …), then by the code's ending (`…_NOT_FOUND`/`…_NOT_EXIST` → 404;
- * `…_CONFLICT`/`…_IN_USE`/`…_LIMIT_EXCEEDED` → 409; `…_TOO_LARGE` → 413), else 400 — except a
- * retriable one, which is 503 (try again later or elsewhere). An OS error that escaped as is with
+ * A SkiffError's status comes from one total table, `HTTP_STATUS_BY_CODE` (every code of
+ * core/error-codes.ts has one, or `tsc` fails): mostly a 4xx (the caller's problem: 400 bad input,
+ * 403, 404 unknown, 409 wrong role or taken, 413 too large, 415), 503 for what is retriable (try
+ * again later or elsewhere). A peer's numbered code (`REMOTING_<n>`, `HTTP_<n>`) is 503 when
+ * retriable, else 400. An OS error that escaped as is with
  * ENOSPC/EDQUOT (a full disk) is a 503 STORE_DISK_FULL naming the cause. Anything else is a bug: 500
  * with a generic message; the details go to the log only. `checked` turns a zod failure into a 400.
  * An unknown path is a 404 in the same shape (`notFound`).
@@ -21,47 +22,105 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ErrorBody } from "../contract/error-body.ts";
+import { ErrorCode, isErrorCode, type PeerErrorCode } from "../core/error-codes.ts";
 import { errorCode, SkiffError } from "../core/errors.ts";
 
 export type HttpStatus = HTTPException["status"];
 
-export function errorResponse(c: Context, status: HttpStatus, code: string, message: string): Response {
+export function errorResponse(c: Context, status: HttpStatus, code: ErrorCode | PeerErrorCode, message: string): Response {
   const body: ErrorBody = { error: { code, message } };
   return c.json(body, status);
 }
 
-const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
+/**
+ * The HTTP status of every error code. Codes that never reach an HTTP answer (start-up, files,
+ * peers) keep the status a request would see if one escaped: 400, or 503 when retriable.
+ */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, HttpStatus>> = {
+  // Requests
+  BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  CLIENT_CLOSED_REQUEST: 400,
+  NOT_FOUND: 404,
+  INTERNAL_ERROR: 500,
+  // Messages
+  MESSAGE_ILLEGAL: 400,
+  TOPIC_ILLEGAL: 400,
+  TOPIC_TOO_LONG: 400,
+  QUEUE_ID_ILLEGAL: 400,
+  PROPERTIES_ILLEGAL: 400,
+  PROPERTIES_SIZE_EXCEEDED: 400,
+  BODY_SIZE_EXCEEDED: 400,
+  MESSAGE_SIZE_EXCEEDED: 400,
+  BATCH_ILLEGAL: 400,
+  BATCH_TOO_LARGE: 413,
+  MESSAGE_ID_ILLEGAL: 400,
+  // Bytes and addresses
+  INT64_UNSAFE: 400,
+  HEX_ILLEGAL: 400,
+  HOST_ADDRESS_ILLEGAL: 400,
+  ADDRESS_ILLEGAL: 400,
+  // Broker
   TOPIC_NOT_EXIST: 404,
   SUBSCRIPTION_GROUP_NOT_EXIST: 404,
   NO_PERMISSION: 403,
   NOT_MASTER: 409,
   NOT_SLAVE: 409,
-  HA_NO_COMMON_PREFIX: 409,
   SLAVE_CANNOT_SEND: 409,
-  ROLE_SWITCH_REFUSED: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  STORE_IO_FAILED: 503,
+  SHUTDOWN_INCOMPLETE: 400,
+  // Configuration and metadata
+  CONFIG_INVALID: 400,
+  METADATA_CORRUPT: 400,
+  METADATA_INVALID: 400,
+  METADATA_JSON_SYNTAX: 400,
+  METADATA_PERSIST_FAILED: 503,
+  // Store
+  STORE_CLOSED: 503,
   STORE_DISK_FULL: 503,
+  STORE_IO_FAILED: 503,
+  STORE_LOCKED: 400,
+  STORE_SHORT_READ: 400,
+  STORE_SEGMENT_INVALID: 400,
+  STORE_SHUTDOWN_INCOMPLETE: 400,
+  CHECKPOINT_ILLEGAL: 400,
+  CONSUME_QUEUE_ENTRY_ILLEGAL: 400,
+  QUEUE_PATH_ILLEGAL: 400,
+  // Replication
+  HA_CONNECT_TIMEOUT: 503,
+  HA_FRAME_ILLEGAL: 400,
+  HA_FRAME_TOO_LARGE: 413,
+  HA_REPORT_ILLEGAL: 400,
+  HA_OFFSET_MISMATCH: 400,
+  HA_OFFSET_ILLEGAL: 400,
+  HA_RECORD_INVALID: 400,
+  HA_WRITE_STALLED: 400,
+  HA_NO_COMMON_PREFIX: 409,
+  HA_RANGE_NOT_HELD: 416,
+  // Name server
+  BROKER_NAME_CONFLICT: 409,
+  BROKER_ADDRESS_IN_USE: 409,
+  BROKER_LIMIT_EXCEEDED: 409,
+  TOPIC_LIMIT_EXCEEDED: 409,
+  NAMESRV_UNAVAILABLE: 503,
+  NAMESRV_TIMEOUT: 503,
+  NAMESRV_UNREACHABLE: 503,
+  NAMESRV_BAD_ANSWER: 400,
+  // Remoting client
+  REMOTING_BUSY: 503,
+  REMOTING_CLOSED: 400,
+  REMOTING_TIMEOUT: 503,
+  REMOTING_UNREACHABLE: 503,
+  REMOTING_FRAME_ILLEGAL: 400,
+  REMOTING_FRAME_TOO_LARGE: 413,
 };
 
-const STATUS_BY_SUFFIX: readonly (readonly [string, HttpStatus])[] = [
-  ["_NOT_FOUND", 404],
-  ["_NOT_EXIST", 404],
-  ["_CONFLICT", 409],
-  ["_IN_USE", 409],
-  ["_LIMIT_EXCEEDED", 409],
-  ["_TOO_LARGE", 413],
-];
-
 export function statusOf(error: SkiffError): HttpStatus {
-  const known = STATUS_BY_CODE[error.code];
-  if (known !== undefined) return known;
-  for (const [suffix, status] of STATUS_BY_SUFFIX) if (error.code.endsWith(suffix)) return status;
-  return error.retriable ? 503 : 400;
+  if (isErrorCode(error.code)) return HTTP_STATUS_BY_CODE[error.code];
+  return error.retriable ? 503 : 400; // a peer's numbered code
 }
 
-export const CLIENT_CLOSED_REQUEST = "CLIENT_CLOSED_REQUEST";
+export const CLIENT_CLOSED_REQUEST = ErrorCode.CLIENT_CLOSED_REQUEST;
 
 /** Awaits a read of the request body; its failure means the client closed the connection. */
 export async function readOrClientClosed<T>(read: Promise<T>): Promise<T> {

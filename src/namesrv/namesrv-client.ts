@@ -12,6 +12,7 @@
  */
 import type { z } from "zod";
 import { SkiffError } from "../core/errors.ts";
+import { isErrorCode } from "../core/error-codes.ts";
 import { registerResultSchema, routeSchema, unregisterResultSchema } from "./route-schema.ts";
 import type { BrokerKey, BrokerRegistration, RegisterBrokerResult, TopicRouteData } from "../contract/namesrv-http.ts";
 
@@ -110,7 +111,7 @@ async function call<Schema extends z.ZodType>(
 
 function answeredError(address: string, status: number, json: unknown): SkiffError {
   const error = typeof json === "object" && json !== null ? (json as { error?: { code?: unknown; message?: unknown } }).error : undefined;
-  const code = typeof error?.code === "string" ? error.code : `HTTP_${status}`;
+  const code = isErrorCode(error?.code) ? error.code : `HTTP_${status}` as const; // a Skiff name server answers only listed codes
   const message = typeof error?.message === "string" ? error.message : `status ${status}`;
   return new SkiffError(code, `name server ${address}: ${message}`, { retriable: status >= 500 });
 }

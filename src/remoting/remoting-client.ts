@@ -123,24 +123,45 @@ export class RemotingClient {
 }
 
 /** One client per address, created on demand; `closeAll` on shutdown. */
+/**
+ * Clients a pool keeps at once (one per peer address: the configured name servers). Asking for one
+ * more address closes the oldest client first (its waiting requests fail with REMOTING_CLOSED).
+ */
+export const REMOTING_CLIENTS_MAX = 64;
+
 export class RemotingClientPool {
   private readonly clients = new Map<string, RemotingClient>();
   private readonly net: Network;
   private readonly clock: Clock;
+  private readonly maxClients: number;
 
-  constructor(net: Network, clock: Clock) {
+  constructor(net: Network, clock: Clock, maxClients = REMOTING_CLIENTS_MAX) {
+    assert(Number.isSafeInteger(maxClients) && maxClients > 0, "a pool holds at least one client");
     this.net = net;
     this.clock = clock;
+    this.maxClients = maxClients;
+  }
+
+  get size(): number {
+    return this.clients.size;
   }
 
   get(address: string): RemotingClient {
     assert(address.length > 0, "remoting address must not be empty");
     let client = this.clients.get(address);
     if (!client) {
+      if (this.clients.size >= this.maxClients) this.closeOldest();
       client = new RemotingClient({ net: this.net, clock: this.clock, address });
       this.clients.set(address, client);
     }
+    assert(this.clients.size <= this.maxClients, "the pool stays within its bound");
     return client;
+  }
+
+  private closeOldest(): void {
+    const [address, oldest] = this.clients.entries().next().value!;
+    this.clients.delete(address);
+    oldest.close();
   }
 
   closeAll(): void {

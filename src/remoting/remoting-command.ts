@@ -108,7 +108,7 @@ function decodeJsonHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
   try {
     parsed = JSON.parse(utf8Decode(bytes));
   } catch (error) {
-    throw illegal(`JSON header does not parse: ${(error as Error).message}`);
+    throw illegal(`JSON header does not parse: ${(error as Error).message.replace(/\s+/g, " ")}`); // the runtime quotes the header: keep one line
   }
   if (typeof parsed !== "object" || parsed === null) throw illegal("JSON header is not an object");
   const h = parsed as Record<string, unknown>;

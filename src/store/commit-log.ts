@@ -13,11 +13,16 @@
  * Appending is synchronous once the unwritten-bytes limit allows it, so offsets are assigned in
  * one uninterrupted step (JavaScript's single thread is RocketMQ's put-message lock).
  * Replicated bytes from a master (`appendReplicated`) bypass all of this: they are copied verbatim.
+ *
+ * Asserted (programmer errors): every append starts where the log ended and ends `total` bytes
+ * later; a batch's records add up to the bytes written. With `verifyRecords` (stress tests), every
+ * appended record is read back from the log and must decode to the offsets it was given.
  */
 import { SkiffError, assert } from "../core/errors.ts";
 import type { Clock } from "../core/platform.ts";
 import { recordFits, writeBlankRecord } from "../codec/blank-record.ts";
 import { encodeOffsetMsgId } from "../codec/message-id.ts";
+import { decodeMessageRecord } from "../codec/message-record-decode.ts";
 import { MessageLimitCode, RECORD_OVERHEAD_MAX_BYTES } from "../codec/message-limits.ts";
 import { prepareMessageRecord, writeMessageRecord, type MessageRecordFields, type PreparedRecord } from "../codec/message-record.ts";
 import { TransactionType, transactionTypeOf } from "../codec/sys-flag.ts";
@@ -44,12 +49,15 @@ export interface CommitLogOptions {
   readonly log: SegmentedLog;
   readonly clock: Clock;
   readonly maxMessageSizeBytes: number;
+  /** Reads every appended record back and asserts it decodes to what was written (stress tests). */
+  readonly verifyRecords?: boolean;
 }
 
 export class CommitLog {
   readonly log: SegmentedLog;
   private readonly clock: Clock;
   private readonly maxMessageSizeBytes: number;
+  private readonly verifyRecords: boolean;
   /** Next queue offset per `topic-queueId` (RocketMQ 4.9's topicQueueTable). */
   private readonly queueOffsets = new Map<string, number>();
   private lastStoreTimestampValue = 0;
@@ -59,6 +67,7 @@ export class CommitLog {
     this.log = options.log;
     this.clock = options.clock;
     this.maxMessageSizeBytes = options.maxMessageSizeBytes;
+    this.verifyRecords = options.verifyRecords ?? false;
   }
 
   get maxOffset(): number {
@@ -111,7 +120,9 @@ export class CommitLog {
       throw new SkiffError(MessageLimitCode.MESSAGE_SIZE_EXCEEDED, `${total} bytes do not fit in a ${this.log.segmentSizeBytes}-byte commit-log segment`);
     }
     await this.log.waitForCapacity();
-    return this.appendPrepared(prepared, total);
+    const result = this.appendPrepared(prepared, total);
+    if (this.verifyRecords) await this.verifyAppended(result);
+    return result;
   }
 
   /** The synchronous part of `append`: no await between choosing offsets and copying bytes. */
@@ -124,6 +135,7 @@ export class CommitLog {
     }
     const storeTimestamp = Math.max(this.clock.now(), 0);
     const base = this.log.maxOffset;
+    assert(recordFits(total, base % segmentSize, segmentSize), `a ${total}-byte append fits the segment at ${base}`);
     const bytes = new Uint8Array(total);
     const records: AppendedRecord[] = [];
     const advanced = new Map<string, number>();
@@ -138,7 +150,9 @@ export class CommitLog {
       records.push({ physicalOffset, size: p.totalSize, queueOffset, msgId: encodeOffsetMsgId(p.fields.storeHost, physicalOffset) });
       at += p.totalSize;
     }
-    this.log.append(bytes);
+    assert(at === total, `the batch's records add up to ${at} bytes, not the ${total} measured`);
+    const start = this.log.append(bytes);
+    assert(start === base && this.log.maxOffset === base + total, `an append at ${base} continues the log and ends ${total} bytes later`);
     for (const [key, next] of advanced) this.queueOffsets.set(key, next);
     this.lastStoreTimestampValue = storeTimestamp;
     this.appended();
@@ -159,7 +173,20 @@ export class CommitLog {
       this.log.append(bytes.subarray(done, done + n));
       done += n;
     }
+    assert(this.log.maxOffset === offset + bytes.byteLength, "replicated bytes end the log");
     this.appended();
+  }
+
+  /** Record written = record read back: each record decodes to the offsets it was given. */
+  private async verifyAppended(result: AppendResult): Promise<void> {
+    for (const written of result.records) {
+      const back = decodeMessageRecord(await this.log.read(written.physicalOffset, written.size), 0, { readBody: true, checkCrc: true });
+      assert(back.kind === "message", `the record appended at ${written.physicalOffset} reads back as ${back.kind}`);
+      assert(
+        back.totalSize === written.size && back.physicalOffset === written.physicalOffset && back.queueOffset === written.queueOffset && back.storeTimestamp === result.storeTimestamp,
+        `the record appended at ${written.physicalOffset} reads back with other offsets`,
+      );
+    }
   }
 
   /**

@@ -12,6 +12,11 @@
  * consumer before it is written, so none can be served and then vanish (a full disk, a crash).
  * A dispatch that fails (a consume queue that cannot be written) stops, is reported through
  * `onProblem` once, and resumes at the next `wake` (`onStall` lets the owner schedule one).
+ *
+ * Asserted: the dispatched offset moves only forward (`startAt` is the one explicit reset), never
+ * past the end of the segment it reads. A record's own PHYSICALOFFSET is not
+ * asserted: records come from files and peers too (bad data, not a bug), and the entry uses it as
+ * RocketMQ's reput does.
  */
 import { tagsCode } from "../codec/java-hash.ts";
 import { decodeMessageRecord, type DecodedMessage } from "../codec/message-record-decode.ts";
@@ -20,6 +25,7 @@ import { decodeProperties, MessageConst } from "../codec/properties.ts";
 import { isQueued, type CommitLog } from "./commit-log.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
 import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
+import { assert, assertSafeOffset } from "../core/errors.ts";
 
 const CHUNK_BYTES = 4 << 20;
 
@@ -62,7 +68,9 @@ export class Dispatcher {
     return this.lastStoreTimestampValue;
   }
 
+  /** The one explicit reset of the dispatched offset (recovery, a slave's reset or truncation). */
   startAt(offset: number): void {
+    assertSafeOffset(offset, "dispatch start offset");
     this.fromOffset = offset;
   }
 
@@ -122,7 +130,7 @@ export class Dispatcher {
         await this.dispatch(record);
         at += record.totalSize;
       } else if (record.kind === "blank") {
-        this.fromOffset = segmentEnd;
+        this.advanceTo(segmentEnd);
         return true;
       } else if (record.kind === "partial") {
         if (at === 0 && from + chunk.byteLength < Math.min(end, segmentEnd)) {
@@ -136,12 +144,19 @@ export class Dispatcher {
         break;
       } else {
         this.options.onProblem(`dispatch stopped at commit-log offset ${from + at}: ${record.reason} ${record.detail}`);
-        this.fromOffset = from + at;
+        this.advanceTo(from + at);
         return false;
       }
     }
-    this.fromOffset = from + at;
+    assert(from + at <= segmentEnd, `dispatch passed the segment end ${segmentEnd}`);
+    this.advanceTo(from + at);
     return at > 0;
+  }
+
+  /** Moves the dispatched offset forward: it never moves back but through `startAt`. */
+  private advanceTo(offset: number): void {
+    assert(offset >= this.fromOffset, `the dispatched offset moves only forward (${this.fromOffset} → ${offset})`);
+    this.fromOffset = offset;
   }
 
   private async dispatch(record: DecodedMessage): Promise<void> {

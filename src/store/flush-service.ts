@@ -14,7 +14,13 @@
  * types its wait rejects with the log's STORE_DISK_FULL / STORE_IO_FAILED error (retriable). A record
  * written but not fsync'd in time is FLUSH_DISK_TIMEOUT, as in RocketMQ. Repeated failures of the
  * periodic flushes are logged once each (StoreHealth logs the write failures themselves).
+ *
+ * Asserted: the flushed offset it sees never moves backwards and never passes the written offset,
+ * except across a truncation of the log (a slave's, counted by `log.resetCount`). Waiting SYNC_FLUSH
+ * requests are capped (`syncFlushRequestsMax`, SYNC_FLUSH_REQUESTS_MAX by default): beyond it a send
+ * is answered FLUSH_DISK_TIMEOUT at once, as if its fsync had not come in time (it is stored anyway).
  */
+import { assert } from "../core/errors.ts";
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import type { CommitLog } from "./commit-log.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
@@ -24,6 +30,12 @@ import { isStoreIoError } from "./store-health.ts";
 
 export type FlushDiskType = "ASYNC_FLUSH" | "SYNC_FLUSH";
 export type FlushStatus = "PUT_OK" | "FLUSH_DISK_TIMEOUT";
+
+/**
+ * SYNC_FLUSH requests queued for a group commit at once (each is one in-flight send; a late one
+ * stays queued until the fsync returns, so a hung fsync fills the queue; RocketMQ has no cap).
+ */
+export const SYNC_FLUSH_REQUESTS_MAX = 100_000;
 
 export interface FlushServiceOptions {
   readonly clock: Clock;
@@ -35,6 +47,8 @@ export interface FlushServiceOptions {
   readonly flushIntervalMs: number;
   readonly flushConsumeQueueIntervalMs: number;
   readonly syncFlushTimeoutMs: number;
+  /** Default SYNC_FLUSH_REQUESTS_MAX. */
+  readonly syncFlushRequestsMax?: number;
   readonly onProblem: (message: string) => void;
 }
 
@@ -52,6 +66,8 @@ export class FlushService {
   private physicTimestamp = 0;
   private logicsRunning: Promise<void> | null = null;
   private readonly lastProblem = new Map<string, string>();
+  /** The last flushed offset seen, and the log's reset count then. */
+  private flushedSeen = { offset: 0, resets: -1 };
 
   constructor(options: FlushServiceOptions) {
     this.options = options;
@@ -73,11 +89,19 @@ export class FlushService {
     }
     const log = this.options.commitLog.log;
     if (log.flushedOffset >= endOffset) return "PUT_OK";
+    // Not fsync'd in time: FLUSH_DISK_TIMEOUT if it is at least written, else the write failure.
+    const late = (): FlushStatus => {
+      if (log.writtenOffset < endOffset && log.writeFailure) throw log.writeFailure;
+      return "FLUSH_DISK_TIMEOUT";
+    };
+    if (this.requests.length >= (this.options.syncFlushRequestsMax ?? SYNC_FLUSH_REQUESTS_MAX)) return late();
     return new Promise<FlushStatus>((resolve, reject) => {
       const timer = this.options.clock.setTimeout(() => {
-        // Not fsync'd in time: FLUSH_DISK_TIMEOUT if it is at least written, else the write failure.
-        if (log.writtenOffset < endOffset && log.writeFailure) fail(log.writeFailure);
-        else settle("FLUSH_DISK_TIMEOUT");
+        try {
+          settle(late());
+        } catch (error) {
+          fail(error);
+        }
       }, this.options.syncFlushTimeoutMs);
       let done = false;
       const settle = (status: FlushStatus) => {
@@ -111,9 +135,21 @@ export class FlushService {
     this.timers = [];
   }
 
+  /** SYNC_FLUSH requests queued for the next group commit (late ones included). */
+  get syncRequests(): number {
+    return this.requests.length;
+  }
+
   private async flushCommitLog(): Promise<number> {
     const timestamp = this.options.commitLog.lastStoreTimestamp;
-    const flushed = await this.options.commitLog.log.flush();
+    const log = this.options.commitLog.log;
+    const resets = log.resetCount;
+    const flushed = await log.flush();
+    if (log.resetCount === resets) assert(flushed <= log.writtenOffset, `flushed ${flushed} never passes written ${log.writtenOffset}`);
+    if (log.resetCount === this.flushedSeen.resets) {
+      assert(flushed >= this.flushedSeen.offset, `the flushed offset never moves backwards (${this.flushedSeen.offset} → ${flushed})`);
+    }
+    this.flushedSeen = { offset: flushed, resets: log.resetCount };
     this.physicTimestamp = Math.max(this.physicTimestamp, timestamp);
     return flushed;
   }

@@ -17,7 +17,7 @@
  * succeeds. `close` still closes every file; if something could not be written it keeps `abort`
  * (the next start recovers from the commit log) and rejects with STORE_SHUTDOWN_INCOMPLETE.
  */
-import { SkiffError } from "../core/errors.ts";
+import { SkiffError, assert } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
 import type { Platform } from "../core/platform.ts";
 import { utf8Decode, utf8Encode } from "../core/bytes.ts";
@@ -150,6 +150,7 @@ export class MessageStore {
     this.assertOpen();
     const records = prepareInputs(inputs, this.options);
     const appended = await this.commitLog.append(records);
+    assert(appended.records.length === records.length, "one stored record per input");
     void this.dispatcher.wake();
     const durable = this.flush.awaitDurable(appended.endOffset);
     return { records: appended.records, endOffset: appended.endOffset, storeTimestamp: appended.storeTimestamp, durable };

@@ -111,6 +111,7 @@ export class CommitLogReplica extends LogOffsets implements Replica {
     if (logEnd === null && offset !== this.log.maxOffset) {
       await this.log.resetTo(offset);
       this.dispatcher.startAt(offset);
+      assert(this.log.maxOffset === offset && this.log.writtenOffset === offset, "a reset log starts empty at the master's offset");
     }
     await this.parts.commitLog.appendReplicated(offset, bytes);
     void this.dispatcher.wake();
@@ -137,6 +138,7 @@ export class CommitLogReplica extends LogOffsets implements Replica {
     const end = this.log.maxOffset;
     const whole = this.dispatcher.dispatchedOffset;
     if (whole >= end) return 0;
+    assert(whole >= this.log.minOffset, `the dispatched offset ${whole} lies within the log`);
     await this.log.truncateTo(whole);
     await this.parts.queues.truncateFrom(whole);
     this.parts.log(`dropped an unfinished record at the end of the commit log: [${whole}, ${end})`);

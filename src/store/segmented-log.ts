@@ -3,7 +3,9 @@
  *
  * Offsets are logical: the log is one stream, and segment `S` (file name = S as 20 digits) holds
  * bytes `[S, S + segmentSize)`. Every segment file is exactly `segmentSize` bytes long (created
- * sparse by truncate), as Java requires. Three positions move forward:
+ * sparse by truncate), as Java requires. Three positions move forward (only `truncateTo` and
+ * `resetTo` set them back; `resetCount` counts those, and a flush that one overlapped does not
+ * count as covering the bytes it dropped):
  *
  *   flushedOffset  <=  writtenOffset  <=  maxOffset
  *   (fsync'd)          (given to the OS)   (appended, in memory)
@@ -76,6 +78,8 @@ export class SegmentedLog {
   private failedAttempts = 0;
   private recoveredWaiters: Array<() => void> = [];
   private closed = false;
+  /** Bumped where `truncateTo` / `resetTo` set the positions (the only moves that may go back). */
+  private resets = 0;
   private readonly health: StoreHealth;
   private readonly maxUnwrittenBytes: number;
 
@@ -141,6 +145,10 @@ export class SegmentedLog {
   }
   get cachedBlocks(): number {
     return this.cache.size;
+  }
+  /** Between two equal readings, `flushedOffset`, `writtenOffset` and `maxOffset` only grew. */
+  get resetCount(): number {
+    return this.resets;
   }
   /** The error writes fail with right now (STORE_DISK_FULL / STORE_IO_FAILED), or null. */
   get writeFailure(): SkiffError | null {
@@ -254,6 +262,7 @@ export class SegmentedLog {
     this.cache.truncate(offset);
     this.maxOffsetValue = this.writtenOffsetValue = offset;
     this.flushedOffsetValue = Math.min(this.flushedOffsetValue, offset);
+    this.resets++;
     this.writeSucceeded(); // nothing is left unwritten
   }
 
@@ -267,6 +276,7 @@ export class SegmentedLog {
     this.segments = [];
     this.cache.truncate(0);
     this.maxOffsetValue = this.writtenOffsetValue = this.flushedOffsetValue = offset;
+    this.resets++;
     this.writeSucceeded();
   }
 
@@ -294,6 +304,7 @@ export class SegmentedLog {
 
   private async flushOnce(): Promise<number> {
     const target = this.maxOffsetValue;
+    const resets = this.resets;
     if (this.failure) await this.retryWrite(); // one immediate try (shutdown, a periodic flush)
     await this.waitWritten(target);
     const from = this.flushedOffsetValue;
@@ -301,8 +312,13 @@ export class SegmentedLog {
       for (const start of this.segments) {
         if (start + this.segmentSizeBytes > from && start < target) await this.withHandle(start, (h) => h.sync());
       }
-      this.flushedOffsetValue = Math.max(this.flushedOffsetValue, target);
-      this.progressed();
+      // A truncation that ran meanwhile (it waits only for a flush already running) dropped bytes
+      // this fsync was for: `target` no longer names bytes of the log.
+      if (this.resets === resets) {
+        this.flushedOffsetValue = Math.max(this.flushedOffsetValue, target);
+        assert(this.flushedOffsetValue <= this.writtenOffsetValue, `flushed ${this.flushedOffsetValue} <= written ${this.writtenOffsetValue}`);
+        this.progressed();
+      }
     }
     return this.flushedOffsetValue;
   }

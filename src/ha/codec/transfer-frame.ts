@@ -7,8 +7,10 @@
  * | 8      | bodySize        | i32  | 0 = heartbeat (offset = next offset to be sent)   |
  * | 12     | body            | n    | raw commit-log bytes, never across two segments   |
  *
- * The master writes the 12-byte header (`encodeTransferHeader`) and then the body straight from the
- * commit log (zero copy). `TransferFrameDecoder.push(chunk)` returns the frames completed by a chunk;
+ * The master (ha-connection.ts) builds its frames with `writeTransferHeader`: the commit-log bytes it
+ * read ahead (up to 1 MiB) are copied once, behind their headers, into one buffer of consecutive
+ * frames written in one call (not zero copy: one copy per byte shipped); a heartbeat is one 12-byte
+ * frame. `TransferFrameDecoder.push(chunk)` returns the frames completed by a chunk;
  * `pendingHeader` shows a header as soon as its 12 bytes are in, before its body (the slave checks
  * the offset first). Bodies are views into the pushed chunk when they lie within one chunk (the
  * transport hands over fresh chunks), copies otherwise; `copyBodies: true` always copies.
