@@ -25,11 +25,11 @@
  * STORE_IO_FAILED, retriable), and `health` reports the problem. Success clears it by itself.
  */
 import { assert, assertSafeOffset, SkiffError } from "../core/errors.ts";
-import { joinPath } from "../core/path.ts";
-import type { FileHandle, FileSystem } from "../core/platform.ts";
+import type { FileSystem } from "../core/platform.ts";
 import { BlockCache } from "./block-cache.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
-import { parseSegmentName, segmentName, segmentStartOf } from "./segment-name.ts";
+import { SegmentFiles } from "./segment-files.ts";
+import { segmentStartOf } from "./segment-name.ts";
 import { StoreHealth } from "./store-health.ts";
 
 export interface SegmentedLogOptions {
@@ -65,7 +65,7 @@ export class SegmentedLog {
   /** Segment start offsets, ascending. */
   private segments: number[] = [];
   private readonly cache: BlockCache;
-  private readonly pool: FileHandlePool;
+  private readonly files: SegmentFiles;
   private maxOffsetValue = 0;
   private writtenOffsetValue = 0;
   private flushedOffsetValue = 0;
@@ -91,7 +91,8 @@ export class SegmentedLog {
     const blockSize = Math.min(options.blockSizeBytes ?? 1 << 20, options.segmentSizeBytes);
     this.cache = new BlockCache(options.segmentSizeBytes, blockSize, options.keepWrittenBlocks ?? 16);
     this.maxUnwrittenBytes = Math.max(options.maxUnwrittenBytes ?? 64 << 20, blockSize);
-    this.pool = options.handlePool ?? new FileHandlePool(Math.max(2, options.maxOpenFiles ?? 8));
+    const pool = options.handlePool ?? new FileHandlePool(Math.max(2, options.maxOpenFiles ?? 8));
+    this.files = new SegmentFiles(options.fs, options.dir, options.segmentSizeBytes, pool);
     this.health = options.health ?? new StoreHealth();
   }
 
@@ -103,26 +104,7 @@ export class SegmentedLog {
   static async open(options: SegmentedLogOptions): Promise<SegmentedLog> {
     assert(Number.isSafeInteger(options.segmentSizeBytes) && options.segmentSizeBytes > 0, "segment size");
     const log = new SegmentedLog(options);
-    await options.fs.mkdir(options.dir);
-    const starts = (await options.fs.readdir(options.dir))
-      .map((name) => parseSegmentName(name))
-      .filter((s): s is number => s !== null)
-      .sort((a, b) => a - b);
-    for (const [i, start] of starts.entries()) {
-      const path = log.pathOf(start);
-      const stat = await options.fs.stat(path);
-      if (stat?.size === 0 && i === starts.length - 1) {
-        await options.fs.remove(path);
-        continue;
-      }
-      if (stat?.size !== options.segmentSizeBytes || start % options.segmentSizeBytes !== 0) {
-        throw new SkiffError(
-          "STORE_SEGMENT_INVALID",
-          `${path}: length ${stat?.size} or start does not match mappedFileSize ${options.segmentSizeBytes}; please check it manually`,
-        );
-      }
-      log.segments.push(start);
-    }
+    log.segments = await log.files.list();
     const end = log.segments.length === 0 ? 0 : log.segments[log.segments.length - 1] + options.segmentSizeBytes;
     log.maxOffsetValue = log.writtenOffsetValue = log.flushedOffsetValue = end;
     return log;
@@ -154,8 +136,6 @@ export class SegmentedLog {
   get writeFailure(): SkiffError | null {
     return this.failure;
   }
-
-
 
   /** Bytes left in the segment that the next append lands in. */
   spaceLeftInSegment(): number {
@@ -206,7 +186,7 @@ export class SegmentedLog {
     if (fileEnd < offset + length) {
       assert(this.cache.readInto(fileEnd, out.subarray(fileEnd - offset)), "unwritten bytes must be cached");
     }
-    if (fileEnd > offset) await this.readFile(offset, out.subarray(0, fileEnd - offset));
+    if (fileEnd > offset) await this.files.read(offset, out.subarray(0, fileEnd - offset));
     return out;
   }
 
@@ -247,18 +227,13 @@ export class SegmentedLog {
     if (this.writtenOffsetValue < Math.min(offset, this.maxOffsetValue)) this.assertWritable();
     const segmentStart = segmentStartOf(offset, this.segmentSizeBytes);
     for (const start of this.segments.filter((s) => s > segmentStart)) {
-      await this.closeHandle(start);
-      await this.options.fs.remove(this.pathOf(start));
+      await this.files.remove(start);
     }
     this.segments = this.segments.filter((s) => s <= segmentStart);
     if (this.segments.includes(segmentStart)) {
-      await this.withHandle(segmentStart, async (handle) => {
-        await handle.truncate(offset - segmentStart);
-        await handle.truncate(this.segmentSizeBytes);
-        await handle.sync();
-      });
+      await this.files.zeroFrom(segmentStart, offset);
     }
-    await this.options.fs.syncDirectory(this.options.dir);
+    await this.files.syncDirectory();
     this.cache.truncate(offset);
     this.maxOffsetValue = this.writtenOffsetValue = offset;
     this.flushedOffsetValue = Math.min(this.flushedOffsetValue, offset);
@@ -270,8 +245,7 @@ export class SegmentedLog {
   async resetTo(offset: number): Promise<void> {
     await this.idle();
     for (const start of this.segments) {
-      await this.closeHandle(start);
-      await this.options.fs.remove(this.pathOf(start));
+      await this.files.remove(start);
     }
     this.segments = [];
     this.cache.truncate(0);
@@ -289,12 +263,12 @@ export class SegmentedLog {
       await this.flush();
     } finally {
       this.closed = true;
-      await this.pool.closeUnder(this.pathOf(0).slice(0, -20));
+      await this.files.closeAll();
     }
   }
 
   pathOf(segmentStart: number): string {
-    return joinPath(this.options.dir, segmentName(segmentStart));
+    return this.files.pathOf(segmentStart);
   }
 
   private async idle(): Promise<void> {
@@ -310,7 +284,7 @@ export class SegmentedLog {
     const from = this.flushedOffsetValue;
     if (target > from) {
       for (const start of this.segments) {
-        if (start + this.segmentSizeBytes > from && start < target) await this.withHandle(start, (h) => h.sync());
+        if (start + this.segmentSizeBytes > from && start < target) await this.files.sync(start);
       }
       // A truncation that ran meanwhile (it waits only for a flush already running) dropped bytes
       // this fsync was for: `target` no longer names bytes of the log.
@@ -345,8 +319,7 @@ export class SegmentedLog {
         assert(to > from && to <= this.maxOffsetValue, `write range [${from}, ${to}) must be non-empty and appended`);
         const bytes = this.cache.view(from, to - from);
         assert(bytes !== null, "unwritten bytes must be cached");
-        const segmentStart = segmentStartOf(from, this.segmentSizeBytes);
-        await this.withHandle(segmentStart, (h) => h.write(bytes, from - segmentStart));
+        await this.files.write(from, bytes);
         if (this.options.verifyWrites) await this.verifyWritten(from, bytes);
         assert(this.writtenOffsetValue === from, `writtenOffset moved during a write (${from} → ${this.writtenOffsetValue})`);
         this.writtenOffsetValue = to;
@@ -379,7 +352,7 @@ export class SegmentedLog {
 
   private async verifyWritten(from: number, written: Uint8Array): Promise<void> {
     const back = new Uint8Array(written.byteLength);
-    await this.readFile(from, back);
+    await this.files.read(from, back);
     for (let i = 0; i < back.byteLength; i++) assert(back[i] === written[i], `byte ${from + i} read back differs from the byte written`);
   }
 
@@ -391,41 +364,5 @@ export class SegmentedLog {
       else still.push(waiter);
     }
     this.writeWaiters = still;
-  }
-
-  private async readFile(offset: number, target: Uint8Array): Promise<void> {
-    const segmentStart = segmentStartOf(offset, this.segmentSizeBytes);
-    await this.withHandle(segmentStart, async (handle) => {
-      let done = 0;
-      while (done < target.byteLength) {
-        const n = await handle.read(target.subarray(done), offset - segmentStart + done);
-        if (n === 0) throw new SkiffError("STORE_SHORT_READ", `${this.pathOf(segmentStart)} ended early`);
-        done += n;
-      }
-    });
-  }
-
-  /** Runs `use` with the segment's open handle (from the pool), creating the file if it is new. */
-  private withHandle<T>(segmentStart: number, use: (handle: FileHandle) => Promise<T>): Promise<T> {
-    return this.pool.use(this.pathOf(segmentStart), () => this.openSegment(segmentStart), use);
-  }
-
-  private async openSegment(segmentStart: number): Promise<FileHandle> {
-    const handle = await this.options.fs.open(this.pathOf(segmentStart), { create: true });
-    try {
-      if ((await handle.size()) !== this.segmentSizeBytes) {
-        await handle.truncate(this.segmentSizeBytes);
-        await handle.sync(); // the length must survive a power loss: Java refuses a short segment
-        await this.options.fs.syncDirectory(this.options.dir);
-      }
-      return handle;
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  private closeHandle(segmentStart: number): Promise<void> {
-    return this.pool.close(this.pathOf(segmentStart));
   }
 }
