@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative, sep } from "node:path";
+import { sourceFiles } from "../support/source-files.ts";
 
 /** The floors of src/, lowest first (ARCHITECTURE.md explains each). */
 const FLOORS: readonly (readonly string[])[] = [
@@ -21,14 +22,6 @@ const FLOORS: readonly (readonly string[])[] = [
   ["cli"], //               command lines, shared by the three runtimes
 ];
 const FLOOR_OF = new Map(FLOORS.flatMap((folders, floor) => folders.map((folder) => [folder, floor] as const)));
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith(".ts") ? [path] : [];
-  });
-}
 
 /** The src/ folder a relative import of `file` lands in, or null when it leaves src/ or is a package. */
 function importedFolders(file: string, code: string): string[] {

@@ -9,12 +9,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
+import { withoutComments } from "../support/source-files.ts";
 
 const ALLOWED_FOLDERS = ["src/client/", "src/contract/", "src/codec/", "src/core/"];
-
-function withoutComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
-}
 
 /** Every module specifier of a file: static imports and re-exports (types too), side-effect and dynamic imports. */
 function specifiers(code: string): string[] {

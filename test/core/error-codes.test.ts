@@ -5,25 +5,14 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ErrorCode, isErrorCode } from "../../src/core/error-codes.ts";
 import { SkiffError } from "../../src/core/errors.ts";
 import { HTTP_STATUS_BY_CODE, statusOf } from "../../src/http/errors.ts";
+import { sourceFiles, withoutComments } from "../support/source-files.ts";
 
 const LIST_FILE = join("src", "core", "error-codes.ts");
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith(".ts") ? [path] : [];
-  });
-}
-
-function withoutComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
-}
 
 /**
  * The codes `code` uses: a string literal `"CODE"` (not an object key defining it, `CODE: "CODE"`),

@@ -4,8 +4,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { sourceFiles, withoutComments } from "../support/source-files.ts";
 
 const forbidden: Array<[RegExp, string]> = [
   [/from\s+["']node:/, "node: import"],
@@ -16,18 +16,6 @@ const forbidden: Array<[RegExp, string]> = [
   [/\bDeno\./, "Deno global"],
   [/\bprocess\./, "process global"],
 ];
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith(".ts") ? [path] : [];
-  });
-}
-
-function withoutComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
-}
 
 describe("src/ is free of runtime globals", () => {
   it("finds source files to scan", () => {
