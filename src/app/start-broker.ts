@@ -22,7 +22,7 @@ import { HTTP_IDLE_TIMEOUT_MS, PullService } from "../broker/pull-service.ts";
 import { ScheduleService } from "../broker/schedule-service.ts";
 import { SendEntry } from "../broker/send-entry.ts";
 import { SendService, type ReplicationGate } from "../broker/send-service.ts";
-import { TopicService } from "../broker/topic-service.ts";
+import { AdminService } from "../broker/admin-service.ts";
 import { UniqueIdGenerator } from "../broker/unique-id.ts";
 import { SkiffError } from "../core/errors.ts";
 import { NameServerRegistration } from "../broker/registration.ts";
@@ -106,7 +106,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     metadata,
     send: new SendEntry({ config: () => config, service: send, buildContext }),
     pull,
-    topics: new TopicService({ metadata, store }),
+    admin: new AdminService({ config: () => config, metadata, store }),
     clock,
     log,
     haStatus: (): HaStatusView => roles.status(),

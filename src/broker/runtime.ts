@@ -10,7 +10,7 @@ import type { Metadata } from "../metadata/metadata.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import type { PullService } from "./pull-service.ts";
 import type { SendEntry } from "./send-entry.ts";
-import type { TopicService } from "./topic-service.ts";
+import type { AdminService } from "./admin-service.ts";
 
 export interface HaStatusView {
   readonly role: BrokerConfig["brokerRole"];
@@ -38,7 +38,8 @@ export interface BrokerRuntime {
   /** Every send, whatever the front: a producer's body as it came, to send results. */
   readonly send: SendEntry;
   readonly pull: PullService;
-  readonly topics: TopicService;
+  /** Changes to topics, subscription groups and consumer offsets, for every front. */
+  readonly admin: AdminService;
   readonly clock: Clock;
   haStatus(): HaStatusView;
   switchRole(role: BrokerConfig["brokerRole"], brokerId?: number): Promise<HaStatusView>;

@@ -81,7 +81,7 @@ describe("SendEntry.sendBody", () => {
   });
 });
 
-describe("TopicService.delete", () => {
+describe("AdminService.deleteTopic", () => {
   it("removes the topic's config and consume queues, then refuses a second delete", async () => {
     const t = await memoryBroker();
     const { runtime } = t.broker;
@@ -89,11 +89,11 @@ describe("TopicService.delete", () => {
     assert.ok(await t.memory.platform.fs.stat("/store/consumequeue/Gone/0"));
     const version = runtime.metadata.topics.dataVersion.toJson().counter;
 
-    await runtime.topics.delete("Gone");
+    await runtime.admin.deleteTopic("Gone");
     assert.equal(runtime.metadata.topics.get("Gone"), undefined);
     assert.ok(runtime.metadata.topics.dataVersion.toJson().counter > version);
     assert.equal(await t.memory.platform.fs.stat("/store/consumequeue/Gone"), null);
-    assert.equal(await refusal(runtime.topics.delete("Gone")), "TOPIC_NOT_EXIST");
+    assert.equal(await refusal(runtime.admin.deleteTopic("Gone")), "TOPIC_NOT_EXIST");
     await t.broker.stop();
   });
 });

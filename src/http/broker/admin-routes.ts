@@ -1,6 +1,6 @@
 /**
- * Topics, subscription groups and consumer offsets (DESIGN §1.3). Changes are accepted only on a
- * master (a slave's metadata comes from its master's sync and would be overwritten).
+ * Topics, subscription groups and consumer offsets (DESIGN §1.3): reads straight from the metadata,
+ * changes through the broker's AdminService (master only, existence checks, deletion of queues).
  *
  *   GET /topics · GET/PUT/DELETE /topics/{topic}
  *   GET /subscription-groups · GET/PUT /subscription-groups/{group}
@@ -12,9 +12,6 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { ConsumerOffsetJson, SubscriptionGroupBody, TopicConfigBody } from "../../contract/broker-http.ts";
 import { SkiffError } from "../../core/errors.ts";
-import { validateTopic } from "../../codec/message-limits.ts";
-import { subscriptionGroupConfig } from "../../metadata/subscription-groups.ts";
-import { topicConfig } from "../../metadata/topic-config.ts";
 import { checked } from "../errors.ts";
 import { parseJsonBytes } from "../../core/checked.ts";
 import { readBodyLimited } from "./body.ts";
@@ -44,12 +41,7 @@ const groupName = z.string().regex(/^[%|a-zA-Z0-9_-]{1,255}$/, "group must match
 
 export function adminRoutes(runtime: BrokerRuntime): Hono {
   const app = new Hono();
-  const { metadata } = runtime;
-  const requireMaster = () => {
-    if (runtime.config().brokerRole === "SLAVE") {
-      throw new SkiffError("NOT_MASTER", "this broker is a slave: change metadata on its master, it reaches the slave by sync");
-    }
-  };
+  const { metadata, admin } = runtime;
   const body = async (request: Request) => parseJsonBytes(await readBodyLimited(request, JSON_LIMIT));
 
   app.get("/topics", (c) => c.json({ dataVersion: metadata.topics.dataVersion.toJson(), topics: metadata.topics.all() }));
@@ -59,18 +51,12 @@ export function adminRoutes(runtime: BrokerRuntime): Hono {
     return c.json(found);
   });
   app.put("/topics/:topic", async (c) => {
-    requireMaster();
-    const name = c.req.param("topic");
-    validateTopic(name);
     const fields = checked(topicBody, await body(c.req.raw));
-    const config = topicConfig(name, { ...metadata.topics.get(name), ...fields });
-    await metadata.topics.put(config);
-    return c.json(config);
+    return c.json(await admin.putTopic(c.req.param("topic"), fields));
   });
   app.delete("/topics/:topic", async (c) => {
-    requireMaster();
     const name = c.req.param("topic");
-    await runtime.topics.delete(name);
+    await admin.deleteTopic(name);
     return c.json({ deleted: name });
   });
 
@@ -81,12 +67,9 @@ export function adminRoutes(runtime: BrokerRuntime): Hono {
     return c.json(found);
   });
   app.put("/subscription-groups/:group", async (c) => {
-    requireMaster();
     const name = checked(groupName, c.req.param("group"));
     const fields = checked(groupBody, await body(c.req.raw));
-    const config = subscriptionGroupConfig(name, { ...metadata.subscriptionGroups.get(name), ...fields });
-    await metadata.subscriptionGroups.put(config);
-    return c.json(config);
+    return c.json(await admin.putSubscriptionGroup(name, fields));
   });
 
   app.get("/consumer-offsets/:group/:topic/:queueId", (c) => {
@@ -95,13 +78,10 @@ export function adminRoutes(runtime: BrokerRuntime): Hono {
     return c.json<ConsumerOffsetJson>({ offset: metadata.consumerOffsets.query(group, c.req.param("topic"), queueId) });
   });
   app.put("/consumer-offsets/:group/:topic/:queueId", async (c) => {
-    requireMaster();
     const group = checked(groupName, c.req.param("group"));
-    const topic = c.req.param("topic");
     const queueId = checked(intParam("queueId", 0, 0x7fffffff), c.req.param("queueId"));
     const { offset } = checked(offsetBody, await body(c.req.raw));
-    if (!metadata.topics.get(topic)) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${topic} does not exist`);
-    metadata.consumerOffsets.commit(group, topic, queueId, offset);
+    admin.commitConsumerOffset(group, c.req.param("topic"), queueId, offset);
     return c.json<ConsumerOffsetJson>({ offset });
   });
   return app;
