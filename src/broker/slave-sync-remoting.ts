@@ -14,7 +14,7 @@
 import { utf8Decode } from "../core/bytes.ts";
 import { checkSuccess } from "../namesrv/register-broker-remoting.ts";
 import type { RemotingClientPool } from "../remoting/remoting-client.ts";
-import { RequestCode } from "../remoting/remoting-command.ts";
+import { RequestCode } from "../remoting/codes.ts";
 import { REQUEST_TIMEOUT_MS, type SyncName, type SyncSource } from "./slave-sync.ts";
 
 const CODES: Record<SyncName, number> = {

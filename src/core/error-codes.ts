@@ -161,6 +161,14 @@ export const ErrorCode = {
   REMOTING_FRAME_ILLEGAL: "REMOTING_FRAME_ILLEGAL",
   /** A remoting frame larger than the limit. */
   REMOTING_FRAME_TOO_LARGE: "REMOTING_FRAME_TOO_LARGE",
+
+  // RocketMQ remoting server
+  /** A request header field that is missing (required) or not of its type (a number, a boolean). */
+  REMOTING_HEADER_INVALID: "REMOTING_HEADER_INVALID",
+  /** A request body that is not what its request code carries (JSON of the wrong shape). */
+  REMOTING_BODY_INVALID: "REMOTING_BODY_INVALID",
+  /** A remoting client that did not take an answer within the write deadline: it does not read. */
+  REMOTING_WRITE_STALLED: "REMOTING_WRITE_STALLED",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCode;

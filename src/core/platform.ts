@@ -98,7 +98,7 @@ export interface Connection {
    * bounded). The caller must not change `bytes` before then. Rejects with `EPIPE` after
    * `end()`/`close()`, or `ECONNRESET` after a reset. Adapters set no timeout: a
    * peer that never reads leaves the write pending, holding `bytes`, until `close()`; a caller
-   * facing untrusted peers bounds the wait itself (the HA master: `src/ha/write-deadline.ts`).
+   * facing untrusted peers bounds the wait itself (the HA master: `src/core/write-deadline.ts`).
    */
   write(bytes: Uint8Array): Promise<void>;
   /** Half-close: sends FIN after queued bytes; reading may continue. */

@@ -26,7 +26,7 @@ import type { Replica } from "../store/replica.ts";
 import { encodeOffsetReport } from "./codec/offset-report.ts";
 import { TransferFrameDecoder, type TransferFrame } from "./codec/transfer-frame.ts";
 import { reasonOf, type HaOptions } from "./ha-options.ts";
-import { idleTimer } from "./idle-timer.ts";
+import { idleTimer } from "../core/idle-timer.ts";
 import { RECORD_OVERHEAD_MAX_BYTES, ReplicaStream } from "./replica-stream.ts";
 
 export interface HaClientConnectionDeps {

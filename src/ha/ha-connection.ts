@@ -25,7 +25,7 @@ import { OffsetReportDecoder } from "./codec/offset-report.ts";
 import { TRANSFER_HEADER_SIZE, writeTransferHeader } from "./codec/transfer-frame.ts";
 import { formatHostPort } from "../core/host-port.ts";
 import { reasonOf, type HaOptions } from "./ha-options.ts";
-import { idleTimer } from "./idle-timer.ts";
+import { idleTimer } from "../core/idle-timer.ts";
 
 /** How much the master reads from the commit log at once for one slave (sent as several frames). */
 const READ_AHEAD_BYTES = 1 << 20;

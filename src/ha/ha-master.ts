@@ -27,7 +27,7 @@ import type { ReplicationSource } from "../store/replication-source.ts";
 import { HaConnection } from "./ha-connection.ts";
 import { formatHostPort } from "../core/host-port.ts";
 import type { HaOptions } from "./ha-options.ts";
-import { withWriteDeadline } from "./write-deadline.ts";
+import { withWriteDeadline } from "../core/write-deadline.ts";
 
 export type ReplicationStatus = "PUT_OK" | "FLUSH_SLAVE_TIMEOUT";
 
@@ -168,7 +168,7 @@ export class HaMaster {
     }
     const { clock, options } = this.deps;
     const ha = new HaConnection({
-      connection: withWriteDeadline(connection, clock, options.haHousekeepingIntervalMs),
+      connection: withWriteDeadline(connection, clock, options.haHousekeepingIntervalMs, "HA_WRITE_STALLED"),
       source: this.deps.source,
       clock,
       options,

@@ -113,6 +113,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, HttpStatus>> = {
   REMOTING_UNREACHABLE: 503,
   REMOTING_FRAME_ILLEGAL: 400,
   REMOTING_FRAME_TOO_LARGE: 413,
+  REMOTING_HEADER_INVALID: 400,
+  REMOTING_BODY_INVALID: 400,
+  REMOTING_WRITE_STALLED: 503,
 };
 
 export function statusOf(error: SkiffError): HttpStatus {

@@ -28,7 +28,8 @@ import { stringifyFastjson, type FastjsonValue } from "../codec/fastjson.ts";
 import { bodyCrc } from "../codec/crc32.ts";
 import type { Outcome } from "./namesrv-client.ts";
 import type { BrokerRegistration, RegisterBrokerResult } from "../contract/namesrv-http.ts";
-import { RequestCode, ResponseCode, type RemotingCommand } from "../remoting/remoting-command.ts";
+import { RequestCode, ResponseCode } from "../remoting/codes.ts";
+import type { RemotingCommand } from "../remoting/remoting-command.ts";
 import { DEFAULT_REMOTING_TIMEOUT_MS, type RemotingClient, type RemotingClientPool } from "../remoting/remoting-client.ts";
 
 export function registerBrokerBody(registration: BrokerRegistration): Uint8Array {

@@ -29,19 +29,6 @@ export const FLAG_ONEWAY = 2;
 /** MQVersion.Version.V4_9_8's ordinal: what Skiff says it speaks. */
 export const SKIFF_REMOTING_VERSION = 409;
 
-/** Request codes Skiff sends (`RequestCode`). */
-export const RequestCode = {
-  GET_ALL_TOPIC_CONFIG: 21,
-  GET_ALL_CONSUMER_OFFSET: 43,
-  GET_ALL_DELAY_OFFSET: 45,
-  REGISTER_BROKER: 103,
-  UNREGISTER_BROKER: 104,
-  GET_ROUTEINFO_BY_TOPIC: 105,
-  GET_ALL_SUBSCRIPTIONGROUP_CONFIG: 201,
-} as const;
-
-export const ResponseCode = { SUCCESS: 0, SYSTEM_ERROR: 1, SYSTEM_BUSY: 2, REQUEST_CODE_NOT_SUPPORTED: 3, TOPIC_NOT_EXIST: 17 } as const;
-
 const LANGUAGES = ["JAVA", "CPP", "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY", "OTHER", "HTTP", "GO", "PHP", "OMS", "RUST", "NODE_JS"];
 
 export interface RemotingCommand {
@@ -63,6 +50,37 @@ export function isResponse(command: RemotingCommand): boolean {
 /** A request with a JSON header; `language` OTHER (known to every 4.9 and 5.x server). */
 export function requestCommand(code: number, opaque: number, extFields: Record<string, string> = {}, body: Uint8Array = new Uint8Array(0)): RemotingCommand {
   return { code, language: "OTHER", version: SKIFF_REMOTING_VERSION, opaque, flag: 0, extFields, body };
+}
+
+/** What a processor answers: a response code and, where the code carries them, fields and a body. */
+export interface RemotingAnswer {
+  readonly code: number;
+  readonly remark?: string;
+  /** Omitted from the frame when absent; a send response must have them (spec §5.1). */
+  readonly extFields?: Readonly<Record<string, string>>;
+  readonly body?: Uint8Array;
+}
+
+/**
+ * The response to `request`: its opaque, the response flag, a JSON header (Skiff answers in JSON
+ * whatever the request's type, as 5.3.3 servers do: spec §1.5). Language JAVA, as every server the
+ * stock clients were built against says.
+ */
+export function responseCommand(request: RemotingCommand, answer: RemotingAnswer): RemotingCommand {
+  return {
+    code: answer.code,
+    language: "JAVA",
+    version: SKIFF_REMOTING_VERSION,
+    opaque: request.opaque,
+    flag: FLAG_RESPONSE,
+    ...(answer.remark === undefined ? {} : { remark: answer.remark }),
+    ...(answer.extFields === undefined ? {} : { extFields: answer.extFields }),
+    body: answer.body ?? new Uint8Array(0),
+  };
+}
+
+export function isOneway(command: RemotingCommand): boolean {
+  return (command.flag & FLAG_ONEWAY) !== 0;
 }
 
 /** The frame for `command`, with a JSON header (fields in fastjson's alphabetical order). */

@@ -17,7 +17,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ["ha"], //                replication: master, slave, frame codecs
   ["namesrv"], //           route table and the broker's registration client
   ["broker"], //            broker services: send, pull, roles, schedule, long polls
-  ["http"], //              Hono apps over those services
+  ["http", "processors"], // protocol fronts: Hono apps, and the remoting processors (one per request code) over those services
   ["app"], //               composition roots: wire and start a broker or a name server
   ["cli"], //               command lines, shared by the three runtimes
 ];

@@ -9,7 +9,8 @@ import type { Connection } from "../../src/core/platform.ts";
 import { remotingSyncSource } from "../../src/broker/slave-sync-remoting.ts";
 import { registerBrokerRemoting, unregisterBrokerRemoting } from "../../src/namesrv/register-broker-remoting.ts";
 import { RemotingClient, RemotingClientPool } from "../../src/remoting/remoting-client.ts";
-import { FLAG_RESPONSE, RemotingFrameDecoder, RequestCode, encodeRemotingCommand, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
+import { FLAG_RESPONSE, RemotingFrameDecoder, encodeRemotingCommand, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
 import { bodyCrc } from "../../src/codec/crc32.ts";
 import type { BrokerRegistration } from "../../src/contract/namesrv-http.ts";
 

@@ -4,8 +4,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { utf8Decode } from "../../src/core/bytes.ts";
 import {
-  FRAME_MAX_BYTES, RemotingFrameDecoder, RequestCode, decodeFrameContent, encodeRemotingCommand, isResponse, requestCommand, type RemotingCommand,
+  FRAME_MAX_BYTES, RemotingFrameDecoder, decodeFrameContent, encodeRemotingCommand, isResponse, requestCommand, type RemotingCommand,
 } from "../../src/remoting/remoting-command.ts";
+import { RequestCode } from "../../src/remoting/codes.ts";
 
 function hex(...lines: string[]): Uint8Array {
   const text = lines.join("");

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { registerBrokerRemoting } from "../../../src/namesrv/register-broker-remoting.ts";
 import { RemotingClient } from "../../../src/remoting/remoting-client.ts";
-import { RequestCode, ResponseCode } from "../../../src/remoting/remoting-command.ts";
+import { RequestCode, ResponseCode } from "../../../src/remoting/codes.ts";
 import type { TopicConfigWrapper } from "../../../src/contract/namesrv-http.ts";
 import { platform } from "../../support/platform.ts";
 import { brokerConf, segmentName, segmentStarts, type RocketMQVersion } from "./harness.ts";

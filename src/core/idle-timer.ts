@@ -4,7 +4,7 @@
  * `lastActivityMs()` (monotonic), then re-arms itself for the new deadline. Activity only moves a
  * number; no timer is touched on the hot path.
  */
-import type { Clock, TimerHandle } from "../core/platform.ts";
+import type { Clock, TimerHandle } from "./platform.ts";
 
 export function idleTimer(clock: Clock, intervalMs: number, lastActivityMs: () => number, onIdle: () => void): TimerHandle {
   let cancelled = false;

@@ -1,0 +1,286 @@
+/**
+ * A RocketMQ remoting server (`NettyRemotingServer` without its thread pools): accepts TCP
+ * connections, decodes frames (JSON and ROCKETMQ headers, spec §1.2–§1.4), hands each request to
+ * the processor registered for its code and writes the answer back with the request's opaque.
+ *
+ * - **Dispatch**: an unknown code is answered `REQUEST_CODE_NOT_SUPPORTED` with Java's remark
+ *   (`" request type <code> not supported"`); a processor that throws a `SkiffError` is answered
+ *   by `errorAnswer` (the response code for its error code, its message as remark), any other
+ *   throw — a bug — `SYSTEM_ERROR` with its details in the log only. A oneway request
+ *   (`flag & 2`) is never answered (§1.6). Requests of one connection start in arrival order and
+ *   may finish in any order (a long-polled pull is answered seconds later, others overtake it).
+ * - **Server → client requests**: `channel.sendOneway` (the broker's NOTIFY_CONSUMER_IDS_CHANGED).
+ * - **Bad input**: a frame that cannot be read (a length outside 4..16 MiB, a header that does not
+ *   parse) loses the stream's framing: the connection is closed. Everything readable is answered.
+ * - **Limits** (`RemotingLimits`): connections at once (one more is closed at accept); requests in
+ *   flight per connection (beyond it: `SYSTEM_BUSY` at once, as a full Java thread pool answers);
+ *   answer bytes waiting for a client that does not read, and how long one write may wait
+ *   (either exceeded: the connection is closed); a connection silent for `idleTimeoutMs` is closed
+ *   (Java's `serverChannelMaxIdleTimeSeconds`, 120 s; clients heartbeat every 30 s). So memory per
+ *   connection is bounded by one frame being read plus `maxQueuedAnswerBytes`.
+ */
+import { assert, SkiffError } from "../core/errors.ts";
+import { formatHostPort } from "../core/host-port.ts";
+import { idleTimer } from "../core/idle-timer.ts";
+import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
+import { withWriteDeadline } from "../core/write-deadline.ts";
+import { ResponseCode } from "./codes.ts";
+import {
+  encodeRemotingCommand, FLAG_ONEWAY, isOneway, isResponse, RemotingFrameDecoder, responseCommand, SKIFF_REMOTING_VERSION,
+  type RemotingAnswer, type RemotingCommand,
+} from "./remoting-command.ts";
+
+/** One client connection as processors see it. */
+export interface RemotingChannel {
+  /** Unique within the server's life. */
+  readonly id: number;
+  /** `ip:port` of the client. */
+  readonly remoteAddress: string;
+  readonly isOpen: boolean;
+  /** A request the client must not answer (flag oneway); dropped when the channel is closed or its queue full. */
+  sendOneway(code: number, extFields: Record<string, string>, body?: Uint8Array): void;
+  /** Called once when the connection ends, for whatever reason. */
+  onClose(listener: () => void): void;
+  close(): void;
+}
+
+/** Answers one request; `null` = no answer (the connection closed while a long poll waited). */
+export type RemotingProcessor = (request: RemotingCommand, channel: RemotingChannel) => RemotingAnswer | null | Promise<RemotingAnswer | null>;
+
+export interface RemotingLimits {
+  readonly maxConnections: number;
+  readonly maxRequestsInFlightPerConnection: number;
+  readonly maxQueuedAnswerBytes: number;
+  readonly writeDeadlineMs: number;
+  readonly idleTimeoutMs: number;
+}
+
+export const DEFAULT_REMOTING_LIMITS: RemotingLimits = {
+  maxConnections: 4096,
+  maxRequestsInFlightPerConnection: 1024,
+  maxQueuedAnswerBytes: 32 * 1024 * 1024,
+  writeDeadlineMs: 30_000,
+  idleTimeoutMs: 120_000,
+};
+
+/** Problems with clients (bad frames, stalls, caps) are logged at most once per this interval, with a count. */
+export const PROBLEM_LOG_INTERVAL_MS = 10_000;
+
+export interface RemotingServerOptions {
+  readonly net: Network;
+  readonly clock: Clock;
+  readonly at: HostPort;
+  /** What the log calls this server, e.g. `remoting` or `remoting (fast channel)`. */
+  readonly name: string;
+  readonly processors: ReadonlyMap<number, RemotingProcessor>;
+  readonly log: (message: string) => void;
+  readonly limits?: Partial<RemotingLimits>;
+  /** The answer for a `SkiffError` a processor threw; default SYSTEM_ERROR with its message. */
+  readonly errorAnswer?: (error: SkiffError) => RemotingAnswer;
+}
+
+export class RemotingServer {
+  private readonly options: RemotingServerOptions;
+  private readonly limits: RemotingLimits;
+  private readonly channels = new Set<ServerChannel>();
+  private listener: Listener | null = null;
+  private nextChannelId = 1;
+  private nextOpaque = 1;
+  private problemsSinceLog = 0;
+  private lastProblemLogMs = Number.NEGATIVE_INFINITY;
+
+  private constructor(options: RemotingServerOptions) {
+    this.options = options;
+    this.limits = { ...DEFAULT_REMOTING_LIMITS, ...options.limits };
+    for (const [key, value] of Object.entries(this.limits)) assert(Number.isSafeInteger(value) && value > 0, `remoting limit ${key} must be a positive integer`);
+  }
+
+  static async listen(options: RemotingServerOptions): Promise<RemotingServer> {
+    const server = new RemotingServer(options);
+    server.listener = await options.net.listen(options.at, (connection) => server.accept(connection));
+    return server;
+  }
+
+  get address(): HostPort {
+    assert(this.listener !== null, "the server listens");
+    return this.listener.address;
+  }
+
+  get connectionCount(): number {
+    return this.channels.size;
+  }
+
+  /** Stops accepting and closes every connection (waiting long polls are abandoned, as Java does). */
+  async close(): Promise<void> {
+    await this.listener?.close();
+    for (const channel of [...this.channels]) channel.close();
+  }
+
+  /** The next opaque for a request this server sends (one counter per server, like a JVM's). */
+  takeOpaque(): number {
+    const opaque = this.nextOpaque;
+    this.nextOpaque = opaque >= 0x7fffffff ? 1 : opaque + 1;
+    return opaque;
+  }
+
+  problem(remoteAddress: string, what: string): void {
+    this.problemsSinceLog++;
+    const now = this.options.clock.monotonicMs();
+    if (now - this.lastProblemLogMs < PROBLEM_LOG_INTERVAL_MS) return;
+    const others = this.problemsSinceLog - 1;
+    this.options.log(`${this.options.name}: ${remoteAddress}: ${what}${others > 0 ? ` (and ${others} other client problems since the last such line)` : ""}`);
+    this.problemsSinceLog = 0;
+    this.lastProblemLogMs = now;
+  }
+
+  private accept(raw: Connection): void {
+    if (this.channels.size >= this.limits.maxConnections) {
+      this.problem(formatHostPort(raw.remote), `refused: ${this.limits.maxConnections} connections are open already`);
+      raw.close();
+      return;
+    }
+    const connection = withWriteDeadline(raw, this.options.clock, this.limits.writeDeadlineMs, "REMOTING_WRITE_STALLED");
+    const channel = new ServerChannel(this.nextChannelId++, connection, this, this.limits);
+    this.channels.add(channel);
+    channel.onClose(() => this.channels.delete(channel));
+    void channel.run();
+  }
+
+  dispatch(request: RemotingCommand, channel: ServerChannel): Promise<RemotingAnswer | null> | RemotingAnswer | null {
+    const processor = this.options.processors.get(request.code);
+    if (!processor) return { code: ResponseCode.REQUEST_CODE_NOT_SUPPORTED, remark: ` request type ${request.code} not supported` };
+    return processor(request, channel);
+  }
+
+  answerFor(error: SkiffError): RemotingAnswer {
+    return this.options.errorAnswer?.(error) ?? { code: ResponseCode.SYSTEM_ERROR, remark: error.message };
+  }
+
+  logBug(request: RemotingCommand, error: unknown): void {
+    this.options.log(`${this.options.name}: request code ${request.code} failed: ${(error as Error)?.stack ?? String(error)}`);
+  }
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+}
+
+class ServerChannel implements RemotingChannel {
+  readonly id: number;
+  readonly remoteAddress: string;
+  private readonly connection: Connection;
+  private readonly server: RemotingServer;
+  private readonly limits: RemotingLimits;
+  private readonly closeListeners: (() => void)[] = [];
+  private inFlight = 0;
+  private queuedBytes = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private lastActivityMs: number;
+  private idle: TimerHandle | null = null;
+  private open = true;
+
+  constructor(id: number, connection: Connection, server: RemotingServer, limits: RemotingLimits) {
+    this.id = id;
+    this.connection = connection;
+    this.server = server;
+    this.limits = limits;
+    this.remoteAddress = formatHostPort(connection.remote);
+    this.lastActivityMs = server.clock.monotonicMs();
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  onClose(listener: () => void): void {
+    if (this.open) this.closeListeners.push(listener);
+    else listener();
+  }
+
+  async run(): Promise<void> {
+    this.idle = idleTimer(this.server.clock, this.limits.idleTimeoutMs, () => this.lastActivityMs, () => {
+      this.close();
+    });
+    const decoder = new RemotingFrameDecoder();
+    try {
+      for await (const chunk of this.connection.readable) {
+        this.lastActivityMs = this.server.clock.monotonicMs();
+        for (const command of decoder.push(chunk)) {
+          if (!this.open) break;
+          if (!isResponse(command)) this.handle(command);
+          // Answers to the server's own requests are not awaited (only oneway requests are sent).
+        }
+        if (!this.open) break;
+      }
+    } catch (error) {
+      this.server.problem(this.remoteAddress, `${(error as Error).message}; connection closed`);
+    }
+    this.close();
+  }
+
+  private handle(request: RemotingCommand): void {
+    const oneway = isOneway(request);
+    if (this.inFlight >= this.limits.maxRequestsInFlightPerConnection) {
+      if (!oneway) this.answer(request, { code: ResponseCode.SYSTEM_BUSY, remark: "[OVERLOAD]system busy, start flow control for a while" });
+      return;
+    }
+    this.inFlight++;
+    let result: Promise<RemotingAnswer | null> | RemotingAnswer | null;
+    try {
+      result = this.server.dispatch(request, this);
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    Promise.resolve(result).then(
+      (answer) => {
+        this.inFlight--;
+        if (answer !== null && !oneway) this.answer(request, answer);
+      },
+      (error: unknown) => {
+        this.inFlight--;
+        if (!(error instanceof SkiffError)) this.server.logBug(request, error);
+        if (!oneway) this.answer(request, error instanceof SkiffError ? this.server.answerFor(error) : { code: ResponseCode.SYSTEM_ERROR, remark: "internal error (see the server's log)" });
+      },
+    );
+  }
+
+  private answer(request: RemotingCommand, answer: RemotingAnswer): void {
+    this.write(encodeRemotingCommand(responseCommand(request, answer)));
+  }
+
+  sendOneway(code: number, extFields: Record<string, string>, body: Uint8Array = new Uint8Array(0)): void {
+    if (!this.open) return;
+    const opaque = this.server.takeOpaque();
+    this.write(encodeRemotingCommand({ code, language: "JAVA", version: SKIFF_REMOTING_VERSION, opaque, flag: FLAG_ONEWAY, extFields, body }));
+  }
+
+  /** Answers go out in completion order, one write at a time, within the queue bound. */
+  private write(frame: Uint8Array): void {
+    if (!this.open) return;
+    if (this.queuedBytes + frame.byteLength > this.limits.maxQueuedAnswerBytes) {
+      this.server.problem(this.remoteAddress, `${this.queuedBytes} bytes of answers wait for a client that does not read; connection closed`);
+      this.close();
+      return;
+    }
+    this.queuedBytes += frame.byteLength;
+    this.writing = this.writing.then(async () => {
+      if (!this.open) return;
+      try {
+        await this.connection.write(frame);
+      } catch (error) {
+        if (this.open) this.server.problem(this.remoteAddress, `${(error as Error).message}; connection closed`);
+        this.close();
+      } finally {
+        this.queuedBytes -= frame.byteLength;
+      }
+    });
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.idle?.cancel();
+    this.connection.close();
+    for (const listener of this.closeListeners.splice(0)) listener();
+  }
+}
