@@ -22,8 +22,10 @@ export function skiffCommand(runtime: RuntimeName, args: string[]): [string, str
 export interface SkiffProcess {
   readonly runtime: RuntimeName;
   readonly pid: number;
-  /** `host:port` of its HTTP API. */
+  /** `host:port` of its HTTP API (httpListenPort). */
   readonly address: string;
+  /** `host:port` of its RocketMQ remoting port (listenPort). */
+  readonly remotingAddress: string;
   readonly output: string[];
   /**
    * SIGTERM, wait for exit (bounded). `code` is the exit code as the test runner sees it: Deno's
@@ -77,7 +79,9 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
       });
     });
   const boot = await waitFor(command === "broker" ? /boot success/ : /The Name Server boot success/);
-  const address = command === "broker" ? /\[[^,]+, ([^\]]+)\]/.exec(boot)![1] : /address (\S+)/.exec(boot)![1];
+  // broker: "The broker[name, <remoting>] boot success. … http=<http> …"; name server: "… address <remoting>, http <http>"
+  const remotingAddress = command === "broker" ? /\[[^,]+, ([^\]]+)\]/.exec(boot)![1] : /address ([^\s,]+)/.exec(boot)![1];
+  const address = command === "broker" ? /http=(\S+)/.exec(boot)![1] : /http (\S+)/.exec(boot)![1];
   const waitExit = async (ms: number) => {
     const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), ms));
     return Promise.race([exited, timer]);
@@ -86,6 +90,7 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
     runtime,
     pid: child.pid!,
     address,
+    remotingAddress,
     output,
     exited,
     waitFor,
