@@ -79,9 +79,7 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
       });
     });
   const boot = await waitFor(command === "broker" ? /boot success/ : /The Name Server boot success/);
-  // broker: "The broker[name, <remoting>] boot success. … http=<http> …"; name server: "… address <remoting>, http <http>"
-  const remotingAddress = command === "broker" ? /\[[^,]+, ([^\]]+)\]/.exec(boot)![1] : /address ([^\s,]+)/.exec(boot)![1];
-  const address = command === "broker" ? /http=(\S+)/.exec(boot)![1] : /http (\S+)/.exec(boot)![1];
+  const { remoting: remotingAddress, http: address } = bootAddresses(command, boot);
   const waitExit = async (ms: number) => {
     const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), ms));
     return Promise.race([exited, timer]);
@@ -110,6 +108,18 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
       await exited;
     },
   };
+}
+
+/**
+ * The addresses in a boot line: the broker's `The broker[<name>, <remoting>] boot success. … http=<http> …`,
+ * the name server's `The Name Server boot success. … address <remoting>, http <http>`. Throws on another line.
+ */
+export function bootAddresses(command: "broker" | "namesrv", line: string): { remoting: string; http: string } {
+  const match = command === "broker"
+    ? /The broker\[[^,\]]+, ([^\]]+)\] boot success\..* http=(\S+)/.exec(line)
+    : /The Name Server boot success\..* address ([^\s,]+), http (\S+)/.exec(line);
+  if (!match) throw new Error(`not a ${command} boot line: ${line}`);
+  return { remoting: match[1], http: match[2] };
 }
 
 export const RUNTIMES: readonly RuntimeName[] = ["bun", "deno", "node"];
