@@ -5,7 +5,15 @@
  * store flushed, checkpoint written, `abort` removed).
  *
  * Start-up order follows RocketMQ's BrokerController: store (recovery first), metadata, then the
- * services, and the HTTP server last, so nothing is accepted before the store is consistent.
+ * services, and the servers last, so nothing is accepted before the store is consistent.
+ *
+ * | port           | default        | what                                                     |
+ * |----------------|----------------|----------------------------------------------------------|
+ * | listenPort     | 10911          | RocketMQ remoting (held by remoting-port.ts until served) |
+ * | haListenPort   | listenPort + 1 | HA: a master accepts slaves (src/ha)                     |
+ * | httpListenPort | listenPort + 2 | Skiff's HTTP API (src/http/broker)                       |
+ *
+ * Registration advertises all three: `brokerAddr` (remoting), `haServerAddr`, `httpAddr`.
  */
 import { parseMessageDelayLevel, type BrokerConfig } from "../config/broker-config.ts";
 import type { HttpServer, Platform } from "../core/platform.ts";
@@ -14,6 +22,8 @@ import type { BrokerRuntime, HaStatusView } from "../broker/runtime.ts";
 import type { TopicConfigWrapper } from "../contract/namesrv-http.ts";
 import { openMetadata, type Metadata } from "../metadata/metadata.ts";
 import { parseHostAddress } from "../codec/host-address.ts";
+import { listenLine } from "../config/describe.ts";
+import { holdRemotingPort } from "./remoting-port.ts";
 import { MessageStore } from "../store/message-store.ts";
 import type { StoreOptions } from "../store/store-options.ts";
 import { LongPollHub } from "../broker/long-poll.ts";
@@ -36,8 +46,10 @@ export interface BrokerHandle {
   readonly runtime: BrokerRuntime;
   readonly store: MessageStore;
   readonly metadata: Metadata;
-  /** Where the HTTP API listens (the real port when listenPort was 0). */
+  /** Where the HTTP API listens, `brokerIP1:httpListenPort` (the real port when it was 0). */
   readonly httpAddress: string;
+  /** The remoting address advertised as `brokerAddr`, `brokerIP1:listenPort` (the real port when it was 0). */
+  readonly remotingAddress: string;
   stop(): Promise<void>;
 }
 
@@ -96,8 +108,9 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
 
   let server: HttpServer | null = null;
   const buildContext = (): BuildContext => {
-    // HTTP hides the producer's socket address: a message's born host is this broker's address.
-    const host = parseHostAddress(`${config.brokerIP1}:${server?.address.port ?? config.listenPort}`);
+    // The store host is the remoting address (a message id names it; RocketMQ tools dial it).
+    // HTTP hides the producer's socket address: a message's born host is this broker's address too.
+    const host = parseHostAddress(`${config.brokerIP1}:${config.listenPort}`);
     return { clusterName: config.brokerClusterName, storeHost: host, bornHost: host, now: clock.now(), nextUniqueId: () => uniqueIds.next() };
   };
   const runtime: BrokerRuntime = {
@@ -115,9 +128,17 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   };
 
   await roles.start();
-  server = await platform.http.serve({ host: config.brokerIP1, port: config.listenPort }, brokerApp(runtime).fetch, { idleTimeoutMs: HTTP_IDLE_TIMEOUT_MS });
-  const httpAddress = `${config.brokerIP1}:${server.address.port}`;
-  if (config.listenPort === 0) config = { ...config, listenPort: server.address.port };
+  const remotingListener = await holdRemotingPort(platform.net, { host: config.brokerIP1, port: config.listenPort }, log);
+  if (config.listenPort === 0) config = { ...config, listenPort: remotingListener.address.port };
+  try {
+    server = await platform.http.serve({ host: config.brokerIP1, port: config.httpListenPort }, brokerApp(runtime).fetch, { idleTimeoutMs: HTTP_IDLE_TIMEOUT_MS });
+  } catch (error) {
+    await remotingListener.close();
+    throw error;
+  }
+  if (config.httpListenPort === 0) config = { ...config, httpListenPort: server.address.port };
+  const httpAddress = `${config.brokerIP1}:${config.httpListenPort}`;
+  const remotingAddress = `${config.brokerIP1}:${config.listenPort}`;
   const registration = new NameServerRegistration({
     clock,
     fetch: fetcher,
@@ -127,21 +148,23 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
       clusterName: config.brokerClusterName,
       brokerName: config.brokerName,
       brokerId: config.brokerId,
-      brokerAddr: `${config.brokerIP1}:${config.listenPort}`,
+      brokerAddr: remotingAddress,
       // A slave does not listen for HA (haListenPort may still be 0): advertise listenPort + 1 as RocketMQ does.
       haServerAddr: `${config.brokerIP2}:${config.haListenPort || Math.min(config.listenPort + 1, 65535)}`,
+      httpAddr: httpAddress,
       topicConfig: metadata.topics.snapshot() as unknown as TopicConfigWrapper,
     }),
     periodMs: () => config.registerNameServerPeriod,
     onResult: (result) => {
-      if (config.brokerRole === "SLAVE") roles.learn(result.masterAddr, result.haServerAddr);
+      if (config.brokerRole === "SLAVE") roles.learn(result.masterAddr, result.haServerAddr, result.masterHttpAddr ?? null);
     },
     log,
   });
   roles.attachRegistration(registration);
   registration.start();
   const unwatchTopics = metadata.topics.onChange(() => registration.registerSoon());
-  log(`The broker[${config.brokerName}, ${httpAddress}] boot success. role=${config.brokerRole} store=${config.storePathRootDir}`);
+  log(listenLine(config));
+  log(`The broker[${config.brokerName}, ${remotingAddress}] boot success. role=${config.brokerRole} http=${httpAddress} store=${config.storePathRootDir}`);
 
   let stopping: Promise<void> | null = null;
   return {
@@ -149,6 +172,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     store,
     metadata,
     httpAddress,
+    remotingAddress,
     stop: () =>
       (stopping ??= (async () => {
         unwatchTopics();
@@ -156,6 +180,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
         schedule.stop();
         longPoll.releaseAll();
         await server?.close();
+        await remotingListener.close();
         await roles.stop();
         await registration.unregister().catch(() => undefined);
         registration.close();

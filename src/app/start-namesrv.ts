@@ -1,47 +1,56 @@
 /**
  * The name server's composition root: the route table and its expiry scan (src/namesrv) and the
- * HTTP app over them (src/http/namesrv-app.ts), served on `host:listenPort`. Nothing is printed
- * but the table's changes: the boot banner is the caller's, built from the returned `address`.
+ * HTTP app over them (src/http/namesrv-app.ts), served on `host:httpListenPort` (default
+ * listenPort + 1 = 9877); RocketMQ's remoting port `host:listenPort` (9876) is held by
+ * remoting-port.ts until its server is wired in. It logs where it listens (the real ports) and the
+ * table's changes; the boot banner is the caller's, built from the returned addresses.
  */
 import type { NamesrvConfig } from "../config/namesrv-config.ts";
-import type { HostPort, Platform } from "../core/platform.ts";
+import type { Platform } from "../core/platform.ts";
+import { formatHostPort } from "../core/host-port.ts";
 import { namesrvApp } from "../http/namesrv-app.ts";
 import { createNamesrvCore, type NamesrvOptions } from "../namesrv/namesrv.ts";
 import type { RouteTable } from "../namesrv/route-table.ts";
+import { namesrvListenLine } from "../config/describe.ts";
+import { holdRemotingPort } from "./remoting-port.ts";
 
 export type { NamesrvOptions } from "../namesrv/namesrv.ts";
 
 export interface Namesrv {
-  /** `host:port` the server is bound to (the port the OS chose when `listenPort` is 0). */
-  readonly address: string;
+  /** `host:port` of the HTTP API (the port the OS chose when `httpListenPort` is 0). */
+  readonly httpAddress: string;
+  /** `host:port` of RocketMQ's remoting (the port the OS chose when `listenPort` is 0). */
+  readonly remotingAddress: string;
   readonly routeTable: RouteTable;
-  /** Stops the scan and the HTTP server; idempotent. */
+  /** Stops the scan and the servers; idempotent. */
   stop(): Promise<void>;
 }
 
 export async function startNamesrv(
   config: NamesrvConfig,
-  platform: Pick<Platform, "clock" | "http">,
+  platform: Pick<Platform, "clock" | "http" | "net">,
   options: NamesrvOptions = {},
 ): Promise<Namesrv> {
   const log = options.log ?? (() => {});
   const { clock } = platform;
   const core = createNamesrvCore(config, clock, options);
   const app = namesrvApp({ routeTable: core.routeTable, clock, log });
-  const server = await platform.http.serve({ host: config.host, port: config.listenPort }, (request) => app.fetch(request));
+  const remoting = await holdRemotingPort(platform.net, { host: config.host, port: config.listenPort }, log);
+  const server = await platform.http.serve({ host: config.host, port: config.httpListenPort }, (request) => app.fetch(request)).catch(async (error: unknown) => {
+    await remoting.close();
+    throw error;
+  });
   core.start();
+  log(namesrvListenLine({ host: config.host, listenPort: remoting.address.port, httpListenPort: server.address.port }));
   let stopping: Promise<void> | undefined;
   return {
-    address: formatAddress(server.address),
+    httpAddress: formatHostPort(server.address),
+    remotingAddress: formatHostPort(remoting.address),
     routeTable: core.routeTable,
     stop: () => {
       core.stop();
-      stopping ??= server.close();
+      stopping ??= Promise.all([server.close(), remoting.close()]).then(() => undefined);
       return stopping;
     },
   };
-}
-
-function formatAddress(address: HostPort): string {
-  return address.host.includes(":") ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }

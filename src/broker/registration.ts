@@ -1,7 +1,7 @@
 /**
  * Registration with the name servers (spec §7): at start and every `registerNameServerPeriod`
  * (already clamped to 10–60 s), to every address of `namesrvAddr` in parallel. A slave learns its
- * master's HTTP and HA addresses from the answer (nulls while the master is not registered); an
+ * master's remoting, HA and HTTP addresses from the answer (nulls while the master is not registered); an
  * explicit `haMasterAddress` is never overwritten (RocketMQ 4.9's rule). With
  * `namesrvProtocol=rocketmq` the same happens over RocketMQ's remoting protocol
  * (`src/namesrv/register-broker-remoting.ts`).

@@ -12,11 +12,16 @@
  * HA master (waiting sends get FLUSH_SLAVE_TIMEOUT), then follow the master given by
  * `haMasterAddress` or the name server, and sync metadata at once. No restart, nothing dropped:
  * the commit log is only ever appended to.
+ *
+ * A slave knows three addresses of its master: remoting (`masterAddr`, RocketMQ's metadata sync
+ * when masterProtocol=rocketmq), HA (`haServerAddr`, the commit log) and HTTP (`masterHttpAddr`, a
+ * Skiff master's `/sync/*` and `/ha/log`). Each comes from the name server's answer; without one,
+ * it is derived from `haMasterAddress` by the default layout (remoting = HA - 1, HTTP = HA + 1).
  */
 import type { BrokerConfig, BrokerRole } from "../config/broker-config.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { Platform } from "../core/platform.ts";
-import { parseHostPort } from "../core/host-port.ts";
+import { formatHostPort, parseHostPort } from "../core/host-port.ts";
 import { HaClient, HaMaster, findCommonPrefix, haOptions, type HaOptions, type MasterLogProbe } from "../ha/index.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import type { MessageStore } from "../store/message-store.ts";
@@ -47,6 +52,7 @@ export class RoleManager {
   private registration: NameServerRegistration | null = null;
   private learnedMasterAddress: string | null = null;
   private learnedHaAddress: string | null = null;
+  private learnedMasterHttpAddress: string | null = null;
   private switching: Promise<unknown> = Promise.resolve();
 
   constructor(deps: RoleDeps) {
@@ -57,7 +63,7 @@ export class RoleManager {
       fetch: deps.fetch,
       source: deps.syncSource,
       periodMs: deps.config().slaveSynchronizePeriod,
-      masterAddress: () => this.masterHttpAddress(),
+      masterAddress: () => (deps.config().masterProtocol === "rocketmq" ? this.masterRemotingAddress() : this.masterHttpAddress()),
       onDelayOffsetsChanged: () => deps.schedule.reload(),
       log: deps.log,
     });
@@ -68,23 +74,28 @@ export class RoleManager {
     this.registration = registration;
   }
 
-  /** A name server's answer: a slave learns where its master is. */
-  learn(masterAddress: string | null, haServerAddress: string | null): void {
+  /** A name server's answer: a slave learns where its master is (remoting, HA, HTTP). */
+  learn(masterAddress: string | null, haServerAddress: string | null, masterHttpAddress: string | null = null): void {
     this.learnedMasterAddress = masterAddress;
     this.learnedHaAddress = haServerAddress;
+    this.learnedMasterHttpAddress = masterHttpAddress;
   }
 
   get replication(): HaMaster | null {
     return this.haMaster;
   }
 
-  /** The master's HTTP address: from the name server, else the HA address's port - 1 (RocketMQ 4.9's rule). */
+  /** The master's remoting address: from the name server, else the HA address's port - 1 (RocketMQ 4.9's rule). */
+  masterRemotingAddress(): string | null {
+    return this.learnedMasterAddress ?? shifted(this.deps.config().haMasterAddress, -1);
+  }
+
+  /**
+   * The master's HTTP address: from the name server, else by Skiff's default layout from its
+   * remoting address (+ 2) or its HA address (+ 1).
+   */
   masterHttpAddress(): string | null {
-    if (this.learnedMasterAddress) return this.learnedMasterAddress;
-    const ha = this.deps.config().haMasterAddress;
-    if (!ha) return null;
-    const { host, port } = parseHostPort(ha);
-    return `${host}:${port - 1}`;
+    return this.learnedMasterHttpAddress ?? shifted(this.learnedMasterAddress, 2) ?? shifted(this.deps.config().haMasterAddress, 1);
   }
 
   haAddress(): string | null {
@@ -114,7 +125,8 @@ export class RoleManager {
       writtenPhyOffset: offsets.writtenOffset,
       flushedPhyOffset: offsets.flushedOffset,
       haListenAddress: this.haMaster ? `${config.brokerIP2}:${this.haMaster.address.port}` : null,
-      masterAddress: config.brokerRole === "SLAVE" ? this.masterHttpAddress() : null,
+      masterAddress: config.brokerRole === "SLAVE" ? this.masterRemotingAddress() : null,
+      masterHttpAddress: config.brokerRole === "SLAVE" ? this.masterHttpAddress() : null,
       masterHaAddress: config.brokerRole === "SLAVE" ? this.haAddress() : null,
       connectedToMaster: client?.connected ?? false,
       lastReadFromMasterAt: client?.lastReadAt ?? null,
@@ -238,4 +250,12 @@ export class RoleManager {
     await this.registration?.registerNow();
     return this.status();
   }
+}
+
+/** `host:port` with the port moved by `delta`; null when absent or out of range. */
+function shifted(address: string | null | undefined, delta: number): string | null {
+  if (!address) return null;
+  const { host, port } = parseHostPort(address);
+  const moved = port + delta;
+  return moved >= 1 && moved <= 65535 ? formatHostPort({ host, port: moved }) : null;
 }

@@ -47,7 +47,7 @@ export interface SlaveSyncOptions {
   /** Default: `httpSyncSource(fetch)`. */
   readonly source?: SyncSource;
   readonly periodMs: number;
-  /** The master's HTTP `host:port`, or null while unknown. */
+  /** The master's `host:port` for `source` (HTTP for a Skiff master, remoting for RocketMQ's), or null while unknown. */
   readonly masterAddress: () => string | null;
   readonly onDelayOffsetsChanged: () => void;
   readonly log: (line: string) => void;

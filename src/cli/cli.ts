@@ -115,8 +115,8 @@ async function runNamesrv(platform: Platform, io: ProcessIo, args: readonly stri
   describeNamesrvConfig(resolved.config).forEach((l) => io.out(l));
   const stopping = stopOnSignal(io);
   const namesrv = await startNamesrv(resolved.config, platform, { log: (l) => io.out(l) });
-  io.out(`The Name Server boot success. serializeType=JSON, address ${namesrv.address}`);
-  stopping.started(() => namesrv.stop().then(() => io.out(`The Name Server at ${namesrv.address} shut down cleanly`)));
+  io.out(`The Name Server boot success. serializeType=JSON, address ${namesrv.remotingAddress}, http ${namesrv.httpAddress}`);
+  stopping.started(() => namesrv.stop().then(() => io.out(`The Name Server at ${namesrv.remotingAddress} shut down cleanly`)));
 }
 
 /** `skiff role <host:port> <ROLE> [brokerId]`: POST /admin/role on a running broker, print its answer. */

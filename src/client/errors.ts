@@ -11,6 +11,7 @@
  * | HTTP_<status>        | HTTP   | by status | an error answer without the JSON error body (a proxy) |
  * | MASTER_NOT_AVAILABLE | 0      | yes       | the route has no master (id 0) for a broker name      |
  * | NO_ROUTE             | 0      | yes       | the route has no broker that can serve the request    |
+ * | NO_HTTP_ADDRESS      | 0      | no        | the only brokers for the request have no HTTP address |
  * | BROKER_NAME_REQUIRED | 0      | no        | a queue id that several broker names of a topic have  |
  * | BAD_REQUEST, …       | 0      | no        | the client refused the input before sending it        |
  *

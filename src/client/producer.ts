@@ -13,7 +13,7 @@
  *   writable queues of every broker name (a topic the name server does not know yet falls back to
  *   the route of `TBW102`, whose brokers create topics on first send); the producer takes the next
  *   queue round-robin (with `queueId`: a broker name that has that queue) and sends to the master
- *   (`brokerAddrs["0"]`) of its broker name. When that fails with a retriable error or a stale
+ *   (`brokerHttpAddrs["0"]`, its HTTP API) of its broker name. When that fails with a retriable error or a stale
  *   route (NOT_MASTER, SLAVE_CANNOT_SEND, TOPIC_NOT_EXIST, NO_PERMISSION), it forgets the route,
  *   asks again and retries up to `retries` times (default 2, RocketMQ's retryTimesWhenSendFailed),
  *   on another broker name when there is one. As in RocketMQ, a retry after a TIMEOUT can store a
@@ -24,7 +24,7 @@ import type { TopicRouteData } from "../contract/namesrv-http.ts";
 import { SkiffClientError } from "./errors.ts";
 import { HttpClient, type FetchLike } from "./http.ts";
 import { batchBody, checkBatchResults, checkSendResult, messageJson, type BatchMessage, type Message, type SendResult } from "./message.ts";
-import { RouteCache, writableBrokers } from "./route.ts";
+import { noHttpAddress, RouteCache, writableBrokers, writableWithoutHttp } from "./route.ts";
 
 export type ClientTarget = { readonly broker: string } | { readonly namesrv: string };
 
@@ -121,6 +121,8 @@ export class Producer {
       Array.from({ length: b.writeQueueNums }, (_, id) => ({ address: b.address, brokerName: b.brokerName, queueId: id })),
     ).filter((q) => queueId === undefined || q.queueId === queueId);
     if (queues.length === 0) {
+      const [remotingOnly] = writableWithoutHttp(route);
+      if (remotingOnly !== undefined) throw noHttpAddress(topic, remotingOnly, route);
       throw new SkiffClientError("NO_ROUTE", `topic ${topic}: the route has no writable queue${queueId === undefined ? "" : ` ${queueId}`} with a master`);
     }
     const others = queues.filter((q) => q.brokerName !== avoid);

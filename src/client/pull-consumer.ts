@@ -9,7 +9,8 @@
  * `slaveReadEnable`); the next pull of that queue goes to that id's address in the route (the
  * master's when the route has no such id, any address when it has no master), and back to the
  * master once an answer suggests 0. A failed pull forgets the route and the suggestion. Offsets
- * are committed to the master only (`brokerAddrs["0"]`); committed offsets are read from the
+ * are committed to the master only (`brokerHttpAddrs["0"]`: the client dials HTTP addresses, see
+ * route.ts); committed offsets are read from the
  * master too, or from a slave (which syncs them from its master) while the route has no master.
  * With `broker: "host:port"` everything goes to that broker.
  *
@@ -20,7 +21,7 @@ import { MASTER_ID } from "../contract/namesrv-http.ts";
 import { SkiffClientError } from "./errors.ts";
 import { HttpClient, type FetchLike, type Unchecked } from "./http.ts";
 import { decodePullAnswer, type PullResult } from "./pull-answer.ts";
-import { addressFor, brokerData, readableBrokerNames, RouteCache } from "./route.ts";
+import { addressFor, brokerData, httpAddrs, noHttpAddress, readableBrokerNames, RouteCache } from "./route.ts";
 
 export interface PullConsumerOptions {
   readonly group: string;
@@ -176,13 +177,15 @@ export class PullConsumer {
       name = names[0] ?? route.brokerDatas[0]?.brokerName;
     }
     const key = `${name}\u0001${topic}\u0001${queueId}`;
-    const master = name === undefined ? undefined : brokerData(route, name)?.brokerAddrs[String(MASTER_ID)];
+    const master = name === undefined ? undefined : httpAddrs(route, name)[String(MASTER_ID)];
     if (purpose === "commit") {
+      if (!master && name !== undefined && brokerData(route, name)?.brokerAddrs[String(MASTER_ID)]) throw noHttpAddress(topic, name, route);
       if (!master) throw new SkiffClientError("MASTER_NOT_AVAILABLE", `topic ${topic}: the route has no master for broker ${name ?? "(none)"}; offsets are committed to masters only`);
       return { address: master, brokerId: MASTER_ID, key };
     }
     const wanted = purpose === "pull" ? (this.suggested.get(key) ?? MASTER_ID) : MASTER_ID;
     const found = name === undefined ? undefined : addressFor(route, name, wanted);
+    if (!found && name !== undefined && Object.keys(brokerData(route, name)?.brokerAddrs ?? {}).length > 0) throw noHttpAddress(topic, name, route);
     if (!found) throw new SkiffClientError("NO_ROUTE", `topic ${topic}: the route has no broker for queue ${queueId}`);
     return { ...found, key };
   }

@@ -2,14 +2,18 @@
  * Topic routes from the name server (DESIGN §1.7, `GET /routes/{topic}`), cached per topic, and the
  * choices the Java client makes from them (spec §6.3, `MQClientInstance`):
  *
- *   {"brokerDatas":[{"cluster":"DefaultCluster","brokerName":"broker-a","brokerAddrs":{"0":"…","1":"…"}}],
+ *   {"brokerDatas":[{"cluster":"DefaultCluster","brokerName":"broker-a","brokerAddrs":{"0":"…","1":"…"},
+ *                    "brokerHttpAddrs":{"0":"…","1":"…"}}],
  *    "queueDatas":[{"brokerName":"broker-a","readQueueNums":4,"writeQueueNums":4,"perm":6,"topicSysFlag":0}]}
  *
  * (the shapes: contract/namesrv-http.ts; the client checks the fields it uses, not topicSysFlag).
  * - Name servers (`"host:port;host:port"`) are asked one after another, starting with the one that
  *   answered last; a 4xx answer (TOPIC_NOT_EXIST) is final, a failure moves on to the next.
  * - A route is kept for `routeTtlMs` (RocketMQ polls every 30 s) or until `invalidate`.
- * - Sends go to the master (`brokerAddrs["0"]`) of a broker name with write permission and write
+ * - The client speaks HTTP, so it dials `brokerHttpAddrs` (`brokerAddrs` is RocketMQ's remoting);
+ *   a broker that registered no HTTP address (an Apache RocketMQ broker) is skipped, and when it
+ *   is the only choice the request fails with NO_HTTP_ADDRESS naming it.
+ * - Sends go to the master (`brokerHttpAddrs["0"]`) of a broker name with write permission and write
  *   queues; pulls go to the asked broker id's address, else the master's, else any address.
  */
 import { MASTER_ID, type BrokerData, type QueueData, type TopicRouteData } from "../contract/namesrv-http.ts";
@@ -84,15 +88,38 @@ export class RouteCache {
   }
 }
 
-/** Broker names that take sends, with their masters, sorted by name. */
+/** Broker names that take sends, with their masters' HTTP addresses, sorted by name. */
 export function writableBrokers(route: TopicRouteData): { brokerName: string; writeQueueNums: number; address: string }[] {
   const out: { brokerName: string; writeQueueNums: number; address: string }[] = [];
-  for (const queue of route.queueDatas) {
-    if ((queue.perm & PERM_WRITE) === 0 || queue.writeQueueNums <= 0) continue;
-    const address = brokerData(route, queue.brokerName)?.brokerAddrs[String(MASTER_ID)];
+  for (const queue of writableQueues(route)) {
+    const address = httpAddrs(route, queue.brokerName)[String(MASTER_ID)];
     if (address) out.push({ brokerName: queue.brokerName, writeQueueNums: queue.writeQueueNums, address });
   }
   return out.sort((a, b) => (a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : 0));
+}
+
+/** Writable broker names whose master is in the route but without an HTTP address. */
+export function writableWithoutHttp(route: TopicRouteData): string[] {
+  return writableQueues(route)
+    .filter((q) => brokerData(route, q.brokerName)?.brokerAddrs[String(MASTER_ID)] && !httpAddrs(route, q.brokerName)[String(MASTER_ID)])
+    .map((q) => q.brokerName)
+    .sort();
+}
+
+function writableQueues(route: TopicRouteData): QueueData[] {
+  return route.queueDatas.filter((queue) => (queue.perm & PERM_WRITE) !== 0 && queue.writeQueueNums > 0);
+}
+
+/** brokerId → HTTP `host:port` of a broker name's brokers that registered one. */
+export function httpAddrs(route: TopicRouteData, brokerName: string): Readonly<Record<string, string>> {
+  return brokerData(route, brokerName)?.brokerHttpAddrs ?? {};
+}
+
+/** The error for brokers the route lists only with remoting addresses, which this client cannot dial. */
+export function noHttpAddress(topic: string, brokerName: string, route: TopicRouteData): SkiffClientError {
+  const remoting = Object.values(brokerData(route, brokerName)?.brokerAddrs ?? {}).join(", ");
+  return new SkiffClientError("NO_HTTP_ADDRESS", `topic ${topic}: broker ${brokerName} (${remoting}) registered no HTTP address ` +
+    `(brokerHttpAddrs); this client reaches Skiff brokers over their HTTP API only`);
 }
 
 /** Broker names with read permission that have `queueId`, sorted. */
@@ -107,9 +134,9 @@ export function brokerData(route: TopicRouteData, brokerName: string): BrokerDat
   return route.brokerDatas.find((b) => b.brokerName === brokerName);
 }
 
-/** The address of `brokerId` in the broker name, else its master's, else any (spec §6.3). */
+/** The HTTP address of `brokerId` in the broker name, else its master's, else any (spec §6.3). */
 export function addressFor(route: TopicRouteData, brokerName: string, brokerId: number): { address: string; brokerId: number } | undefined {
-  const addrs = brokerData(route, brokerName)?.brokerAddrs ?? {};
+  const addrs = httpAddrs(route, brokerName);
   for (const id of [brokerId, MASTER_ID]) if (addrs[String(id)]) return { address: addrs[String(id)], brokerId: id };
   const [any] = Object.keys(addrs).sort((a, b) => Number(a) - Number(b));
   return any === undefined ? undefined : { address: addrs[any], brokerId: Number(any) };
@@ -125,6 +152,10 @@ function checkRoute(value: unknown, what: string, status: number): TopicRouteDat
   for (const b of route.brokerDatas as BrokerData[]) {
     if (typeof b?.brokerName !== "string" || typeof b.brokerAddrs !== "object" || b.brokerAddrs === null) fail("a broker data lacks brokerName or brokerAddrs");
     if (Object.values(b.brokerAddrs).some((a) => typeof a !== "string")) fail(`broker ${b.brokerName} has a non-string address`);
+    const http: unknown = b.brokerHttpAddrs;
+    if (http !== undefined && (typeof http !== "object" || http === null || Object.values(http).some((a) => typeof a !== "string"))) {
+      fail(`broker ${b.brokerName} has brokerHttpAddrs that is not a map of addresses`);
+    }
   }
   for (const q of route.queueDatas as QueueData[]) {
     const counts = [q?.readQueueNums, q?.writeQueueNums, q?.perm];

@@ -4,7 +4,9 @@
  *
  * - a SLAVE needs `brokerId > 0` ("Slave's brokerId must be > 0"); a master's brokerId is forced
  *   to 0, with a notice the caller can log;
- * - `haListenPort` defaults to `listenPort + 1` (0 when listenPort is 0: both pick a free port);
+ * - `haListenPort` defaults to `listenPort + 1` and `httpListenPort` (Skiff's HTTP API) to
+ *   `listenPort + 2` (0 when listenPort is 0: each picks a free port); ports that collide
+ *   (listenPort, its fast channel listenPort - 2, haListenPort, httpListenPort) are refused;
  * - `registerNameServerPeriod` is clamped to 10000…60000 ms, `mappedFileSizeConsumeQueue` rounded
  *   up to a multiple of 20 bytes (one consume-queue entry), each with a notice when it changes;
  * - `storePathRootDir` defaults to `<HOME>/.skiff/store`, HOME taken from the environment the
@@ -26,6 +28,42 @@ export type Env = Readonly<Record<string, string | undefined>>;
 const CQ_ENTRY_BYTES = 20;
 /** The end-of-segment blank record: `[i32 remaining][i32 BLANK_MAGIC]`. */
 const BLANK_RECORD_BYTES = 8;
+
+type PortKey = "haListenPort" | "httpListenPort";
+const PORT_OFFSETS: Record<PortKey, number> = { haListenPort: 1, httpListenPort: 2 };
+
+/** A port given, or its default `listenPort + offset` (0 when listenPort is 0: any free port). */
+function derivedPort(
+  merged: MergedValues,
+  v: { listenPort?: number } & Partial<Record<PortKey, number>>,
+  key: PortKey,
+  fail: (key: string, problem: string) => void,
+): number | undefined {
+  if (v[key] !== undefined || v.listenPort === undefined || Object.hasOwn(merged.origins, key)) return v[key];
+  const offset = PORT_OFFSETS[key];
+  const port = v.listenPort === 0 ? 0 : v.listenPort + offset;
+  if (port > 65535) fail(key, `not set, and its default listenPort + ${offset} = ${port} is out of range; set ${key}`);
+  return port;
+}
+
+/**
+ * One line per port that another key already uses (0 picks a free port and never collides):
+ * listenPort and its fast channel listenPort - 2 (RocketMQ remoting), haListenPort, httpListenPort.
+ */
+function portCollisions(merged: MergedValues, listenPort: number, haListenPort: number, httpListenPort: number): string[] {
+  const taken: Array<[string, number]> = [["listenPort", listenPort]];
+  if (listenPort > 2) taken.push(["listenPort - 2 (the fast remoting channel)", listenPort - 2]);
+  const problems: string[] = [];
+  for (const [key, port] of [["haListenPort", haListenPort], ["httpListenPort", httpListenPort]] as Array<[PortKey, number]>) {
+    const clash = port === 0 ? undefined : taken.find(([, used]) => used === port);
+    if (clash) {
+      const given = Object.hasOwn(merged.values, key) ? show(merged.values[key]) : `${port} (its default listenPort + ${PORT_OFFSETS[key]})`;
+      problems.push(problemText(merged, key, `${given} is already used by ${clash[0]}; set ${key} to a port of its own`));
+    }
+    taken.push([key, port]);
+  }
+  return problems;
+}
 
 /** The default store root for an environment (see the file comment). */
 export function defaultStoreRoot(env: Env): string {
@@ -54,14 +92,10 @@ export function validateBrokerConfig(merged: MergedValues, env: Env = {}): Resol
     brokerId = 0;
   }
 
-  let haListenPort = v.haListenPort;
-  if (haListenPort === undefined && v.listenPort !== undefined && !Object.hasOwn(merged.origins, "haListenPort")) {
-    haListenPort = v.listenPort === 0 ? 0 : v.listenPort + 1;
-    if (haListenPort > 65535) {
-      fail("haListenPort", `not set, and its default listenPort + 1 = ${haListenPort} is out of range; set haListenPort`);
-    }
-  } else if (haListenPort !== undefined && haListenPort !== 0 && haListenPort === v.listenPort) {
-    fail("haListenPort", `${show(merged.values.haListenPort)} is the same as listenPort; expected another port`);
+  const haListenPort = derivedPort(merged, v, "haListenPort", fail);
+  const httpListenPort = derivedPort(merged, v, "httpListenPort", fail);
+  if (v.listenPort !== undefined && haListenPort !== undefined && httpListenPort !== undefined) {
+    for (const problem of portCollisions(merged, v.listenPort, haListenPort, httpListenPort)) problems.push(problem);
   }
 
   let registerPeriodMs = v.registerNameServerPeriod;
@@ -92,6 +126,7 @@ export function validateBrokerConfig(merged: MergedValues, env: Env = {}): Resol
     ...v,
     brokerId,
     haListenPort,
+    httpListenPort,
     registerNameServerPeriod: registerPeriodMs,
     mappedFileSizeConsumeQueue: cqSegmentBytes,
     storePathRootDir,

@@ -3,7 +3,7 @@
  * `NettyServerConfig`) and defaults, so a RocketMQ `broker.conf` means the same here, plus a few
  * Skiff keys (marked). Sizes are bytes, intervals and timeouts milliseconds, as in RocketMQ.
  *
- * Keys whose default depends on other values (`haListenPort`, `storePathRootDir`,
+ * Keys whose default depends on other values (`haListenPort`, `httpListenPort`, `storePathRootDir`,
  * `storePathCommitLog`) are optional here and filled in by `broker-config.ts`, which also applies
  * the rules between keys (slave ids, forced master id, clamping, rounding).
  */
@@ -51,8 +51,10 @@ export const brokerShape = {
   brokerId: integer({ min: Number.MIN_SAFE_INTEGER }).default(0),
   /** ASYNC_MASTER, SYNC_MASTER (a send waits for a slave's ack) or SLAVE. */
   brokerRole: oneOf(BROKER_ROLES).default("ASYNC_MASTER"),
-  /** Port of the HTTP API (RocketMQ: the remoting port). 0 picks a free port. */
+  /** RocketMQ's remoting port (clients, mqadmin, Java brokers); also `listenPort - 2`. 0 picks a free port. */
   listenPort: port({ zeroPicksFreePort: true }).default(10911),
+  /** Skiff: port of the HTTP API. Default listenPort + 2 (0 if listenPort is 0). */
+  httpListenPort: port({ zeroPicksFreePort: true }).optional(),
   /** Raw TCP port where a master accepts slaves. Default listenPort + 1 (0 if listenPort is 0). */
   haListenPort: port({ zeroPicksFreePort: true }).optional(),
   /** Slave: `host:port` of the master's HA port; if absent, learned from the name server. */
@@ -65,11 +67,12 @@ export const brokerShape = {
    */
   namesrvProtocol: oneOf(PEER_PROTOCOLS).default("http"),
   /**
-   * Skiff, slaves: the protocol of the master's listen port for metadata sync: `http` (a Skiff
-   * master) or `rocketmq` (an Apache RocketMQ master, asked with GET_ALL_TOPIC_CONFIG …).
+   * Skiff, slaves: how the master is asked for metadata: `http` (a Skiff master's HTTP API, on its
+   * httpListenPort) or `rocketmq` (an Apache RocketMQ master's listenPort, asked with
+   * GET_ALL_TOPIC_CONFIG …).
    */
   masterProtocol: oneOf(PEER_PROTOCOLS).default("http"),
-  /** Address advertised for the HTTP API (`brokerIP1:listenPort`). */
+  /** Address advertised for clients: remoting `brokerIP1:listenPort`, HTTP `brokerIP1:httpListenPort`. */
   brokerIP1: host().default("127.0.0.1"),
   /** Address advertised for HA (`brokerIP2:haListenPort`). */
   brokerIP2: host().default("127.0.0.1"),
@@ -140,9 +143,11 @@ export const brokerConfigSchema = z.object(brokerShape);
 type Parsed = z.output<typeof brokerConfigSchema>;
 
 /** The broker's configuration after defaults and the rules between keys. */
-export type BrokerConfig = Omit<Parsed, "haListenPort" | "storePathRootDir" | "storePathCommitLog"> & {
+export type BrokerConfig = Omit<Parsed, "haListenPort" | "httpListenPort" | "storePathRootDir" | "storePathCommitLog"> & {
   /** Raw TCP port where a master accepts slaves (default listenPort + 1). */
   haListenPort: number;
+  /** Port of Skiff's HTTP API (default listenPort + 2). */
+  httpListenPort: number;
   /** Store root (default `<HOME>/.skiff/store`). */
   storePathRootDir: string;
   /** Commit-log directory (default `<storePathRootDir>/commitlog`). */

@@ -21,7 +21,7 @@ function address(ip: string, port: number): string {
 export function describeConfig(config: BrokerConfig): string[] {
   const lines = [
     `broker ${config.brokerName} (cluster ${config.brokerClusterName}), ${config.brokerRole}, brokerId ${config.brokerId}`,
-    `http ${address(config.brokerIP1, config.listenPort)}, ha ${address(config.brokerIP2, config.haListenPort)}`,
+    listenLine(config),
     `store ${config.storePathRootDir} (commit log ${config.storePathCommitLog}, ` +
       `segments of ${bytes(config.mappedFileSizeCommitLog)}, ${config.flushDiskType})`,
     `name servers ${config.namesrvAddr === undefined ? "none (not registering)" : config.namesrvProtocol === "rocketmq" ? `${config.namesrvAddr} (Apache RocketMQ remoting)` : config.namesrvAddr}`,
@@ -33,30 +33,46 @@ export function describeConfig(config: BrokerConfig): string[] {
   return lines;
 }
 
+/**
+ * Where the broker listens: `remoting 127.0.0.1:10911 (and :10909), HTTP 127.0.0.1:10913, HA
+ * 127.0.0.1:10912` (configured ports; printed again with the real ones once bound).
+ */
+export function listenLine(config: Pick<BrokerConfig, "brokerIP1" | "brokerIP2" | "listenPort" | "httpListenPort" | "haListenPort">): string {
+  const fast = config.listenPort > 2 ? ` (and :${config.listenPort - 2})` : "";
+  return `remoting ${address(config.brokerIP1, config.listenPort)}${fast}, HTTP ${address(config.brokerIP1, config.httpListenPort)}, ` +
+    `HA ${address(config.brokerIP2, config.haListenPort)}`;
+}
+
+/** Where the name server listens: `remoting 127.0.0.1:9876, HTTP 127.0.0.1:9877`. */
+export function namesrvListenLine(config: Pick<NamesrvConfig, "host" | "listenPort" | "httpListenPort">): string {
+  return `remoting ${address(config.host, config.listenPort)}, HTTP ${address(config.host, config.httpListenPort)}`;
+}
+
 export function describeNamesrvConfig(config: NamesrvConfig): string[] {
   return [
-    `name server http ${address(config.host, config.listenPort)}`,
+    `name server ${namesrvListenLine(config)}`,
     `brokers expire ${config.brokerExpiryMs} ms after their last registration (scan every ${config.scanIntervalMs} ms)`,
   ];
 }
 
 const DERIVED_DEFAULTS: Record<string, string> = {
   haListenPort: "listenPort + 1",
+  httpListenPort: "listenPort + 2",
   storePathRootDir: "<HOME>/.skiff/store",
   storePathCommitLog: "<storePathRootDir>/commitlog",
   haMasterAddress: "none: learned from the name server",
   namesrvAddr: "none",
 };
 
-function keyLines(shape: Record<string, z.ZodType>): string[] {
+function keyLines(shape: Record<string, z.ZodType>, derived: Record<string, string>): string[] {
   return Object.entries(shape).map(([key, schema]) => {
     const parsed = schema.safeParse(undefined);
-    const fallback = parsed.success && parsed.data !== undefined ? String(parsed.data) : DERIVED_DEFAULTS[key];
+    const fallback = parsed.success && parsed.data !== undefined ? String(parsed.data) : derived[key];
     return `  ${key}${fallback === undefined ? "" : ` (default ${fallback})`}`;
   });
 }
 
-function usage(command: string, options: string[], envNote: string, shape: Record<string, z.ZodType>): string[] {
+function usage(command: string, options: string[], envNote: string, shape: Record<string, z.ZodType>, derived: Record<string, string>): string[] {
   return [
     `Usage: ${command} [-c FILE] [--key=value | --key value]...`,
     "  -c FILE      properties file (key=value lines, as Apache RocketMQ's .conf files)",
@@ -64,14 +80,14 @@ function usage(command: string, options: string[], envNote: string, shape: Recor
     "  -h, --help   this text",
     `Sources, later wins: defaults < -c FILE < environment (${envNote}) < command line.`,
     "Keys:",
-    ...keyLines(shape),
+    ...keyLines(shape, derived),
   ];
 }
 
 export function brokerUsage(command = "skiff broker"): string[] {
-  return usage(command, ["  -n ADDR      namesrvAddr, host:port;host:port"], "NAMESRV_ADDR, SKIFF_<key>", brokerShape);
+  return usage(command, ["  -n ADDR      namesrvAddr, host:port;host:port"], "NAMESRV_ADDR, SKIFF_<key>", brokerShape, DERIVED_DEFAULTS);
 }
 
 export function namesrvUsage(command = "skiff namesrv"): string[] {
-  return usage(command, [], "SKIFF_NAMESRV_<key>", namesrvShape);
+  return usage(command, [], "SKIFF_NAMESRV_<key>", namesrvShape, { httpListenPort: "listenPort + 1" });
 }

@@ -3,18 +3,23 @@
  * (`sources.ts`), with its environment variables spelt `SKIFF_NAMESRV_<key>`. Keys of Apache
  * RocketMQ's `NamesrvConfig`/`NettyServerConfig` that Skiff does not use are accepted with one
  * warning; `bindAddress` (RocketMQ 5.x) is one of them: Skiff's bind address is `host`.
+ * `httpListenPort` (Skiff's HTTP API) defaults to `listenPort + 1`, 0 when listenPort is 0 (a free
+ * port), and must differ from listenPort (RocketMQ's remoting port).
  */
 import { z } from "zod";
 import { host, integer, port } from "./fields.ts";
 import { ROCKETMQ_NAMESRV_KEYS } from "./rocketmq-keys.ts";
 import { namesrvEnvLayer, sourceLayers, type ConfigSources } from "./sources.ts";
-import { checkFields, configInvalid, mergeLayers, type ResolvedConfig } from "./validate.ts";
+import { show } from "./fields.ts";
+import { checkFields, configInvalid, mergeLayers, problemText, type ResolvedConfig } from "./validate.ts";
 
 const POSITIVE_MS = { min: 1, max: 2_147_483_647 };
 
 export const namesrvShape = {
-  /** Port of the name server's HTTP API (RocketMQ's default 9876). 0 picks a free port. */
+  /** RocketMQ's remoting port (RocketMQ's default 9876). 0 picks a free port. */
   listenPort: port({ zeroPicksFreePort: true }).default(9876),
+  /** Skiff: port of the name server's HTTP API. Default listenPort + 1 (0 if listenPort is 0). */
+  httpListenPort: port({ zeroPicksFreePort: true }).optional(),
   /** Address to bind (`0.0.0.0` for every interface). */
   host: host().default("127.0.0.1"),
   /** Milliseconds after its last registration when a broker is dropped (`BROKER_CHANNEL_EXPIRED_TIME`). */
@@ -25,7 +30,10 @@ export const namesrvShape = {
 
 export const namesrvConfigSchema = z.object(namesrvShape);
 
-export type NamesrvConfig = z.output<typeof namesrvConfigSchema>;
+export type NamesrvConfig = Omit<z.output<typeof namesrvConfigSchema>, "httpListenPort"> & {
+  /** Port of Skiff's HTTP API (default listenPort + 1). */
+  readonly httpListenPort: number;
+};
 
 /**
  * Merges the sources (defaults < file < env `SKIFF_NAMESRV_<key>` < command line) and validates.
@@ -34,6 +42,17 @@ export type NamesrvConfig = z.output<typeof namesrvConfigSchema>;
 export function resolveNamesrvConfig(sources: ConfigSources): ResolvedConfig<NamesrvConfig> {
   const merged = mergeLayers(sourceLayers(sources, namesrvEnvLayer));
   const check = checkFields(namesrvShape, merged, ROCKETMQ_NAMESRV_KEYS, "name server");
-  if (check.problems.length > 0) throw configInvalid("name server configuration", check.problems);
-  return { config: check.values as NamesrvConfig, warnings: check.warnings, notices: [] };
+  const problems = [...check.problems];
+  const { listenPort } = check.values;
+  let httpListenPort = check.values.httpListenPort;
+  if (httpListenPort === undefined && listenPort !== undefined && !Object.hasOwn(merged.origins, "httpListenPort")) {
+    httpListenPort = listenPort === 0 ? 0 : listenPort + 1;
+    if (httpListenPort > 65535) {
+      problems.push(problemText(merged, "httpListenPort", `not set, and its default listenPort + 1 = ${httpListenPort} is out of range; set httpListenPort`));
+    }
+  } else if (httpListenPort !== undefined && httpListenPort !== 0 && httpListenPort === listenPort) {
+    problems.push(problemText(merged, "httpListenPort", `${show(merged.values.httpListenPort)} is already used by listenPort; set httpListenPort to a port of its own`));
+  }
+  if (problems.length > 0) throw configInvalid("name server configuration", problems);
+  return { config: { ...check.values, httpListenPort } as NamesrvConfig, warnings: check.warnings, notices: [] };
 }

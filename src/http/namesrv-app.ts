@@ -2,7 +2,7 @@
  * The name server's HTTP API (DESIGN §1.7): one Hono app, a fetch handler only (served by
  * `startNamesrv` through the runtime's HTTP port; tested with `app.request()`).
  *
- *   POST   /brokers                                   register → {masterAddr, haServerAddr}
+ *   POST   /brokers                                   register → {masterAddr, haServerAddr, masterHttpAddr}
  *   DELETE /brokers/:clusterName/:brokerName/:brokerId  unregister → {removed} (idempotent, as RocketMQ's)
  *   GET    /routes/:topic                             TopicRouteData, 404 TOPIC_NOT_EXIST if unknown
  *   GET    /cluster                                   clusters → broker groups → brokers, last update

@@ -7,7 +7,7 @@
  * | field        | value                                                       |
  * |--------------|-------------------------------------------------------------|
  * | brokerName   | `brokerName`                                                |
- * | brokerAddr   | `brokerIP1:listenPort` (Skiff's HTTP API)                   |
+ * | brokerAddr   | `brokerIP1:listenPort` (the remoting address clients dial)  |
  * | clusterName  | `brokerClusterName`                                         |
  * | haServerAddr | `brokerIP2:haListenPort` (what slaves connect to)           |
  * | brokerId     | decimal                                                     |
@@ -16,7 +16,9 @@
  *
  * Body: RegisterBrokerBody JSON `{"filterServerList":[],"topicConfigSerializeWrapper":{dataVersion,
  * topicConfigTable}}`. Answer: code 0 with extFields `masterAddr` and `haServerAddr` when this is a
- * slave whose master (id 0, same brokerName) is registered and live, absent otherwise.
+ * slave whose master (id 0, same brokerName) is registered and live, absent otherwise. A RocketMQ
+ * name server keeps no HTTP address: Skiff's `httpAddr` is not sent, and `masterHttpAddr` is never
+ * in the answer (a Skiff slave then derives its master's HTTP address, see src/broker/roles.ts).
  * UNREGISTER_BROKER (104): brokerName, brokerAddr, clusterName, brokerId; no body.
  *
  * The connection stays open between registrations (see remoting-client.ts): closing it makes the

@@ -9,6 +9,7 @@ import { ManualClock, settle } from "../../adapters/memory/clock.ts";
 import { MemoryNetwork } from "../../adapters/memory/net.ts";
 import { createMemoryPlatform } from "../../adapters/memory/platform.ts";
 import { memoryBroker } from "../support/broker.ts";
+import { brokerHttpAddress } from "../support/ports.ts";
 
 async function pair(masterValues: Record<string, string | number | boolean> = {}) {
   const clock = new ManualClock();
@@ -49,12 +50,14 @@ describe("master and slave brokers", () => {
     await t.stop();
   });
 
-  it("refuses sends on the slave with an error naming its master", async () => {
+  it("refuses sends on the slave with an error naming its master's HTTP address (haMasterAddress + 1)", async () => {
     const t = await pair();
     const refused = await t.slave.send("Rep", { body: "x" });
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error.code, "SLAVE_CANNOT_SEND");
-    assert.match(refused.body.error.message, /127\.0\.0\.1:10911/);
+    assert.ok(refused.body.error.message.endsWith(`send to its master at ${brokerHttpAddress(10911)}`), refused.body.error.message);
+    const status = (await t.slave.json("/ha/status")).body;
+    assert.deepEqual([status.masterAddress, status.masterHttpAddress, status.masterHaAddress], ["127.0.0.1:10911", brokerHttpAddress(10911), "127.0.0.1:10912"]);
     await t.stop();
   });
 

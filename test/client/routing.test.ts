@@ -5,7 +5,10 @@
  * for the route again and moves to another broker name. The consumer reads from slaves as
  * RocketMQ's client does: a master answering suggestWhichBrokerId=1 sends the next pull of that
  * queue to the slave's address, offsets are committed to the master all the same, and a 0 (or a
- * route without the slave) brings the pulls back to the master.
+ * route without the slave) brings the pulls back to the master. Brokers register their remoting
+ * address (`brokerAddr`) and their HTTP address (`httpAddr`); the client dials the HTTP one, and a
+ * broker without one (an Apache RocketMQ broker) is skipped, or named in NO_HTTP_ADDRESS when it is
+ * the only choice.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -15,21 +18,34 @@ import { namesrvApp } from "../../src/http/namesrv-app.ts";
 import { topicConfig } from "../../src/metadata/topic-config.ts";
 import { RouteTable } from "../../src/namesrv/route-table.ts";
 import { until } from "../support/memory-platform.ts";
+import { brokerHaAddress, brokerHttpAddress } from "../support/ports.ts";
 import { memoryBroker } from "../support/broker.ts";
 import { network, text } from "./world.ts";
 
 const NAMESRV = "127.0.0.1:9876";
-const MASTER = "127.0.0.1:10911";
-const SLAVE = "127.0.0.1:11911";
-const DEAD = "127.0.0.1:12911";
+/** The brokers' listenPorts; the client dials their HTTP addresses (below). */
+const [MASTER_PORT, SLAVE_PORT, DEAD_PORT] = [10911, 11911, 12911];
+const MASTER = brokerHttpAddress(MASTER_PORT);
+const SLAVE = brokerHttpAddress(SLAVE_PORT);
+const DEAD = brokerHttpAddress(DEAD_PORT);
 
 type Broker = Awaited<ReturnType<typeof memoryBroker>>;
 
-async function register(namesrv: ReturnType<typeof namesrvApp>, broker: Broker | null, fields: { brokerName?: string; brokerId: number; brokerAddr: string; topics?: object }) {
+/** Registers as a broker on `listenPort` does: remoting, HA and (unless `noHttp`, as a RocketMQ broker) HTTP addresses. */
+async function register(
+  namesrv: ReturnType<typeof namesrvApp>,
+  broker: Broker | null,
+  fields: { brokerName?: string; brokerId: number; listenPort: number; noHttp?: boolean; topics?: object },
+) {
   const topicConfig = broker ? (await broker.json("/sync/topic-config")).body : { dataVersion: { counter: 1, timestamp: 1 }, topicConfigTable: fields.topics };
+  const addresses = {
+    brokerAddr: `127.0.0.1:${fields.listenPort}`,
+    haServerAddr: brokerHaAddress(fields.listenPort),
+    ...(fields.noHttp ? {} : { httpAddr: brokerHttpAddress(fields.listenPort) }),
+  };
   const response = await namesrv.request("/brokers", {
     method: "POST",
-    body: JSON.stringify({ clusterName: "DefaultCluster", brokerName: fields.brokerName ?? "broker-a", brokerId: fields.brokerId, brokerAddr: fields.brokerAddr, haServerAddr: fields.brokerAddr.replace(/\d+$/, "1"), topicConfig }),
+    body: JSON.stringify({ clusterName: "DefaultCluster", brokerName: fields.brokerName ?? "broker-a", brokerId: fields.brokerId, ...addresses, topicConfig }),
   });
   assert.equal(response.status, 200, await response.clone().text());
 }
@@ -58,8 +74,8 @@ describe("client routing through the name server", () => {
     assert.equal((await master.json("/topics/Routed", { method: "PUT", body: JSON.stringify({ readQueueNums: 2, writeQueueNums: 2 }) })).status, 200);
     await slave.broker.metadata.topics.put(topicConfig("Routed", { readQueueNums: 2, writeQueueNums: 2 }));
     namesrv = namesrvApp({ routeTable: new RouteTable(), clock: new ManualClock() });
-    await register(namesrv, master, { brokerId: 0, brokerAddr: MASTER });
-    await register(namesrv, slave, { brokerId: 1, brokerAddr: SLAVE });
+    await register(namesrv, master, { brokerId: 0, listenPort: MASTER_PORT });
+    await register(namesrv, slave, { brokerId: 1, listenPort: SLAVE_PORT });
     net = network({ [NAMESRV]: namesrv, [MASTER]: master.app, [SLAVE]: slave.app });
   });
   after(async () => {
@@ -94,8 +110,8 @@ describe("client routing through the name server", () => {
 
   it("asks for the route again after a failed send and moves to another broker name", async () => {
     const ns = namesrvApp({ routeTable: new RouteTable(), clock: new ManualClock() });
-    await register(ns, null, { brokerName: "broker-0-gone", brokerId: 0, brokerAddr: DEAD, topics: { Routed: { readQueueNums: 1, writeQueueNums: 1, perm: 6 } } });
-    await register(ns, master, { brokerId: 0, brokerAddr: MASTER });
+    await register(ns, null, { brokerName: "broker-0-gone", brokerId: 0, listenPort: DEAD_PORT, topics: { Routed: { readQueueNums: 1, writeQueueNums: 1, perm: 6 } } });
+    await register(ns, master, { brokerId: 0, listenPort: MASTER_PORT });
     const fleet = network({ [NAMESRV]: ns, [MASTER]: master.app });
     const sent = await new Producer({ namesrv: NAMESRV }, { fetch: fleet.fetch }).send("Routed", { body: "survives" });
     assert.deepEqual([sent.status, sent.brokerName], ["SEND_OK", "broker-a"]);
@@ -106,6 +122,26 @@ describe("client routing through the name server", () => {
       `POST ${MASTER} /topics/Routed/messages`,
     ]);
     await assert.rejects(new Producer({ namesrv: NAMESRV }, { fetch: fleet.fetch, retries: 0 }).send("Routed", { body: "x", queueId: 0 }), { code: "NETWORK_ERROR" });
+  });
+
+  it("skips a broker that registered no HTTP address, and names it when it is the only choice", async () => {
+    const ns = namesrvApp({ routeTable: new RouteTable(), clock: new ManualClock() });
+    const java = { brokerName: "broker-java", brokerId: 0, listenPort: DEAD_PORT, noHttp: true, topics: { Skipped: { readQueueNums: 2, writeQueueNums: 2, perm: 6 } } };
+    await register(ns, null, java);
+    const alone = network({ [NAMESRV]: ns });
+    const refused = /topic Skipped: broker broker-java \(127\.0\.0\.1:12911\) registered no HTTP address/;
+    await assert.rejects(new Producer({ namesrv: NAMESRV }, { fetch: alone.fetch }).send("Skipped", { body: "x" }), { code: "NO_HTTP_ADDRESS", message: refused });
+    const consumer = new PullConsumer({ group: "G", namesrv: NAMESRV, fetch: alone.fetch });
+    await assert.rejects(consumer.pull("Skipped", 0, 0), { code: "NO_HTTP_ADDRESS", message: refused });
+    await assert.rejects(consumer.commitOffset("Skipped", 0, 1), { code: "NO_HTTP_ADDRESS", message: refused });
+    assert.deepEqual(alone.calls.filter((c) => !c.path.startsWith("/routes/")), [], "no request went to the remoting address");
+
+    assert.equal((await master.json("/topics/Skipped", { method: "PUT", body: JSON.stringify({ readQueueNums: 2, writeQueueNums: 2 }) })).status, 200);
+    await register(ns, master, { brokerId: 0, listenPort: MASTER_PORT });
+    const mixed = network({ [NAMESRV]: ns, [MASTER]: master.app });
+    const producer = new Producer({ namesrv: NAMESRV }, { fetch: mixed.fetch });
+    for (let i = 0; i < 3; i++) assert.equal((await producer.send("Skipped", { body: `m${i}` })).brokerName, "broker-a");
+    assert.deepEqual(mixed.callsTo("/topics/"), [`POST ${MASTER}`, `POST ${MASTER}`, `POST ${MASTER}`]);
   });
 
   it("fails with the name server's TOPIC_NOT_EXIST when neither the topic nor TBW102 has a route", async () => {
@@ -150,7 +186,7 @@ describe("client routing through the name server", () => {
 
   it("pulls from the master when the suggested slave is not in the route", async () => {
     const ns = namesrvApp({ routeTable: new RouteTable(), clock: new ManualClock() });
-    await register(ns, master, { brokerId: 0, brokerAddr: MASTER });
+    await register(ns, master, { brokerId: 0, listenPort: MASTER_PORT });
     const fleet = network({ [NAMESRV]: ns, [MASTER]: master.app });
     const consumer = new PullConsumer({ group: "NoSlave", namesrv: NAMESRV, fetch: fleet.fetch });
     const first = await consumer.pull("Routed", 1, 0, { max: 1 });

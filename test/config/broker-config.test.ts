@@ -12,6 +12,7 @@ const DEFAULTS = {
   brokerRole: "ASYNC_MASTER",
   listenPort: 10911,
   haListenPort: 10912,
+  httpListenPort: 10913,
   haMasterAddress: undefined,
   namesrvAddr: undefined,
   namesrvProtocol: "http",
@@ -119,6 +120,14 @@ describe("broker config rules", () => {
     assert.equal(resolve({ listenPort: "20911", haListenPort: "30000" }).config.haListenPort, 30000);
     assert.equal(resolve({ listenPort: "0" }).config.haListenPort, 0);
     assert.equal(resolve({ listenPort: "0", haListenPort: "0" }).config.haListenPort, 0);
+  });
+
+  it("sets httpListenPort to listenPort + 2 unless given, and 0 when listenPort is 0", () => {
+    assert.equal(resolve({ listenPort: "20911" }).config.httpListenPort, 20913);
+    assert.equal(resolve({ listenPort: "20911", httpListenPort: "8080" }).config.httpListenPort, 8080);
+    assert.equal(resolve({ listenPort: "0" }).config.httpListenPort, 0);
+    assert.equal(resolve({ listenPort: "0", httpListenPort: "8080" }).config.httpListenPort, 8080);
+    assert.equal(resolve({ listenPort: "20911", haListenPort: "0", httpListenPort: "0" }).config.httpListenPort, 0);
   });
 
   it("forces a master's brokerId to 0 with a notice", () => {

@@ -55,13 +55,39 @@ describe("broker config errors", () => {
     assert.match(cli({ flushIntervalCommitLog: "0" })[0], /^flushIntervalCommitLog: "0" is out of range; expected an integer from 1/);
   });
 
-  it("refuses a default haListenPort beyond 65535 and one equal to listenPort", () => {
+  it("refuses default ports beyond 65535", () => {
     assert.deepEqual(cli({ listenPort: "65535" }), [
       "haListenPort: not set, and its default listenPort + 1 = 65536 is out of range; set haListenPort",
+      "httpListenPort: not set, and its default listenPort + 2 = 65537 is out of range; set httpListenPort",
     ]);
+    assert.deepEqual(cli({ listenPort: "65534", haListenPort: "20000" }), [
+      "httpListenPort: not set, and its default listenPort + 2 = 65536 is out of range; set httpListenPort",
+    ]);
+  });
+
+  it("refuses ports that collide, one line each naming both keys and the fix", () => {
+    const fix = (key: string) => `set ${key} to a port of its own`;
     assert.deepEqual(cli({ listenPort: "10911", haListenPort: "10911" }), [
-      `haListenPort: "10911" is the same as listenPort; expected another port (from the command line)`,
+      `haListenPort: "10911" is already used by listenPort; ${fix("haListenPort")} (from the command line)`,
     ]);
+    assert.deepEqual(cli({ listenPort: "10911", httpListenPort: "10911" }), [
+      `httpListenPort: "10911" is already used by listenPort; ${fix("httpListenPort")} (from the command line)`,
+    ]);
+    assert.deepEqual(cli({ listenPort: "10911", httpListenPort: "10912" }), [
+      `httpListenPort: "10912" is already used by haListenPort; ${fix("httpListenPort")} (from the command line)`,
+    ]);
+    assert.deepEqual(cli({ listenPort: "10911", httpListenPort: "10909" }), [
+      `httpListenPort: "10909" is already used by listenPort - 2 (the fast remoting channel); ${fix("httpListenPort")} (from the command line)`,
+    ]);
+    assert.deepEqual(cli({ listenPort: "10911", haListenPort: "10909" }), [
+      `haListenPort: "10909" is already used by listenPort - 2 (the fast remoting channel); ${fix("haListenPort")} (from the command line)`,
+    ]);
+    // A default that lands on a port another key took.
+    assert.deepEqual(failure({ fileText: "listenPort=10911\nhaListenPort=10913" }), [
+      `httpListenPort: 10913 (its default listenPort + 2) is already used by haListenPort; ${fix("httpListenPort")}`,
+    ]);
+    // 0 asks for a free port: never a collision.
+    assert.equal(resolveBrokerConfig({ cliValues: { listenPort: "0", haListenPort: "0", httpListenPort: "0" } }).config.httpListenPort, 0);
   });
 
   it("gives RocketMQ's message for a malformed namesrvAddr", () => {

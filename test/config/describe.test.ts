@@ -12,7 +12,7 @@ describe("describeConfig", () => {
     const config = resolveBrokerConfig({ env: { HOME: "/home/ann" } }).config;
     assert.deepEqual(describeConfig(config), [
       "broker broker-a (cluster DefaultCluster), ASYNC_MASTER, brokerId 0",
-      "http 127.0.0.1:10911, ha 127.0.0.1:10912",
+      "remoting 127.0.0.1:10911 (and :10909), HTTP 127.0.0.1:10913, HA 127.0.0.1:10912",
       "store /home/ann/.skiff/store (commit log /home/ann/.skiff/store/commitlog, segments of 1 GiB, ASYNC_FLUSH)",
       "name servers none (not registering)",
     ]);
@@ -24,7 +24,7 @@ describe("describeConfig", () => {
     }).config;
     const lines = describeConfig(config);
     assert.equal(lines[0], "broker broker-a (cluster DefaultCluster), SLAVE, brokerId 1");
-    assert.equal(lines[1], "http 127.0.0.1:<free port>, ha 127.0.0.1:<free port>");
+    assert.equal(lines[1], "remoting 127.0.0.1:<free port>, HTTP 127.0.0.1:<free port>, HA 127.0.0.1:<free port>");
     assert.match(lines[2], /segments of 1 MiB/);
     assert.equal(lines[3], "name servers a:1;b:2");
     assert.equal(lines[4], "master ha learned from the name server");
@@ -32,7 +32,7 @@ describe("describeConfig", () => {
 
   it("describes the name server", () => {
     assert.deepEqual(describeNamesrvConfig(resolveNamesrvConfig({}).config), [
-      "name server http 127.0.0.1:9876",
+      "name server remoting 127.0.0.1:9876, HTTP 127.0.0.1:9877",
       "brokers expire 120000 ms after their last registration (scan every 10000 ms)",
     ]);
   });
@@ -45,12 +45,15 @@ describe("usage", () => {
     for (const key of Object.keys(brokerShape)) assert.ok(lines.some((line) => line.startsWith(`  ${key}`)), key);
     assert.ok(lines.includes("  listenPort (default 10911)"));
     assert.ok(lines.includes("  haListenPort (default listenPort + 1)"));
+    assert.ok(lines.includes("  httpListenPort (default listenPort + 2)"));
   });
 
   it("lists the name server's keys without -n", () => {
     const lines = namesrvUsage("bun run namesrv");
     assert.match(lines[0], /^Usage: bun run namesrv /);
     assert.ok(lines.includes("  brokerExpiryMs (default 120000)"));
+    assert.ok(lines.includes("  listenPort (default 9876)"));
+    assert.ok(lines.includes("  httpListenPort (default listenPort + 1)"));
     assert.ok(!lines.some((line) => line.includes("-n ADDR")));
   });
 });

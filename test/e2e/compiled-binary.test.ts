@@ -6,6 +6,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { removeDir, tempDir } from "../support/platform.ts";
+import { bootAddresses } from "../support/skiff-process.ts";
 
 const repo = decodeURIComponent(new URL("../..", import.meta.url).pathname);
 
@@ -27,10 +28,10 @@ describe("skiff single binary (bun build --compile)", () => {
       const timer = setTimeout(() => reject(new Error(`no boot line in 20 s:\n${output}`)), 20_000);
       child.stdout!.on("data", (chunk: Buffer) => {
         output += chunk.toString();
-        const match = /boot success/.test(output) && /\[[^,]+, ([^\]]+)\]/.exec(output);
-        if (match) {
+        const line = output.split("\n").slice(0, -1).find((l) => /boot success/.test(l)); // whole lines only
+        if (line) {
           clearTimeout(timer);
-          resolve(match[1]);
+          resolve(bootAddresses("broker", line).http);
         }
       });
     });

@@ -12,11 +12,11 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { createServer } from "node:net";
 import { readdir, readFile } from "node:fs/promises";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { getJson, until } from "../support/poll.ts";
+import { brokerHaAddress, freeListenPort } from "../support/ports.ts";
 import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
 
 const SEGMENT = 256 * 1024;
@@ -30,19 +30,6 @@ const MODES: Mode[] = [
   { role: "SYNC_MASTER", flush: "SYNC_FLUSH" },
   { role: "ASYNC_MASTER", flush: "ASYNC_FLUSH" },
 ];
-
-/** Two consecutive free loopback ports (HTTP on the first, HA on the second). */
-async function freePortPair(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
-    const free = async (port: number) =>
-      new Promise<boolean>((resolve) => {
-        const server = createServer().once("error", () => resolve(false)).listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-      });
-    if ((await free(base)) && (await free(base + 1))) return base;
-  }
-  throw new Error("no free port pair on 127.0.0.1");
-}
 
 async function logDigest(store: string, upTo: number): Promise<string> {
   const dir = `${store}/commitlog`;
@@ -67,10 +54,10 @@ describe(`crash loops: ${runtimeName} master and slave, SIGKILL at random moment
     it(`${mode.role} × ${mode.flush}: every SEND_OK is served by the slave, the slave is a byte-exact prefix, no queue offset twice`, async () => {
       const root = await tempDir("e2e-crash-loop");
       cleanups.push(() => removeDir(root));
-      const [masterPort, slavePort] = [await freePortPair(), await freePortPair()];
+      const [masterPort, slavePort] = [await freeListenPort(), await freeListenPort()];
       const common = ["--brokerIP1=127.0.0.1", "--brokerIP2=127.0.0.1", `--mappedFileSizeCommitLog=${SEGMENT}`, `--flushDiskType=${mode.flush}`, "--slaveTimeout=1500"];
       const startMaster = () => startSkiff(runtimeName, "broker", [...common, `--storePathRootDir=${root}/master`, `--listenPort=${masterPort}`, `--brokerRole=${mode.role}`]);
-      const startSlave = () => startSkiff(runtimeName, "broker", [...common, `--storePathRootDir=${root}/slave`, `--listenPort=${slavePort}`, "--brokerRole=SLAVE", "--brokerId=1", `--haMasterAddress=127.0.0.1:${masterPort + 1}`, "--slaveSynchronizePeriod=1000"]);
+      const startSlave = () => startSkiff(runtimeName, "broker", [...common, `--storePathRootDir=${root}/slave`, `--listenPort=${slavePort}`, "--brokerRole=SLAVE", "--brokerId=1", `--haMasterAddress=${brokerHaAddress(masterPort)}`, "--slaveSynchronizePeriod=1000"]);
       let master: SkiffProcess = await startMaster();
       let slave: SkiffProcess = await startSlave();
       cleanups.push(() => master.kill(), () => slave.kill());

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
-import { repo, skiffCommand, startSkiff } from "../support/skiff-process.ts";
+import { bootAddresses, repo, skiffCommand, startSkiff } from "../support/skiff-process.ts";
 
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -36,7 +36,7 @@ async function brokerUnderNonReapingParent(flags: string[]) {
   parent.stderr!.on("data", collect);
   await until(() => output.some((l) => /boot success/.test(l)), 30_000, `broker boot; output:\n${output.join("\n")}`);
   const brokerPid = Number(/^pid (\d+)$/.exec(output.find((l) => /^pid \d+$/.test(l)) ?? "")?.[1]);
-  const address = /\[[^,]+, ([^\]]+)\]/.exec(output.find((l) => /boot success/.test(l))!)![1];
+  const address = bootAddresses("broker", output.find((l) => /boot success/.test(l))!).http;
   return {
     brokerPid,
     address,

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Producer, type SendResult } from "../../src/client/index.ts";
 import type { TopicConfigWrapper } from "../../src/contract/namesrv-http.ts";
 import { tempDir } from "../support/platform.ts";
+import { brokerHaAddress, brokerHttpAddress } from "../support/ports.ts";
 import {
   Cleanup, INTEROP_SKIP, finishRun, ROCKETMQ_VERSIONS, commitLogBytesEqual, comparableAll, consume, freePortBlock, readRecords, segmentStarts, skiffJson,
   skiffPullTopic, startJavaBroker, startNamesrv, startSkiff, waitUntil,
@@ -196,20 +197,23 @@ async function scenario(version: RocketMQVersion): Promise<void> {
     cleanup.add(ns1);
     cleanup.add(ns2);
 
-    const skiffBase = await freePortBlock(4);
-    const skiffListenPort = skiffBase + 2;
-    const skiffHa = `127.0.0.1:${skiffBase + 3}`;
+    // Skiff's layout: listenPort (remoting) and listenPort - 2, HA + 1, HTTP + 2 (test/support/ports.ts).
+    const skiffListenPort = (await freePortBlock(5)) + 2;
+    const skiffHa = brokerHaAddress(skiffListenPort);
     const skiffStore = join(run, "skiff");
     const skiff = cleanup.add(await startSkiff({
-      brokerRole: "SYNC_MASTER", listenPort: skiffListenPort, haListenPort: skiffBase + 3, storePathRootDir: skiffStore,
+      brokerRole: "SYNC_MASTER", listenPort: skiffListenPort, storePathRootDir: skiffStore,
       mappedFileSizeCommitLog: SEGMENT_BYTES, slaveTimeout: SLAVE_TIMEOUT_MS,
       namesrvAddr: ns1.address, namesrvProtocol: "rocketmq", registerNameServerPeriod: 10_000,
     }));
+    assert.equal(skiff.httpAddress, brokerHttpAddress(skiffListenPort));
     const producer = new Producer({ broker: skiff.httpAddress }, { timeoutMs: 20_000 });
     const sent = new Map<string, Sent>();
     assert.equal((await skiffJson(skiff.httpAddress, `/topics/${TOPIC}`, { method: "PUT", body: { readQueueNums: QUEUES, writeQueueNums: QUEUES } })).status, 200);
     const route = await waitUntil("Skiff's registration (with the topic) in the RocketMQ name server", 20_000, () => routeText(ns1.address, TOPIC));
-    assert.ok(route.includes(`"${skiff.httpAddress}"`) && route.includes(`"brokerName":"broker-a"`), `route: ${route}`);
+    // Registered over remoting with its remoting address (what RocketMQ clients dial), not its HTTP one.
+    assert.ok(route.includes(`"${skiff.remotingAddress}"`) && route.includes(`"brokerName":"broker-a"`), `route: ${route}`);
+    assert.ok(!route.includes(skiff.httpAddress), `route: ${route}`);
 
     // No slave yet: a SYNC_MASTER answers SLAVE_NOT_AVAILABLE at once (the message is stored).
     const lonely = await probe(producer, sent, "probe-no-slave-yet");

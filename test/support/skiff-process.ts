@@ -22,8 +22,10 @@ export function skiffCommand(runtime: RuntimeName, args: string[]): [string, str
 export interface SkiffProcess {
   readonly runtime: RuntimeName;
   readonly pid: number;
-  /** `host:port` of its HTTP API. */
+  /** `host:port` of its HTTP API (httpListenPort). */
   readonly address: string;
+  /** `host:port` of its RocketMQ remoting port (listenPort). */
+  readonly remotingAddress: string;
   readonly output: string[];
   /**
    * SIGTERM, wait for exit (bounded). `code` is the exit code as the test runner sees it: Deno's
@@ -77,7 +79,7 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
       });
     });
   const boot = await waitFor(command === "broker" ? /boot success/ : /The Name Server boot success/);
-  const address = command === "broker" ? /\[[^,]+, ([^\]]+)\]/.exec(boot)![1] : /address (\S+)/.exec(boot)![1];
+  const { remoting: remotingAddress, http: address } = bootAddresses(command, boot);
   const waitExit = async (ms: number) => {
     const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), ms));
     return Promise.race([exited, timer]);
@@ -86,6 +88,7 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
     runtime,
     pid: child.pid!,
     address,
+    remotingAddress,
     output,
     exited,
     waitFor,
@@ -105,6 +108,18 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
       await exited;
     },
   };
+}
+
+/**
+ * The addresses in a boot line: the broker's `The broker[<name>, <remoting>] boot success. … http=<http> …`,
+ * the name server's `The Name Server boot success. … address <remoting>, http <http>`. Throws on another line.
+ */
+export function bootAddresses(command: "broker" | "namesrv", line: string): { remoting: string; http: string } {
+  const match = command === "broker"
+    ? /The broker\[[^,\]]+, ([^\]]+)\] boot success\..* http=(\S+)/.exec(line)
+    : /The Name Server boot success\..* address ([^\s,]+), http (\S+)/.exec(line);
+  if (!match) throw new Error(`not a ${command} boot line: ${line}`);
+  return { remoting: match[1], http: match[2] };
 }
 
 export const RUNTIMES: readonly RuntimeName[] = ["bun", "deno", "node"];

@@ -11,8 +11,10 @@ import { startProcess, type ProcessResult, type TrackedProcess } from "./process
 export interface SkiffProcess {
   readonly pid: number;
   readonly process: TrackedProcess;
-  /** `127.0.0.1:port` of its HTTP API. */
+  /** `127.0.0.1:port` of its HTTP API (httpListenPort). */
   readonly httpAddress: string;
+  /** `127.0.0.1:port` of its RocketMQ remoting port (listenPort), its registered brokerAddr. */
+  readonly remotingAddress: string;
   stop(): Promise<ProcessResult>;
   kill(): Promise<ProcessResult>;
 }
@@ -35,12 +37,12 @@ export async function startSkiff(flags: Record<string, string | number | boolean
   const proc = startProcess(`skiff broker (${runtime})`, command, args, { env });
   let line: RegExpMatchArray;
   try {
-    line = await proc.waitForLine(/The broker\[[^,\]]+, ([0-9.:]+)\] boot success/, BOOT_TIMEOUT_MS);
+    line = await proc.waitForLine(/The broker\[[^,\]]+, ([0-9.:]+)\] boot success\..* http=([0-9.:]+)/, BOOT_TIMEOUT_MS);
   } catch (error) {
     await proc.kill().catch(() => undefined);
     throw new Error(`Skiff did not start: ${(error as Error).message}`);
   }
-  return { pid: proc.pid, process: proc, httpAddress: line[1], stop: () => proc.stop(), kill: () => proc.kill() };
+  return { pid: proc.pid, process: proc, httpAddress: line[2], remotingAddress: line[1], stop: () => proc.stop(), kill: () => proc.kill() };
 }
 
 /** GET/PUT/POST JSON against a Skiff broker; throws on a network error, returns status and body. */
