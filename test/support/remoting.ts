@@ -5,6 +5,8 @@
  * requests) and knows when the server closed the connection.
  */
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { viewOf } from "../../src/core/bytes.ts";
 import type { Connection, HostPort, Network } from "../../src/core/platform.ts";
 import { decodeFrameContent, encodeRemotingCommand, RemotingFrameDecoder, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
@@ -27,6 +29,17 @@ export function capturedFrames(name: string): CapturedFrame[] {
     at += 4 + length;
   }
   return frames;
+}
+
+/** Every capture file (`<folder>/<name>`, under `remoting/`) whose name ends with `suffix`, e.g. `-broker.c2s.bin`. */
+export function captureFiles(suffix: string): string[] {
+  const root = fileURLToPath(new URL("../../../shared/fixtures/rocketmq/remoting/", import.meta.url).href);
+  const names: string[] = [];
+  for (const folder of readdirSync(root, { withFileTypes: true })) {
+    if (!folder.isDirectory()) continue;
+    for (const file of readdirSync(`${root}/${folder.name}`)) if (file.endsWith(suffix)) names.push(`remoting/${folder.name}/${file}`);
+  }
+  return names.sort();
 }
 
 /** The captured requests with `code`, in wire order. */
