@@ -13,28 +13,23 @@
  *   gets NOTIFY_CONSUMER_IDS_CHANGED (40, oneway, `consumerGroup`) and rebalances at once.
  * - **Expiry**: every `CLIENT_SCAN_INTERVAL_MS` (10 s), members not heard from for
  *   `channelExpiredTimeout` (120 s) are dropped and their channels closed; the rest are notified.
- * - **Lookups** for the other paths: `subscription(group, topic)` (the pull path: SUBSCRIPTION_NOT_EXIST,
- *   SUBSCRIPTION_NOT_LATEST, tag filters), consumer ids (rebalance), connections (admin).
- *
- * Bounded (`ClientLimits`, beyond a bound the heartbeat is refused with CLIENT_LIMIT_EXCEEDED and
- * nothing of it is recorded): every member holds a channel, so clients per group default to the
- * remoting server's connection cap (4096); 8192 groups of each kind is far beyond any deployment we
- * know of (a group per application); a consumer subscribes to a few topics plus its retry topic, so
- * 256 per group is generous; and a broker-wide budget of 32768 subscriptions and 8 Mi characters of
- * expressions keeps the worst case near 50 MB whatever the clients send.
+ * - **Lookups** for the other paths: `subscription(group, topic)` (the pull path:
+ *   SUBSCRIPTION_NOT_EXIST, SUBSCRIPTION_NOT_LATEST, tag filters), consumer ids (rebalance),
+ *   connections and subscribers of a topic (admin).
+ * - **Bounded** by client-limits.ts: CLIENT_LIMIT_EXCEEDED beyond a bound.
  */
-import { SkiffError } from "../core/errors.ts";
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import type { BrokerConfig } from "../config/broker-config.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import { isLegalTopic } from "../codec/message-limits.ts";
 import { RequestCode } from "../remoting/codes.ts";
+import { ClientBudget, type ClientLimits } from "./client-limits.ts";
 import { type ClientChannel, type ClientConnection, type ClientIdentity, ClientMembers } from "./client-members.ts";
-import { ConsumerGroup, subscriptionChars, type ConsumerGroupView, type ConsumerRegistration } from "./consumer-group.ts";
+import { ConsumerGroup, type ConsumerGroupView, type ConsumerRegistration } from "./consumer-group.ts";
 import { ensureGroupTopic, retryTopicOf } from "./retry-topics.ts";
 import type { SubscriptionData } from "./subscription.ts";
 
-export type { ClientChannel, ClientConnection, ClientIdentity, ConsumerGroupView, ConsumerRegistration };
+export type { ClientChannel, ClientConnection, ClientIdentity, ClientLimits, ConsumerGroupView, ConsumerRegistration };
 
 /** What one HEART_BEAT says (a HeartbeatData body and the request's language and version). */
 export interface Heartbeat {
@@ -42,24 +37,6 @@ export interface Heartbeat {
   readonly consumers: readonly ConsumerRegistration[];
   readonly producerGroups: readonly string[];
 }
-
-export interface ClientLimits {
-  readonly maxConsumerGroups: number;
-  readonly maxProducerGroups: number;
-  readonly maxClientsPerGroup: number;
-  readonly maxSubscriptionsPerGroup: number;
-  readonly maxSubscriptionsTotal: number;
-  readonly maxSubscriptionCharsTotal: number;
-}
-
-export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
-  maxConsumerGroups: 8192,
-  maxProducerGroups: 8192,
-  maxClientsPerGroup: 4096,
-  maxSubscriptionsPerGroup: 256,
-  maxSubscriptionsTotal: 32768,
-  maxSubscriptionCharsTotal: 8 * 1024 * 1024,
-};
 
 /** RocketMQ's ClientHousekeepingService period. */
 export const CLIENT_SCAN_INTERVAL_MS = 10_000;
@@ -74,17 +51,15 @@ export interface ClientManagerDeps {
 
 export class ClientManager {
   private readonly deps: ClientManagerDeps;
-  private readonly limits: ClientLimits;
+  private readonly budget: ClientBudget;
   private readonly consumers = new Map<string, ConsumerGroup>();
   private readonly producers = new Map<string, ClientMembers>();
   private readonly watched = new WeakSet<ClientChannel>();
-  private subscriptionsTotal = 0;
-  private charsTotal = 0;
   private scan: TimerHandle | null = null;
 
   constructor(deps: ClientManagerDeps) {
     this.deps = deps;
-    this.limits = { ...DEFAULT_CLIENT_LIMITS, ...deps.limits };
+    this.budget = new ClientBudget(deps.limits);
   }
 
   /** Starts the periodic expiry scan. */
@@ -98,30 +73,37 @@ export class ClientManager {
   }
 
   async heartbeat(channel: ClientChannel, heartbeat: Heartbeat): Promise<void> {
-    for (const consumer of heartbeat.consumers) this.checkRoom(heartbeat.client.clientId, consumer);
-    for (const group of heartbeat.producerGroups) this.checkProducerRoom(heartbeat.client.clientId, group);
-    for (const consumer of heartbeat.consumers) {
-      const notify = await this.prepareGroup(consumer);
-      this.registerConsumer(channel, heartbeat.client, consumer, notify);
-    }
-    const nowMs = this.deps.clock.monotonicMs();
-    for (const group of heartbeat.producerGroups) {
-      this.checkProducerRoom(heartbeat.client.clientId, group);
-      let members = this.producers.get(group);
-      if (!members) this.producers.set(group, (members = new ClientMembers()));
-      members.upsert(channel, heartbeat.client, nowMs);
-    }
+    const { clientId } = heartbeat.client;
+    for (const consumer of heartbeat.consumers) this.checkConsumer(clientId, consumer);
+    for (const group of heartbeat.producerGroups) this.checkProducer(clientId, group);
     this.watch(channel);
+    try {
+      for (const consumer of heartbeat.consumers) {
+        const notify = await this.prepareGroup(consumer);
+        this.registerConsumer(channel, heartbeat.client, consumer, notify);
+      }
+      const nowMs = this.deps.clock.monotonicMs();
+      for (const group of heartbeat.producerGroups) {
+        this.checkProducer(clientId, group);
+        let members = this.producers.get(group);
+        if (!members) this.producers.set(group, (members = new ClientMembers()));
+        if (members.upsert(channel, heartbeat.client, nowMs)) this.budget.membersChanged(+1);
+      }
+    } finally {
+      // The channel may have closed while the metadata was written: what it registered goes too.
+      if (!channel.isOpen) this.channelClosed(channel);
+    }
   }
 
   /** UNREGISTER_CLIENT: `clientId` leaves the group(s) named; the consumers left are notified. */
   unregister(clientId: string, groups: { readonly consumerGroup?: string; readonly producerGroup?: string }): void {
-    if (groups.producerGroup !== undefined) {
-      const members = this.producers.get(groups.producerGroup);
-      if (members?.remove(clientId) && members.size === 0) this.producers.delete(groups.producerGroup);
+    const members = groups.producerGroup === undefined ? undefined : this.producers.get(groups.producerGroup);
+    if (members?.remove(clientId)) {
+      this.budget.membersChanged(-1);
+      if (members.size === 0) this.producers.delete(groups.producerGroup!);
     }
     const group = groups.consumerGroup === undefined ? undefined : this.consumers.get(groups.consumerGroup);
-    if (group?.members.remove(clientId)) this.afterLeave(group);
+    if (group?.members.remove(clientId)) this.afterLeave(group, 1);
   }
 
   consumerIds(group: string): string[] {
@@ -153,13 +135,15 @@ export class ClientManager {
     const timeoutMs = this.deps.config().channelExpiredTimeout;
     const expired = new Set<ClientChannel>();
     for (const [name, members] of this.producers) {
-      for (const channel of members.removeExpired(nowMs, timeoutMs)) expired.add(channel);
+      const channels = members.removeExpired(nowMs, timeoutMs);
+      this.budget.membersChanged(-channels.length);
+      for (const channel of channels) expired.add(channel);
       if (members.size === 0) this.producers.delete(name);
     }
     for (const group of [...this.consumers.values()]) {
       const channels = group.members.removeExpired(nowMs, timeoutMs);
       for (const channel of channels) expired.add(channel);
-      if (channels.length > 0) this.afterLeave(group);
+      if (channels.length > 0) this.afterLeave(group, channels.length);
     }
     for (const channel of expired) {
       this.deps.log(`client channel ${channel.remoteAddress} sent no heartbeat for ${timeoutMs} ms: closed`);
@@ -175,20 +159,25 @@ export class ClientManager {
 
   private channelClosed(channel: ClientChannel): void {
     for (const [name, members] of this.producers) {
-      if (members.removeChannel(channel) > 0 && members.size === 0) this.producers.delete(name);
+      const removed = members.removeChannel(channel);
+      this.budget.membersChanged(-removed);
+      if (removed > 0 && members.size === 0) this.producers.delete(name);
     }
     for (const group of [...this.consumers.values()]) {
-      if (group.members.removeChannel(channel) > 0) this.afterLeave(group);
+      const removed = group.members.removeChannel(channel);
+      if (removed > 0) this.afterLeave(group, removed);
     }
   }
 
-  private afterLeave(group: ConsumerGroup): void {
+  /** After `left` clients left `group`: the rest are notified, or an empty group goes. */
+  private afterLeave(group: ConsumerGroup, left: number): void {
+    this.budget.membersChanged(-left);
     if (group.members.size > 0) {
       this.notify(group);
       return;
     }
     this.consumers.delete(group.name);
-    this.account(group, -1);
+    this.budget.subscriptionsChanged(group.view().subscriptions, []);
   }
 
   /** On a master: the subscription group and, for CLUSTERING, its retry topic. Returns whether to notify. */
@@ -206,12 +195,13 @@ export class ClientManager {
   }
 
   private registerConsumer(channel: ClientChannel, client: ClientIdentity, consumer: ConsumerRegistration, notify: boolean): void {
-    const table = this.checkRoom(client.clientId, consumer);
+    const table = this.checkConsumer(client.clientId, consumer);
     let group = this.consumers.get(consumer.group);
     if (!group) this.consumers.set(consumer.group, (group = new ConsumerGroup(consumer.group)));
-    this.account(group, -1);
+    if (!group.members.has(client.clientId)) this.budget.membersChanged(+1);
+    const before = group.view().subscriptions;
     const changed = group.update(channel, client, consumer, table, this.deps.clock.monotonicMs());
-    this.account(group, +1);
+    this.budget.subscriptionsChanged(before, group.view().subscriptions);
     if (changed && notify) this.notify(group);
   }
 
@@ -221,41 +211,20 @@ export class ClientManager {
     for (const channel of group.members.channels()) channel.sendOneway(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, { consumerGroup: group.name });
   }
 
-  /** Adds (`sign` +1) or takes away (-1) the group's subscriptions from the broker-wide totals. */
-  private account(group: ConsumerGroup, sign: 1 | -1): void {
-    const subscriptions = group.view().subscriptions;
-    this.subscriptionsTotal += sign * subscriptions.length;
-    this.charsTotal += sign * subscriptionChars(subscriptions);
-  }
-
   /** Throws CLIENT_LIMIT_EXCEEDED unless the registration fits; returns the group's next subscription table. */
-  private checkRoom(clientId: string, consumer: ConsumerRegistration): Map<string, SubscriptionData> | undefined {
-    const { limits } = this;
+  private checkConsumer(clientId: string, consumer: ConsumerRegistration): Map<string, SubscriptionData> | undefined {
     const group = this.consumers.get(consumer.group);
-    if (!group && this.consumers.size >= limits.maxConsumerGroups) throw limit(`the broker tracks ${limits.maxConsumerGroups} consumer groups already`);
-    if (!group?.members.has(clientId) && (group?.members.size ?? 0) >= limits.maxClientsPerGroup) {
-      throw limit(`consumer group ${consumer.group} has ${limits.maxClientsPerGroup} clients already`);
-    }
+    if (!group) this.budget.checkNewGroup("consumer", this.consumers.size);
+    if (!group?.members.has(clientId)) this.budget.checkNewMember(group?.members.size ?? 0, `consumer group ${consumer.group}`);
     if (!consumer.subscriptions) return undefined;
     const table = (group ?? new ConsumerGroup(consumer.group)).merged(consumer.subscriptions);
-    if (table.size > limits.maxSubscriptionsPerGroup) throw limit(`consumer group ${consumer.group} subscribes to ${table.size} topics, more than ${limits.maxSubscriptionsPerGroup}`);
-    const old = group?.view().subscriptions ?? [];
-    if (this.subscriptionsTotal - old.length + table.size > limits.maxSubscriptionsTotal
-      || this.charsTotal - subscriptionChars(old) + subscriptionChars(table.values()) > limits.maxSubscriptionCharsTotal) {
-      throw limit(`the broker holds ${this.subscriptionsTotal} subscriptions (${this.charsTotal} characters) already`);
-    }
+    this.budget.checkSubscriptions(consumer.group, group?.view().subscriptions ?? [], table);
     return table;
   }
 
-  private checkProducerRoom(clientId: string, group: string): void {
+  private checkProducer(clientId: string, group: string): void {
     const members = this.producers.get(group);
-    if (!members && this.producers.size >= this.limits.maxProducerGroups) throw limit(`the broker tracks ${this.limits.maxProducerGroups} producer groups already`);
-    if (members && !members.has(clientId) && members.size >= this.limits.maxClientsPerGroup) {
-      throw limit(`producer group ${group} has ${this.limits.maxClientsPerGroup} clients already`);
-    }
+    if (!members) this.budget.checkNewGroup("producer", this.producers.size);
+    if (!members?.has(clientId)) this.budget.checkNewMember(members?.size ?? 0, `producer group ${group}`);
   }
-}
-
-function limit(message: string): SkiffError {
-  return new SkiffError("CLIENT_LIMIT_EXCEEDED", `heartbeat refused: ${message}`);
 }

@@ -89,10 +89,3 @@ export class ConsumerGroup {
     };
   }
 }
-
-/** Characters a subscription holds (its expression and tags), for the broker-wide budget. */
-export function subscriptionChars(subscriptions: Iterable<SubscriptionData>): number {
-  let chars = 0;
-  for (const sub of subscriptions) chars += sub.topic.length + sub.subString.length + sub.tagsSet.reduce((n, tag) => n + tag.length, 0);
-  return chars;
-}

@@ -258,6 +258,20 @@ describe("client manager: bounds", () => {
     assert.deepEqual(clients.consumerIds("cg"), ["c-0", "c-1"]);
   });
 
+  it("counts client ids, not connections: one channel claiming many ids is refused past the membership bound", async () => {
+    const { clients } = await setup({ maxMembershipsTotal: 3 });
+    const a = new FakeChannel();
+    await clients.heartbeat(a, heartbeat("id-1", [consumer("cg")], []));
+    await clients.heartbeat(a, heartbeat("id-2", [consumer("cg")], ["pg"]));
+    await assert.rejects(clients.heartbeat(a, heartbeat("id-3", [consumer("cg")], [])), refused);
+    clients.unregister("id-2", { producerGroup: "pg" });
+    await clients.heartbeat(a, heartbeat("id-3", [consumer("cg")], []));
+    await assert.rejects(clients.heartbeat(new FakeChannel(), heartbeat("id-4", [], ["pg"])), refused);
+    a.close();
+    await clients.heartbeat(new FakeChannel(), heartbeat("id-5", [consumer("cg")], ["pg", "CLIENT_INNER_PRODUCER"]));
+    assert.deepEqual(clients.consumerIds("cg"), ["id-5"]);
+  });
+
   it("refuses subscriptions beyond the per-group and broker-wide bounds, and frees them when a group goes", async () => {
     const { clients } = await setup({ maxSubscriptionsPerGroup: 3, maxSubscriptionsTotal: 4, maxSubscriptionCharsTotal: 1000 });
     const a = new FakeChannel();

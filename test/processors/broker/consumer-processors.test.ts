@@ -26,6 +26,9 @@ import { remotingBroker, type RemotingBroker } from "../../support/remoting-brok
 const PUSH_497 = "remoting/v4.9.7/v4.9.7-push-first-concurrent-02-broker.c2s.bin";
 const PUSH_533 = "remoting/v5.3.3/v5.3.3-push-first-concurrent-02-broker.c2s.bin";
 const BINARY_497 = "remoting/v4.9.7/v4.9.7-push-rocketmq-ser-02-broker.c2s.bin";
+const LITE_497 = "remoting/v4.9.7/v4.9.7-lite-pull-02-broker.c2s.bin";
+const LITE_533 = "remoting/v5.3.3/v5.3.3-lite-pull-02-broker.c2s.bin";
+const QUERY_BY_ID = ["remoting/v4.9.7/v4.9.7-admin-queryMsgById-offsetMsgId-01-broker.c2s.bin", "remoting/v5.3.3/v5.3.3-admin-queryMsgById-offsetMsgId-01-broker.c2s.bin"];
 const { HEART_BEAT, UNREGISTER_CLIENT, GET_CONSUMER_LIST_BY_GROUP, GET_CONSUMER_CONNECTION_LIST, CHECK_CLIENT_CONFIG, NOTIFY_CONSUMER_IDS_CHANGED } = RequestCode;
 
 const heartbeats = capturedRequests(PUSH_497, HEART_BEAT);
@@ -44,10 +47,10 @@ function call(code: number, extFields: Record<string, string>, body?: unknown): 
 
 const notifications = (client: RawRemotingClient) => client.requests(NOTIFY_CONSUMER_IDS_CHANGED).length;
 
-/** Closes `client` and waits until the broker has seen it go (so the next test starts from an empty cg_push). */
-async function leave(world: RemotingBroker, client: RawRemotingClient): Promise<void> {
+/** Closes `client` and waits until the broker has seen it go (so the next test starts from an empty group). */
+async function leave(world: RemotingBroker, client: RawRemotingClient, group = "cg_push"): Promise<void> {
   client.close();
-  await client.until("cg_push is empty", () => world.broker.runtime.clients.consumerIds("cg_push").length === 0);
+  await client.until(`${group} is empty`, () => world.broker.runtime.clients.consumerIds(group).length === 0);
 }
 
 describe("consumer processors: heartbeats and consumer lists", () => {
@@ -85,14 +88,14 @@ describe("consumer processors: heartbeats and consumer lists", () => {
     await leave(world, client);
   });
 
-  it("answers 5.3.3 and binary-header heartbeats without the heartbeat-v2 fields", async () => {
-    for (const name of [PUSH_533, BINARY_497]) {
+  it("answers 5.3.3, binary-header and lite-pull heartbeats without the heartbeat-v2 fields", async () => {
+    for (const name of [PUSH_533, BINARY_497, LITE_497, LITE_533]) {
       const client = await world.open();
       const [first] = capturedRequests(name, HEART_BEAT);
       const answer = await client.call(first.bytes);
       assert.deepEqual([answer.code, answer.extFields], [0, undefined], name);
       await client.until(`${name}: notified`, () => notifications(client) === 1);
-      await leave(world, client);
+      await leave(world, client, decodeHeartbeatData(first.command).consumerDataSet[0].groupName);
     }
   });
 
@@ -124,6 +127,21 @@ describe("consumer processors: heartbeats and consumer lists", () => {
     assert.deepEqual([offline.code, offline.remark], [206, "the consumer group[cg_push] not online"]);
     const missing = await admin.call(call(UNREGISTER_CLIENT, {}));
     assert.deepEqual([missing.code, missing.remark], [ResponseCode.SYSTEM_ERROR, "the custom field <clientID> is null"]);
+  });
+
+  it("answers mqadmin's captured GET_CONSUMER_CONNECTION_LIST for offline groups as the captured brokers did", async () => {
+    for (const name of QUERY_BY_ID) {
+      const client = await world.open();
+      const answers = capturedFrames(name.replace(".c2s.", ".s2c."));
+      const requests = capturedRequests(name, GET_CONSUMER_CONNECTION_LIST);
+      assert.equal(requests.length, 5, name);
+      for (const request of requests) {
+        const captured = answers.find((f) => (f.command.flag & 1) === 1 && f.command.opaque === request.command.opaque)!.command;
+        const answer = await client.call(request.bytes);
+        assert.deepEqual([answer.code, answer.remark, answer.extFields, answer.body.byteLength], [captured.code, captured.remark, captured.extFields, 0], name);
+      }
+      client.close();
+    }
   });
 
   it("CHECK_CLIENT_CONFIG accepts TAG subscriptions and refuses SQL92 with a clear remark", async () => {
