@@ -79,8 +79,8 @@ export class ClientManager {
     this.watch(channel);
     try {
       for (const consumer of heartbeat.consumers) {
-        const notify = await this.prepareGroup(consumer);
-        this.registerConsumer(channel, heartbeat.client, consumer, notify);
+        await this.prepareGroup(consumer);
+        this.registerConsumer(channel, heartbeat.client, consumer);
       }
       const nowMs = this.deps.clock.monotonicMs();
       for (const group of heartbeat.producerGroups) {
@@ -180,21 +180,18 @@ export class ClientManager {
     this.budget.subscriptionsChanged(group.view().subscriptions, []);
   }
 
-  /** On a master: the subscription group and, for CLUSTERING, its retry topic. Returns whether to notify. */
-  private async prepareGroup(consumer: ConsumerRegistration): Promise<boolean> {
+  /** On a master: the subscription group (found or auto-created) and, for CLUSTERING, its retry topic. */
+  private async prepareGroup(consumer: ConsumerRegistration): Promise<void> {
     const { metadata } = this.deps;
-    if (this.deps.config().brokerRole === "SLAVE") return metadata.subscriptionGroups.get(consumer.group)?.notifyConsumerIdsChangedEnable ?? true;
+    if (this.deps.config().brokerRole === "SLAVE") return;
     const groupConfig = await metadata.subscriptionGroups.findOrCreate(consumer.group);
-    if (!groupConfig) return true;
+    if (!groupConfig || consumer.messageModel !== "CLUSTERING" || groupConfig.retryQueueNums <= 0) return;
     const retryTopic = retryTopicOf(consumer.group);
-    if (consumer.messageModel === "CLUSTERING" && groupConfig.retryQueueNums > 0) {
-      if (isLegalTopic(retryTopic)) await ensureGroupTopic(metadata, retryTopic, groupConfig.retryQueueNums);
-      else this.deps.log(`consumer group ${consumer.group}: no retry topic, ${retryTopic} is not a legal topic name`);
-    }
-    return groupConfig.notifyConsumerIdsChangedEnable;
+    if (isLegalTopic(retryTopic)) await ensureGroupTopic(metadata, retryTopic, groupConfig.retryQueueNums);
+    else this.deps.log(`consumer group ${consumer.group}: no retry topic, ${retryTopic} is not a legal topic name`);
   }
 
-  private registerConsumer(channel: ClientChannel, client: ClientIdentity, consumer: ConsumerRegistration, notify: boolean): void {
+  private registerConsumer(channel: ClientChannel, client: ClientIdentity, consumer: ConsumerRegistration): void {
     const table = this.checkConsumer(client.clientId, consumer);
     let group = this.consumers.get(consumer.group);
     if (!group) this.consumers.set(consumer.group, (group = new ConsumerGroup(consumer.group)));
@@ -202,9 +199,10 @@ export class ClientManager {
     const before = group.view().subscriptions;
     const changed = group.update(channel, client, consumer, table, this.deps.clock.monotonicMs());
     this.budget.subscriptionsChanged(before, group.view().subscriptions);
-    if (changed && notify) this.notify(group);
+    if (changed) this.notify(group);
   }
 
+  /** NOTIFY_CONSUMER_IDS_CHANGED to every channel of the group, unless the broker or the group's config turns it off. */
   private notify(group: ConsumerGroup): void {
     if (!this.deps.config().notifyConsumerIdsChangedEnable) return;
     if (this.deps.metadata.subscriptionGroups.get(group.name)?.notifyConsumerIdsChangedEnable === false) return;
