@@ -34,6 +34,9 @@ import { SendEntry } from "../broker/send-entry.ts";
 import { SendService, type ReplicationGate } from "../broker/send-service.ts";
 import { AdminService } from "../broker/admin-service.ts";
 import { UniqueIdGenerator } from "../broker/unique-id.ts";
+import { ClientManager } from "../broker/client-manager.ts";
+import { RebalanceLockManager } from "../broker/rebalance-locks.ts";
+import { SendBackService } from "../broker/send-back.ts";
 import { SkiffError } from "../core/errors.ts";
 import { NameServerRegistration } from "../broker/registration.ts";
 import { RoleManager } from "../broker/roles.ts";
@@ -113,6 +116,9 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     const host = parseHostAddress(`${config.brokerIP1}:${config.listenPort}`);
     return { clusterName: config.brokerClusterName, storeHost: host, bornHost: host, now: clock.now(), nextUniqueId: () => uniqueIds.next() };
   };
+  // Consumer management (heartbeats, queue locks, retries), shared by every remoting listener.
+  const clients = new ClientManager({ config: () => config, metadata, clock, log });
+  const sendBack = new SendBackService({ metadata, store, send, storeHost: () => buildContext().storeHost });
   const runtime: BrokerRuntime = {
     config: () => config,
     store,
@@ -120,6 +126,9 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     send: new SendEntry({ config: () => config, service: send, buildContext }),
     pull,
     admin: new AdminService({ config: () => config, metadata, store }),
+    clients,
+    rebalanceLocks: new RebalanceLockManager(clock),
+    sendBack,
     clock,
     log,
     haStatus: (): HaStatusView => roles.status(),
@@ -128,6 +137,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   };
 
   await roles.start();
+  clients.start();
   const remotingListener = await holdRemotingPort(platform.net, { host: config.brokerIP1, port: config.listenPort }, log);
   if (config.listenPort === 0) config = { ...config, listenPort: remotingListener.address.port };
   try {
@@ -176,6 +186,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     stop: () =>
       (stopping ??= (async () => {
         unwatchTopics();
+        clients.stop();
         registration.stop();
         schedule.stop();
         longPoll.releaseAll();

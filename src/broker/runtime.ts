@@ -11,6 +11,9 @@ import type { MessageStore } from "../store/message-store.ts";
 import type { PullService } from "./pull-service.ts";
 import type { SendEntry } from "./send-entry.ts";
 import type { AdminService } from "./admin-service.ts";
+import type { ClientManager } from "./client-manager.ts";
+import type { RebalanceLockManager } from "./rebalance-locks.ts";
+import type { SendBackService } from "./send-back.ts";
 
 export interface HaStatusView {
   readonly role: BrokerConfig["brokerRole"];
@@ -40,6 +43,12 @@ export interface BrokerRuntime {
   readonly pull: PullService;
   /** Changes to topics, subscription groups and consumer offsets, for every front. */
   readonly admin: AdminService;
+  /** Producers and consumers known from heartbeats: groups, channels, subscriptions, expiry. */
+  readonly clients: ClientManager;
+  /** The queue locks of orderly consumers (LOCK_BATCH_MQ / UNLOCK_BATCH_MQ). */
+  readonly rebalanceLocks: RebalanceLockManager;
+  /** Messages consumers give back: their retry and dead-letter copies (through the send path). */
+  readonly sendBack: SendBackService;
   readonly clock: Clock;
   haStatus(): HaStatusView;
   switchRole(role: BrokerConfig["brokerRole"], brokerId?: number): Promise<HaStatusView>;

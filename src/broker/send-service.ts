@@ -61,10 +61,7 @@ export class SendService {
 
   async send(topic: string, messages: readonly BuiltMessage[]): Promise<SendResult[]> {
     const config = this.context.config();
-    if (config.brokerRole === "SLAVE") {
-      const master = this.context.masterAddress();
-      throw new SkiffError("SLAVE_CANNOT_SEND", `this broker is a slave of ${config.brokerName}; send to its master${master ? ` at ${master}` : ""}`);
-    }
+    this.checkWritable();
     validateTopic(topic);
     if (NOT_ALLOWED_SEND_TOPICS.has(topic)) throw new SkiffError("NO_PERMISSION", `Sending message to topic[${topic}] is forbidden: it is a system topic of the broker`);
     const queueId = await this.chooseQueue(topic, messages, config);
@@ -79,6 +76,18 @@ export class SendService {
       queueOffset: record.queueOffset,
       commitLogOffset: record.physicalOffset,
     }));
+  }
+
+  /**
+   * Throws SLAVE_CANNOT_SEND on a slave: what every send is refused with there, also for callers
+   * that prepare a send (the send-back path) before they make it.
+   */
+  checkWritable(): void {
+    const config = this.context.config();
+    if (config.brokerRole === "SLAVE") {
+      const master = this.context.masterAddress();
+      throw new SkiffError("SLAVE_CANNOT_SEND", `this broker is a slave of ${config.brokerName}; send to its master${master ? ` at ${master}` : ""}`);
+    }
   }
 
   private async chooseQueue(topic: string, messages: readonly BuiltMessage[], config: BrokerConfig): Promise<number> {

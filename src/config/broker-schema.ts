@@ -119,6 +119,13 @@ export const brokerShape = {
   defaultTopicQueueNums: integer({ min: 1, max: 65535 }).default(8),
   /** Whether sending to an unknown topic creates it. */
   autoCreateTopicEnable: boolean().default(true),
+  /**
+   * Whether the broker tells a group's consumers (NOTIFY_CONSUMER_IDS_CHANGED) to rebalance at
+   * once when a consumer joins or leaves; without it they rebalance on their 20 s timer.
+   */
+  notifyConsumerIdsChangedEnable: boolean().default(true),
+  /** Milliseconds without a heartbeat after which a client's connection is dropped (RocketMQ 5.x key). */
+  channelExpiredTimeout: integer(POSITIVE_INT).default(120000),
   /** Delay levels for delayed messages: space-separated `<n>s|m|h|d`, level 1 first. */
   messageDelayLevel: text((value) => (parseMessageDelayLevel(value) === undefined
     ? "is not a list of delays like \"1s 5s 10s 1m 2h\"" : undefined)).default(DEFAULT_MESSAGE_DELAY_LEVEL),

@@ -73,6 +73,12 @@ export const ErrorCode = {
   SLAVE_CANNOT_SEND: "SLAVE_CANNOT_SEND",
   /** The broker stopped, but something could not be saved. */
   SHUTDOWN_INCOMPLETE: "SHUTDOWN_INCOMPLETE",
+  /** Too many client groups, clients in a group or subscriptions for the broker's bounds (heartbeats). */
+  CLIENT_LIMIT_EXCEEDED: "CLIENT_LIMIT_EXCEEDED",
+  /** A subscription filter other than TAG (SQL92): Skiff filters by tag only. */
+  FILTER_NOT_SUPPORTED: "FILTER_NOT_SUPPORTED",
+  /** No message record starts at the given commit-log offset (send-back, view by id). */
+  MESSAGE_NOT_FOUND: "MESSAGE_NOT_FOUND",
 
   // Configuration and metadata files
   /** A configuration key or value that is refused. */

@@ -39,6 +39,8 @@ const DEFAULTS = {
   maxMessageSize: 4194304,
   defaultTopicQueueNums: 8,
   autoCreateTopicEnable: true,
+  notifyConsumerIdsChangedEnable: true,
+  channelExpiredTimeout: 120000,
   messageDelayLevel: "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h",
   checkCRCOnRecover: true,
   haSendFromFirstSegment: true,
