@@ -9,7 +9,8 @@
  *
  * | port           | default        | what                                                     |
  * |----------------|----------------|----------------------------------------------------------|
- * | listenPort     | 10911          | RocketMQ remoting (held by remoting-port.ts until served) |
+ * | listenPort     | 10911          | RocketMQ remoting (src/processors/broker), and its fast  |
+ * |                |                | channel on listenPort - 2 (broker-remoting.ts)           |
  * | haListenPort   | listenPort + 1 | HA: a master accepts slaves (src/ha)                     |
  * | httpListenPort | listenPort + 2 | Skiff's HTTP API (src/http/broker)                       |
  *
@@ -23,7 +24,7 @@ import type { TopicConfigWrapper } from "../contract/namesrv-http.ts";
 import { openMetadata, type Metadata } from "../metadata/metadata.ts";
 import { parseHostAddress } from "../codec/host-address.ts";
 import { listenLine } from "../config/describe.ts";
-import { holdRemotingPort } from "./remoting-port.ts";
+import { listenRemoting } from "./broker-remoting.ts";
 import { MessageStore } from "../store/message-store.ts";
 import type { StoreOptions } from "../store/store-options.ts";
 import { LongPollHub } from "../broker/long-poll.ts";
@@ -138,12 +139,12 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
 
   await roles.start();
   clients.start();
-  const remotingListener = await holdRemotingPort(platform.net, { host: config.brokerIP1, port: config.listenPort }, log);
-  if (config.listenPort === 0) config = { ...config, listenPort: remotingListener.address.port };
+  const remotingServers = await listenRemoting(runtime, platform, config, log);
+  if (config.listenPort === 0) config = { ...config, listenPort: remotingServers.main.address.port };
   try {
     server = await platform.http.serve({ host: config.brokerIP1, port: config.httpListenPort }, brokerApp(runtime).fetch, { idleTimeoutMs: HTTP_IDLE_TIMEOUT_MS });
   } catch (error) {
-    await remotingListener.close();
+    await remotingServers.close();
     throw error;
   }
   if (config.httpListenPort === 0) config = { ...config, httpListenPort: server.address.port };
@@ -191,7 +192,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
         schedule.stop();
         longPoll.releaseAll();
         await server?.close();
-        await remotingListener.close();
+        await remotingServers.close();
         await roles.stop();
         await registration.unregister().catch(() => undefined);
         registration.close();

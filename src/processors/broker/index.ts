@@ -1,0 +1,31 @@
+/**
+ * The broker's remoting processor tables, composed from the processors of each area over one
+ * running broker (`BrokerRuntime`): `main` for `listenPort`, `fast` for the fast ("VIP") channel
+ * `listenPort - 2`, which serves the same codes except the pulls (PULL_MESSAGE, LITE_PULL_MESSAGE),
+ * as a Java broker's does (spec §1.1). A code registered twice is a bug (asserted).
+ */
+import { assert } from "../../core/errors.ts";
+import type { BrokerRuntime } from "../../broker/runtime.ts";
+import { RequestCode } from "../../remoting/codes.ts";
+import type { RemotingProcessor } from "../../remoting/remoting-server.ts";
+import { consumerProcessors } from "./consumer-processors.ts";
+
+export interface BrokerProcessorTables {
+  readonly main: ReadonlyMap<number, RemotingProcessor>;
+  readonly fast: ReadonlyMap<number, RemotingProcessor>;
+}
+
+const NOT_ON_FAST_CHANNEL: ReadonlySet<number> = new Set([RequestCode.PULL_MESSAGE, RequestCode.LITE_PULL_MESSAGE]);
+
+export function brokerProcessors(runtime: BrokerRuntime): BrokerProcessorTables {
+  const main = new Map<number, RemotingProcessor>();
+  const areas = [consumerProcessors(runtime)];
+  for (const area of areas) {
+    for (const [code, processor] of area) {
+      assert(!main.has(code), `request code ${code} has one processor`);
+      main.set(code, processor);
+    }
+  }
+  const fast = new Map([...main].filter(([code]) => !NOT_ON_FAST_CHANNEL.has(code)));
+  return { main, fast };
+}
