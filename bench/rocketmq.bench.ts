@@ -7,7 +7,8 @@
  * facts, each row as it ends, and Skiff's msgs/s and p99 as ratios of RocketMQ's with the targets.
  *
  *   bash bench/run.sh rocketmq [--runtimes=bun,deno,node] [--scenarios=sync-32,batch-8x32] [--roles=SYNC_MASTER,ASYNC_MASTER]
- *   SKIFF_BENCH_SECONDS=15 SKIFF_BENCH_WARMUP_SECONDS=5 SKIFF_BENCH_ROUNDS=2 SKIFF_BENCH_JAVA_HEAP=2g
+ *   SKIFF_BENCH_SECONDS=10 SKIFF_BENCH_WARMUP_SECONDS=5 SKIFF_BENCH_ROUNDS=2 SKIFF_BENCH_JAVA_HEAP=2g (the defaults;
+ *   a whole default run is 32 rows, about 12 minutes on 2 cores)
  *
  * Runs under Node (it starts JVMs and Skiff processes; every one is stopped by PID, also on
  * SIGINT/SIGTERM, and the temp directory is removed). Loopback only; ports from freePortBlock.

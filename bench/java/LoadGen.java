@@ -34,6 +34,7 @@ import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageQueue;
+import org.apache.rocketmq.remoting.exception.RemotingException;
 
 public class LoadGen {
   static final Map<String, AtomicLong> ERROR_KINDS = new ConcurrentHashMap<>();
@@ -90,10 +91,16 @@ public class LoadGen {
     return Integer.parseInt(args.getOrDefault(name, String.valueOf(fallback)));
   }
 
-  /** Creates the topic on every master of TBW102's route, then waits for its route to list `queues` write queues. */
+  /**
+   * Creates the topic on every master of TBW102's route, then waits for its route to list `queues`
+   * write queues. "No route info" is waited out (a broker registers after its boot); a name server
+   * or broker that fails at the remoting level (refused, closed, no answer) three times running is
+   * reported at once.
+   */
   static void createTopic(DefaultMQProducer producer, String topic, int queues, long waitMs) throws Exception {
     long deadline = System.currentTimeMillis() + waitMs;
     boolean created = false;
+    int remotingFailures = 0;
     for (;;) {
       try {
         if (!created) {
@@ -104,10 +111,18 @@ public class LoadGen {
         if (routed.size() >= queues) return;
         if (System.currentTimeMillis() > deadline) throw new IllegalStateException("route of " + topic + " lists " + routed.size() + " of " + queues + " queues after " + waitMs + " ms");
       } catch (MQClientException e) {
-        if (System.currentTimeMillis() > deadline) throw e;
+        remotingFailures = causedByRemoting(e) ? remotingFailures + 1 : 0;
+        if (System.currentTimeMillis() > deadline || remotingFailures >= 3) throw e;
       }
       Thread.sleep(200);
     }
+  }
+
+  static boolean causedByRemoting(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RemotingException) return true;
+    }
+    return false;
   }
 
   /** Sends single messages until one is answered SEND_OK (a SYNC_MASTER's slave is attached and acknowledging). */

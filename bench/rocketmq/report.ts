@@ -66,7 +66,7 @@ interface Mean {
 
 function meanOf(rows: readonly Row[]): Mean {
   const done = rows.map((r) => r.result).filter((r): r is LoadResult => r.ok);
-  const failures = rows.map((r) => r.result).filter((r): r is LoadFailure => !r.ok).map((r) => `${r.phase}: ${r.error.slice(0, 160)}`);
+  const failures = rows.map((r) => r.result).filter((r): r is LoadFailure => !r.ok).map((r) => `${r.phase}: ${r.error.slice(0, 240)}`);
   const avg = (f: (r: LoadResult) => number) => (done.length === 0 ? NaN : done.reduce((s, r) => s + f(r), 0) / done.length);
   return {
     msgsPerSec: avg((r) => r.msgsPerSec), p99Ms: avg((r) => r.latencyMs.p99), runs: done.length,

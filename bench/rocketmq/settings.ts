@@ -84,7 +84,7 @@ export function readSettings(args: readonly string[], env: Record<string, string
     roles: listFlag(args, "roles", ROLES),
     runtimes: listFlag(args, "runtimes", RUNTIMES),
     warmupMs: Math.round(numberEnv(env, "SKIFF_BENCH_WARMUP_SECONDS", 5, 0) * 1000),
-    durationMs: Math.round(numberEnv(env, "SKIFF_BENCH_SECONDS", 15, 1) * 1000),
+    durationMs: Math.round(numberEnv(env, "SKIFF_BENCH_SECONDS", 10, 1) * 1000),
     rounds: Math.round(numberEnv(env, "SKIFF_BENCH_ROUNDS", 2, 1)),
     javaHeap,
   };
