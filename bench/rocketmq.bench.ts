@@ -48,6 +48,24 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+/**
+ * Starts the pair on a fresh block of free ports; a port taken between the check and the bind
+ * (another program on the machine, an outgoing connection's ephemeral port) means a new block.
+ */
+async function startPair(system: System, role: Role, rowDir: string): Promise<Pair> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = await pairPorts();
+    try {
+      return system.kind === "rocketmq"
+        ? await startRocketMQPair(role, join(rowDir, `attempt-${attempt}`), ports, settings.javaHeap)
+        : await startSkiffPair(system.runtime, role, join(rowDir, `attempt-${attempt}`), ports);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use|EADDRINUSE|AddrInUse|Is port \d+ in use/i.test((error as Error).message)) throw error;
+      console.error(`${systemName(system)}: a port of block ${ports.namesrvPort} was taken meanwhile; trying a new block`);
+    }
+  }
+}
+
 async function runRow(load: LoadGenerator, round: number, scenario: Scenario, role: Role, system: System): Promise<Row> {
   const loadAverage = loadavg()[0];
   const phasesMs = { start: 0, load: 0, stop: 0 };
@@ -56,11 +74,8 @@ async function runRow(load: LoadGenerator, round: number, scenario: Scenario, ro
   let result: Row["result"];
   let t = Date.now();
   try {
-    const ports = await pairPorts();
     try {
-      current = system.kind === "rocketmq"
-        ? await startRocketMQPair(role, rowDir, ports, settings.javaHeap)
-        : await startSkiffPair(system.runtime, role, rowDir, ports);
+      current = await startPair(system, role, rowDir);
     } catch (error) {
       result = { ok: false, phase: "pair start", error: oneLine((error as Error).message) };
       return { round, scenario, role, system, result, phasesMs, loadAverage };
