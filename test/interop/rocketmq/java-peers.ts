@@ -47,21 +47,30 @@ async function prepare(version: RocketMQVersion): Promise<RocketMQPaths> {
       throw new Error(`RocketMQ ${version} could not be fetched (fetch-jars.sh exit ${r.code}); Maven and Maven Central are needed for the interop tests.\n${r.stdout}\n${r.stderr}`);
     }
   }
-  const hash = createHash("sha256");
-  for (const file of JAVA_SOURCES) hash.update(readFileSync(join(HERE, "java", file)));
-  const classes = join(cache, version, `classes-${hash.digest("hex").slice(0, 12)}`);
-  if (!existsSync(join(classes, ".complete"))) {
-    await mkdir(classes, { recursive: true });
-    const r = await runToEnd(`javac ${version}`, "javac", ["-nowarn", "-d", classes, "-cp", `${lib}/*`, ...JAVA_SOURCES.map((f) => join(HERE, "java", f))], 5 * 60_000);
-    if (r.code !== 0) throw new Error(`javac failed for the RocketMQ ${version} test programs (is a JDK 17 on PATH?):\n${r.stdout}\n${r.stderr}`);
-    await writeFile(join(classes, ".complete"), "");
-  }
+  const classes = await compileJava(version, lib, JAVA_SOURCES.map((f) => join(HERE, "java", f)));
   const home = join(cache, version, "home");
   await mkdir(join(home, "conf"), { recursive: true });
   for (const name of ["namesrv", "broker", "tools"]) {
     await writeFile(join(home, "conf", `logback_${name}.xml`), logbackXml(name));
   }
   return { version, lib, classes, home };
+}
+
+/**
+ * Compiles `sources` (absolute paths) against the jars in `lib`, into a directory of the cache named
+ * by a hash of their contents (so a changed source is compiled again); returns that directory.
+ */
+export async function compileJava(version: RocketMQVersion, lib: string, sources: readonly string[]): Promise<string> {
+  const hash = createHash("sha256");
+  for (const file of sources) hash.update(readFileSync(file));
+  const classes = join(cacheDir(), version, `classes-${hash.digest("hex").slice(0, 12)}`);
+  if (!existsSync(join(classes, ".complete"))) {
+    await mkdir(classes, { recursive: true });
+    const r = await runToEnd(`javac ${version}`, "javac", ["-nowarn", "-d", classes, "-cp", `${lib}/*`, ...sources], 5 * 60_000);
+    if (r.code !== 0) throw new Error(`javac failed for ${sources.join(", ")} against RocketMQ ${version} (is a JDK 17 on PATH?):\n${r.stdout}\n${r.stderr}`);
+    await writeFile(join(classes, ".complete"), "");
+  }
+  return classes;
 }
 
 /** A minimal logback configuration: one file under the JVM's own user.home, no console. */
@@ -78,9 +87,16 @@ function logbackXml(name: string): string {
 `;
 }
 
-function jvmFlags(version: RocketMQVersion, userHome: string, heap: "server" | "client"): string[] {
-  const flags = heap === "server" ? ["-Xms256m", "-Xmx512m"] : ["-Xms64m", "-Xmx256m"];
-  flags.push(`-Duser.home=${userHome}`, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true");
+/** Small heaps, the serial collector and C1 only: quick JVM starts for tests (a benchmark passes its own). */
+const TEST_TUNING = {
+  server: ["-Xms256m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"],
+  client: ["-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"],
+};
+
+/** The JVM flags of a RocketMQ process: `tuning` (heap, collector, JIT), its own user.home, IPv4, Java 17 opens. */
+export function jvmFlags(version: RocketMQVersion, userHome: string, tuning: "server" | "client" | readonly string[]): string[] {
+  const flags = typeof tuning === "string" ? [...TEST_TUNING[tuning]] : [...tuning];
+  flags.push(`-Duser.home=${userHome}`, "-Djava.net.preferIPv4Stack=true");
   if (version.startsWith("4.")) flags.push("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED");
   return flags;
 }
@@ -96,25 +112,25 @@ export interface JavaServer {
   kill(): Promise<ProcessResult>;
 }
 
-/** Starts a RocketMQ name server on 127.0.0.1:`port`; resolves once it printed its boot line. */
-export async function startNamesrv(version: RocketMQVersion, port: number, runDir: string): Promise<JavaServer> {
+/** Starts a RocketMQ name server on 127.0.0.1:`port`; resolves once it printed its boot line. `tuning`: JVM heap/GC/JIT flags instead of the test ones. */
+export async function startNamesrv(version: RocketMQVersion, port: number, runDir: string, tuning?: readonly string[]): Promise<JavaServer> {
   const paths = await ensureRocketMQ(version);
   await mkdir(runDir, { recursive: true });
   const conf = join(runDir, "namesrv.conf");
   await writeFile(conf, `listenPort=${port}\n`);
-  const proc = startProcess(`RocketMQ ${version} namesrv`, "java", [...jvmFlags(version, runDir, "server"), "-cp", `${paths.lib}/*`, "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", conf], {
+  const proc = startProcess(`RocketMQ ${version} namesrv`, "java", [...jvmFlags(version, runDir, tuning ?? "server"), "-cp", `${paths.lib}/*`, "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", conf], {
     env: { ROCKETMQ_HOME: paths.home },
   });
   return serverOf(proc, `127.0.0.1:${port}`, runDir, /The Name Server boot success/, `RocketMQ ${version} name server on port ${port}`);
 }
 
-/** Starts a RocketMQ broker with `confText` as its broker.conf; resolves once it printed its boot line. */
-export async function startJavaBroker(version: RocketMQVersion, confText: string, runDir: string): Promise<JavaServer> {
+/** Starts a RocketMQ broker with `confText` as its broker.conf; resolves once it printed its boot line. `tuning`: as for startNamesrv. */
+export async function startJavaBroker(version: RocketMQVersion, confText: string, runDir: string, tuning?: readonly string[]): Promise<JavaServer> {
   const paths = await ensureRocketMQ(version);
   await mkdir(runDir, { recursive: true });
   const conf = join(runDir, "broker.conf");
   await writeFile(conf, confText);
-  const proc = startProcess(`RocketMQ ${version} broker`, "java", [...jvmFlags(version, runDir, "server"), "-cp", `${paths.lib}/*`, "org.apache.rocketmq.broker.BrokerStartup", "-c", conf], {
+  const proc = startProcess(`RocketMQ ${version} broker`, "java", [...jvmFlags(version, runDir, tuning ?? "server"), "-cp", `${paths.lib}/*`, "org.apache.rocketmq.broker.BrokerStartup", "-c", conf], {
     env: { ROCKETMQ_HOME: paths.home },
   });
   const match = await serverOf(proc, "", runDir, /The broker\[[^,\]]+, ([0-9.:]+)\] boot success/, `RocketMQ ${version} broker (${runDir})`);

@@ -1,0 +1,127 @@
+/**
+ * RocketMQ benchmark (issue 11, item 6): the same Java producer (bench/java/LoadGen.java, client
+ * 4.9.7) drives a real Apache RocketMQ 4.9.7 pair and a Skiff pair on each chosen runtime (each
+ * pair: name server, master, one slave, separate processes, fresh stores every row), in one run,
+ * interleaved: for every round, scenario (sync-32, batch-8x32) and role (SYNC_MASTER,
+ * ASYNC_MASTER), RocketMQ then Skiff Bun, Deno, Node (reversed in even rounds). Prints the machine
+ * facts, each row as it ends, and Skiff's msgs/s and p99 as ratios of RocketMQ's with the targets.
+ *
+ *   bash bench/run.sh rocketmq [--runtimes=bun,deno,node] [--scenarios=sync-32,batch-8x32] [--roles=SYNC_MASTER,ASYNC_MASTER]
+ *   SKIFF_BENCH_SECONDS=10 SKIFF_BENCH_WARMUP_SECONDS=5 SKIFF_BENCH_ROUNDS=2 SKIFF_BENCH_JAVA_HEAP=2g (the defaults;
+ *   a whole default run is 32 rows, about 12 minutes on 2 cores)
+ *
+ * Runs under Node (it starts JVMs and Skiff processes; every one is stopped by PID, also on
+ * SIGINT/SIGTERM, and the temp directory is removed). Loopback only; ports from freePortBlock.
+ */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { prepareLoadGenerator, type LoadGenerator } from "./rocketmq/load-generator.ts";
+import { pairPorts, type Pair } from "./rocketmq/pair.ts";
+import { machineFacts, rowLine, summary, type Row } from "./rocketmq/report.ts";
+import { brokerJvmTuning, startRocketMQPair } from "./rocketmq/rocketmq-pair.ts";
+import { readSettings, systemName, systemsInOrder, type Role, type Scenario, type Settings, type System } from "./rocketmq/settings.ts";
+import { startSkiffPair } from "./rocketmq/skiff-pair.ts";
+
+let settings: Settings;
+try {
+  settings = readSettings(process.argv.slice(2), process.env);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+
+const oneLine = (text: string, max = 700) => {
+  const flat = text.replace(/\s*\n\s*/g, " | ");
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+};
+
+/** The Java client's errors when the far end does not speak RocketMQ remoting (or does not answer). */
+const noRemoting = (error: string) => /Remoting(Send|Connect|Timeout)\w*Exception/.test(error);
+
+let current: Pair | null = null;
+const dir = await mkdtemp(join(tmpdir(), "skiff-bench-rocketmq-"));
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: stopping the running pair and removing ${dir}`);
+    void (current?.stop() ?? Promise.resolve()).catch(() => undefined).then(() => rm(dir, { recursive: true, force: true })).finally(() => process.exit(130));
+  });
+}
+
+/**
+ * Starts the pair on a fresh block of free ports; a port taken between the check and the bind
+ * (another program on the machine, an outgoing connection's ephemeral port) means a new block.
+ */
+async function startPair(system: System, role: Role, rowDir: string): Promise<Pair> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = await pairPorts();
+    try {
+      return system.kind === "rocketmq"
+        ? await startRocketMQPair(role, join(rowDir, `attempt-${attempt}`), ports, settings.javaHeap)
+        : await startSkiffPair(system.runtime, role, join(rowDir, `attempt-${attempt}`), ports);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use|EADDRINUSE|AddrInUse|Is port \d+ in use/i.test((error as Error).message)) throw error;
+      console.error(`${systemName(system)}: a port of block ${ports.namesrvPort} was taken meanwhile; trying a new block`);
+    }
+  }
+}
+
+async function runRow(load: LoadGenerator, round: number, scenario: Scenario, role: Role, system: System): Promise<Row> {
+  const loadAverage = loadavg()[0];
+  const phasesMs = { start: 0, load: 0, stop: 0 };
+  const rowDir = join(dir, `r${round}-${scenario.name}-${role}-${system.kind === "rocketmq" ? "rocketmq" : system.runtime}`);
+  await mkdir(join(rowDir, "producer"), { recursive: true });
+  let result: Row["result"];
+  let t = Date.now();
+  try {
+    try {
+      current = await startPair(system, role, rowDir);
+    } catch (error) {
+      result = { ok: false, phase: "pair start", error: oneLine((error as Error).message) };
+      return { round, scenario, role, system, result, phasesMs, loadAverage };
+    } finally {
+      phasesMs.start = Date.now() - t;
+    }
+    t = Date.now();
+    try {
+      result = await load.run(current.namesrvAddr, scenario, settings, join(rowDir, "producer"), `bench_${scenario.name}`);
+      if (!result.ok) result = { ...result, error: oneLine(`${system.kind === "skiff" && noRemoting(result.error) ? `no RocketMQ remoting answer from Skiff's name server at ${current.namesrvAddr}: ` : ""}${result.error}`) };
+    } catch (error) {
+      result = { ok: false, phase: "load generator", error: oneLine((error as Error).message) };
+    } finally {
+      phasesMs.load = Date.now() - t;
+      t = Date.now();
+      await current.stop().catch((error: Error) => console.error(`stopping ${systemName(system)}: ${error.message}`));
+      current = null;
+      phasesMs.stop = Date.now() - t;
+    }
+  } finally {
+    await rm(rowDir, { recursive: true, force: true });
+  }
+  return { round, scenario, role, system, result, phasesMs, loadAverage };
+}
+
+const runStart = Date.now();
+try {
+  console.log("# RocketMQ 4.9.7 vs Skiff: the same Java producer (bench/java/LoadGen.java, client 4.9.7) against each pair (name server + master + slave)");
+  for (const line of machineFacts()) console.log(line);
+  console.log(`load: ${settings.durationMs / 1000} s measured per row after ${settings.warmupMs / 1000} s warm-up, ${settings.rounds} round(s), fresh stores each row; latency per send call; no client retries`);
+  console.log(`RocketMQ broker JVMs: ${brokerJvmTuning(settings.javaHeap).join(" ")}; ASYNC_FLUSH, 1 GiB commit-log segments on both systems`);
+  const load = await prepareLoadGenerator();
+  const rows: Row[] = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const scenario of settings.scenarios) {
+      for (const role of settings.roles) {
+        for (const system of systemsInOrder(settings, round)) {
+          const row = await runRow(load, round, scenario, role, system);
+          console.log(rowLine(row));
+          rows.push(row);
+        }
+      }
+    }
+  }
+  for (const line of summary(rows, settings.scenarios, settings.roles, systemsInOrder(settings, 1))) console.log(line);
+  console.log(`\nwhole run: ${((Date.now() - runStart) / 1000).toFixed(0)} s`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,59 @@
+/**
+ * The Java load generator (bench/java/LoadGen.java) from TypeScript: compiled once per source
+ * change against the cached 4.9.7 client jars (the interop tests' cache and javac step), run as
+ * its own JVM (G1, 1 GiB heap, full JIT) against one name server, its one JSON line parsed.
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compileJava, ensureRocketMQ, jvmFlags, runToEnd } from "../../test/interop/rocketmq/harness.ts";
+import type { Scenario, Settings } from "./settings.ts";
+
+const VERSION = "4.9.7";
+const SOURCE = join(dirname(fileURLToPath(import.meta.url)), "..", "java", "LoadGen.java");
+const CLIENT_TUNING = ["-server", "-Xms1g", "-Xmx1g", "-XX:+UseG1GC"];
+const ROUTE_WAIT_MS = 20_000;
+const READY_WAIT_MS = 30_000;
+
+export interface LoadResult {
+  readonly ok: true;
+  readonly sends: number;
+  readonly messages: number;
+  readonly msgsPerSec: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly errors: number;
+  readonly errorKinds: Record<string, number>;
+  readonly statuses: Record<string, number>;
+  readonly firstError?: string;
+}
+
+/** A row that produced no figures: which phase failed and why. */
+export interface LoadFailure {
+  readonly ok: false;
+  readonly phase: string;
+  readonly error: string;
+}
+
+export interface LoadGenerator {
+  run(namesrvAddr: string, scenario: Scenario, settings: Settings, runDir: string, topic: string): Promise<LoadResult | LoadFailure>;
+}
+
+export async function prepareLoadGenerator(): Promise<LoadGenerator> {
+  const paths = await ensureRocketMQ(VERSION);
+  const classes = await compileJava(VERSION, paths.lib, [SOURCE]);
+  return {
+    async run(namesrvAddr, scenario, settings, runDir, topic) {
+      const args = {
+        namesrv: namesrvAddr, topic, threads: scenario.threads, batchSize: scenario.batchSize, bodyBytes: scenario.bodyBytes,
+        warmupMs: settings.warmupMs, durationMs: settings.durationMs, routeWaitMs: ROUTE_WAIT_MS, readyWaitMs: READY_WAIT_MS,
+      };
+      const timeoutMs = settings.warmupMs + settings.durationMs + ROUTE_WAIT_MS + READY_WAIT_MS + 60_000;
+      const r = await runToEnd("LoadGen", "java", [
+        ...jvmFlags(VERSION, runDir, CLIENT_TUNING), "-cp", `${classes}:${paths.lib}/*`, "LoadGen",
+        ...Object.entries(args).map(([k, v]) => `${k}=${v}`),
+      ], timeoutMs, { ROCKETMQ_HOME: paths.home });
+      const line = r.stdout.split("\n").find((l) => l.startsWith("{"));
+      if (line) return JSON.parse(line) as LoadResult | LoadFailure;
+      return { ok: false, phase: "process", error: `LoadGen exited ${r.code ?? r.signal} without a result line: ${r.stderr.trim().split("\n").slice(-5).join(" | ")}` };
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * What one run of the RocketMQ benchmark measures: the scenarios (the load generator's thread and
+ * batch shapes), the broker roles, the Skiff runtimes, the time per row and the rounds, read from
+ * the command line (`--runtimes=bun,deno,node`, `--scenarios=…`, `--roles=…`) and the environment
+ * (SKIFF_BENCH_*), and the targets of issue 11 item 6 that each Skiff row is held to.
+ */
+import type { RuntimeName } from "../../test/support/platform.ts";
+
+export type Role = "SYNC_MASTER" | "ASYNC_MASTER";
+export const ROLES: readonly Role[] = ["SYNC_MASTER", "ASYNC_MASTER"];
+export const RUNTIMES: readonly RuntimeName[] = ["bun", "deno", "node"];
+
+export interface Scenario {
+  readonly name: string;
+  /** Threads of the one producer, each with one synchronous send call in flight. */
+  readonly threads: number;
+  /** Messages per send call: 1 sends a Message, more send a Collection (one MessageBatch). */
+  readonly batchSize: number;
+  readonly bodyBytes: number;
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  { name: "sync-32", threads: 32, batchSize: 1, bodyBytes: 1024 },
+  { name: "batch-8x32", threads: 8, batchSize: 32, bodyBytes: 1024 },
+];
+
+/** A system under test: Apache RocketMQ, or Skiff on one runtime. */
+export type System = { readonly kind: "rocketmq" } | { readonly kind: "skiff"; readonly runtime: RuntimeName };
+
+export function systemName(system: System): string {
+  if (system.kind === "rocketmq") return "RocketMQ 4.9.7";
+  return `Skiff ${system.runtime[0].toUpperCase()}${system.runtime.slice(1)}`;
+}
+
+/** Issue 11, item 6: Bun ≥ 2× RocketMQ's msgs/s with p99 no worse; Deno and Node ≥ 1× msgs/s. */
+export interface Target {
+  readonly minThroughputRatio: number;
+  /** Highest Skiff p99 / RocketMQ p99 allowed, or null when p99 is not part of the target. */
+  readonly maxP99Ratio: number | null;
+}
+
+export function targetOf(runtime: RuntimeName): Target {
+  return runtime === "bun" ? { minThroughputRatio: 2, maxP99Ratio: 1 } : { minThroughputRatio: 1, maxP99Ratio: null };
+}
+
+export interface Settings {
+  readonly scenarios: readonly Scenario[];
+  readonly roles: readonly Role[];
+  readonly runtimes: readonly RuntimeName[];
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly rounds: number;
+  /** Heap of each RocketMQ broker JVM (-Xms = -Xmx), e.g. `2g`. */
+  readonly javaHeap: string;
+}
+
+/** `--name=a,b` as a subset of `allowed` (all when absent); `--runtimes=none` measures RocketMQ alone. */
+function listFlag<T extends string>(args: readonly string[], name: string, allowed: readonly T[]): T[] {
+  const flag = args.find((a) => a.startsWith(`--${name}=`));
+  if (!flag) return [...allowed];
+  const values = flag.slice(name.length + 3).split(",").filter((v) => v.length > 0);
+  if (name === "runtimes" && values.length === 1 && values[0] === "none") return [];
+  for (const v of values) if (!allowed.includes(v as T)) throw new Error(`--${name}: ${JSON.stringify(v)} is not one of ${allowed.join(", ")}`);
+  if (values.length === 0) throw new Error(`--${name}: give at least one of ${allowed.join(", ")}`);
+  return values as T[];
+}
+
+function numberEnv(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name}=${text}: a number ≥ ${min} is needed`);
+  return value;
+}
+
+export function readSettings(args: readonly string[], env: Record<string, string | undefined>): Settings {
+  const known = ["--runtimes=", "--scenarios=", "--roles="];
+  for (const a of args) if (!known.some((k) => a.startsWith(k))) throw new Error(`unknown argument ${a} (known: ${known.map((k) => `${k}…`).join(" ")})`);
+  const scenarioNames = listFlag(args, "scenarios", SCENARIOS.map((s) => s.name));
+  const javaHeap = env.SKIFF_BENCH_JAVA_HEAP ?? "2g";
+  if (!/^\d+[mg]$/.test(javaHeap)) throw new Error(`SKIFF_BENCH_JAVA_HEAP=${javaHeap}: e.g. 2g or 512m`);
+  return {
+    scenarios: SCENARIOS.filter((s) => scenarioNames.includes(s.name)),
+    roles: listFlag(args, "roles", ROLES),
+    runtimes: listFlag(args, "runtimes", RUNTIMES),
+    warmupMs: Math.round(numberEnv(env, "SKIFF_BENCH_WARMUP_SECONDS", 5, 0) * 1000),
+    durationMs: Math.round(numberEnv(env, "SKIFF_BENCH_SECONDS", 10, 1) * 1000),
+    rounds: Math.round(numberEnv(env, "SKIFF_BENCH_ROUNDS", 2, 1)),
+    javaHeap,
+  };
+}
+
+/** The systems of one (scenario, role) in round `round` (1-based): RocketMQ first in odd rounds, last in even ones. */
+export function systemsInOrder(settings: Settings, round: number): System[] {
+  const systems: System[] = [{ kind: "rocketmq" }, ...settings.runtimes.map((runtime) => ({ kind: "skiff" as const, runtime }))];
+  return round % 2 === 1 ? systems : systems.reverse();
+}

@@ -1,0 +1,77 @@
+/**
+ * A Skiff pair for the benchmark: `skiff namesrv`, a `skiff broker` master (SYNC_MASTER or
+ * ASYNC_MASTER) and a `skiff broker` slave (brokerId 1, `haMasterAddress` set), ASYNC_FLUSH, each
+ * its own process on one runtime (`adapters/<runtime>/main.ts`), on RocketMQ's port layout
+ * (pair.ts). Ready once the master's `/ha/status` lists the slave. The Java producer is given the
+ * name server's `listenPort`, where Skiff serves RocketMQ remoting.
+ */
+import { join } from "node:path";
+import { startProcess, waitUntil, type TrackedProcess } from "../../test/interop/rocketmq/harness.ts";
+import { skiffCommand } from "../../test/support/skiff-process.ts";
+import type { RuntimeName } from "../../test/support/platform.ts";
+import { stopAll, type Pair, type PairPorts } from "./pair.ts";
+import type { Role } from "./settings.ts";
+
+const BOOT_TIMEOUT_MS = 60_000;
+const SLAVE_ATTACH_TIMEOUT_MS = 30_000;
+/** SIGTERM, then SIGKILL after this long (as for the RocketMQ pair). */
+const STOP_BOUND_MS = 3_000;
+const BROKER_BOOT = /The broker\[[^,\]]+, ([0-9.:]+)\] boot success[^\n]*/;
+
+/** Skiff reads SKIFF_<key> as configuration: none of the caller's SKIFF_* variables reach it. */
+function childEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { DENO_NO_UPDATE_CHECK: "1" };
+  for (const name of Object.keys(process.env)) if (name.startsWith("SKIFF_")) env[name] = undefined;
+  return env;
+}
+
+async function startSkiffProcess(runtime: RuntimeName, what: string, args: string[], boot: RegExp): Promise<{ proc: TrackedProcess; line: RegExpMatchArray }> {
+  const [command, full] = skiffCommand(runtime, args);
+  const proc = startProcess(`skiff ${what} (${runtime})`, command, full, { env: childEnv() });
+  try {
+    return { proc, line: await proc.waitForLine(boot, BOOT_TIMEOUT_MS) };
+  } catch (error) {
+    await proc.kill().catch(() => undefined);
+    throw new Error(`Skiff ${what} on ${runtime} did not start: ${(error as Error).message}`);
+  }
+}
+
+function flags(values: Record<string, string | number>): string[] {
+  return Object.entries(values).map(([k, v]) => `--${k}=${v}`);
+}
+
+/** The HTTP address of a broker's boot line: `http=…` where remoting has its own port, else the bracketed address. */
+function httpAddressOf(bootLine: string): string {
+  return /\bhttp=([0-9.:]+)/.exec(bootLine)?.[1] ?? BROKER_BOOT.exec(bootLine)![1];
+}
+
+export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: string, ports: PairPorts): Promise<Pair> {
+  const started: TrackedProcess[] = [];
+  const stop = () => stopAll(started.map((p) => () => p.stop(STOP_BOUND_MS)));
+  try {
+    const namesrv = await startSkiffProcess(runtime, "namesrv", ["namesrv", ...flags({ listenPort: ports.namesrvPort })], /The Name Server boot success/);
+    started.push(namesrv.proc);
+    const common = { brokerName: "bench-broker", flushDiskType: "ASYNC_FLUSH", namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, brokerIP1: "127.0.0.1", brokerIP2: "127.0.0.1" };
+    const both = await Promise.allSettled([
+      startSkiffProcess(runtime, "master", ["broker", ...flags({
+        ...common, brokerRole: role, brokerId: 0, listenPort: ports.masterListenPort, haListenPort: ports.masterListenPort + 1, storePathRootDir: join(dir, "master-store"),
+      })], BROKER_BOOT),
+      startSkiffProcess(runtime, "slave", ["broker", ...flags({
+        ...common, brokerRole: "SLAVE", brokerId: 1, listenPort: ports.slaveListenPort, haListenPort: ports.slaveListenPort + 1,
+        haMasterAddress: `127.0.0.1:${ports.masterListenPort + 1}`, storePathRootDir: join(dir, "slave-store"),
+      })], BROKER_BOOT),
+    ]);
+    for (const r of both) if (r.status === "fulfilled") started.push(r.value.proc);
+    for (const r of both) if (r.status === "rejected") throw r.reason;
+    const masterHttp = httpAddressOf(both[0].status === "fulfilled" ? both[0].value.line[0] : "");
+    await waitUntil(`the Skiff master's /ha/status (http://${masterHttp}) to list its slave`, SLAVE_ATTACH_TIMEOUT_MS, async () => {
+      const response = await fetch(`http://${masterHttp}/ha/status`, { signal: AbortSignal.timeout(5000) });
+      const status = (await response.json()) as { slaves?: unknown[] };
+      return (status.slaves?.length ?? 0) > 0;
+    });
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, pids: started.map((p) => p.pid), stop };
+}
