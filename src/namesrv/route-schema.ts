@@ -38,6 +38,7 @@ export const registrationSchema = z.object({
   brokerId: brokerIdSchema,
   brokerAddr: address,
   haServerAddr: address,
+  httpAddr: address.optional(),
   topicConfig: z.object({
     dataVersion: dataVersionSchema,
     topicConfigTable: z.record(name, topicQueueConfigSchema),
@@ -47,10 +48,16 @@ export const registrationSchema = z.object({
 export const registerResultSchema = z.object({
   masterAddr: address.nullable(),
   haServerAddr: address.nullable(),
+  masterHttpAddr: address.nullable().optional(),
 });
 
 export const routeSchema = z.object({
-  brokerDatas: z.array(z.object({ cluster: name, brokerName: name, brokerAddrs: z.record(z.string().regex(/^\d+$/), address) })),
+  brokerDatas: z.array(z.object({
+    cluster: name,
+    brokerName: name,
+    brokerAddrs: z.record(z.string().regex(/^\d+$/), address),
+    brokerHttpAddrs: z.record(z.string().regex(/^\d+$/), address).optional(),
+  })),
   queueDatas: z.array(z.object({ brokerName: name, readQueueNums: count, writeQueueNums: count, perm: z.int(), topicSysFlag: z.int() })),
 });
 

@@ -2,14 +2,17 @@
  * RocketMQ's `RouteInfoManager`, in memory: which brokers are alive, grouped by broker name
  * (a master, id 0, and its slaves) and cluster, and which broker names serve each topic.
  *
- * - `register` records the broker's addresses under (cluster, brokerName, brokerId) and the time.
+ * - `register` records the broker's addresses (remoting `brokerAddr`, `haServerAddr`, and Skiff's
+ *   HTTP `httpAddr` when given) under (cluster, brokerName, brokerId) and the time.
  *   An address belongs to one broker: the same address under another id of the same group is
  *   removed first (RocketMQ's slave → master switch); under another group it is refused.
  * - Queue data comes only from masters, and only when the master is new, moved, or sends another
  *   `dataVersion` (RocketMQ's `isBrokerTopicConfigChanged`); it then replaces that broker name's
  *   queue data, so a topic deleted on the master leaves the route (5.x's
  *   `deleteTopicWithBrokerRegistration`). A slave's registration never touches queue data.
- * - A slave learns its master's HTTP and HA addresses only if the master is registered and not
+ * - Routes list each broker's remoting address in `brokerAddrs` and, for brokers that registered
+ *   one, its HTTP address in `brokerHttpAddrs` (same brokerId keys).
+ * - A slave learns its master's remoting, HA and HTTP addresses only if the master is registered and not
  *   past the expiry time; otherwise nulls (it asks again at its next registration).
  * - `scanExpired` removes brokers not refreshed for more than `expiryMs` (RocketMQ's
  *   `last + 120 s < now`) and drops the queue data of broker names left without a master.
@@ -55,6 +58,7 @@ export interface ExpiryResult {
 interface Entry {
   readonly brokerAddr: string;
   readonly haServerAddr: string;
+  readonly httpAddr: string | undefined;
   readonly lastUpdateMs: number;
   readonly dataVersion: DataVersionJson;
 }
@@ -64,7 +68,7 @@ interface Group {
   readonly brokers: Map<number, Entry>;
 }
 
-const NO_MASTER: RegisterBrokerResult = { masterAddr: null, haServerAddr: null };
+const NO_MASTER: RegisterBrokerResult = { masterAddr: null, haServerAddr: null, masterHttpAddr: null };
 
 export class RouteTable {
   readonly limits: RouteTableLimits;
@@ -84,7 +88,7 @@ export class RouteTable {
   }
 
   register(registration: BrokerRegistration, now: number): RegisterBrokerResult {
-    const { clusterName, brokerName, brokerId, brokerAddr, haServerAddr, topicConfig } = registration;
+    const { clusterName, brokerName, brokerId, brokerAddr, haServerAddr, httpAddr, topicConfig } = registration;
     this.checkAdmissible(registration);
     const group: Group = this.groups.get(brokerName) ?? { clusterName, brokers: new Map() };
     group.clusterName = clusterName; // checkAdmissible allows a change only for a group of this broker alone
@@ -93,11 +97,12 @@ export class RouteTable {
       if (id !== brokerId && entry.brokerAddr === brokerAddr) replaced.push(this.removeEntry(brokerName, group, id));
     }
     const previous = group.brokers.get(brokerId);
-    const entry: Entry = { brokerAddr, haServerAddr, lastUpdateMs: now, dataVersion: topicConfig.dataVersion };
+    const entry: Entry = { brokerAddr, haServerAddr, httpAddr, lastUpdateMs: now, dataVersion: topicConfig.dataVersion };
     group.brokers.set(brokerId, entry);
     this.groups.set(brokerName, group); // again: removing the replaced entry may have emptied the group
     if (!previous) this.brokerCount++;
-    const moved = previous !== undefined && (previous.brokerAddr !== brokerAddr || previous.haServerAddr !== haServerAddr);
+    const moved = previous !== undefined &&
+      (previous.brokerAddr !== brokerAddr || previous.haServerAddr !== haServerAddr || previous.httpAddr !== httpAddr);
     const topicsChanged = brokerId === MASTER_ID && (!previous || moved || !sameVersion(previous.dataVersion, topicConfig.dataVersion));
     if (topicsChanged) this.replaceQueueData(brokerName, topicConfig);
     if (!previous || moved || topicsChanged) {
@@ -146,8 +151,13 @@ export class RouteTable {
       const group = this.groups.get(brokerName);
       if (!group) continue;
       const brokerAddrs: Record<string, string> = {};
-      for (const id of [...group.brokers.keys()].sort((a, b) => a - b)) brokerAddrs[String(id)] = group.brokers.get(id)!.brokerAddr;
-      brokerDatas.push({ cluster: group.clusterName, brokerName, brokerAddrs });
+      const brokerHttpAddrs: Record<string, string> = {};
+      for (const id of [...group.brokers.keys()].sort((a, b) => a - b)) {
+        const entry = group.brokers.get(id)!;
+        brokerAddrs[String(id)] = entry.brokerAddr;
+        if (entry.httpAddr !== undefined) brokerHttpAddrs[String(id)] = entry.httpAddr;
+      }
+      brokerDatas.push({ cluster: group.clusterName, brokerName, brokerAddrs, brokerHttpAddrs });
     }
     return brokerDatas.length === 0 ? null : { brokerDatas, queueDatas };
   }
@@ -170,7 +180,7 @@ export class RouteTable {
 
   /** Throws (changing nothing) when a registration conflicts with another broker or a limit. */
   private checkAdmissible(registration: BrokerRegistration): void {
-    const { clusterName, brokerName, brokerId, brokerAddr } = registration;
+    const { clusterName, brokerName, brokerId, brokerAddr, httpAddr } = registration;
     const group = this.groups.get(brokerName);
     const others = group ? [...group.brokers.keys()].filter((id) => id !== brokerId) : [];
     if (group && group.clusterName !== clusterName && others.length > 0) {
@@ -181,6 +191,9 @@ export class RouteTable {
       for (const [id, entry] of other.brokers) {
         if (entry.brokerAddr === brokerAddr) {
           throw new SkiffError("BROKER_ADDRESS_IN_USE", `address ${brokerAddr} is registered by ${other.clusterName}/${name}/${id}; each broker needs its own brokerIP1:listenPort`);
+        }
+        if (httpAddr !== undefined && entry.httpAddr === httpAddr) {
+          throw new SkiffError("BROKER_ADDRESS_IN_USE", `HTTP address ${httpAddr} is registered by ${other.clusterName}/${name}/${id}; each broker needs its own brokerIP1:httpListenPort`);
         }
       }
     }
@@ -207,7 +220,7 @@ export class RouteTable {
     if (brokerId === MASTER_ID) return NO_MASTER;
     const master = group.brokers.get(MASTER_ID);
     if (!master || now - master.lastUpdateMs > this.brokerExpiryMs) return NO_MASTER;
-    return { masterAddr: master.brokerAddr, haServerAddr: master.haServerAddr };
+    return { masterAddr: master.brokerAddr, haServerAddr: master.haServerAddr, masterHttpAddr: master.httpAddr ?? null };
   }
 
   private removeEntry(brokerName: string, group: Group, brokerId: number): BrokerInfo {
@@ -242,8 +255,11 @@ export class RouteTable {
 }
 
 function info(clusterName: string, brokerName: string, brokerId: number, entry: Entry): BrokerInfo {
-  const { brokerAddr, haServerAddr, lastUpdateMs, dataVersion } = entry;
-  return { clusterName, brokerName, brokerId, brokerAddr, haServerAddr, lastUpdateTimestamp: lastUpdateMs, dataVersion };
+  const { brokerAddr, haServerAddr, httpAddr, lastUpdateMs, dataVersion } = entry;
+  return {
+    clusterName, brokerName, brokerId, brokerAddr, haServerAddr, ...(httpAddr === undefined ? {} : { httpAddr }),
+    lastUpdateTimestamp: lastUpdateMs, dataVersion,
+  };
 }
 
 function sameVersion(a: DataVersionJson, b: DataVersionJson): boolean {

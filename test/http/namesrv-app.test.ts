@@ -6,7 +6,9 @@ import { ManualClock } from "../../adapters/memory/clock.ts";
 import { namesrvApp } from "../../src/http/namesrv-app.ts";
 import { RouteTable, type RouteTableOptions } from "../../src/namesrv/route-table.ts";
 import type { BrokerRegistration } from "../../src/contract/namesrv-http.ts";
-import { MASTER_ADDR, MASTER_HA_ADDR, SLAVE_ADDR, TOPIC_TEST, master, slave } from "../namesrv/registrations.ts";
+import {
+  MASTER_ADDR, MASTER_HTTP_ADDR, MASTER_RESULT as MASTER, NO_MASTER, SLAVE_ADDR, SLAVE_HTTP_ADDR, TOPIC_TEST, master, registration, slave,
+} from "../namesrv/registrations.ts";
 
 function setup(options: RouteTableOptions = {}, maxBodyBytes?: number) {
   const clock = new ManualClock();
@@ -37,18 +39,24 @@ async function expectError(response: Response, status: number, code: string, mes
 describe("name server app: registration and routes", () => {
   it("answers a master with nulls and then its slave with the master's addresses", async () => {
     const { register } = setup();
-    assert.deepEqual(await register(master()), { masterAddr: null, haServerAddr: null });
-    assert.deepEqual(await register(slave()), { masterAddr: MASTER_ADDR, haServerAddr: MASTER_HA_ADDR });
+    assert.deepEqual(await register(master()), NO_MASTER);
+    assert.deepEqual(await register(slave()), MASTER);
+  });
+
+  it("answers masterHttpAddr null for a master that registered no HTTP address (a RocketMQ broker)", async () => {
+    const { register } = setup();
+    await register(registration());
+    assert.deepEqual(await register(slave()), { ...MASTER, masterHttpAddr: null });
   });
 
   it("answers a slave that registers before its master with nulls, and with addresses once the master is there", async () => {
     const { register } = setup();
-    assert.deepEqual(await register(slave()), { masterAddr: null, haServerAddr: null });
+    assert.deepEqual(await register(slave()), NO_MASTER);
     await register(master());
-    assert.deepEqual(await register(slave()), { masterAddr: MASTER_ADDR, haServerAddr: MASTER_HA_ADDR });
+    assert.deepEqual(await register(slave()), MASTER);
   });
 
-  it("routes each topic with brokerAddrs keyed \"0\"/\"1\" and queue data from the master only", async () => {
+  it("routes each topic with brokerAddrs and brokerHttpAddrs keyed \"0\"/\"1\" and queue data from the master only", async () => {
     const { register, route } = setup();
     await register(master({ topics: { TopicTest: TOPIC_TEST, "Topic%|A": { readQueueNums: 2, writeQueueNums: 1, perm: 4 } } }));
     await register(slave({ topics: { TopicTest: { ...TOPIC_TEST, writeQueueNums: 16 }, SlaveOnly: TOPIC_TEST }, counter: 9 }));
@@ -57,7 +65,10 @@ describe("name server app: registration and routes", () => {
     const text = await response.text();
     assert.match(text, /"brokerAddrs":\{"0":"127\.0\.0\.1:10911","1":"127\.0\.0\.1:11911"\}/);
     assert.deepEqual(JSON.parse(text), {
-      brokerDatas: [{ cluster: "DefaultCluster", brokerName: "broker-a", brokerAddrs: { "0": MASTER_ADDR, "1": SLAVE_ADDR } }],
+      brokerDatas: [{
+        cluster: "DefaultCluster", brokerName: "broker-a",
+        brokerAddrs: { "0": MASTER_ADDR, "1": SLAVE_ADDR }, brokerHttpAddrs: { "0": MASTER_HTTP_ADDR, "1": SLAVE_HTTP_ADDR },
+      }],
       queueDatas: [{ brokerName: "broker-a", readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 }],
     });
     const odd = (await (await route("Topic%|A")).json()) as { queueDatas: { readQueueNums: number; topicSysFlag: number }[] };
@@ -167,7 +178,8 @@ describe("name server app: errors", () => {
     await expectError(await post(master({ brokerName: "broker-b" })), 409, "BROKER_ADDRESS_IN_USE", /127\.0\.0\.1:10911/);
     await expectError(await post(slave({ clusterName: "Other" })), 409, "BROKER_NAME_CONFLICT");
     assert.equal((await post(slave())).status, 200);
-    await expectError(await post(master({ brokerName: "broker-c", brokerAddr: "127.0.0.1:12911" })), 409, "BROKER_LIMIT_EXCEEDED");
+    await expectError(await post(master({ brokerName: "broker-c", brokerAddr: "127.0.0.1:12911" })), 409, "BROKER_ADDRESS_IN_USE", /HTTP address 127\.0\.0\.1:10913 .*httpListenPort/);
+    await expectError(await post(master({ brokerName: "broker-c", brokerAddr: "127.0.0.1:12911", httpAddr: "127.0.0.1:12913" })), 409, "BROKER_LIMIT_EXCEEDED");
     await expectError(await post({ ...valid, brokerName: "b".repeat(5000) }), 413, "PAYLOAD_TOO_LARGE");
   });
 

@@ -6,7 +6,7 @@ import { ManualClock } from "../../adapters/memory/clock.ts";
 import { namesrvApp } from "../../src/http/namesrv-app.ts";
 import { getRoute, registerBroker, unregisterBroker, type FetchLike } from "../../src/namesrv/namesrv-client.ts";
 import { RouteTable } from "../../src/namesrv/route-table.ts";
-import { MASTER_ADDR, MASTER_HA_ADDR, master, slave } from "./registrations.ts";
+import { MASTER_ADDR, MASTER_HTTP_ADDR, MASTER_RESULT, NO_MASTER, master, slave } from "./registrations.ts";
 
 const DOWN = "10.255.0.1:9876";
 
@@ -35,9 +35,9 @@ describe("registerBroker", () => {
     const { fetch, tables } = nameServers("127.0.0.1:9876", "127.0.0.2:9876");
     const addresses = ["127.0.0.1:9876", "127.0.0.2:9876"];
     const first = await registerBroker(addresses, master(), fetch);
-    assert.deepEqual(first, addresses.map((address) => ({ address, ok: true, value: { masterAddr: null, haServerAddr: null } })));
+    assert.deepEqual(first, addresses.map((address) => ({ address, ok: true, value: NO_MASTER })));
     const second = await registerBroker(addresses, slave(), fetch);
-    for (const outcome of second) assert.deepEqual(outcome.ok && outcome.value, { masterAddr: MASTER_ADDR, haServerAddr: MASTER_HA_ADDR });
+    for (const outcome of second) assert.deepEqual(outcome.ok && outcome.value, MASTER_RESULT);
     for (const table of tables.values()) assert.equal(table.counts().brokerCount, 2);
   });
 
@@ -95,7 +95,7 @@ describe("unregisterBroker and getRoute", () => {
     await registerBroker(["127.0.0.2:9876"], master({ topics: { "Topic%|A": { readQueueNums: 1, writeQueueNums: 1, perm: 6 } } }), fetch);
     requested.length = 0;
     const route = await getRoute([DOWN, "127.0.0.1:9876", "127.0.0.2:9876"], "Topic%|A", fetch);
-    assert.deepEqual(route?.brokerDatas, [{ cluster: "DefaultCluster", brokerName: "broker-a", brokerAddrs: { "0": MASTER_ADDR } }]);
+    assert.deepEqual(route?.brokerDatas, [{ cluster: "DefaultCluster", brokerName: "broker-a", brokerAddrs: { "0": MASTER_ADDR }, brokerHttpAddrs: { "0": MASTER_HTTP_ADDR } }]);
     assert.deepEqual(requested, [`GET ${DOWN}`, "GET 127.0.0.1:9876", "GET 127.0.0.2:9876"]);
   });
 

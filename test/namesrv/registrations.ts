@@ -1,6 +1,7 @@
 /**
  * Registrations for name server tests: a master (id 0) and a slave (id 1) of broker-a in
- * DefaultCluster with RocketMQ's default ports, and a builder for anything else.
+ * DefaultCluster with Skiff's default ports (remoting, HA and HTTP addresses), and a builder for
+ * anything else (`registration()` has no HTTP address, as an Apache RocketMQ broker's).
  */
 import type { BrokerRegistration, TopicQueueConfig } from "../../src/contract/namesrv-http.ts";
 
@@ -8,6 +9,12 @@ export const MASTER_ADDR = "127.0.0.1:10911";
 export const MASTER_HA_ADDR = "127.0.0.1:10912";
 export const SLAVE_ADDR = "127.0.0.1:11911";
 export const SLAVE_HA_ADDR = "127.0.0.1:11912";
+export const MASTER_HTTP_ADDR = "127.0.0.1:10913";
+export const SLAVE_HTTP_ADDR = "127.0.0.1:11913";
+
+/** The registration answers: for a master (and a slave whose master is not there), and for a slave of master(). */
+export const NO_MASTER = { masterAddr: null, haServerAddr: null, masterHttpAddr: null };
+export const MASTER_RESULT = { masterAddr: MASTER_ADDR, haServerAddr: MASTER_HA_ADDR, masterHttpAddr: MASTER_HTTP_ADDR };
 
 export const TOPIC_TEST: TopicQueueConfig = { readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 };
 
@@ -30,9 +37,9 @@ export function registration(overrides: Overrides = {}): BrokerRegistration {
 }
 
 export function master(overrides: Overrides = {}): BrokerRegistration {
-  return registration(overrides);
+  return registration({ httpAddr: MASTER_HTTP_ADDR, ...overrides });
 }
 
 export function slave(overrides: Overrides = {}): BrokerRegistration {
-  return registration({ brokerId: 1, brokerAddr: SLAVE_ADDR, haServerAddr: SLAVE_HA_ADDR, ...overrides });
+  return registration({ brokerId: 1, brokerAddr: SLAVE_ADDR, haServerAddr: SLAVE_HA_ADDR, httpAddr: SLAVE_HTTP_ADDR, ...overrides });
 }

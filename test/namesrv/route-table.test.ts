@@ -4,7 +4,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { SkiffError } from "../../src/core/errors.ts";
 import { RouteTable, type RouteTableEvent } from "../../src/namesrv/route-table.ts";
-import { MASTER_ADDR, MASTER_HA_ADDR, SLAVE_ADDR, TOPIC_TEST, master, registration, slave } from "./registrations.ts";
+import {
+  MASTER_ADDR, MASTER_HA_ADDR, MASTER_HTTP_ADDR, MASTER_RESULT, NO_MASTER, SLAVE_ADDR, SLAVE_HTTP_ADDR, TOPIC_TEST, master, registration, slave,
+} from "./registrations.ts";
 
 const T0 = 1_700_000_000_000;
 
@@ -20,16 +22,16 @@ function throwsCode(action: () => unknown, code: string): void {
 describe("RouteTable registration", () => {
   it("gives a slave its master's addresses only once the master is registered", () => {
     const { routes } = table();
-    assert.deepEqual(routes.register(slave(), T0), { masterAddr: null, haServerAddr: null });
-    assert.deepEqual(routes.register(master(), T0), { masterAddr: null, haServerAddr: null });
-    assert.deepEqual(routes.register(slave(), T0 + 1), { masterAddr: MASTER_ADDR, haServerAddr: MASTER_HA_ADDR });
+    assert.deepEqual(routes.register(slave(), T0), NO_MASTER);
+    assert.deepEqual(routes.register(master(), T0), NO_MASTER);
+    assert.deepEqual(routes.register(slave(), T0 + 1), MASTER_RESULT);
   });
 
   it("does not hand out a master that is past its expiry, even before a scan removed it", () => {
     const { routes } = table();
     routes.register(master(), T0);
     assert.equal(routes.register(slave(), T0 + 120_000).masterAddr, MASTER_ADDR);
-    assert.deepEqual(routes.register(slave(), T0 + 120_001), { masterAddr: null, haServerAddr: null });
+    assert.deepEqual(routes.register(slave(), T0 + 120_001), NO_MASTER);
   });
 
   it("takes queue data from the master only, and only when its dataVersion changes", () => {
@@ -54,14 +56,16 @@ describe("RouteTable registration", () => {
     routes.register(master(), T0 + 30_000);
     routes.register(master({ counter: 2 }), T0 + 60_000);
     routes.register(master({ brokerAddr: "10.0.0.1:10911", counter: 2 }), T0 + 90_000);
-    assert.deepEqual(events.map((e) => (e.kind === "registered" ? e.change : e.kind)), ["new", "topics", "address"]);
+    routes.register(master({ brokerAddr: "10.0.0.1:10911", httpAddr: "10.0.0.1:10913", counter: 2 }), T0 + 100_000);
+    assert.deepEqual(events.map((e) => (e.kind === "registered" ? e.change : e.kind)), ["new", "topics", "address", "address"]);
+    assert.deepEqual(routes.route("TopicTest")?.brokerDatas[0].brokerHttpAddrs, { "0": "10.0.0.1:10913" });
     assert.deepEqual(routes.route("TopicTest")?.brokerDatas[0].brokerAddrs, { "0": "10.0.0.1:10911" });
   });
 
   it("moves an address from one id to another within a group (slave promoted to master and back)", () => {
     const { routes, events } = table();
     routes.register(slave(), T0);
-    routes.register(master({ brokerAddr: SLAVE_ADDR }), T0 + 1);
+    routes.register(master({ brokerAddr: SLAVE_ADDR, httpAddr: SLAVE_HTTP_ADDR }), T0 + 1);
     assert.deepEqual(routes.route("TopicTest")?.brokerDatas[0].brokerAddrs, { "0": SLAVE_ADDR });
     const last = events.at(-1);
     assert.ok(last?.kind === "registered" && last.replaced[0].brokerId === 1);
@@ -99,15 +103,15 @@ describe("RouteTable registration", () => {
 });
 
 describe("RouteTable routes, expiry and unregistration", () => {
-  it("routes a topic to every broker name that serves it, with addresses keyed by broker id", () => {
+  it("routes a topic to every broker name that serves it, with addresses keyed by broker id (HTTP ones for brokers that have one)", () => {
     const { routes } = table();
     routes.register(master({ topics: { TopicTest: TOPIC_TEST, OnlyA: TOPIC_TEST } }), T0);
     routes.register(slave(), T0);
-    routes.register(master({ brokerName: "broker-b", brokerAddr: "127.0.0.1:12911", topics: { TopicTest: { ...TOPIC_TEST, perm: 2 } } }), T0);
+    routes.register(registration({ brokerName: "broker-b", brokerAddr: "127.0.0.1:12911", topics: { TopicTest: { ...TOPIC_TEST, perm: 2 } } }), T0);
     assert.deepEqual(routes.route("TopicTest"), {
       brokerDatas: [
-        { cluster: "DefaultCluster", brokerName: "broker-a", brokerAddrs: { "0": MASTER_ADDR, "1": SLAVE_ADDR } },
-        { cluster: "DefaultCluster", brokerName: "broker-b", brokerAddrs: { "0": "127.0.0.1:12911" } },
+        { cluster: "DefaultCluster", brokerName: "broker-a", brokerAddrs: { "0": MASTER_ADDR, "1": SLAVE_ADDR }, brokerHttpAddrs: { "0": MASTER_HTTP_ADDR, "1": SLAVE_HTTP_ADDR } },
+        { cluster: "DefaultCluster", brokerName: "broker-b", brokerAddrs: { "0": "127.0.0.1:12911" }, brokerHttpAddrs: {} },
       ],
       queueDatas: [
         { brokerName: "broker-a", ...TOPIC_TEST },
@@ -147,7 +151,7 @@ describe("RouteTable routes, expiry and unregistration", () => {
 
   it("describes clusters, broker groups and brokers in a stable order", () => {
     const { routes } = table();
-    routes.register(slave({ brokerName: "broker-b", brokerAddr: "127.0.0.1:13911", clusterName: "C2" }), T0 + 5);
+    routes.register(slave({ brokerName: "broker-b", brokerAddr: "127.0.0.1:13911", httpAddr: "127.0.0.1:13913", clusterName: "C2" }), T0 + 5);
     routes.register(slave(), T0 + 2);
     routes.register(master(), T0 + 1);
     const info = routes.cluster();
@@ -158,7 +162,7 @@ describe("RouteTable routes, expiry and unregistration", () => {
       ["DefaultCluster", [["broker-a", [0, 1]]]],
     ]);
     assert.deepEqual(info.clusters[1].brokerGroups[0].brokers[0], {
-      clusterName: "DefaultCluster", brokerName: "broker-a", brokerId: 0, brokerAddr: MASTER_ADDR, haServerAddr: MASTER_HA_ADDR,
+      clusterName: "DefaultCluster", brokerName: "broker-a", brokerId: 0, brokerAddr: MASTER_ADDR, haServerAddr: MASTER_HA_ADDR, httpAddr: MASTER_HTTP_ADDR,
       lastUpdateTimestamp: T0 + 1, dataVersion: { counter: 1, timestamp: 1_700_000_000_000 },
     });
   });
