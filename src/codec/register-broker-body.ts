@@ -25,7 +25,9 @@
  * header's `compressed` still "false" (its own name server then fails with a NullPointerException;
  * seen on the wire), so `isCompressedBody` also recognises a zlib header where the JSON form must
  * start with `{`. Decompressed bodies are bounded by `maxBytes` (a zip bomb is refused, not
- * inflated); every length is checked against what is left.
+ * inflated); the zlib trailer (Adler-32 of the inflated bytes, the body's last 4 bytes) must match,
+ * since not every runtime's DecompressionStream notices a stream cut short; every length is
+ * checked against what is left.
  */
 import { SkiffError } from "../core/errors.ts";
 import { concatBytes, utf8Decode, utf8Encode, viewOf } from "../core/bytes.ts";
@@ -130,12 +132,29 @@ function parseJsonPart(bytes: Uint8Array, what: string): FastjsonValue {
 }
 
 async function inflate(compressed: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+  let inflated: Uint8Array;
   try {
-    return await transform(compressed, new DecompressionStream("deflate"), maxBytes);
+    inflated = await transform(compressed, new DecompressionStream("deflate"), maxBytes);
   } catch (error) {
     if (error instanceof SkiffError) throw error;
     throw invalid(`it is not a zlib stream: ${(error as Error).message || (error as Error).name}`);
   }
+  const trailer = compressed.byteLength >= 6 ? viewOf(compressed).getUint32(compressed.byteLength - 4) : -1;
+  if (trailer !== adler32(inflated)) throw invalid("it is not a whole zlib stream (its Adler-32 trailer does not match)");
+  return inflated;
+}
+
+/** RFC 1950's checksum of the uncompressed bytes. */
+function adler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (let i = 0; i < bytes.length;) {
+    const end = Math.min(i + 3800, bytes.length); // sums stay below 2^32 before the modulo
+    for (; i < end; i++) b += a += bytes[i];
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
 }
 
 /** Pipes `input` through a (de)compression stream, refusing more than `maxBytes` of output. */

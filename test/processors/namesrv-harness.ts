@@ -93,7 +93,7 @@ export class RawClient {
   }
 
   /** A JSON-header request as a Java client of `version` sends it. */
-  call(code: number, extFields: Record<string, string> | undefined, body = new Uint8Array(0), version = 407): Promise<RemotingCommand> {
+  call(code: number, extFields: Record<string, string> | undefined, body: Uint8Array = new Uint8Array(0), version = 407): Promise<RemotingCommand> {
     const opaque = this.nextOpaque++;
     const command = { ...requestCommand(code, opaque, extFields ?? {}, body), language: "JAVA", version, ...(extFields ? {} : { extFields: undefined }) };
     return this.callRaw(encodeRemotingCommand(command), opaque);
