@@ -22,6 +22,8 @@ export interface NamesrvFront {
   readonly remoting: RemotingServer;
   /** `127.0.0.1:port` of the remoting server. */
   readonly address: string;
+  /** `127.0.0.1:port` of the name server's HTTP API. */
+  readonly httpAddress: string;
   /** The route table's change lines and the remoting server's problem lines. */
   readonly logs: string[];
   close(): Promise<void>;
@@ -44,12 +46,22 @@ export async function startNamesrvFront(options: { limits?: Partial<RouteTableLi
     namesrv,
     remoting,
     address: formatHostPort(remoting.address),
+    httpAddress: httpAddressOf(namesrv),
     logs,
     close: async () => {
       await remoting.close();
       await namesrv.stop();
     },
   };
+}
+
+/**
+ * The HTTP API's address: `Namesrv.httpAddress` once HTTP moved to `httpListenPort` (branch ports,
+ * merged into main after this branch started), `Namesrv.address` before. Simplify after the merge.
+ */
+function httpAddressOf(namesrv: Namesrv): string {
+  const fields = namesrv as unknown as { httpAddress?: string; address: string };
+  return fields.httpAddress ?? fields.address;
 }
 
 /** A raw client: writes frames (or captured bytes), collects decoded answers, knows when the server closed. */

@@ -20,7 +20,7 @@ async function route(client: RawClient, topic: string, version = V497): Promise<
 }
 
 async function postHttp(front: NamesrvFront, body: unknown): Promise<any> {
-  const response = await fetch(`http://${front.namesrv.address}/brokers`, { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+  const response = await fetch(`http://${front.httpAddress}/brokers`, { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
   assert.equal(response.status, 200);
   return response.json();
 }
