@@ -1,9 +1,9 @@
 /**
  * The name server's composition root: the route table and its expiry scan (src/namesrv) and the
- * HTTP app over them (src/http/namesrv-app.ts), served on `host:httpListenPort` (default
- * listenPort + 1 = 9877); RocketMQ's remoting port `host:listenPort` (9876) is held by
- * remoting-port.ts until its server is wired in. It logs where it listens (the real ports) and the
- * table's changes; the boot banner is the caller's, built from the returned addresses.
+ * two fronts over them: RocketMQ remoting on `host:listenPort` (9876; src/processors/namesrv, for
+ * Java clients, mqadmin and brokers of either kind) and the HTTP app (src/http/namesrv-app.ts) on
+ * `host:httpListenPort` (default listenPort + 1 = 9877). It logs where it listens (the real ports)
+ * and the table's changes; the boot banner is the caller's, built from the returned addresses.
  */
 import type { NamesrvConfig } from "../config/namesrv-config.ts";
 import type { Platform } from "../core/platform.ts";
@@ -12,7 +12,9 @@ import { namesrvApp } from "../http/namesrv-app.ts";
 import { createNamesrvCore, type NamesrvOptions } from "../namesrv/namesrv.ts";
 import type { RouteTable } from "../namesrv/route-table.ts";
 import { namesrvListenLine } from "../config/describe.ts";
-import { holdRemotingPort } from "./remoting-port.ts";
+import { errorAnswer } from "../processors/error-answers.ts";
+import { namesrvProcessors } from "../processors/namesrv/index.ts";
+import { RemotingServer } from "../remoting/remoting-server.ts";
 
 export type { NamesrvOptions } from "../namesrv/namesrv.ts";
 
@@ -35,7 +37,15 @@ export async function startNamesrv(
   const { clock } = platform;
   const core = createNamesrvCore(config, clock, options);
   const app = namesrvApp({ routeTable: core.routeTable, clock, log });
-  const remoting = await holdRemotingPort(platform.net, { host: config.host, port: config.listenPort }, log);
+  const remoting = await RemotingServer.listen({
+    net: platform.net,
+    clock,
+    at: { host: config.host, port: config.listenPort },
+    name: "namesrv remoting",
+    processors: namesrvProcessors({ routeTable: core.routeTable, clock }),
+    log,
+    errorAnswer,
+  });
   const server = await platform.http.serve({ host: config.host, port: config.httpListenPort }, (request) => app.fetch(request)).catch(async (error: unknown) => {
     await remoting.close();
     throw error;

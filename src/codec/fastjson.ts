@@ -32,6 +32,12 @@
  * a deterministic one. A `NumericKeyMap` is written with unquoted keys in ascending order, unless
  * `quoteNumericKeys` asks for strict JSON (for clients that use `JSON.parse`). Properties whose
  * value is `undefined` are left out (fastjson leaves out nulls by default; we write `null` if given).
+ *
+ * `browserCompatible` is fastjson's `SerializerFeature.BrowserCompatible` (the name server's
+ * "standard JSON" for routes, with QuoteFieldNames and MapSortField): numeric keys quoted, and in
+ * strings `"` `\` `/` escaped with a backslash, `\b \t \n \f \r` short, every other character
+ * below U+0020 and every one from U+007F up as `\uXXXX` with upper-case hex (a pair of them for
+ * characters beyond U+FFFF), as fastjson 1.2.69 and 1.2.83 write them (checked with both jars).
  */
 import { SkiffError, assert } from "../core/errors.ts";
 
@@ -66,6 +72,8 @@ export interface StringifyOptions {
   readonly pretty?: boolean;
   /** Write `NumericKeyMap` keys quoted (strict JSON). Default false (fastjson style). */
   readonly quoteNumericKeys?: boolean;
+  /** fastjson's BrowserCompatible: ASCII-only strings, `/` escaped, numeric keys quoted. Default false. */
+  readonly browserCompatible?: boolean;
 }
 
 const MAX_DEPTH = 256;
@@ -228,14 +236,14 @@ export function stringifyFastjson(value: FastjsonValue, options: StringifyOption
 function write(value: FastjsonValue, depth: number, options: StringifyOptions, out: string[]): void {
   assert(depth <= MAX_DEPTH, `fastjson nesting deeper than ${MAX_DEPTH}`);
   if (value === null || typeof value === "boolean" || typeof value === "string") {
-    out.push(JSON.stringify(value));
+    out.push(typeof value === "string" ? quote(value, options) : JSON.stringify(value));
   } else if (typeof value === "number") {
     assert(Number.isFinite(value), `cannot write ${value} as JSON`);
     assert(!Number.isInteger(value) || Number.isSafeInteger(value), `integer ${value} is beyond 2^53`);
     out.push(String(value));
   } else if (value instanceof NumericKeyMap) {
     // fastjson: no newline before non-String keys, one before the closing brace if not empty.
-    const q = options.quoteNumericKeys ? '"' : "";
+    const q = options.quoteNumericKeys || options.browserCompatible ? '"' : "";
     const entries = value.sortedEntries();
     out.push("{");
     entries.forEach(([key, item], i) => {
@@ -249,7 +257,7 @@ function write(value: FastjsonValue, depth: number, options: StringifyOptions, o
   } else {
     const record = value as FastjsonObject;
     const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
-    const items = keys.map((k): [string, FastjsonValue] => [`${JSON.stringify(k)}:`, record[k] as FastjsonValue]);
+    const items = keys.map((k): [string, FastjsonValue] => [`${quote(k, options)}:`, record[k] as FastjsonValue]);
     writeItems("{", "}", items, depth, options, out);
   }
 }
@@ -264,6 +272,15 @@ function writeItems(open: string, close: string, items: Array<[string, FastjsonV
   });
   if (options.pretty && items.length > 0) out.push(newline(depth));
   out.push(close);
+}
+
+const BROWSER_ESCAPED = /["\\/\u0000-\u001f\u007f-\uffff]/g;
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r" };
+
+function quote(text: string, options: StringifyOptions): string {
+  if (!options.browserCompatible) return JSON.stringify(text);
+  const escaped = text.replace(BROWSER_ESCAPED, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+  return `"${escaped}"`;
 }
 
 function newline(depth: number): string {

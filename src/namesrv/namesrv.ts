@@ -49,6 +49,8 @@ export function describeEvent(event: RouteTableEvent): string {
     }
     case "unregistered":
       return `unregistered: ${name(event.broker)} at ${event.broker.brokerAddr}`;
+    case "disconnected":
+      return `unregistered: ${name(event.broker)} at ${event.broker.brokerAddr}, the connection it registered on closed`;
     case "expired":
       return `expired: ${name(event.broker)} at ${event.broker.brokerAddr}, no registration for ${event.idleMs} ms`;
     case "queue-data-dropped":

@@ -13,12 +13,14 @@
  * | brokerId     | decimal                                                     |
  * | bodyCrc32    | CRC32 of the body & 0x7FFFFFFF (`UtilAll.crc32`); checked   |
  * | compressed   | "false"                                                     |
+ * | httpAddr     | `brokerIP1:httpListenPort`, when the registration has one   |
  *
  * Body: RegisterBrokerBody JSON `{"filterServerList":[],"topicConfigSerializeWrapper":{dataVersion,
  * topicConfigTable}}`. Answer: code 0 with extFields `masterAddr` and `haServerAddr` when this is a
- * slave whose master (id 0, same brokerName) is registered and live, absent otherwise. A RocketMQ
- * name server keeps no HTTP address: Skiff's `httpAddr` is not sent, and `masterHttpAddr` is never
- * in the answer (a Skiff slave then derives its master's HTTP address, see src/broker/roles.ts).
+ * slave whose master (id 0, same brokerName) is registered and live, absent otherwise.
+ * `httpAddr` and `masterHttpAddr` are Skiff's extension: a Skiff name server stores the one and
+ * answers the other (the master's HTTP API, when it registered one); a RocketMQ name server
+ * ignores the unknown header field and never answers `masterHttpAddr` (null then).
  * UNREGISTER_BROKER (104): brokerName, brokerAddr, clusterName, brokerId; no body.
  *
  * The connection stays open between registrations (see remoting-client.ts): closing it makes the
@@ -48,6 +50,7 @@ export function registerBrokerHeader(registration: BrokerRegistration, body: Uin
     brokerId: String(registration.brokerId),
     bodyCrc32: String(bodyCrc(body)),
     compressed: "false",
+    ...(registration.httpAddr === undefined ? {} : { httpAddr: registration.httpAddr }),
   };
 }
 
@@ -55,7 +58,8 @@ export async function registerBrokerRemoting(client: RemotingClient, registratio
   const body = registerBrokerBody(registration);
   const answer = await client.invoke(RequestCode.REGISTER_BROKER, registerBrokerHeader(registration, body), body, timeoutMs);
   checkSuccess(answer, client.address, "REGISTER_BROKER");
-  return { masterAddr: answer.extFields?.masterAddr || null, haServerAddr: answer.extFields?.haServerAddr || null };
+  const fields = answer.extFields ?? {};
+  return { masterAddr: fields.masterAddr || null, haServerAddr: fields.haServerAddr || null, masterHttpAddr: fields.masterHttpAddr || null };
 }
 
 export async function unregisterBrokerRemoting(client: RemotingClient, registration: BrokerRegistration, timeoutMs = DEFAULT_REMOTING_TIMEOUT_MS): Promise<boolean> {

@@ -16,6 +16,10 @@
  *   past the expiry time; otherwise nulls (it asks again at its next registration).
  * - `scanExpired` removes brokers not refreshed for more than `expiryMs` (RocketMQ's
  *   `last + 120 s < now`) and drops the queue data of broker names left without a master.
+ * - A registration over RocketMQ's remoting protocol names its connection (`channel`); when that
+ *   connection closes, `unregisterChannel` removes every broker whose latest registration came
+ *   over it (RocketMQ's `BrokerHousekeepingService`). A later registration over HTTP (no channel)
+ *   or another connection takes the broker off the closing one: it then lives by expiry alone.
  * Times are wall-clock milliseconds, as RocketMQ's `System.currentTimeMillis()`.
  */
 import { assert, SkiffError } from "../core/errors.ts";
@@ -40,6 +44,7 @@ export const DEFAULT_ROUTE_TABLE_LIMITS: RouteTableLimits = { maxBrokers: 1024, 
 export type RouteTableEvent =
   | { readonly kind: "registered"; readonly broker: BrokerInfo; readonly change: "new" | "address" | "topics"; readonly replaced: BrokerInfo[] }
   | { readonly kind: "unregistered"; readonly broker: BrokerInfo }
+  | { readonly kind: "disconnected"; readonly broker: BrokerInfo }
   | { readonly kind: "expired"; readonly broker: BrokerInfo; readonly idleMs: number }
   | { readonly kind: "queue-data-dropped"; readonly brokerName: string; readonly topics: number };
 
@@ -55,12 +60,17 @@ export interface ExpiryResult {
   readonly queueDataDropped: { readonly brokerName: string; readonly topics: string[] }[];
 }
 
+/** The connection a registration came over (RocketMQ's `BrokerLiveInfo.channel`), compared by identity. */
+export type RegistrationChannel = object;
+
 interface Entry {
   readonly brokerAddr: string;
   readonly haServerAddr: string;
   readonly httpAddr: string | undefined;
   readonly lastUpdateMs: number;
   readonly dataVersion: DataVersionJson;
+  /** Null for a registration over HTTP. */
+  readonly channel: RegistrationChannel | null;
 }
 
 interface Group {
@@ -87,7 +97,8 @@ export class RouteTable {
     assert(this.brokerExpiryMs > 0, "brokerExpiryMs must be positive");
   }
 
-  register(registration: BrokerRegistration, now: number): RegisterBrokerResult {
+  /** `channel`: the remoting connection the registration came over (none for HTTP). */
+  register(registration: BrokerRegistration, now: number, channel: RegistrationChannel | null = null): RegisterBrokerResult {
     const { clusterName, brokerName, brokerId, brokerAddr, haServerAddr, httpAddr, topicConfig } = registration;
     this.checkAdmissible(registration);
     const group: Group = this.groups.get(brokerName) ?? { clusterName, brokers: new Map() };
@@ -97,7 +108,7 @@ export class RouteTable {
       if (id !== brokerId && entry.brokerAddr === brokerAddr) replaced.push(this.removeEntry(brokerName, group, id));
     }
     const previous = group.brokers.get(brokerId);
-    const entry: Entry = { brokerAddr, haServerAddr, httpAddr, lastUpdateMs: now, dataVersion: topicConfig.dataVersion };
+    const entry: Entry = { brokerAddr, haServerAddr, httpAddr, lastUpdateMs: now, dataVersion: topicConfig.dataVersion, channel };
     group.brokers.set(brokerId, entry);
     this.groups.set(brokerName, group); // again: removing the replaced entry may have emptied the group
     if (!previous) this.brokerCount++;
@@ -121,6 +132,36 @@ export class RouteTable {
     this.onChange({ kind: "unregistered", broker });
     if (brokerId === MASTER_ID) this.dropQueueData(brokerName);
     return broker;
+  }
+
+  /** One registered broker; null when unknown. */
+  find(brokerName: string, brokerId: number): BrokerInfo | null {
+    const group = this.groups.get(brokerName);
+    const entry = group?.brokers.get(brokerId);
+    return group && entry ? info(group.clusterName, brokerName, brokerId, entry) : null;
+  }
+
+  /** A broker heard from without a registration (QUERY_DATA_VERSION, version unchanged); false when unknown. */
+  touch(brokerName: string, brokerId: number, now: number): boolean {
+    const entry = this.groups.get(brokerName)?.brokers.get(brokerId);
+    if (!entry) return false;
+    this.groups.get(brokerName)!.brokers.set(brokerId, { ...entry, lastUpdateMs: Math.max(entry.lastUpdateMs, now) });
+    return true;
+  }
+
+  /** Removes every broker whose latest registration came over `channel`, which has closed. */
+  unregisterChannel(channel: RegistrationChannel): BrokerInfo[] {
+    const removed: BrokerInfo[] = [];
+    for (const [brokerName, group] of [...this.groups]) {
+      for (const [brokerId, entry] of [...group.brokers]) {
+        if (entry.channel !== channel) continue;
+        const broker = this.removeEntry(brokerName, group, brokerId);
+        removed.push(broker);
+        this.onChange({ kind: "disconnected", broker });
+        if (brokerId === MASTER_ID) this.dropQueueData(brokerName);
+      }
+    }
+    return removed;
   }
 
   /** Removes every broker whose last registration is more than `expiryMs` before `now`. */
@@ -172,6 +213,11 @@ export class RouteTable {
     }
     const clusters = [...byCluster.keys()].sort(byText).map((clusterName) => ({ clusterName, brokerGroups: byCluster.get(clusterName)! }));
     return { clusters, brokerCount: this.brokerCount, topicCount: this.topics.size };
+  }
+
+  /** Every topic some live master serves (RocketMQ's `getAllTopicList`), in name order. */
+  topicNames(): string[] {
+    return [...this.topics.keys()].sort(byText);
   }
 
   counts(): { brokerCount: number; topicCount: number } {

@@ -116,6 +116,19 @@ describe("stringifyFastjson", () => {
     assert.equal(JSON.stringify(new NumericKeyMap([[2, 1]])), '{"2":1}');
   });
 
+  it("browserCompatible writes strings as fastjson's BrowserCompatible does (golden from fastjson 1.2.69 and 1.2.83)", () => {
+    // Java: JSON.toJSONBytes(map, BrowserCompatible, QuoteFieldNames, SkipTransientField, MapSortField)
+    // of {"k": U+0000..U+002F + "<>&'" + U+007F U+0080 U+00A0 U+00FF U+2028 U+2029 U+1F600 (a pair),
+    // a lone U+D800, "x", U+FFFF}; both jars wrote exactly these bytes.
+    let text = "";
+    for (let c = 0; c < 0x30; c++) text += String.fromCharCode(c);
+    text += "<>&'\u007f\u0080\u00a0\u00ff\u2028\u2029\ud83d\ude00\ud800x\uffff";
+    const java = '{"k":"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000B\\f\\r\\u000E\\u000F\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001A\\u001B\\u001C\\u001D\\u001E\\u001F !\\"#$%&\'()*+,-.\\/<>&\'\\u007F\\u0080\\u00A0\\u00FF\\u2028\\u2029\\uD83D\\uDE00\\uD800x\\uFFFF"}';
+    assert.equal(stringifyFastjson({ k: text }, { browserCompatible: true }), java);
+    assert.deepEqual(parseFastjson(java), { k: text });
+    assert.equal(stringifyFastjson({ m: new NumericKeyMap([[17, "a"], [0, "b/c"]]) }, { browserCompatible: true }), '{"m":{"0":"b\\/c","17":"a"}}');
+  });
+
   it("round-trips through the parser", () => {
     const text = stringifyFastjson({ s: 'q"\\\n\u0001é', list: [[], {}, [1.25]], m: new NumericKeyMap([[-1, { x: true }]]) }, { pretty: true });
     assert.deepEqual(parseFastjson(text), { list: [[], {}, [1.25]], m: { "-1": { x: true } }, s: 'q"\\\n\u0001é' });

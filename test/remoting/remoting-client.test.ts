@@ -60,7 +60,7 @@ describe("RemotingClient", () => {
     const server = await fakeServer(net, 9876, (r) => answer(r, 0, { haServerAddr: "127.0.0.1:10912", masterAddr: "127.0.0.1:10911" }));
     const client = new RemotingClient({ net, clock, address: "127.0.0.1:9876" });
     const result = await registerBrokerRemoting(client, registration);
-    assert.deepEqual(result, { masterAddr: "127.0.0.1:10911", haServerAddr: "127.0.0.1:10912" });
+    assert.deepEqual(result, { masterAddr: "127.0.0.1:10911", haServerAddr: "127.0.0.1:10912", masterHttpAddr: null });
     const [request] = server.requests;
     assert.equal(request.code, RequestCode.REGISTER_BROKER);
     assert.deepEqual(request.extFields, {
@@ -77,7 +77,7 @@ describe("RemotingClient", () => {
     const net = new MemoryNetwork();
     const server = await fakeServer(net, 9876, (r) => answer(r, 0, r.code === RequestCode.REGISTER_BROKER ? {} : undefined));
     const client = new RemotingClient({ net, clock, address: "127.0.0.1:9876" });
-    for (let i = 0; i < 3; i++) assert.deepEqual(await registerBrokerRemoting(client, { ...registration, brokerId: 0 }), { masterAddr: null, haServerAddr: null });
+    for (let i = 0; i < 3; i++) assert.deepEqual(await registerBrokerRemoting(client, { ...registration, brokerId: 0 }), { masterAddr: null, haServerAddr: null, masterHttpAddr: null });
     assert.equal(await unregisterBrokerRemoting(client, registration), true);
     assert.equal(server.connections.length, 1, "one connection for every call");
     assert.deepEqual(server.requests.at(-1)?.extFields, { brokerName: "broker-a", brokerAddr: "127.0.0.1:11911", clusterName: "DefaultCluster", brokerId: "1" });
