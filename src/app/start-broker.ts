@@ -23,6 +23,7 @@ import { ScheduleService } from "../broker/schedule-service.ts";
 import { SendEntry } from "../broker/send-entry.ts";
 import { SendService, type ReplicationGate } from "../broker/send-service.ts";
 import { AdminService } from "../broker/admin-service.ts";
+import { BrokerConfigService } from "../broker/config-service.ts";
 import { UniqueIdGenerator } from "../broker/unique-id.ts";
 import { SkiffError } from "../core/errors.ts";
 import { NameServerRegistration } from "../broker/registration.ts";
@@ -107,6 +108,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     send: new SendEntry({ config: () => config, service: send, buildContext }),
     pull,
     admin: new AdminService({ config: () => config, metadata, store }),
+    configuration: new BrokerConfigService({ config: () => config, setConfig: (next) => (config = next), clock, log }),
     clock,
     log,
     haStatus: (): HaStatusView => roles.status(),

@@ -11,6 +11,7 @@ import type { MessageStore } from "../store/message-store.ts";
 import type { PullService } from "./pull-service.ts";
 import type { SendEntry } from "./send-entry.ts";
 import type { AdminService } from "./admin-service.ts";
+import type { BrokerConfigService } from "./config-service.ts";
 
 export interface HaStatusView {
   readonly role: BrokerConfig["brokerRole"];
@@ -40,6 +41,8 @@ export interface BrokerRuntime {
   readonly pull: PullService;
   /** Changes to topics, subscription groups and consumer offsets, for every front. */
   readonly admin: AdminService;
+  /** The configuration as admin tools read and change it while the broker runs (live keys only). */
+  readonly configuration: BrokerConfigService;
   readonly clock: Clock;
   haStatus(): HaStatusView;
   switchRole(role: BrokerConfig["brokerRole"], brokerId?: number): Promise<HaStatusView>;

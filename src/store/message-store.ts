@@ -23,7 +23,7 @@
  */
 import { SkiffError, assert } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
-import type { Platform } from "../core/platform.ts";
+import type { DiskSpace, Platform } from "../core/platform.ts";
 import { utf8Decode, utf8Encode } from "../core/bytes.ts";
 import { CheckpointFile } from "./checkpoint-file.ts";
 import { recoverCommitLog, type RecoveryResult } from "./commit-log-recovery.ts";
@@ -46,6 +46,18 @@ export type { ArrivalListener, MessageInput, Replica, ReplicationSource, StoreOf
 
 /** The ports the store uses: files, time, and the machine's memory size. */
 export type StorePlatform = Pick<Platform, "fs" | "clock" | "system">;
+
+/** A store directory and the file system it is on (null: the directory is gone). */
+export interface StoreDirSpace {
+  readonly path: string;
+  readonly space: DiskSpace | null;
+}
+
+export interface StoreDiskSpace {
+  readonly root: StoreDirSpace;
+  readonly commitLog: StoreDirSpace;
+  readonly consumeQueue: StoreDirSpace;
+}
 
 export interface PutResult {
   readonly status: FlushStatus;
@@ -256,6 +268,16 @@ export class MessageStore {
   /** Writes, fsyncs and dispatches everything appended so far. */
   flushAll(): Promise<void> {
     return this.flush.flushAll();
+  }
+
+  /** The file systems holding the store root, the commit log and the consume queues (statfs). */
+  async diskSpace(): Promise<StoreDiskSpace> {
+    const { rootDir } = this.options;
+    const at = async (path: string) => ({ path, space: await this.platform.fs.diskSpace(path) });
+    const [root, commitLog, consumeQueue] = await Promise.all([
+      at(rootDir), at(this.options.commitLogDir ?? joinPath(rootDir, "commitlog")), at(joinPath(rootDir, "consumequeue")),
+    ]);
+    return { root, commitLog, consumeQueue };
   }
 
   /** What fails to write right now (disk full, I/O errors); empty when every write succeeds. */
