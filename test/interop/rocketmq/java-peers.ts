@@ -78,7 +78,7 @@ function logbackXml(name: string): string {
 `;
 }
 
-function jvmFlags(version: RocketMQVersion, userHome: string, heap: "server" | "client"): string[] {
+export function jvmFlags(version: RocketMQVersion, userHome: string, heap: "server" | "client"): string[] {
   const flags = heap === "server" ? ["-Xms256m", "-Xmx512m"] : ["-Xms64m", "-Xmx256m"];
   flags.push(`-Duser.home=${userHome}`, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true");
   if (version.startsWith("4.")) flags.push("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED");
