@@ -43,10 +43,15 @@ export interface RuntimeInfoDeps {
   readonly version: { readonly ordinal: number; readonly desc: string };
 }
 
-/** The table, in insertion order (the codec decides the order on the wire). */
+/**
+ * The table, in insertion order (the codec decides the order on the wire). The two reads that wait
+ * (the oldest record, statfs) come first; every counter and offset is then read in one synchronous
+ * step, so they describe one moment (no put lands between two of them).
+ */
 export async function brokerRuntimeInfo(deps: RuntimeInfoDeps): Promise<Map<string, string>> {
   const { store, metadata } = deps;
   const traffic = store.traffic;
+  const [earliestMessageTime, disk] = await Promise.all([store.earliestMessageTime(), store.diskSpace()]);
   const info = new Map<string, string>();
   const put = (key: string, value: string | number) => info.set(key, String(value));
 
@@ -84,9 +89,8 @@ export async function brokerRuntimeInfo(deps: RuntimeInfoDeps): Promise<Map<stri
   put("commitLogMaxOffset", offsets.maxOffset);
   put("dispatchBehindBytes", offsets.maxOffset - offsets.dispatchedOffset);
   put("remainHowManyDataToFlush", humanReadableBytes(offsets.maxOffset - offsets.flushedOffset));
-  put("earliestMessageTimeStamp", await store.earliestMessageTime());
+  put("earliestMessageTimeStamp", earliestMessageTime);
 
-  const disk = await store.diskSpace();
   put(`commitLogDiskRatio_${disk.commitLog.path}`, usedRatio(disk.commitLog.space));
   put("commitLogDiskRatio", usedRatio(disk.commitLog.space));
   put("consumeQueueDiskRatio", usedRatio(disk.consumeQueue.space));

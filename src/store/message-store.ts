@@ -195,8 +195,10 @@ export class MessageStore {
       queues: this.queues,
       memoryForSuggestBytes: (this.platform.system.totalMemoryBytes() * this.options.accessMessageInMemoryMaxRatio) / 100,
     });
-    const statsKey = request.consumerGroup === undefined ? undefined : `${request.topic}@${request.consumerGroup}`;
-    this.traffic.countGet(result.messages.length, this.platform.clock.monotonicMs() - startMs, statsKey);
+    if (!request.internal) {
+      const statsKey = request.consumerGroup === undefined ? undefined : `${request.topic}@${request.consumerGroup}`;
+      this.traffic.countGet(result.messages.length, this.platform.clock.monotonicMs() - startMs, statsKey);
+    }
     return result;
   }
 

@@ -8,7 +8,8 @@
  * | put messages / bytes     | records of every successful append (producers, retries, schedule)   |
  * | put failures             | appends the commit log refused (disk full, write failing, too big)   |
  * | put latency              | append → flush policy met (put-latency.ts)                          |
- * | get found / miss         | reads that found messages / that did not                            |
+ * | get found / miss         | consumers' reads that found messages / that did not (the schedule   |
+ * |                          | service's own reads are not counted, as Java's are not)              |
  * | get transferred          | messages handed out by reads                                        |
  * | get per topic@group      | messages read for a consumer group (10-s buckets, minute rate)       |
  * | daily totals             | put / transferred totals at the last two local midnights            |
