@@ -23,12 +23,15 @@ import type { ConsumeStats, QueueEntry, OffsetWrapper, TopicStatsTable } from ".
 import type { Metadata } from "../metadata/metadata.ts";
 import type { MessageStore } from "../store/message-store.ts";
 
-/** What the broker's client table (heartbeats of online consumers) knows, for admin answers. */
+/**
+ * What the broker's client table (heartbeats of online consumers) knows, for admin answers: the
+ * part of the ClientManager these rules read (it fits this shape as it is).
+ */
 export interface ConsumerSubscriptionLookup {
-  /** Topics the group's online consumers subscribe to; empty when none is online. */
-  topicsSubscribedBy(group: string): ReadonlySet<string>;
-  /** Groups with an online consumer subscribed to `topic`. */
-  groupsSubscribedTo(topic: string): Iterable<string>;
+  /** The group's connected consumers' subscriptions; undefined when none is connected. */
+  consumerGroup(group: string): { readonly subscriptions: ReadonlyArray<{ readonly topic: string }> } | undefined;
+  /** Groups with a connected consumer subscribed to `topic`. */
+  groupsSubscribedTo(topic: string): readonly string[];
 }
 
 export interface AdminStatsDeps {
@@ -62,7 +65,7 @@ export class AdminStats {
   /** `topics`: the ones asked for (5.x `topicList`, or `topic`); absent = every topic with offsets. */
   async consumeStats(group: string, topics?: readonly string[]): Promise<ConsumeStats> {
     const { metadata, store } = this.deps;
-    const subscribed = this.deps.subscriptions?.topicsSubscribedBy(group) ?? new Set<string>();
+    const subscribed = new Set(this.deps.subscriptions?.consumerGroup(group)?.subscriptions.map((s) => s.topic));
     const brokerName = this.deps.config().brokerName;
     const offsetTable: Array<QueueEntry<OffsetWrapper>> = [];
     let consumeTps = 0;

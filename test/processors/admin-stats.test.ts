@@ -23,11 +23,12 @@ const FOLDERS = {
   "5.3.3": { topicStatus: "v5.3.3/v5.3.3-admin-topicStatus-02-broker", consumerProgress: "v5.3.3/v5.3.3-admin-consumerProgress-02-broker", updateTopic: "v5.3.3/v5.3.3-admin-updateTopic-02-broker" },
 } as const;
 
-/** Online subscriptions as the broker's client table (heartbeats) will report them. */
+/** Online subscriptions as the broker's client table (ClientManager, from heartbeats) reports them. */
 class OnlineSubscriptions implements ConsumerSubscriptionLookup {
   readonly byGroup = new Map<string, Set<string>>();
-  topicsSubscribedBy(group: string): ReadonlySet<string> {
-    return this.byGroup.get(group) ?? new Set();
+  consumerGroup(group: string) {
+    const topics = this.byGroup.get(group);
+    return topics ? { subscriptions: [...topics].map((topic) => ({ topic })) } : undefined;
   }
   groupsSubscribedTo(topic: string): string[] {
     return [...this.byGroup].filter(([, topics]) => topics.has(topic)).map(([group]) => group);
