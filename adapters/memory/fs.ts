@@ -17,7 +17,10 @@
  * Names (creates, renames, removes) are treated as durable at once; the store fsyncs directories
  * anyway, but this fake does not model lost directory entries.
  */
-import type { FileHandle, FileStat, FileSystem, OpenOptions } from "../../src/core/platform.ts";
+import type { DiskSpace, FileHandle, FileStat, FileSystem, OpenOptions } from "../../src/core/platform.ts";
+
+/** The size `diskSpace` reports while no `limitSpace` is set. */
+const NOMINAL_DISK_BYTES = 2 ** 40;
 
 interface Node {
   live: Uint8Array;
@@ -149,6 +152,14 @@ export class MemoryFileSystem implements FileSystem {
   async syncDirectory(path: string): Promise<void> {
     if (!this.dirs.has(normalise(path))) throw fsError("ENOENT", path);
     this.syncCount++;
+  }
+
+  /** One disk for every path: `limitSpace`'s size, else a nominal 1 TiB; nothing reserved for root. */
+  async diskSpace(path: string): Promise<DiskSpace | null> {
+    if ((await this.stat(path)) === null) return null;
+    const totalBytes = this.spaceLimitBytes ?? NOMINAL_DISK_BYTES;
+    const free = Math.max(0, totalBytes - this.usedBytes);
+    return { totalBytes, freeBytes: free, usableBytes: free };
   }
 
   /** The next fsync of `path` rejects with EIO (and makes nothing durable). */

@@ -12,7 +12,7 @@
  */
 import * as fsp from "node:fs/promises";
 import { constants } from "node:fs";
-import type { FileHandle, FileStat, FileSystem, OpenOptions } from "../../src/core/platform.ts";
+import type { DiskSpace, FileHandle, FileStat, FileSystem, OpenOptions } from "../../src/core/platform.ts";
 
 function openFlags(options: OpenOptions): number {
   if (options.readOnly) return constants.O_RDONLY;
@@ -116,6 +116,16 @@ export const fileSystem: FileSystem = {
       await handle.sync();
     } finally {
       await handle.close();
+    }
+  },
+
+  async diskSpace(path: string): Promise<DiskSpace | null> {
+    try {
+      const s = await fsp.statfs(path);
+      return { totalBytes: s.blocks * s.bsize, freeBytes: s.bfree * s.bsize, usableBytes: s.bavail * s.bsize };
+    } catch (error) {
+      if (isAbsent(error)) return null;
+      throw error;
     }
   },
 };

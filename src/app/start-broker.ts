@@ -34,6 +34,7 @@ import { ScheduleService } from "../broker/schedule-service.ts";
 import { SendEntry } from "../broker/send-entry.ts";
 import { SendService, type ReplicationGate } from "../broker/send-service.ts";
 import { AdminService } from "../broker/admin-service.ts";
+import { BrokerConfigService } from "../broker/config-service.ts";
 import { UniqueIdGenerator } from "../broker/unique-id.ts";
 import { ClientManager } from "../broker/client-manager.ts";
 import { RebalanceLockManager } from "../broker/rebalance-locks.ts";
@@ -130,6 +131,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     clients,
     rebalanceLocks: new RebalanceLockManager(clock),
     sendBack,
+    configuration: new BrokerConfigService({ config: () => config, setConfig: (next) => (config = next), clock, log }),
     clock,
     log,
     haStatus: (): HaStatusView => roles.status(),

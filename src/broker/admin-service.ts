@@ -1,22 +1,34 @@
 /**
- * Metadata administration, the same for every front (HTTP now, RocketMQ remoting next): topics,
+ * Metadata administration, the same for every front (HTTP and RocketMQ remoting): topics,
  * subscription groups and consumer offsets. Changes are accepted only on a master (a slave's
- * metadata comes from its master's sync and would be overwritten: NOT_MASTER). Deleting a topic
+ * metadata comes from its master's sync and would be overwritten: NOT_MASTER). The broker's
+ * system topics (TBW102, SCHEDULE_TOPIC_XXXX, the cluster and broker names…: `isSystemTopic`)
+ * cannot be created, changed or deleted (NO_PERMISSION, with RocketMQ's remark). Deleting a topic
  * removes its config (topics.json, DataVersion bumped) and then its consume queues (their
  * directory under consumequeue/); the commit log, append-only, is untouched.
+ *
+ * Topic attributes (RocketMQ 5.x, `+key=value` / `-key` from `mqadmin updateTopic -a`) are changes
+ * over the topic's current attributes: adding on creation only, removing only what is there.
+ * Skiff stores them (topics.json, routes, GET_TOPIC_CONFIG) and does not act on any of them.
  */
 import { SkiffError } from "../core/errors.ts";
 import { validateTopic } from "../codec/message-limits.ts";
 import type { BrokerConfig } from "../config/broker-config.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import { subscriptionGroupConfig, type SubscriptionGroupConfig } from "../metadata/subscription-groups.ts";
-import { topicConfig, type TopicConfig } from "../metadata/topic-config.ts";
+import { isSystemTopic, topicConfig, type TopicConfig } from "../metadata/topic-config.ts";
 import type { MessageStore } from "../store/message-store.ts";
 
 export interface AdminServiceDeps {
   readonly config: () => BrokerConfig;
   readonly metadata: Metadata;
   readonly store: MessageStore;
+}
+
+/** RocketMQ 5.x attribute changes: keys to set (without the `+`) and keys to remove (without the `-`). */
+export interface AttributeChanges {
+  readonly set: Readonly<Record<string, string>>;
+  readonly remove: readonly string[];
 }
 
 export class AdminService {
@@ -27,11 +39,14 @@ export class AdminService {
   }
 
   /** Creates or updates `name` with `fields` over what it has; returns the stored config. */
-  async putTopic(name: string, fields: Partial<TopicConfig>): Promise<TopicConfig> {
+  async putTopic(name: string, fields: Partial<TopicConfig>, attributeChanges?: AttributeChanges): Promise<TopicConfig> {
     this.requireMaster();
     validateTopic(name);
+    this.refuseSystemTopic(name);
     const { topics } = this.deps.metadata;
-    const config = topicConfig(name, { ...topics.get(name), ...fields });
+    const current = topics.get(name);
+    const attributes = attributeChanges ? changedAttributes(name, current, attributeChanges) : undefined;
+    const config = topicConfig(name, { ...current, ...fields, ...(attributes ? { attributes } : {}) });
     await topics.put(config);
     return config;
   }
@@ -39,6 +54,7 @@ export class AdminService {
   /** Deletes `name`'s config and consume queues; TOPIC_NOT_EXIST when it has no config. */
   async deleteTopic(name: string): Promise<void> {
     this.requireMaster();
+    this.refuseSystemTopic(name);
     if (!(await this.deps.metadata.topics.delete(name))) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${name} does not exist`);
     await this.deps.store.deleteTopicQueues(name);
   }
@@ -58,9 +74,25 @@ export class AdminService {
     this.deps.metadata.consumerOffsets.commit(group, topic, queueId, offset);
   }
 
+  private refuseSystemTopic(name: string): void {
+    if (isSystemTopic(name, this.deps.config())) throw new SkiffError("NO_PERMISSION", `The topic[${name}] is conflict with system topic.`);
+  }
+
   private requireMaster(): void {
     if (this.deps.config().brokerRole === "SLAVE") {
       throw new SkiffError("NOT_MASTER", "this broker is a slave: change metadata on its master, it reaches the slave by sync");
     }
   }
+}
+
+function changedAttributes(topic: string, current: TopicConfig | undefined, changes: AttributeChanges): Record<string, string> {
+  const attributes: Record<string, string> = { ...current?.attributes };
+  for (const key of changes.remove) {
+    if (!current) throw new SkiffError("BAD_REQUEST", `topic ${topic} is being created: only adding attributes is allowed (remove of ${key})`);
+    if (!Object.hasOwn(attributes, key)) throw new SkiffError("BAD_REQUEST", `topic ${topic} has no attribute ${key} to remove`);
+    delete attributes[key];
+  }
+  // defineProperty: a "__proto__" key stays an ordinary attribute.
+  for (const [key, value] of Object.entries(changes.set)) Object.defineProperty(attributes, key, { value, enumerable: true, writable: true, configurable: true });
+  return attributes;
 }

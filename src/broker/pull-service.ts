@@ -83,6 +83,7 @@ export class PullService {
     const filter = tagFilter(request.tags);
     const read = async () => exactTags(await store.get({
       topic: request.topic, queueId: request.queueId, offset: request.offset, maxMsgNums: Math.min(request.max, MAX_PULL_BATCH), filter: filter?.byCode,
+      consumerGroup: request.group,
     }), filter?.tags);
     let result = await read();
     const waitMs = Math.min(request.waitMs, MAX_PULL_WAIT_MS);

@@ -14,6 +14,7 @@ import type { AdminService } from "./admin-service.ts";
 import type { ClientManager } from "./client-manager.ts";
 import type { RebalanceLockManager } from "./rebalance-locks.ts";
 import type { SendBackService } from "./send-back.ts";
+import type { BrokerConfigService } from "./config-service.ts";
 
 export interface HaStatusView {
   readonly role: BrokerConfig["brokerRole"];
@@ -49,6 +50,8 @@ export interface BrokerRuntime {
   readonly rebalanceLocks: RebalanceLockManager;
   /** Messages consumers give back: their retry and dead-letter copies (through the send path). */
   readonly sendBack: SendBackService;
+  /** The configuration as admin tools read and change it while the broker runs (live keys only). */
+  readonly configuration: BrokerConfigService;
   readonly clock: Clock;
   haStatus(): HaStatusView;
   switchRole(role: BrokerConfig["brokerRole"], brokerId?: number): Promise<HaStatusView>;

@@ -109,7 +109,7 @@ export class ScheduleService {
     const min = store.minOffsetInQueue(SCHEDULE_TOPIC, queueId);
     if (offset < min) offset = min;
     for (let delivered = 0; delivered < MAX_PER_PASS; delivered++) {
-      const got = await store.get({ topic: SCHEDULE_TOPIC, queueId, offset, maxMsgNums: 1 });
+      const got = await store.get({ topic: SCHEDULE_TOPIC, queueId, offset, maxMsgNums: 1, internal: true });
       if (got.status !== "FOUND") {
         if (got.status === "OFFSET_TOO_SMALL" || got.status === "NO_MATCHED_MESSAGE" || got.status === "MESSAGE_WAS_REMOVING") {
           offset = got.nextBeginOffset;

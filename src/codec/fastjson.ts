@@ -17,6 +17,12 @@
  *
  * Compact form (HTTP bodies): the same without any whitespace: `{"offsetTable":{"T@g":{0:12,1:7}}}`.
  *
+ * Maps whose keys are beans (the admin bodies TopicStatsTable and ConsumeStats, keyed by
+ * MessageQueue) are written by fastjson with the key object itself before the colon, and fastjson
+ * reads that back: `{{"brokerName":"b","queueId":3,"topic":"T"}:{"maxOffset":2}}`. Such a map is an
+ * `ObjectKeyMap` here, in both directions (entries in their given order; an object whose first key
+ * is an object is an ObjectKeyMap, and then every key must be one).
+ *
  * Why a parser of our own: `JSON.parse` rejects unquoted keys, and a regex pre-pass that quotes
  * `{0:` / `,1:` is fragile, because the same characters can occur inside string values (a topic
  * attribute `"x,{1:y"` would be rewritten), and `JSON.parse` silently rounds integers beyond 2^53.
@@ -26,6 +32,9 @@
  * safe-integer `number`s, and the writer could not write such a value back); other literals with a
  * fraction or exponent are doubles, as in Java. Duplicate keys: the last one wins.
  * Parsed objects are plain objects; numeric keys become strings ("0"), as with `JSON.parse`.
+ *
+ * A `JavaDouble` is written as Java prints a double (`"consumeTps":0.0`); the parser reads any
+ * number as a plain number.
  *
  * Writing: plain objects are treated as beans, so their keys are sorted (UTF-16 order, like Java's
  * `String.compareTo`); for string-keyed maps (topic tables) that replaces Java's HashMap order with
@@ -40,8 +49,9 @@
  * characters beyond U+FFFF), as fastjson 1.2.69 and 1.2.83 write them (checked with both jars).
  */
 import { SkiffError, assert } from "../core/errors.ts";
+import { javaDoubleString } from "./java-double.ts";
 
-export type FastjsonValue = null | boolean | number | string | readonly FastjsonValue[] | NumericKeyMap | FastjsonObject;
+export type FastjsonValue = null | boolean | number | string | JavaDouble | readonly FastjsonValue[] | NumericKeyMap | ObjectKeyMap | FastjsonObject;
 export type FastjsonObject = { readonly [key: string]: FastjsonValue | undefined };
 
 /** A map with Integer/Long keys (queue ids, delay levels): written with unquoted keys. */
@@ -64,6 +74,24 @@ export class NumericKeyMap {
 
   sortedEntries(): Array<[number, FastjsonValue]> {
     return [...this.map].sort((a, b) => a[0] - b[0]);
+  }
+}
+
+/** A Java `double` field: written as Java prints it (`0.0`, not `0`; java-double.ts). */
+export class JavaDouble {
+  readonly value: number;
+
+  constructor(value: number) {
+    this.value = value;
+  }
+}
+
+/** A map with bean keys (MessageQueue → offsets): written `{{…key…}:value,…}` in entry order. */
+export class ObjectKeyMap {
+  readonly entries: ReadonlyArray<readonly [FastjsonObject, FastjsonValue]>;
+
+  constructor(entries: Iterable<readonly [FastjsonObject, FastjsonValue]>) {
+    this.entries = [...entries];
   }
 }
 
@@ -105,7 +133,7 @@ class Parser {
     return this.fail("a value (object, array, string, number, true, false or null)");
   }
 
-  private object(depth: number): Record<string, unknown> {
+  private object(depth: number): Record<string, unknown> | ObjectKeyMap {
     const result: Record<string, unknown> = {};
     this.pos++; // '{'
     this.skipWhitespace();
@@ -113,6 +141,7 @@ class Parser {
       this.pos++;
       return result;
     }
+    if (this.text[this.pos] === "{") return this.objectKeyMap(depth);
     for (;;) {
       this.skipWhitespace();
       const c = this.text[this.pos];
@@ -120,16 +149,39 @@ class Parser {
       if (c === '"') key = this.string();
       else if (c === "-" || isDigit(c)) key = String(this.number(false));
       else return this.fail("an object key (a string or an unquoted integer)");
-      this.skipWhitespace();
-      if (this.text[this.pos++] !== ":") this.failAt(this.pos - 1, "':' after an object key");
-      this.skipWhitespace();
+      this.colon();
       // defineProperty, not assignment: a "__proto__" key must stay an ordinary property.
       Object.defineProperty(result, key, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
-      this.skipWhitespace();
-      if (this.text[this.pos] === ",") this.pos++;
-      else if (this.text[this.pos] === "}") return (this.pos++, result);
-      else return this.fail("',' or '}' in an object");
+      if (this.endOfMember("an object")) return result;
     }
+  }
+
+  /** After the '{' of a map whose keys are objects: `{…}:value` entries up to the closing '}'. */
+  private objectKeyMap(depth: number): ObjectKeyMap {
+    const entries: Array<[FastjsonObject, FastjsonValue]> = [];
+    for (;;) {
+      this.skipWhitespace();
+      if (this.text[this.pos] !== "{") return this.fail("an object key (every key of this map is an object)");
+      const key = this.object(depth + 1);
+      if (key instanceof ObjectKeyMap) return this.fail("a key object with string keys");
+      this.colon();
+      entries.push([key as FastjsonObject, this.value(depth + 1) as FastjsonValue]);
+      if (this.endOfMember("an object")) return new ObjectKeyMap(entries);
+    }
+  }
+
+  private colon(): void {
+    this.skipWhitespace();
+    if (this.text[this.pos++] !== ":") this.failAt(this.pos - 1, "':' after an object key");
+    this.skipWhitespace();
+  }
+
+  /** After a member: true at the closing '}' (consumed), false after a ',' (consumed). */
+  private endOfMember(what: string): boolean {
+    this.skipWhitespace();
+    if (this.text[this.pos] === ",") return (this.pos++, false);
+    if (this.text[this.pos] === "}") return (this.pos++, true);
+    return this.fail(`',' or '}' in ${what}`);
   }
 
   private array(depth: number): unknown[] {
@@ -241,6 +293,9 @@ function write(value: FastjsonValue, depth: number, options: StringifyOptions, o
     assert(Number.isFinite(value), `cannot write ${value} as JSON`);
     assert(!Number.isInteger(value) || Number.isSafeInteger(value), `integer ${value} is beyond 2^53`);
     out.push(String(value));
+  } else if (value instanceof JavaDouble) {
+    assert(Number.isFinite(value.value), `cannot write ${value.value} as JSON`);
+    out.push(javaDoubleString(value.value));
   } else if (value instanceof NumericKeyMap) {
     // fastjson: no newline before non-String keys, one before the closing brace if not empty.
     const q = options.quoteNumericKeys || options.browserCompatible ? '"' : "";
@@ -251,6 +306,16 @@ function write(value: FastjsonValue, depth: number, options: StringifyOptions, o
       write(item, depth + 1, options, out);
     });
     if (options.pretty && entries.length > 0) out.push(newline(depth));
+    out.push("}");
+  } else if (value instanceof ObjectKeyMap) {
+    // Only ever written compact (remoting bodies); `pretty` indents the key beans like any bean.
+    out.push("{");
+    value.entries.forEach(([key, item], i) => {
+      if (i > 0) out.push(",");
+      write(key, depth + 1, options, out);
+      out.push(":");
+      write(item, depth + 1, options, out);
+    });
     out.push("}");
   } else if (Array.isArray(value)) {
     writeItems("[", "]", value.map((item) => ["", item]), depth, options, out);

@@ -30,6 +30,15 @@ export interface FileStat {
   readonly isDirectory: boolean;
 }
 
+/** The file system holding a path (statfs(2)), in bytes. */
+export interface DiskSpace {
+  readonly totalBytes: number;
+  /** Free blocks, including those reserved for root (Java's `File.getFreeSpace`). */
+  readonly freeBytes: number;
+  /** Free blocks this process may use (Java's `File.getUsableSpace`). */
+  readonly usableBytes: number;
+}
+
 export interface OpenOptions {
   /** Create the file if it does not exist (never truncates an existing one). */
   readonly create?: boolean;
@@ -70,6 +79,8 @@ export interface FileSystem {
   remove(path: string): Promise<void>;
   /** fsync of a directory, so that renames and new names in it are durable. */
   syncDirectory(path: string): Promise<void>;
+  /** Size and free space of the file system holding `path`; `null` when the path does not exist. */
+  diskSpace(path: string): Promise<DiskSpace | null>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,6 +52,12 @@ export function offsetKey(topic: string, group: string): string {
   return `${topic}@${group}`;
 }
 
+/** `topic@group` back into its parts (neither may contain '@': both match ^[%|a-zA-Z0-9_-]+$). */
+function splitKey(key: string): { topic: string; group: string } {
+  const at = key.lastIndexOf("@");
+  return { topic: key.slice(0, at), group: key.slice(at + 1) };
+}
+
 export class ConsumerOffsetManager {
   readonly dataVersion: DataVersion;
   loadWarnings: readonly string[] = [];
@@ -98,6 +104,16 @@ export class ConsumerOffsetManager {
 
   queryAll(group: string, topic: string): ReadonlyMap<number, number> {
     return new Map(this.offsets.get(offsetKey(topic, group)) ?? []);
+  }
+
+  /** The topics `group` has offsets for (Java's `whichTopicByConsumer`), in table order. */
+  topicsOf(group: string): string[] {
+    return [...this.offsets.keys()].map(splitKey).filter((k) => k.group === group).map((k) => k.topic);
+  }
+
+  /** The groups with offsets for `topic` (Java's `whichGroupByTopic`), in table order. */
+  groupsOf(topic: string): string[] {
+    return [...this.offsets.keys()].map(splitKey).filter((k) => k.topic === topic).map((k) => k.group);
   }
 
   resetVersion(group: string, topic: string): number {

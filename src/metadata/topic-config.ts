@@ -35,6 +35,20 @@ export const SystemTopic = {
   SCHEDULE: "SCHEDULE_TOPIC_XXXX",
 } as const;
 
+/**
+ * The names no admin may create, change or delete (RocketMQ 4.9's `TopicValidator.isSystemTopic`
+ * plus the names its TopicConfigManager adds: the cluster and broker names and their reply topic).
+ */
+const SYSTEM_TOPIC_NAMES: ReadonlySet<string> = new Set([
+  SystemTopic.AUTO_CREATE, SystemTopic.SCHEDULE, "BenchmarkTest", "RMQ_SYS_TRANS_HALF_TOPIC", "RMQ_SYS_TRACE_TOPIC",
+  "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", SystemTopic.SELF_TEST, SystemTopic.OFFSET_MOVED_EVENT,
+]);
+
+export function isSystemTopic(topic: string, broker: { readonly brokerClusterName: string; readonly brokerName: string }): boolean {
+  return SYSTEM_TOPIC_NAMES.has(topic) || topic.startsWith("rmq_sys_") ||
+    topic === broker.brokerClusterName || topic === broker.brokerName || topic === `${broker.brokerClusterName}_REPLY_TOPIC`;
+}
+
 export interface TopicConfig {
   readonly topicName: string;
   readonly readQueueNums: number;

@@ -39,6 +39,10 @@ export interface GetMessageRequest {
   readonly maxMsgNums: number;
   /** Keeps an entry when true (tag filtering by tagsCode); all pass when absent. */
   readonly filter?: (entry: ConsumeQueueEntry) => boolean;
+  /** The consumer group reading, when known: counted for its consume rate (traffic-stats.ts). */
+  readonly consumerGroup?: string;
+  /** A read by the broker itself (the schedule service), not a consumer's: not counted as traffic. */
+  readonly internal?: boolean;
 }
 
 export interface StoredMessage {

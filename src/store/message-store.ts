@@ -11,6 +11,10 @@
  * `open` recovers (truncating a torn tail, re-dispatching what the consume queues may have missed)
  * before anything is accepted; `close` flushes everything and removes `abort`.
  *
+ * Traffic (`traffic`, traffic-stats.ts): every append and read is counted there, for the admin
+ * tools' runtime info; `readMessageAt`, `storeTimestampAt` and `earliestMessageTime` are the
+ * single-record lookups of message-lookup.ts.
+ *
  * Disk full or failing writes (`health`): appends are refused with STORE_DISK_FULL / STORE_IO_FAILED
  * (retriable) while any commit-log write fails; bytes already appended stay in memory, are retried,
  * and become visible to consumers only once written. Everything recovers by itself when a write
@@ -19,7 +23,7 @@
  */
 import { SkiffError, assert } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
-import type { Platform } from "../core/platform.ts";
+import type { DiskSpace, Platform } from "../core/platform.ts";
 import { utf8Decode, utf8Encode } from "../core/bytes.ts";
 import { CheckpointFile } from "./checkpoint-file.ts";
 import { recoverCommitLog, type RecoveryResult } from "./commit-log-recovery.ts";
@@ -35,11 +39,25 @@ import { SegmentedLog } from "./segmented-log.ts";
 import { StoreHealth, type StoreIoProblem } from "./store-health.ts";
 import { LogOffsets, type StoreOffsets, type StoreStats } from "./store-offsets.ts";
 import type { StoreOptions } from "./store-options.ts";
+import { TrafficStats } from "./traffic-stats.ts";
+import { queueEntryStoreTimestamp, readMessageAt, storeTimestampAt } from "./message-lookup.ts";
 
-export type { ArrivalListener, MessageInput, Replica, ReplicationSource, StoreOffsets, StoreOptions, StoreStats };
+export type { ArrivalListener, MessageInput, Replica, ReplicationSource, StoreOffsets, StoreOptions, StoreStats, TrafficStats };
 
 /** The ports the store uses: files, time, and the machine's memory size. */
 export type StorePlatform = Pick<Platform, "fs" | "clock" | "system">;
+
+/** A store directory and the file system it is on (null: the directory is gone). */
+export interface StoreDirSpace {
+  readonly path: string;
+  readonly space: DiskSpace | null;
+}
+
+export interface StoreDiskSpace {
+  readonly root: StoreDirSpace;
+  readonly commitLog: StoreDirSpace;
+  readonly consumeQueue: StoreDirSpace;
+}
 
 export interface PutResult {
   readonly status: FlushStatus;
@@ -62,6 +80,8 @@ export class MessageStore {
   readonly replica: Replica;
   /** Where the commit log stands: min, max, written, flushed and dispatched offsets (live, read-only). */
   readonly offsets: StoreOffsets;
+  /** Puts and reads counted since the store opened (read-only for callers). */
+  readonly traffic: TrafficStats;
   private readonly commitLog: CommitLog;
   private readonly queues: ConsumeQueueTable;
   private readonly dispatcher: Dispatcher;
@@ -88,6 +108,7 @@ export class MessageStore {
     this.recovery = parts.recovery;
     this.replicationSource = new CommitLogReplicationSource(parts.commitLog, parts.options.flushDiskType);
     this.offsets = new LogOffsets(parts.commitLog.log, parts.dispatcher);
+    this.traffic = new TrafficStats(parts.platform.clock);
     this.replica = new CommitLogReplica({
       commitLog: parts.commitLog, queues: parts.queues, dispatcher: parts.dispatcher,
       maxMessageSizeBytes: parts.options.maxMessageSizeBytes, log: parts.options.log, assertOpen: () => this.assertOpen(),
@@ -149,20 +170,51 @@ export class MessageStore {
   async append(inputs: readonly MessageInput[]): Promise<Omit<PutResult, "status"> & { durable: Promise<FlushStatus> }> {
     this.assertOpen();
     const records = prepareInputs(inputs, this.options);
-    const appended = await this.commitLog.append(records);
+    const { clock } = this.platform;
+    const startMs = clock.monotonicMs();
+    let appended: Awaited<ReturnType<CommitLog["append"]>>;
+    try {
+      appended = await this.commitLog.append(records);
+    } catch (error) {
+      this.traffic.countPutFailure();
+      throw error;
+    }
     assert(appended.records.length === records.length, "one stored record per input");
+    this.traffic.countPut(appended.records.length, appended.records.reduce((sum, r) => sum + r.size, 0));
     void this.dispatcher.wake();
     const durable = this.flush.awaitDurable(appended.endOffset);
+    void durable.then(() => this.traffic.countPutLatency(clock.monotonicMs() - startMs), () => undefined);
     return { records: appended.records, endOffset: appended.endOffset, storeTimestamp: appended.storeTimestamp, durable };
   }
 
   /** Reads messages of one queue, with RocketMQ's statuses (see get-message.ts). */
-  get(request: GetMessageRequest): Promise<GetMessageResult> {
-    return readMessages(request, {
+  async get(request: GetMessageRequest): Promise<GetMessageResult> {
+    const startMs = this.platform.clock.monotonicMs();
+    const result = await readMessages(request, {
       commitLog: this.commitLog,
       queues: this.queues,
       memoryForSuggestBytes: (this.platform.system.totalMemoryBytes() * this.options.accessMessageInMemoryMaxRatio) / 100,
     });
+    if (!request.internal) {
+      const statsKey = request.consumerGroup === undefined ? undefined : `${request.topic}@${request.consumerGroup}`;
+      this.traffic.countGet(result.messages.length, this.platform.clock.monotonicMs() - startMs, statsKey);
+    }
+    return result;
+  }
+
+  /** The stored record that starts at `physicalOffset`, or null when no whole message starts there. */
+  readMessageAt(physicalOffset: number): Promise<Uint8Array | null> {
+    return readMessageAt(this.commitLog, physicalOffset);
+  }
+
+  /** Store time of entry `queueOffset` of a queue; -1 when it is not held (any more). */
+  storeTimestampAt(topic: string, queueId: number, queueOffset: number): Promise<number> {
+    return queueEntryStoreTimestamp(this.commitLog, this.queues, topic, queueId, queueOffset);
+  }
+
+  /** Store time of the oldest message still held; -1 when the log holds none. */
+  earliestMessageTime(): Promise<number> {
+    return storeTimestampAt(this.commitLog, this.commitLog.minOffset);
   }
 
   maxOffsetInQueue(topic: string, queueId: number): number {
@@ -218,6 +270,16 @@ export class MessageStore {
   /** Writes, fsyncs and dispatches everything appended so far. */
   flushAll(): Promise<void> {
     return this.flush.flushAll();
+  }
+
+  /** The file systems holding the store root, the commit log and the consume queues (statfs). */
+  async diskSpace(): Promise<StoreDiskSpace> {
+    const { rootDir } = this.options;
+    const at = async (path: string) => ({ path, space: await this.platform.fs.diskSpace(path) });
+    const [root, commitLog, consumeQueue] = await Promise.all([
+      at(rootDir), at(this.options.commitLogDir ?? joinPath(rootDir, "commitlog")), at(joinPath(rootDir, "consumequeue")),
+    ]);
+    return { root, commitLog, consumeQueue };
   }
 
   /** What fails to write right now (disk full, I/O errors); empty when every write succeeds. */

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { joinPath } from "../../src/core/path.ts";
 import { platform, removeDir, tempDir } from "../support/platform.ts";
 import { codeOf, pattern } from "./helpers.ts";
+import { execFileSync } from "node:child_process";
 
 const fs = platform.fs;
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -174,5 +175,15 @@ describe(`fs adapter (${platform.system.runtime})`, () => {
     assert.equal(await fs.stat(joinPath(root, "tree")), null);
     await fs.remove(joinPath(root, "tree"));
     await assert.rejects(fs.readdir(joinPath(root, "tree")), (error) => codeOf(error) === "ENOENT");
+  });
+
+  it("diskSpace reports the file system of a path as df does, and null for a missing path", async () => {
+    const space = await fs.diskSpace(root);
+    assert.ok(space !== null);
+    const [size, avail] = execFileSync("df", ["-B1", "--output=size,avail", root], { encoding: "utf8" }).trim().split("\n")[1].trim().split(/\s+/).map(Number);
+    assert.equal(space.totalBytes, size);
+    assert.ok(Math.abs(space.usableBytes - avail) < 256 * 1024 * 1024, `usable ${space.usableBytes} vs df ${avail}`);
+    assert.ok(space.freeBytes >= space.usableBytes && space.totalBytes >= space.freeBytes);
+    assert.equal(await fs.diskSpace(joinPath(root, "absent")), null);
   });
 });

@@ -55,6 +55,7 @@ class SlowFileSystem implements FileSystem {
   rename = (a: string, b: string) => this.inner.rename(a, b);
   remove = (p: string) => this.inner.remove(p);
   syncDirectory = (p: string) => this.inner.syncDirectory(p);
+  diskSpace = (p: string) => this.inner.diskSpace(p);
 }
 
 describe("writeFileAtomically", () => {

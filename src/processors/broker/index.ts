@@ -8,6 +8,7 @@ import { assert } from "../../core/errors.ts";
 import type { BrokerRuntime } from "../../broker/runtime.ts";
 import { RequestCode } from "../../remoting/codes.ts";
 import type { RemotingProcessor } from "../../remoting/remoting-server.ts";
+import { adminProcessors } from "./admin-processors.ts";
 import { consumerProcessors } from "./consumer-processors.ts";
 
 export interface BrokerProcessorTables {
@@ -19,7 +20,7 @@ const NOT_ON_FAST_CHANNEL: ReadonlySet<number> = new Set([RequestCode.PULL_MESSA
 
 export function brokerProcessors(runtime: BrokerRuntime): BrokerProcessorTables {
   const main = new Map<number, RemotingProcessor>();
-  const areas = [consumerProcessors(runtime)];
+  const areas = [consumerProcessors(runtime), adminProcessors({ runtime, subscriptions: runtime.clients })];
   for (const area of areas) {
     for (const [code, processor] of area) {
       assert(!main.has(code), `request code ${code} has one processor`);

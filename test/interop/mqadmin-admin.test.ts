@@ -1,0 +1,73 @@
+// The real `mqadmin` of RocketMQ 4.9.7 and 5.3.3 (the tools jars, as a JVM) against Skiff's admin processors on a RemotingServer started inside this test over an in-process broker, with the commands that take a broker address (`-b`): no name server is involved.
+// Proved: `updateTopic -b` creates the topic (5.3.3 with its attributes) and the tool prints success; `brokerStatus -b` prints the runtime table with this broker's own counts and offsets; `updateBrokerConfig -b` changes a key and `getBrokerConfig -b` shows it, and a key that needs a restart is refused with the reason printed by the tool.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { tempDir } from "../support/platform.ts";
+import { startAdminWorld, type AdminWorld } from "../processors/admin-harness.ts";
+import { INTEROP_SKIP, ROCKETMQ_VERSIONS, finishRun } from "./rocketmq/env.ts";
+import { mqadmin, parseBrokerConfig, parseBrokerStatus } from "./rocketmq/mqadmin.ts";
+
+/** A name server address nobody listens on: `-b` commands never need one, the tool wants `-n`. */
+const NO_NAMESRV = "127.0.0.1:1";
+
+describe("mqadmin -b against Skiff's admin processors", { skip: INTEROP_SKIP }, () => {
+  let world: AdminWorld;
+  let run = "";
+  let broker = "";
+  /** Checks that ran to their end: the run directory is kept for inspection unless all did. */
+  let finished = 0;
+  const CHECKS = ROCKETMQ_VERSIONS.length * 3;
+
+  before(async () => {
+    run = await tempDir("interop-mqadmin");
+    world = await startAdminWorld();
+    broker = `127.0.0.1:${world.server.address.port}`;
+    for (let i = 0; i < 3; i++) await world.send("TopicTest", { body: `hello ${i}`, tags: "TagA", keys: `k${i}` });
+  });
+  after(async () => {
+    await world?.stop();
+    await finishRun(run, finished === CHECKS);
+  });
+
+  for (const version of ROCKETMQ_VERSIONS) {
+    it(`${version}: updateTopic -b creates the topic`, async () => {
+      const topic = `Interop${version.replaceAll(".", "")}`;
+      const args = ["updateTopic", "-n", NO_NAMESRV, "-b", broker, "-t", topic, "-r", "3", "-w", "3"];
+      if (version === "5.3.3") args.push("-a", "+message.type=NORMAL");
+      const r = await mqadmin(version, join(run, `update-topic-${version}`), args);
+      assert.match(r.stdout, new RegExp(`create topic to ${broker} success\\.`), r.stdout + r.stderr);
+      const config = world.broker.runtime.metadata.topics.get(topic);
+      assert.equal(config?.writeQueueNums, 3);
+      assert.equal(config?.readQueueNums, 3);
+      if (version === "5.3.3") assert.deepEqual(config?.attributes, { "message.type": "NORMAL" });
+      finished++;
+    });
+
+    it(`${version}: brokerStatus -b prints this broker's runtime table`, async () => {
+      const r = await mqadmin(version, join(run, `broker-status-${version}`), ["brokerStatus", "-n", NO_NAMESRV, "-b", broker]);
+      const table = parseBrokerStatus(r.stdout);
+      assert.equal(table.get("brokerVersionDesc"), "V4_9_8", r.stdout + r.stderr);
+      assert.equal(table.get("msgPutTotalTodayNow"), "3");
+      assert.equal(table.get("putMessageTimesTotal"), "3");
+      assert.equal(table.get("commitLogMaxOffset"), String(world.broker.store.offsets.maxOffset));
+      assert.equal(table.get("commitLogMinOffset"), "0");
+      assert.ok(table.has("putTps") && table.has("getTransferedTps") && table.has("commitLogDiskRatio"));
+      finished++;
+    });
+
+    it(`${version}: updateBrokerConfig -b changes a key getBrokerConfig -b then shows, and refuses one that needs a restart`, async () => {
+      const hour = version === "4.9.7" ? "03" : "05";
+      const ok = await mqadmin(version, join(run, `update-config-${version}`), ["updateBrokerConfig", "-n", NO_NAMESRV, "-b", broker, "-k", "deleteWhen", "-v", hour]);
+      assert.match(ok.stdout, new RegExp(`update broker config success, ${broker}`), ok.stdout + ok.stderr);
+      const shown = await mqadmin(version, join(run, `get-config-${version}`), ["getBrokerConfig", "-n", NO_NAMESRV, "-b", broker]);
+      const config = parseBrokerConfig(shown.stdout);
+      assert.equal(config.get("deleteWhen"), hour, shown.stdout);
+      assert.equal(config.get("brokerName"), "broker-a");
+      const refused = await mqadmin(version, join(run, `refused-config-${version}`), ["updateBrokerConfig", "-n", NO_NAMESRV, "-b", broker, "-k", "listenPort", "-v", "1"]);
+      assert.match(refused.stdout + refused.stderr, /CODE: 1\s+DESC: broker configuration not changed: listenPort cannot be changed while the broker runs/);
+      assert.notEqual(world.broker.runtime.config().listenPort, 1);
+      finished++;
+    });
+  }
+});
