@@ -68,6 +68,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, HttpStatus>> = {
   NOT_MASTER: 409,
   NOT_SLAVE: 409,
   SLAVE_CANNOT_SEND: 409,
+  TRANSACTION_NOT_SUPPORTED: 501,
   SHUTDOWN_INCOMPLETE: 400,
   // Configuration and metadata
   CONFIG_INVALID: 400,

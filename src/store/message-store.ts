@@ -29,6 +29,7 @@ import { Dispatcher, type ArrivalListener } from "./dispatcher.ts";
 import { FlushService, type FlushStatus } from "./flush-service.ts";
 import { readMessages, type GetMessageRequest, type GetMessageResult } from "./get-message.ts";
 import { prepareInputs, type MessageInput } from "./message-input.ts";
+import { earliestStoreTime, isOnDisk, offsetByStoreTime, type QueueLookupContext } from "./queue-lookup.ts";
 import { CommitLogReplica, type Replica } from "./replica.ts";
 import { CommitLogReplicationSource, type ReplicationSource } from "./replication-source.ts";
 import { SegmentedLog } from "./segmented-log.ts";
@@ -158,11 +159,30 @@ export class MessageStore {
 
   /** Reads messages of one queue, with RocketMQ's statuses (see get-message.ts). */
   get(request: GetMessageRequest): Promise<GetMessageResult> {
-    return readMessages(request, {
-      commitLog: this.commitLog,
-      queues: this.queues,
-      memoryForSuggestBytes: (this.platform.system.totalMemoryBytes() * this.options.accessMessageInMemoryMaxRatio) / 100,
-    });
+    return readMessages(request, { commitLog: this.commitLog, queues: this.queues, memoryForSuggestBytes: this.memoryForSuggestBytes() });
+  }
+
+  /** The first queue offset stored at or after `timestampMs`; the queue's max offset when none is (queue-lookup.ts). */
+  searchOffsetByTimestamp(topic: string, queueId: number, timestampMs: number): Promise<number> {
+    return offsetByStoreTime(this.lookup(topic, queueId), timestampMs);
+  }
+
+  /** The store time of the queue's oldest message still held, or -1. */
+  earliestStoreTimestamp(topic: string, queueId: number): Promise<number> {
+    return earliestStoreTime(this.lookup(topic, queueId));
+  }
+
+  /** Whether the message at `queueOffset` lies further behind the log's end than the memory share (RocketMQ's checkInDiskByConsumeOffset). */
+  isOnDisk(topic: string, queueId: number, queueOffset: number): Promise<boolean> {
+    return isOnDisk(this.lookup(topic, queueId), queueOffset);
+  }
+
+  private lookup(topic: string, queueId: number): QueueLookupContext {
+    return { commitLog: this.commitLog, queue: this.queues.find(topic, queueId), memoryForSuggestBytes: this.memoryForSuggestBytes() };
+  }
+
+  private memoryForSuggestBytes(): number {
+    return (this.platform.system.totalMemoryBytes() * this.options.accessMessageInMemoryMaxRatio) / 100;
   }
 
   maxOffsetInQueue(topic: string, queueId: number): number {
