@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { startBroker, type BrokerHandle } from "../../src/app/start-broker.ts";
 import { resolveBrokerConfig } from "../../src/config/sources.ts";
+import type { BrokerConfig } from "../../src/config/broker-config.ts";
 import { decodeMessageRecord, type DecodedMessage } from "../../src/codec/message-record-decode.ts";
 import type { Connection } from "../../src/core/platform.ts";
 import { errorAnswer } from "../../src/processors/error-answers.ts";
@@ -30,6 +31,8 @@ export interface RemotingBroker {
 
 export interface RemotingBrokerOptions {
   readonly subscriptionOf?: (group: string, topic: string) => HeartbeatSubscription | undefined;
+  /** Runs on the broker's configuration before the broker starts (e.g. to fill its store). */
+  readonly beforeStart?: (config: BrokerConfig) => Promise<void>;
 }
 
 /** A broker named as in the captures (DefaultCluster / broker-a), with `values` over the defaults. */
@@ -44,6 +47,7 @@ export async function remotingBroker(values: Record<string, string | number | bo
   }).config;
   const logs: string[] = [];
   const log = (line: string) => logs.push(line);
+  await options.beforeStart?.(config);
   const broker = await startBroker(config, platform, { log });
   const { runtime } = broker;
   const processors = new Map([
