@@ -107,9 +107,9 @@ export class PullService {
       this.context.admin.commitConsumerOffset(request.group, request.topic, request.queueId, request.commitOffset);
     }
     const filter = tagFilter(request.tags);
-    const read = async () => asJavaReads(exactTags(await store.get({
+    const read = async () => exactTags(await store.get({
       topic: request.topic, queueId: request.queueId, offset: request.offset, maxMsgNums: Math.min(request.max, MAX_PULL_BATCH), filter: filter?.byCode,
-    }), filter?.tags));
+    }), filter?.tags);
     let result = await read();
     const waitMs = Math.min(request.waitMs, MAX_PULL_WAIT_MS);
     if (waitMs > 0 && pullStatusOf(result.status, request.offset) === "NO_NEW_MSG") {
@@ -128,14 +128,6 @@ export class PullService {
     }
     return { ...result, pullStatus, suggestWhichBrokerId };
   }
-}
-
-/**
- * A queue of an existing topic that has no consume queue yet is an empty queue: Java creates the
- * consume queue on its first lookup, so its pulls say NO_MESSAGE_IN_QUEUE.
- */
-function asJavaReads(result: GetMessageResult): GetMessageResult {
-  return result.status === "NO_MATCHED_LOGIC_QUEUE" ? { ...result, status: "NO_MESSAGE_IN_QUEUE" } : result;
 }
 
 /** Statuses whose nextBeginOffset is a correction (RocketMQ's `nextOffsetCorrection`), not applied on a slave. */

@@ -77,7 +77,7 @@ export class SendEntry {
     if (body.form === "rocketmq-batch") {
       const batch = decodeBatch(body.bytes);
       if (batch.length === 0) throw new SkiffError("BAD_REQUEST", "the batch is empty");
-      return { kind: "batch", results: await service.send(topic, batch.map((m) => buildFromBatch(m, body.queueId, context))) };
+      return { kind: "batch", results: await service.send(topic, batch.map((m) => buildFromBatch(m, body.queueId, context)), { batch: true }) };
     }
     const raw = parseJsonBytes(body.bytes);
     if (typeof raw === "object" && raw !== null && "messages" in raw) {
@@ -86,7 +86,7 @@ export class SendEntry {
         throw new SkiffError("BATCH_TOO_LARGE", `the batch holds ${count} messages, more than ${BATCH_MESSAGES_MAX}; split it into batches of at most ${BATCH_MESSAGES_MAX}`);
       }
       const { messages } = checked(batchSchema, raw);
-      return { kind: "batch", results: await service.send(topic, messages.map((m) => buildFromJson(m, context))) };
+      return { kind: "batch", results: await service.send(topic, messages.map((m) => buildFromJson(m, context)), { batch: true }) };
     }
     const [result] = await service.send(topic, [buildFromJson(checked(messageSchema, raw), context)]);
     return { kind: "single", result };
@@ -100,7 +100,7 @@ export class SendEntry {
     if (!send.batch) return this.deps.service.send(send.topic, [buildFromRemoting(send.body, send.fields, context)], send.options);
     const batch = decodeBatch(send.body);
     if (batch.length === 0) throw new SkiffError("BAD_REQUEST", "the batch is empty");
-    return this.deps.service.send(send.topic, buildFromRemotingBatch(batch, send.fields, context), send.options);
+    return this.deps.service.send(send.topic, buildFromRemotingBatch(batch, send.fields, context), { ...send.options, batch: true });
   }
 }
 

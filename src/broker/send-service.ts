@@ -10,7 +10,7 @@
  *    `autoCreateTopicEnable` — with min(asked, default's writeQueueNums) queues and the default's
  *    perm without INHERIT; a retry topic is created with one queue; anything else is
  *    TOPIC_NOT_EXIST with Java's remark. A topic without write permission is refused;
- * 3. a send to `%RETRY%<group>` (one message, no batch) whose reconsume count reached the limit
+ * 3. a send to `%RETRY%<group>` (one message, not a batch) whose reconsume count reached the limit
  *    (the producer's `maxReconsumeTimes`, else the group's `retryMaxTimes`) goes to
  *    `%DLQ%<group>` queue 0, undelayed (retry-topics.ts);
  * 4. the queue is the one asked for (it must be below writeQueueNums) or the next in round-robin;
@@ -60,6 +60,8 @@ export interface SendOptions {
   readonly defaultTopicQueueNums?: number;
   /** The producer's limit for a retry-topic send; default the group's retryMaxTimes. */
   readonly maxReconsumeTimes?: number;
+  /** The producer sent a batch (possibly of one message). */
+  readonly batch?: boolean;
 }
 
 /** Java's remark for a send to a topic that does not exist and cannot be created. */
@@ -100,7 +102,7 @@ export class SendService {
     let messages = built;
     const retryGroup = groupOfRetryTopic(topic);
     if (retryGroup !== undefined) {
-      if (messages.length > 1) throw new SkiffError("MESSAGE_ILLEGAL", `batch request does not support retry group ${topic}`);
+      if (options.batch || messages.length > 1) throw new SkiffError("MESSAGE_ILLEGAL", `batch request does not support retry group ${topic}`);
       const dlq = await this.deadLetterTopic(retryGroup, messages[0], options);
       if (dlq) {
         [target, topicConfig, messages] = [dlq.topicName, dlq, [undelayed(messages[0], 0)]];

@@ -15,14 +15,16 @@ import { offsetProcessors } from "../../src/processors/broker/offset-processors.
 import { pullProcessors, type HeartbeatSubscription } from "../../src/processors/broker/pull-processors.ts";
 import { sendProcessors } from "../../src/processors/broker/send-processors.ts";
 import { slaveSyncProcessors } from "../../src/processors/broker/slave-sync-processors.ts";
-import { encodeRemotingCommand, isResponse, RemotingFrameDecoder, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
-import { RemotingServer } from "../../src/remoting/remoting-server.ts";
+import { encodeRemotingCommand, isResponse, RemotingFrameDecoder, type RemotingAnswer, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
+import { RemotingServer, type RemotingProcessor } from "../../src/remoting/remoting-server.ts";
 import { platform, removeDir, tempDir } from "./platform.ts";
 
 export interface RemotingBroker {
   readonly broker: BrokerHandle;
   readonly server: RemotingServer;
   readonly logs: string[];
+  /** Every request a processor finished, with what it answered (null: nothing, the client is gone). */
+  readonly settled: Array<{ readonly code: number; readonly opaque: number; readonly answer: RemotingAnswer | null }>;
   /** `127.0.0.1:<port>` of the remoting server. */
   readonly address: string;
   client(): Promise<RawRemotingClient>;
@@ -50,18 +52,26 @@ export async function remotingBroker(values: Record<string, string | number | bo
   await options.beforeStart?.(config);
   const broker = await startBroker(config, platform, { log });
   const { runtime } = broker;
-  const processors = new Map([
+  const settled: RemotingBroker["settled"] = [];
+  const observed = (processor: RemotingProcessor): RemotingProcessor => async (request, channel) => {
+    const answer = await processor(request, channel);
+    settled.push({ code: request.code, opaque: request.opaque, answer });
+    return answer;
+  };
+  const table = [
     ...sendProcessors({ runtime }),
     ...pullProcessors({ runtime, subscriptionOf: options.subscriptionOf }),
     ...offsetProcessors({ runtime }),
     ...slaveSyncProcessors({ runtime }),
-  ]);
+  ];
+  const processors = new Map(table.map(([code, processor]) => [code, observed(processor)] as const));
   const server = await RemotingServer.listen({ net: platform.net, clock: platform.clock, at: { host: "127.0.0.1", port: 0 }, name: "remoting", processors, log, errorAnswer });
   const clients: RawRemotingClient[] = [];
   return {
     broker,
     server,
     logs,
+    settled,
     address: `127.0.0.1:${server.address.port}`,
     async client() {
       const client = await RawRemotingClient.open(server);

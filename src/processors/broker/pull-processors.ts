@@ -11,6 +11,8 @@
  * | NO_MATCHED_MSG  | 20   |                               | OFFSET_TOO_SMALL |
  * | OFFSET_ILLEGAL  | 21   |                               | …)               |
  *
+ * (a queue never written says NO_MESSAGE_IN_QUEUE, as Java's, which creates a consume queue on
+ * its first lookup; Skiff's store calls it NO_MATCHED_LOGIC_QUEUE) *
  * with extFields suggestWhichBrokerId, nextBeginOffset, minOffset, maxOffset (5.x clients also
  * topicSysFlag, groupSysFlag, as a 5.3.3 broker sends them).
  *
@@ -88,7 +90,8 @@ async function pullMessage(deps: PullProcessorDeps, request: RemotingCommand, ch
   const topicSysFlag = runtime.metadata.topics.get(header.topic)?.topicSysFlag ?? 0;
   return {
     code: CODE_BY_STATUS[result.pullStatus],
-    remark: result.status,
+    // Java creates a queue's consume queue on its first lookup: a queue never written is an empty one.
+    remark: result.status === "NO_MATCHED_LOGIC_QUEUE" ? "NO_MESSAGE_IN_QUEUE" : result.status,
     extFields: {
       suggestWhichBrokerId: String(result.suggestWhichBrokerId),
       nextBeginOffset: String(result.nextBeginOffset),
