@@ -176,9 +176,16 @@ export class SendService {
   }
 }
 
-/** A half message (transaction type PREPARED, or the producer's TRAN_MSG=true), or a commit/rollback record. */
+/**
+ * A half message (transaction type PREPARED, or the producer's TRAN_MSG=true) or a commit/rollback
+ * record — but not a consumer's delayed retry of a message that was once transactional (its
+ * properties still say TRAN_MSG), which Java lets through the same way.
+ */
 function isTransactional(message: BuiltMessage): boolean {
-  return transactionTypeOf(message.input.sysFlag) !== TransactionType.NOT_TYPE || message.input.properties.get(MessageConst.TRAN_MSG) === "true";
+  const { sysFlag, properties, reconsumeTimes } = message.input;
+  const marked = transactionTypeOf(sysFlag) !== TransactionType.NOT_TYPE || properties.get(MessageConst.TRAN_MSG) === "true";
+  const delayedRetry = reconsumeTimes > 0 && Number.parseInt(properties.get(MessageConst.DELAY) ?? "0", 10) > 0;
+  return marked && !delayedRetry;
 }
 
 /** The message without its delay level, to queue `queueId` (a dead letter is stored at once, WAIT not kept). */

@@ -50,7 +50,8 @@ export interface PutResult {
 }
 
 /**
- * The store's public face: sending and reading (`put`, `append`, `get`, queue offsets), two
+ * The store's public face: sending and reading (`put`, `append`, `get`, queue offsets, lookups
+ * by store time for RocketMQ's offset requests: queue-lookup.ts), two
  * replication ports (`replicationSource` for a master, `replica` for a slave), read-only views
  * (`offsets`, `stats`, `readCommitLog`, `waitDispatched`, `ioProblems`), arrivals, topic deletion's
  * queue part, flushing and closing. The commit log, consume queues and dispatcher stay inside.
