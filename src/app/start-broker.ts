@@ -109,7 +109,8 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   const roles = new RoleManager({ platform, store, metadata, schedule, fetch: fetcher, syncSource, config: () => config, setConfig: (next) => (config = next), log });
   const uniqueIds = new UniqueIdGenerator(parseHostAddress(`${config.brokerIP1}:0`).address, platform.system.pid, () => clock.now());
   const send = new SendService({ config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress() });
-  const pull = new PullService({ config: () => config, store, metadata, longPoll });
+  const admin = new AdminService({ config: () => config, metadata, store });
+  const pull = new PullService({ config: () => config, store, metadata, longPoll, admin });
 
   let server: HttpServer | null = null;
   const buildContext = (): BuildContext => {
@@ -127,7 +128,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     metadata,
     send: new SendEntry({ config: () => config, service: send, buildContext }),
     pull,
-    admin: new AdminService({ config: () => config, metadata, store }),
+    admin,
     clients,
     rebalanceLocks: new RebalanceLockManager(clock),
     sendBack,

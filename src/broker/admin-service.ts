@@ -10,6 +10,11 @@
  * Topic attributes (RocketMQ 5.x, `+key=value` / `-key` from `mqadmin updateTopic -a`) are changes
  * over the topic's current attributes: adding on creation only, removing only what is there.
  * Skiff stores them (topics.json, routes, GET_TOPIC_CONFIG) and does not act on any of them.
+ *
+ * A group's offset where it has none yet follows RocketMQ 4.9.7 (`queryConsumerOffset`, spec §7.1):
+ * 0 when the queue still starts at 0 and its first message is not "on disk" (an empty or young
+ * queue: a new group, even CONSUME_FROM_LAST_OFFSET, reads it from the start), else unknown
+ * (the client then applies its consumeFromWhere).
  */
 import { SkiffError } from "../core/errors.ts";
 import { validateTopic } from "../codec/message-limits.ts";
@@ -70,12 +75,23 @@ export class AdminService {
   /** Commits a consumer offset of an existing topic (moving it back is a reset: see consumer-offsets.ts). */
   commitConsumerOffset(group: string, topic: string, queueId: number, offset: number): void {
     this.requireMaster();
+    if (!(Number.isSafeInteger(queueId) && queueId >= 0)) throw new SkiffError("BAD_REQUEST", `queueId must be >= 0, got ${queueId}`);
+    if (!(Number.isSafeInteger(offset) && offset >= 0)) throw new SkiffError("BAD_REQUEST", `a consumer offset must be >= 0, got ${offset}`);
     if (!this.deps.metadata.topics.get(topic)) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${topic} does not exist`);
     this.deps.metadata.consumerOffsets.commit(group, topic, queueId, offset);
   }
 
   private refuseSystemTopic(name: string): void {
     if (isSystemTopic(name, this.deps.config())) throw new SkiffError("NO_PERMISSION", `The topic[${name}] is conflict with system topic.`);
+  }
+
+  /** The group's committed offset, or the 4.9.7 zero rule's 0 (see the header), or undefined. */
+  async queryConsumerOffset(group: string, topic: string, queueId: number): Promise<number | undefined> {
+    const offset = this.deps.metadata.consumerOffsets.query(group, topic, queueId);
+    if (offset >= 0) return offset;
+    const { store } = this.deps;
+    if (store.minOffsetInQueue(topic, queueId) <= 0 && !(await store.isOnDisk(topic, queueId, 0))) return 0;
+    return undefined;
   }
 
   private requireMaster(): void {

@@ -6,7 +6,12 @@
  * - properties are stored without the trailing 0x02 (4.9 style; the store option can switch it);
  * - `CLUSTER=<brokerClusterName>` is added to every message, as both 4.9 and 5.x brokers do;
  * - `UNIQ_KEY` is added when the producer did not set one (the Java client always sets one);
- * - `WAIT` is a per-send instruction: read, then not stored (as 4.9 does for single messages).
+ * - `WAIT` is a per-send instruction: read, then not stored (as 4.9 does for single messages) —
+ *   except in a delayed message, whose string the 4.9 store rebuilds from the map with WAIT back in;
+ * - a RocketMQ batch (remoting SEND_BATCH_MESSAGE) is stored as a 4.9 broker stores it: each
+ *   message's own properties verbatim, 0x02, then the batch-level string (the request's properties
+ *   with CLUSTER added, in HashMap order), so WAIT (and a 5.x batch's UNIQ_KEY) appear twice
+ *   (spec §0.1; the last occurrence wins when read).
  * Property order: the order a RocketMQ 4.9 broker writes for the same send from the Java client —
  * `java.util.HashMap` order (java-hash-map-order.ts) of a map filled as the Java client and broker
  * fill it (WAIT, TAGS, KEYS, then the producer's own, DELAY, UNIQ_KEY; the broker removes WAIT
@@ -15,9 +20,9 @@
 import { z } from "zod";
 import { SkiffError } from "../core/errors.ts";
 import { utf8Encode } from "../core/bytes.ts";
-import { BATCH_MESSAGES_MAX, type BatchMessage } from "../codec/batch.ts";
+import { BATCH_MESSAGES_MAX, mergeBatchProperties, type BatchMessage } from "../codec/batch.ts";
 import type { HostAddress } from "../codec/host-address.ts";
-import { decodePropertiesBytes, MessageConst } from "../codec/properties.ts";
+import { decodeProperties, decodePropertiesBytes, encodeProperties, MessageConst } from "../codec/properties.ts";
 import type { MessageInput } from "../store/message-input.ts";
 import { inJavaHashMapOrder } from "../codec/java-hash-map-order.ts";
 
@@ -44,6 +49,7 @@ export const batchSchema = z.object({ messages: z.array(messageSchema).min(1).ma
 
 export interface BuildContext {
   readonly clusterName: string;
+  /** `brokerIP1:listenPort`: the address an offsetMsgId names (queryMsgById dials it). */
   readonly storeHost: HostAddress;
   readonly bornHost: HostAddress;
   readonly now: number;
@@ -79,6 +85,62 @@ export function buildFromBatch(message: BatchMessage, queueId: number | undefine
   return finish(properties, message.body, message.flag, queueId, wait, context);
 }
 
+/** What a RocketMQ producer's send request says about its message(s), beside the body. */
+export interface RemotingSendFields {
+  /** The header's properties string (`i`): one message's, or a batch's batch-level ones. */
+  readonly properties: string;
+  readonly flag: number;
+  readonly sysFlag: number;
+  readonly bornTimestamp: number;
+  readonly reconsumeTimes: number;
+  /** Absent or negative: the broker chooses. */
+  readonly queueId: number | undefined;
+}
+
+/** One message of SEND_MESSAGE(_V2): the request's properties, rewritten as a 4.9 broker does. */
+export function buildFromRemoting(body: Uint8Array, fields: RemotingSendFields, context: BuildContext): BuiltMessage {
+  const properties = decodeProperties(fields.properties);
+  const wait = properties.get(MessageConst.WAIT) !== "false";
+  const built = finish(properties, body, fields.flag, fields.queueId, wait, context);
+  return { ...built, input: { ...built.input, sysFlag: fields.sysFlag, bornTimestamp: fields.bornTimestamp, reconsumeTimes: fields.reconsumeTimes } };
+}
+
+/**
+ * The messages of SEND_BATCH_MESSAGE: each stored with its own properties, 0x02 and the
+ * batch-level string (see the header). A message with no UNIQ_KEY anywhere gets one (after the
+ * batch-level string), as every Skiff send does.
+ */
+export function buildFromRemotingBatch(messages: readonly BatchMessage[], fields: RemotingSendFields, context: BuildContext): BuiltMessage[] {
+  const batchLevel = decodeProperties(fields.properties);
+  const wait = batchLevel.get(MessageConst.WAIT) !== "false";
+  const maxSize = batchLevel.size + (batchLevel.has(MessageConst.CLUSTER) ? 0 : 1);
+  batchLevel.set(MessageConst.CLUSTER, context.clusterName);
+  const batchBytes = utf8Encode(encodeProperties(inJavaHashMapOrder(batchLevel, maxSize), { trailingSeparator: false }));
+  return messages.map((message) => {
+    let stored = mergeBatchProperties(message.properties, batchBytes);
+    let properties = decodePropertiesBytes(stored);
+    if (!properties.get(MessageConst.UNIQ_KEY)) {
+      stored = mergeBatchProperties(stored, utf8Encode(`${MessageConst.UNIQ_KEY}\u0001${context.nextUniqueId()}`));
+      properties = decodePropertiesBytes(stored);
+    }
+    return {
+      input: {
+        ...storeFields(context),
+        flag: message.flag,
+        body: message.body,
+        properties,
+        storedProperties: stored,
+        sysFlag: fields.sysFlag,
+        bornTimestamp: fields.bornTimestamp,
+        reconsumeTimes: fields.reconsumeTimes,
+      },
+      queueId: fields.queueId,
+      wait,
+      uniqueId: properties.get(MessageConst.UNIQ_KEY)!,
+    };
+  });
+}
+
 function finish(properties: Map<string, string>, body: Uint8Array, flag: number, queueId: number | undefined, wait: boolean, context: BuildContext): BuiltMessage {
   let uniqueId = properties.get(MessageConst.UNIQ_KEY);
   if (!uniqueId) {
@@ -86,24 +148,23 @@ function finish(properties: Map<string, string>, body: Uint8Array, flag: number,
     properties.set(MessageConst.UNIQ_KEY, uniqueId);
   }
   const maxSize = properties.size + (properties.has(MessageConst.CLUSTER) ? 0 : 1);
-  properties.delete(MessageConst.WAIT);
   properties.set(MessageConst.CLUSTER, context.clusterName);
+  // 4.9 drops WAIT from the stored string of a single message and puts it back into the map; a
+  // delayed message's string is re-encoded from that map by the store, WAIT (now last) included.
+  const waitValue = properties.get(MessageConst.WAIT);
+  properties.delete(MessageConst.WAIT);
+  const delayed = Number.parseInt(properties.get(MessageConst.DELAY) ?? "0", 10) > 0;
+  if (delayed && waitValue !== undefined) properties.set(MessageConst.WAIT, waitValue);
   return {
-    input: {
-      flag,
-      body,
-      properties: inJavaHashMapOrder(properties, maxSize),
-      sysFlag: 0,
-      bornTimestamp: context.now,
-      bornHost: context.bornHost,
-      storeHost: context.storeHost,
-      reconsumeTimes: 0,
-      preparedTransactionOffset: 0,
-    },
+    input: { ...storeFields(context), flag, body, properties: inJavaHashMapOrder(properties, maxSize) },
     queueId,
     wait,
     uniqueId,
   };
+}
+
+function storeFields(context: BuildContext) {
+  return { sysFlag: 0, bornTimestamp: context.now, bornHost: context.bornHost, storeHost: context.storeHost, reconsumeTimes: 0, preparedTransactionOffset: 0 };
 }
 
 export function decodeBase64(text: string): Uint8Array {

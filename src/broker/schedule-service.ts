@@ -4,8 +4,10 @@
  * A delayed message waits in `SCHEDULE_TOPIC_XXXX` queue `level - 1`, its consume-queue tagsCode
  * being its delivery time (the dispatcher computes it). Per level, this service reads that queue
  * from the level's progress offset (`config/delayOffset.json`); each message that is due is
- * written again to its `REAL_TOPIC` / `REAL_QID` with `DELAY` removed, then the progress moves
- * past it. A crash between the two re-delivers the message once more: at-least-once, never lost.
+ * written again to its `REAL_TOPIC` / `REAL_QID`, then the progress moves past it. As in 4.9, the
+ * new record keeps the delayed record's properties string as it is (`DELAY`, `REAL_TOPIC`,
+ * `REAL_QID` included: the Java broker encodes the string before it drops DELAY from the map), but
+ * it is not delayed again. A crash between the two re-delivers the message once more: at-least-once, never lost.
  *
  * No polling loop: an idle level sleeps until a message arrives in its queue (the dispatcher
  * wakes it); a level whose next message is not due sleeps until that message's delivery time.
@@ -15,6 +17,7 @@ import type { Clock, TimerHandle } from "../core/platform.ts";
 import type { DelayOffsetManager } from "../metadata/delay-offsets.ts";
 import { isLegalTopic } from "../codec/message-limits.ts";
 import { decodeMessageRecord } from "../codec/message-record-decode.ts";
+import { utf8Encode } from "../core/bytes.ts";
 import { decodeProperties, MessageConst } from "../codec/properties.ts";
 import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
 import type { MessageInput } from "../store/message-input.ts";
@@ -135,7 +138,7 @@ export class ScheduleService {
   }
 }
 
-/** The delayed record, re-addressed to its real topic and queue, without its DELAY property. */
+/** The delayed record, re-addressed to its real topic and queue: its properties string as stored, DELAY not applied. */
 function toRealTopic(bytes: Uint8Array): MessageInput | null {
   const record = decodeMessageRecord(bytes, 0, { readBody: true });
   if (record.kind !== "message") return null;
@@ -152,6 +155,7 @@ function toRealTopic(bytes: Uint8Array): MessageInput | null {
     flag: record.flag,
     body: record.body ?? new Uint8Array(0),
     properties,
+    storedProperties: utf8Encode(record.properties),
     sysFlag: record.sysFlag,
     bornTimestamp: record.bornTimestamp,
     bornHost: record.bornHost,

@@ -21,9 +21,8 @@
  * then RETRY_TOPIC, WAIT, DELAY, ORIGIN_MESSAGE_ID and, for a delayed copy, REAL_TOPIC and
  * REAL_QID), so a copy's bytes match RocketMQ's but for times and hosts.
  *
- * `retryOrDeadLetter` is the same limit for a producer's send to a retry topic (SEND_MESSAGE_V2
- * with reconsumeTimes `j` and maxReconsumeTimes `l`, §8.3): at or past the limit the message goes to
- * `%DLQ%<group>` queue 0 without delay.
+ * The limit is the one rule of retry-topics.ts (`isDeadLetter`), which SendService applies to a
+ * producer's send to a retry topic too (SEND_MESSAGE_V2 with `j` and `l`, §8.3).
  */
 import { SkiffError } from "../core/errors.ts";
 import type { HostAddress } from "../codec/host-address.ts";
@@ -33,7 +32,7 @@ import { decodeProperties, MessageConst } from "../codec/properties.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import type { SubscriptionGroupConfig } from "../metadata/subscription-groups.ts";
 import type { MessageStore } from "../store/message-store.ts";
-import { DLQ_QUEUE_NUMS, dlqTopicOf, ensureGroupTopic, groupOfRetryTopic, retryTopicOf } from "./retry-topics.ts";
+import { DLQ_QUEUE_NUMS, dlqTopicOf, ensureGroupTopic, isDeadLetter, retryTopicOf } from "./retry-topics.ts";
 import type { SendService } from "./send-service.ts";
 import { readMessageAt } from "./stored-message.ts";
 
@@ -71,15 +70,6 @@ export interface SendBackResult {
   readonly physicalOffset: number;
 }
 
-/** Where a send to a retry topic goes: unchanged, or to the group's dead-letter queue. */
-export interface RetryRoute {
-  readonly topic: string;
-  /** Set for a dead letter: queue 0. */
-  readonly queueId?: number;
-  /** True: store it in `topic` with `DELAY=0` (no delay). */
-  readonly deadLetter: boolean;
-}
-
 export class SendBackService {
   private readonly deps: SendBackDeps;
 
@@ -102,7 +92,7 @@ export class SendBackService {
     if (!properties.has(MessageConst.RETRY_TOPIC)) properties.set(MessageConst.RETRY_TOPIC, record.topic);
     properties.set(MessageConst.WAIT, "false");
     const limit = request.maxReconsumeTimes ?? group.retryMaxTimes;
-    const deadLetter = record.reconsumeTimes >= limit || request.delayLevel < 0;
+    const deadLetter = isDeadLetter(record.reconsumeTimes, limit) || request.delayLevel < 0;
     const levels = this.deps.store.options.delayLevelsMs.length;
     const delayLevel = deadLetter ? 0 : Math.min(request.delayLevel > 0 ? request.delayLevel : FIRST_RETRY_DELAY_LEVEL + record.reconsumeTimes, levels);
     const topic = deadLetter ? dlqTopicOf(request.group) : retryTopic;
@@ -133,23 +123,6 @@ export class SendBackService {
       uniqueId: properties.get(MessageConst.UNIQ_KEY) ?? encodeOffsetMsgId(record.storeHost, record.physicalOffset),
     }]);
     return { topic, queueId, deadLetter, delayLevel, reconsumeTimes: record.reconsumeTimes + 1, physicalOffset: stored.commitLogOffset };
-  }
-
-  /**
-   * The destination of a producer's send to `topic` (SEND_MESSAGE_V2's retry rule): a retry topic
-   * whose message was consumed `reconsumeTimes` times, at or past the limit (`maxReconsumeTimes`,
-   * else the group's retryMaxTimes), goes to `%DLQ%<group>` (created when absent). Other topics,
-   * and retries below the limit, keep their topic.
-   */
-  async retryOrDeadLetter(topic: string, reconsumeTimes: number, maxReconsumeTimes?: number): Promise<RetryRoute> {
-    const groupName = groupOfRetryTopic(topic);
-    if (groupName === undefined) return { topic, deadLetter: false };
-    this.deps.send.checkWritable();
-    const group = await this.groupConfig(groupName);
-    if (reconsumeTimes < (maxReconsumeTimes ?? group.retryMaxTimes)) return { topic, deadLetter: false };
-    const dlq = dlqTopicOf(groupName);
-    await ensureGroupTopic(this.deps.metadata, dlq, DLQ_QUEUE_NUMS);
-    return { topic: dlq, queueId: 0, deadLetter: true };
   }
 
   private async groupConfig(group: string): Promise<SubscriptionGroupConfig> {

@@ -1,7 +1,13 @@
 /**
- * The broker's one way in for a send, whatever protocol front carries it (HTTP now, RocketMQ's
- * remoting next): a producer's body in one of its forms is decoded, checked and built into
- * messages (message-build.ts), then sent by SendService (queue, store, flush and replication).
+ * The broker's one way in for a send, whatever protocol front carries it (HTTP, RocketMQ's
+ * remoting): a producer's body in one of its forms is decoded, checked and built into messages
+ * (message-build.ts), then sent by SendService (queue, store, flush and replication).
+ *
+ * `sendBody` takes the HTTP API's body forms (table below); `sendRemoting` a RocketMQ producer's
+ * SEND_MESSAGE(_V2) / SEND_BATCH_MESSAGE whose header the remoting front has decoded: the body is
+ * the message's (or RocketMQ's batch encoding), the born host is the producer's socket address
+ * and the store host `brokerIP1:listenPort` — the address an offsetMsgId names, which
+ * `queryMsgById` dials over remoting.
  *
  * | form             | body                                                           | answer   |
  * |------------------|----------------------------------------------------------------|----------|
@@ -17,9 +23,13 @@ import { SkiffError } from "../core/errors.ts";
 import { checked, parseJsonBytes } from "../core/checked.ts";
 import type { BrokerConfig } from "../config/broker-config.ts";
 import { BATCH_MESSAGES_MAX, decodeBatch } from "../codec/batch.ts";
-import { batchSchema, buildFromBatch, buildFromJson, messageSchema, type BuildContext } from "./message-build.ts";
+import { parseHostAddress, type HostAddress } from "../codec/host-address.ts";
+import {
+  batchSchema, buildFromBatch, buildFromJson, buildFromRemoting, buildFromRemotingBatch, messageSchema,
+  type BuildContext, type RemotingSendFields,
+} from "./message-build.ts";
 import type { SendResult } from "../contract/broker-http.ts";
-import type { SendService } from "./send-service.ts";
+import type { SendOptions, SendService } from "./send-service.ts";
 
 export type SendBody =
   | { readonly form: "json"; readonly bytes: Uint8Array }
@@ -28,6 +38,18 @@ export type SendBody =
 export type SendAnswer =
   | { readonly kind: "single"; readonly result: SendResult }
   | { readonly kind: "batch"; readonly results: readonly SendResult[] };
+
+/** A RocketMQ producer's send as the remoting front decoded it. */
+export interface RemotingSend {
+  readonly topic: string;
+  /** SEND_BATCH_MESSAGE: `body` is RocketMQ's batch encoding and `fields.properties` the batch-level ones. */
+  readonly batch: boolean;
+  readonly body: Uint8Array;
+  readonly fields: RemotingSendFields;
+  readonly options: SendOptions;
+  /** The producer's `ip:port` as its connection shows it. */
+  readonly producerAddress: string;
+}
 
 export interface SendEntryDeps {
   readonly config: () => BrokerConfig;
@@ -55,7 +77,7 @@ export class SendEntry {
     if (body.form === "rocketmq-batch") {
       const batch = decodeBatch(body.bytes);
       if (batch.length === 0) throw new SkiffError("BAD_REQUEST", "the batch is empty");
-      return { kind: "batch", results: await service.send(topic, batch.map((m) => buildFromBatch(m, body.queueId, context))) };
+      return { kind: "batch", results: await service.send(topic, batch.map((m) => buildFromBatch(m, body.queueId, context)), { batch: true }) };
     }
     const raw = parseJsonBytes(body.bytes);
     if (typeof raw === "object" && raw !== null && "messages" in raw) {
@@ -64,9 +86,29 @@ export class SendEntry {
         throw new SkiffError("BATCH_TOO_LARGE", `the batch holds ${count} messages, more than ${BATCH_MESSAGES_MAX}; split it into batches of at most ${BATCH_MESSAGES_MAX}`);
       }
       const { messages } = checked(batchSchema, raw);
-      return { kind: "batch", results: await service.send(topic, messages.map((m) => buildFromJson(m, context))) };
+      return { kind: "batch", results: await service.send(topic, messages.map((m) => buildFromJson(m, context)), { batch: true }) };
     }
     const [result] = await service.send(topic, [buildFromJson(checked(messageSchema, raw), context)]);
     return { kind: "single", result };
+  }
+
+  /** A RocketMQ producer's send (see the header); one result per stored message. */
+  async sendRemoting(send: RemotingSend): Promise<SendResult[]> {
+    const config = this.deps.config();
+    const storeHost = parseHostAddress(`${config.brokerIP1}:${config.listenPort}`);
+    const context: BuildContext = { ...this.deps.buildContext(), storeHost, bornHost: hostOr(send.producerAddress, storeHost) };
+    if (!send.batch) return this.deps.service.send(send.topic, [buildFromRemoting(send.body, send.fields, context)], send.options);
+    const batch = decodeBatch(send.body);
+    if (batch.length === 0) throw new SkiffError("BAD_REQUEST", "the batch is empty");
+    return this.deps.service.send(send.topic, buildFromRemotingBatch(batch, send.fields, context), { ...send.options, batch: true });
+  }
+}
+
+/** The producer's address as a record's born host; a form that is not ip:port (never from TCP) stores `fallback`. */
+function hostOr(address: string, fallback: HostAddress): HostAddress {
+  try {
+    return parseHostAddress(address);
+  } catch {
+    return fallback;
   }
 }

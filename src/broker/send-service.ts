@@ -3,13 +3,19 @@
  *
  * 1. a slave refuses (SLAVE_CANNOT_SEND, naming its master); the broker's own system topics refuse
  *    producers (NO_PERMISSION, RocketMQ's `TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET`: a message sent
- *    straight into SCHEDULE_TOPIC_XXXX would be re-delivered to whatever REAL_TOPIC it names); a
- *    topic that does not exist is created
- *    when `autoCreateTopicEnable` (with `defaultTopicQueueNums` queues), else TOPIC_NOT_EXIST; a
- *    topic without write permission is refused;
- * 2. the queue is the one asked for (it must be below writeQueueNums) or the next in round-robin;
- * 3. the store appends (a batch lands in one queue, consecutively);
- * 4. the disk flush and, on a SYNC_MASTER for a message whose WAIT is not false, the replication
+ *    straight into SCHEDULE_TOPIC_XXXX would be re-delivered to whatever REAL_TOPIC it names);
+ *    transactional (half) messages are refused: Skiff does not support transactions;
+ * 2. a topic that does not exist is created from the producer's default topic (`TBW102` unless it
+ *    names another, spec §2.3) when that topic's perm has INHERIT — TBW102 only counts while
+ *    `autoCreateTopicEnable` — with min(asked, default's writeQueueNums) queues and the default's
+ *    perm without INHERIT; a retry topic is created with one queue; anything else is
+ *    TOPIC_NOT_EXIST with Java's remark. A topic without write permission is refused;
+ * 3. a send to `%RETRY%<group>` (one message, not a batch) whose reconsume count reached the limit
+ *    (the producer's `maxReconsumeTimes`, else the group's `retryMaxTimes`) goes to
+ *    `%DLQ%<group>` queue 0, undelayed (retry-topics.ts);
+ * 4. the queue is the one asked for (it must be below writeQueueNums) or the next in round-robin;
+ * 5. the store appends (a batch lands in one queue, consecutively);
+ * 6. the disk flush and, on a SYNC_MASTER for a message whose WAIT is not false, the replication
  *    wait run side by side. Statuses, as RocketMQ 4.9:
  *
  * | status              | meaning (the message is stored in every case)                       |
@@ -27,10 +33,13 @@ import type { SendResult, SendStatus } from "../contract/broker-http.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { BrokerConfig } from "../config/broker-config.ts";
 import type { Metadata } from "../metadata/metadata.ts";
-import { Perm } from "../metadata/topic-config.ts";
+import { Perm, SystemTopic, type TopicConfig } from "../metadata/topic-config.ts";
 import { validateTopic } from "../codec/message-limits.ts";
+import { MessageConst } from "../codec/properties.ts";
+import { TransactionType, transactionTypeOf } from "../codec/sys-flag.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import type { BuiltMessage } from "./message-build.ts";
+import { DLQ_QUEUE_NUMS, dlqTopicOf, groupOfRetryTopic, isDeadLetter, RETRY_QUEUE_NUMS_ON_SEND } from "./retry-topics.ts";
 
 /** RocketMQ 4.9's `TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET`. */
 const NOT_ALLOWED_SEND_TOPICS: ReadonlySet<string> = new Set([
@@ -41,6 +50,23 @@ const NOT_ALLOWED_SEND_TOPICS: ReadonlySet<string> = new Set([
 export interface ReplicationGate {
   isSlaveOk(masterPutWhere: number): boolean;
   waitForReplication(endOffset: number, timeoutMs: number): Promise<"PUT_OK" | "FLUSH_SLAVE_TIMEOUT">;
+}
+
+/** What a producer may say about a send beside its messages (RocketMQ's send header). */
+export interface SendOptions {
+  /** The topic a new topic is created from (`defaultTopic`); default TBW102. */
+  readonly defaultTopic?: string;
+  /** Queues the producer asks a new topic to have (`defaultTopicQueueNums`); default the broker's. */
+  readonly defaultTopicQueueNums?: number;
+  /** The producer's limit for a retry-topic send; default the group's retryMaxTimes. */
+  readonly maxReconsumeTimes?: number;
+  /** The producer sent a batch (possibly of one message). */
+  readonly batch?: boolean;
+}
+
+/** Java's remark for a send to a topic that does not exist and cannot be created. */
+export function topicNotExistRemark(topic: string): string {
+  return `topic[${topic}] not exist, apply first please!\nSee http://rocketmq.apache.org/docs/faq/ for further details.`;
 }
 
 export interface SendContext {
@@ -59,19 +85,34 @@ export class SendService {
     this.context = context;
   }
 
-  async send(topic: string, messages: readonly BuiltMessage[]): Promise<SendResult[]> {
+  async send(topic: string, built: readonly BuiltMessage[], options: SendOptions = {}): Promise<SendResult[]> {
     const config = this.context.config();
     this.checkWritable();
     validateTopic(topic);
     if (NOT_ALLOWED_SEND_TOPICS.has(topic)) throw new SkiffError("NO_PERMISSION", `Sending message to topic[${topic}] is forbidden: it is a system topic of the broker`);
-    const queueId = await this.chooseQueue(topic, messages, config);
-    const put = await this.context.store.append(messages.map((m) => ({ ...m.input, topic, queueId })));
+    if (built.some(isTransactional)) {
+      throw new SkiffError("TRANSACTION_NOT_SUPPORTED", "transactional messages (half messages, END_TRANSACTION) are not supported by Skiff; send them as normal messages");
+    }
+    let topicConfig = await this.topicForSend(topic, options, config);
+    if ((topicConfig.perm & Perm.WRITE) === 0) throw new SkiffError("NO_PERMISSION", `topic ${topic} is not writable (perm ${topicConfig.perm})`);
+    let target = topic;
+    let messages = built;
+    const retryGroup = groupOfRetryTopic(topic);
+    if (retryGroup !== undefined) {
+      if (options.batch || messages.length > 1) throw new SkiffError("MESSAGE_ILLEGAL", `batch request does not support retry group ${topic}`);
+      const dlq = await this.deadLetterTopic(retryGroup, messages[0], options);
+      if (dlq) {
+        [target, topicConfig, messages] = [dlq.topicName, dlq, [undelayed(messages[0], 0)]];
+      }
+    }
+    const queueId = this.chooseQueue(target, topicConfig, messages);
+    const put = await this.context.store.append(messages.map((m) => ({ ...m.input, topic: target, queueId })));
     const status = await this.waitForPolicy(put.endOffset, put.durable, messages.every((m) => m.wait), config);
     return put.records.map((record, i) => ({
       status,
       msgId: messages[i].uniqueId,
       offsetMsgId: record.msgId,
-      topic,
+      topic: target,
       queueId,
       queueOffset: record.queueOffset,
       commitLogOffset: record.physicalOffset,
@@ -90,15 +131,35 @@ export class SendService {
     }
   }
 
-  private async chooseQueue(topic: string, messages: readonly BuiltMessage[], config: BrokerConfig): Promise<number> {
-    let topicConfig = this.context.metadata.topics.get(topic);
-    if (!topicConfig) {
-      if (!config.autoCreateTopicEnable) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${topic} does not exist and autoCreateTopicEnable is false`);
-      topicConfig = await this.context.metadata.topics.createTopicIfAbsent(topic, config.defaultTopicQueueNums);
+  /** The topic's config; a missing one is created from the default topic, or as a retry topic (see the header). */
+  private async topicForSend(topic: string, options: SendOptions, config: BrokerConfig): Promise<TopicConfig> {
+    const { topics } = this.context.metadata;
+    const existing = topics.get(topic);
+    if (existing) return existing;
+    const defaultName = options.defaultTopic ?? SystemTopic.AUTO_CREATE;
+    const defaultConfig = topics.get(defaultName);
+    const inherits = defaultConfig !== undefined && (defaultConfig.perm & Perm.INHERIT) !== 0 &&
+      !(defaultName === SystemTopic.AUTO_CREATE && !config.autoCreateTopicEnable);
+    if (inherits) {
+      const queueNums = Math.max(0, Math.min(options.defaultTopicQueueNums ?? config.defaultTopicQueueNums, defaultConfig.writeQueueNums));
+      return topics.createTopicIfAbsent(topic, queueNums, { perm: defaultConfig.perm & ~Perm.INHERIT, topicFilterType: defaultConfig.topicFilterType });
     }
-    if ((topicConfig.perm & Perm.WRITE) === 0) throw new SkiffError("NO_PERMISSION", `topic ${topic} is not writable (perm ${topicConfig.perm})`);
+    if (groupOfRetryTopic(topic) !== undefined) return topics.createTopicIfAbsent(topic, RETRY_QUEUE_NUMS_ON_SEND);
+    throw new SkiffError("TOPIC_NOT_EXIST", topicNotExistRemark(topic));
+  }
+
+  /** `%DLQ%<group>` (created when absent) when the message has been reconsumed too often, else undefined. */
+  private async deadLetterTopic(group: string, message: BuiltMessage, options: SendOptions): Promise<TopicConfig | undefined> {
+    const groupConfig = await this.context.metadata.subscriptionGroups.findOrCreate(group);
+    if (!groupConfig) throw new SkiffError("SUBSCRIPTION_GROUP_NOT_EXIST", `subscription group not exist, ${group}`);
+    if (!isDeadLetter(message.input.reconsumeTimes, options.maxReconsumeTimes ?? groupConfig.retryMaxTimes)) return undefined;
+    return this.context.metadata.topics.createTopicIfAbsent(dlqTopicOf(group), DLQ_QUEUE_NUMS);
+  }
+
+  private chooseQueue(topic: string, topicConfig: TopicConfig, messages: readonly BuiltMessage[]): number {
     const asked = new Set(messages.map((m) => m.queueId));
     if (asked.size > 1) throw new SkiffError("BAD_REQUEST", "all messages of a batch go to one queue; they name different queueIds");
+    if (topicConfig.writeQueueNums === 0) throw new SkiffError("NO_PERMISSION", `topic ${topic} has no write queues`);
     const [queueId] = asked;
     if (queueId !== undefined) {
       if (queueId >= topicConfig.writeQueueNums) {
@@ -122,4 +183,24 @@ export class SendService {
     if (slave !== "PUT_OK") return slave;
     return disk === "PUT_OK" ? "SEND_OK" : disk;
   }
+}
+
+/**
+ * A half message (transaction type PREPARED, or the producer's TRAN_MSG=true) or a commit/rollback
+ * record — but not a consumer's delayed retry of a message that was once transactional (its
+ * properties still say TRAN_MSG), which Java lets through the same way.
+ */
+function isTransactional(message: BuiltMessage): boolean {
+  const { sysFlag, properties, reconsumeTimes } = message.input;
+  const marked = transactionTypeOf(sysFlag) !== TransactionType.NOT_TYPE || properties.get(MessageConst.TRAN_MSG) === "true";
+  const delayedRetry = reconsumeTimes > 0 && Number.parseInt(properties.get(MessageConst.DELAY) ?? "0", 10) > 0;
+  return marked && !delayedRetry;
+}
+
+/** The message without its delay level, to queue `queueId` (a dead letter is stored at once, WAIT not kept). */
+function undelayed(message: BuiltMessage, queueId: number): BuiltMessage {
+  const properties = new Map(message.input.properties);
+  properties.delete(MessageConst.DELAY);
+  properties.delete(MessageConst.WAIT);
+  return { ...message, queueId, input: { ...message.input, properties } };
 }

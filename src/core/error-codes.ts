@@ -71,6 +71,8 @@ export const ErrorCode = {
   NOT_SLAVE: "NOT_SLAVE",
   /** A send to a slave. */
   SLAVE_CANNOT_SEND: "SLAVE_CANNOT_SEND",
+  /** A transactional (half) message or END_TRANSACTION: Skiff does not support transactions. */
+  TRANSACTION_NOT_SUPPORTED: "TRANSACTION_NOT_SUPPORTED",
   /** The broker stopped, but something could not be saved. */
   SHUTDOWN_INCOMPLETE: "SHUTDOWN_INCOMPLETE",
   /** Too many client groups, clients in a group or subscriptions for the broker's bounds (heartbeats). */

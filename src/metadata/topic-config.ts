@@ -160,11 +160,18 @@ export class TopicConfigManager {
     for (const listener of this.listeners) listener();
   }
 
-  /** Auto-create on send (RocketMQ's createTopicInSendMessageMethod from TBW102: perm READ|WRITE). */
-  async createTopicIfAbsent(topic: string, queueNums = this.options.defaultTopicQueueNums): Promise<TopicConfig> {
+  /**
+   * Auto-create on send (RocketMQ's createTopicInSendMessageMethod from TBW102, perm READ|WRITE
+   * unless `fields` say otherwise); an existing topic is returned as it is.
+   */
+  async createTopicIfAbsent(
+    topic: string,
+    queueNums = this.options.defaultTopicQueueNums,
+    fields: Partial<Omit<TopicConfig, "topicName" | "readQueueNums" | "writeQueueNums">> = {},
+  ): Promise<TopicConfig> {
     const existing = this.table.get(topic);
     if (existing) return existing.config;
-    const config = topicConfig(topic, { readQueueNums: queueNums, writeQueueNums: queueNums });
+    const config = topicConfig(topic, { ...fields, readQueueNums: queueNums, writeQueueNums: queueNums });
     await this.put(config);
     return config;
   }

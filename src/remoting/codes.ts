@@ -75,3 +75,12 @@ export const ResponseCode = {
 } as const;
 
 export type ResponseCodeValue = (typeof ResponseCode)[keyof typeof ResponseCode];
+
+/** `MQVersion.Version` ordinals a server's answer depends on (the request's `version`, spec §1.3). */
+export const MQVersion = {
+  /** Clients from here on carry their own `maxReconsumeTimes` in retry-topic sends and send-backs. */
+  V3_4_9: 121,
+  V4_9_4: 401,
+  /** Clients from here on are 5.x: a 5.x broker adds fields to its answers (send, pull). */
+  V5_0_0: 413,
+} as const;

@@ -11,9 +11,9 @@
  *   may finish in any order (a long-polled pull is answered seconds later, others overtake it).
  * - **Server → client requests**: `channel.sendOneway` (the broker's NOTIFY_CONSUMER_IDS_CHANGED).
  * - **Bad input**: a frame that cannot be read (a length outside 4..16 MiB, a header that does not
- *   parse) loses the stream's framing: the connection is closed. Everything readable is answered;
- *   a client that half-closes gets the answers to what it sent (a long poll ends by its hold time),
- *   then the connection is closed.
+ *   parse) loses the stream's framing: the connection is closed. Everything readable is answered
+ *   while the connection lasts; a client's FIN closes it at once (Java's behaviour: answers still
+ *   pending are dropped, a held pull is abandoned).
  * - **Limits** (`RemotingLimits`): connections at once (one more is closed at accept); requests in
  *   flight per connection (beyond it: `SYSTEM_BUSY` at once, as a full Java thread pool answers);
  *   answer bytes waiting for a client that does not read, and how long one write may wait
@@ -180,7 +180,6 @@ class ServerChannel implements RemotingChannel {
   private lastActivityMs: number;
   private idle: TimerHandle | null = null;
   private open = true;
-  private inputEnded = false;
 
   constructor(id: number, connection: Connection, server: RemotingServer, limits: RemotingLimits) {
     this.id = id;
@@ -217,17 +216,10 @@ class ServerChannel implements RemotingChannel {
       }
     } catch (error) {
       this.server.problem(this.remoteAddress, `${(error as Error).message}; connection closed`);
-      this.close();
-      return;
     }
-    // The client half-closed (FIN): answer what it asked, then close.
-    this.inputEnded = true;
-    this.closeWhenAnswered();
-  }
-
-  private closeWhenAnswered(): void {
-    if (!this.inputEnded || this.inFlight > 0 || !this.open) return;
-    void this.writing.then(() => this.close());
+    // The client's FIN (stock clients close so after their last UNREGISTER_CLIENT) ends the channel
+    // at once, as Netty does: held pulls are abandoned and its groups learn it left.
+    this.close();
   }
 
   private handle(request: RemotingCommand): void {
@@ -247,13 +239,11 @@ class ServerChannel implements RemotingChannel {
       (answer) => {
         this.inFlight--;
         if (answer !== null && !oneway) this.answer(request, answer);
-        this.closeWhenAnswered();
       },
       (error: unknown) => {
         this.inFlight--;
         if (!(error instanceof SkiffError)) this.server.logBug(request, error);
         if (!oneway) this.answer(request, error instanceof SkiffError ? this.server.answerFor(error) : { code: ResponseCode.SYSTEM_ERROR, remark: "internal error (see the server's log)" });
-        this.closeWhenAnswered();
       },
     );
   }

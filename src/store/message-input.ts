@@ -3,7 +3,12 @@
  * and delayed messages rewritten for the schedule service as RocketMQ 4.9 does (spec §1.7 step 3):
  * with `DELAY` > 0 (and not a prepared/rollback transaction), the level is clamped to the highest,
  * `REAL_TOPIC` / `REAL_QID` keep the destination, and the message goes to `SCHEDULE_TOPIC_XXXX`
- * queue `level - 1`.
+ * queue `level - 1`; its properties are then re-ordered as Java's HashMap holds them after the two
+ * `put`s, so the record is the one a 4.9 broker writes.
+ *
+ * `storedProperties`, when given, are written verbatim instead of encoding `properties`: a batch
+ * message's inner properties glued to the batch-level string (codec/batch.ts
+ * `mergeBatchProperties`), where a key may repeat; `properties` is then their decoded map.
  */
 import { SkiffError } from "../core/errors.ts";
 import type { HostAddress } from "../codec/host-address.ts";
@@ -11,6 +16,7 @@ import { encodeProperties, MessageConst } from "../codec/properties.ts";
 import { TransactionType, transactionTypeOf } from "../codec/sys-flag.ts";
 import type { RecordInput } from "./commit-log.ts";
 import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
+import { inJavaHashMapOrder } from "../codec/java-hash-map-order.ts";
 import type { StoreOptions } from "./store-options.ts";
 
 export interface MessageInput {
@@ -20,6 +26,8 @@ export interface MessageInput {
   readonly body: Uint8Array;
   /** Insertion order is the stored order. */
   readonly properties: ReadonlyMap<string, string>;
+  /** The properties' bytes exactly as stored (a batch message's; see the header), else encoded from `properties`. */
+  readonly storedProperties?: Uint8Array;
   readonly sysFlag: number;
   readonly bornTimestamp: number;
   readonly bornHost: HostAddress;
@@ -46,7 +54,8 @@ function delayLevelOf(input: MessageInput): number {
 }
 
 function plain(input: MessageInput, options: StoreOptions): RecordInput {
-  return { ...input, properties: encodeProperties(input.properties, { trailingSeparator: options.propertiesTrailingSeparator }) };
+  const { storedProperties, ...fields } = input;
+  return { ...fields, properties: storedProperties ?? encodeProperties(input.properties, { trailingSeparator: options.propertiesTrailingSeparator }) };
 }
 
 function toSchedule(input: MessageInput, level: number, options: StoreOptions): RecordInput {
@@ -54,5 +63,5 @@ function toSchedule(input: MessageInput, level: number, options: StoreOptions): 
   properties.set(MessageConst.DELAY, String(level));
   properties.set(MessageConst.REAL_TOPIC, input.topic);
   properties.set(MessageConst.REAL_QID, String(input.queueId));
-  return plain({ ...input, topic: SCHEDULE_TOPIC, queueId: level - 1, properties }, options);
+  return plain({ ...input, topic: SCHEDULE_TOPIC, queueId: level - 1, properties: inJavaHashMapOrder(properties), storedProperties: undefined }, options);
 }

@@ -33,6 +33,7 @@ import { Dispatcher, type ArrivalListener } from "./dispatcher.ts";
 import { FlushService, type FlushStatus } from "./flush-service.ts";
 import { readMessages, type GetMessageRequest, type GetMessageResult } from "./get-message.ts";
 import { prepareInputs, type MessageInput } from "./message-input.ts";
+import { earliestStoreTime, isOnDisk, offsetByStoreTime, type QueueLookupContext } from "./queue-lookup.ts";
 import { CommitLogReplica, type Replica } from "./replica.ts";
 import { CommitLogReplicationSource, type ReplicationSource } from "./replication-source.ts";
 import { SegmentedLog } from "./segmented-log.ts";
@@ -67,7 +68,8 @@ export interface PutResult {
 }
 
 /**
- * The store's public face: sending and reading (`put`, `append`, `get`, queue offsets), two
+ * The store's public face: sending and reading (`put`, `append`, `get`, queue offsets, lookups
+ * by store time for RocketMQ's offset requests: queue-lookup.ts), two
  * replication ports (`replicationSource` for a master, `replica` for a slave), read-only views
  * (`offsets`, `stats`, `readCommitLog`, `waitDispatched`, `ioProblems`), arrivals, topic deletion's
  * queue part, flushing and closing. The commit log, consume queues and dispatcher stay inside.
@@ -190,11 +192,7 @@ export class MessageStore {
   /** Reads messages of one queue, with RocketMQ's statuses (see get-message.ts). */
   async get(request: GetMessageRequest): Promise<GetMessageResult> {
     const startMs = this.platform.clock.monotonicMs();
-    const result = await readMessages(request, {
-      commitLog: this.commitLog,
-      queues: this.queues,
-      memoryForSuggestBytes: (this.platform.system.totalMemoryBytes() * this.options.accessMessageInMemoryMaxRatio) / 100,
-    });
+    const result = await readMessages(request, { commitLog: this.commitLog, queues: this.queues, memoryForSuggestBytes: this.memoryForSuggestBytes() });
     if (!request.internal) {
       const statsKey = request.consumerGroup === undefined ? undefined : `${request.topic}@${request.consumerGroup}`;
       this.traffic.countGet(result.messages.length, this.platform.clock.monotonicMs() - startMs, statsKey);
@@ -215,6 +213,29 @@ export class MessageStore {
   /** Store time of the oldest message still held; -1 when the log holds none. */
   earliestMessageTime(): Promise<number> {
     return storeTimestampAt(this.commitLog, this.commitLog.minOffset);
+  }
+
+  /** The first queue offset stored at or after `timestampMs`; the queue's max offset when none is (queue-lookup.ts). */
+  searchOffsetByTimestamp(topic: string, queueId: number, timestampMs: number): Promise<number> {
+    return offsetByStoreTime(this.lookup(topic, queueId), timestampMs);
+  }
+
+  /** The store time of the queue's oldest message still held, or -1. */
+  earliestStoreTimestamp(topic: string, queueId: number): Promise<number> {
+    return earliestStoreTime(this.lookup(topic, queueId));
+  }
+
+  /** Whether the message at `queueOffset` lies further behind the log's end than the memory share (RocketMQ's checkInDiskByConsumeOffset). */
+  isOnDisk(topic: string, queueId: number, queueOffset: number): Promise<boolean> {
+    return isOnDisk(this.lookup(topic, queueId), queueOffset);
+  }
+
+  private lookup(topic: string, queueId: number): QueueLookupContext {
+    return { commitLog: this.commitLog, queue: this.queues.find(topic, queueId), memoryForSuggestBytes: this.memoryForSuggestBytes() };
+  }
+
+  private memoryForSuggestBytes(): number {
+    return (this.platform.system.totalMemoryBytes() * this.options.accessMessageInMemoryMaxRatio) / 100;
   }
 
   maxOffsetInQueue(topic: string, queueId: number): number {

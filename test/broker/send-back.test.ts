@@ -151,26 +151,12 @@ describe("send-back: retry copies", () => {
 
     await runtime.switchRole("SLAVE", 2);
     await assert.rejects(runtime.sendBack.sendBack({ physicalOffset: original.commitLogOffset, group: "on-slave", delayLevel: 0 }), { code: "SLAVE_CANNOT_SEND" });
-    await assert.rejects(runtime.sendBack.retryOrDeadLetter("%RETRY%on-slave", 99, 1), { code: "SLAVE_CANNOT_SEND" });
     assert.deepEqual([runtime.metadata.subscriptionGroups.get("on-slave"), runtime.metadata.topics.get("%RETRY%on-slave")], [undefined, undefined]);
     await t.broker.stop();
   });
 });
 
-describe("send-back: the retry-topic send rule", () => {
-  it("keeps other topics and retries below the limit; routes one at its limit to the dead-letter queue", async () => {
-    const t = await memoryBroker();
-    const { sendBack, metadata } = t.broker.runtime;
-    assert.deepEqual(await sendBack.retryOrDeadLetter("TopicTest", 99, 1), { topic: "TopicTest", deadLetter: false });
-    assert.deepEqual(await sendBack.retryOrDeadLetter("%RETRY%cg", 1, 2), { topic: "%RETRY%cg", deadLetter: false });
-    assert.equal(metadata.topics.get("%DLQ%cg"), undefined);
-    assert.deepEqual(await sendBack.retryOrDeadLetter("%RETRY%cg", 2, 2), { topic: "%DLQ%cg", queueId: 0, deadLetter: true });
-    assert.equal(metadata.topics.get("%DLQ%cg")?.writeQueueNums, 1);
-    assert.deepEqual(await sendBack.retryOrDeadLetter("%RETRY%cg", 15), { topic: "%RETRY%cg", deadLetter: false }, "group default 16");
-    assert.deepEqual(await sendBack.retryOrDeadLetter("%RETRY%cg", 16), { topic: "%DLQ%cg", queueId: 0, deadLetter: true });
-    await t.broker.stop();
-  });
-
+describe("send-back: the captured requests", () => {
   it("the captured give-backs carry what the service needs (offset, group, delayLevel, maxReconsumeTimes)", () => {
     const backs = capturedFrames("remoting/v4.9.7/v4.9.7-push-dlq-02-broker.c2s.bin").filter((f) => f.command.code === RequestCode.CONSUMER_SEND_MSG_BACK);
     assert.deepEqual(backs.map((f) => [f.command.extFields?.offset, f.command.extFields?.group, f.command.extFields?.delayLevel, f.command.extFields?.maxReconsumeTimes]),

@@ -10,6 +10,10 @@ import { RequestCode } from "../../remoting/codes.ts";
 import type { RemotingProcessor } from "../../remoting/remoting-server.ts";
 import { adminProcessors } from "./admin-processors.ts";
 import { consumerProcessors } from "./consumer-processors.ts";
+import { offsetProcessors } from "./offset-processors.ts";
+import { pullProcessors } from "./pull-processors.ts";
+import { sendProcessors } from "./send-processors.ts";
+import { slaveSyncProcessors } from "./slave-sync-processors.ts";
 
 export interface BrokerProcessorTables {
   readonly main: ReadonlyMap<number, RemotingProcessor>;
@@ -20,7 +24,15 @@ const NOT_ON_FAST_CHANNEL: ReadonlySet<number> = new Set([RequestCode.PULL_MESSA
 
 export function brokerProcessors(runtime: BrokerRuntime): BrokerProcessorTables {
   const main = new Map<number, RemotingProcessor>();
-  const areas = [consumerProcessors(runtime), adminProcessors({ runtime, subscriptions: runtime.clients })];
+  const subscriptionOf = (group: string, topic: string) => runtime.clients.subscription(group, topic);
+  const areas = [
+    sendProcessors({ runtime }),
+    pullProcessors({ runtime, subscriptionOf }),
+    offsetProcessors({ runtime }),
+    consumerProcessors(runtime),
+    adminProcessors({ runtime, subscriptions: runtime.clients }),
+    slaveSyncProcessors({ runtime }),
+  ];
   for (const area of areas) {
     for (const [code, processor] of area) {
       assert(!main.has(code), `request code ${code} has one processor`);
