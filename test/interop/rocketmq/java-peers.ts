@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { BOOT_TIMEOUT_MS, FETCH_TIMEOUT_MS, HERE, cacheDir, type RocketMQVersion } from "./env.ts";
 import { TrackedProcess, runToEnd, startProcess, type ProcessResult } from "./processes.ts";
 
-const JAVA_SOURCES = ["Producer.java", "Consumer.java"];
+const JAVA_SOURCES = ["Producer.java", "Consumer.java", "ClientIo.java", "SendClient.java", "PushClient.java", "LitePullClient.java", "AdminSession.java"];
 
 export interface RocketMQPaths {
   readonly version: RocketMQVersion;
@@ -78,7 +78,8 @@ function logbackXml(name: string): string {
 `;
 }
 
-function jvmFlags(version: RocketMQVersion, userHome: string, heap: "server" | "client"): string[] {
+/** The JVM flags of every peer: heap (`server` for name servers and brokers), own user.home, Java 17 opens for 4.9.x. */
+export function jvmFlags(version: RocketMQVersion, userHome: string, heap: "server" | "client"): string[] {
   const flags = heap === "server" ? ["-Xms256m", "-Xmx512m"] : ["-Xms64m", "-Xmx256m"];
   flags.push(`-Duser.home=${userHome}`, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true");
   if (version.startsWith("4.")) flags.push("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED");
