@@ -3,9 +3,11 @@
  * says the line formats) as long-lived JVMs of one RocketMQ version: commands written to their
  * stdin, one JSON event per stdout line collected here, and bounded waits for events. A JVM start
  * costs seconds on a small machine, so a test keeps one producer for many checks and starts
- * consumers only where a check needs a process of its own.
+ * consumers only where a check needs a process of its own. Each JVM's stdout is saved as
+ * `stdout.log` in its run directory when it exits (kept with SKIFF_INTEROP_KEEP=1 or on failure).
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { BOOT_TIMEOUT_MS, type RocketMQVersion } from "./env.ts";
 import { ensureRocketMQ, jvmFlags } from "./java-peers.ts";
 import { startProcess, withTimeout, type TrackedProcess } from "./processes.ts";
@@ -60,11 +62,14 @@ export class JavaClient {
   private nextId = 0;
   private listeners = new Set<() => void>();
 
-  constructor(name: string, process: TrackedProcess) {
+  constructor(name: string, process: TrackedProcess, runDir: string) {
     this.name = name;
     this.process = process;
     process.child.stdout?.on("data", (chunk: string) => this.onOutput(chunk));
-    void process.exited.then(() => this.notify());
+    void process.exited.then(async (r) => {
+      this.notify();
+      await writeFile(join(runDir, "stdout.log"), `${r.stdout}\n[stderr]\n${r.stderr}`).catch(() => undefined);
+    });
   }
 
   get pid(): number {
@@ -152,7 +157,7 @@ export async function startJavaClient(version: RocketMQVersion, mainClass: strin
     env: { ROCKETMQ_HOME: paths.home },
     stdin: "pipe",
   });
-  const client = new JavaClient(`${mainClass} ${version} ${argv.filter((a) => /^(group|topic|mode)=/.test(a)).join(" ")}`.trim(), proc);
+  const client = new JavaClient(`${mainClass} ${version} ${argv.filter((a) => /^(group|topic|mode)=/.test(a)).join(" ")}`.trim(), proc, runDir);
   if (options.ready === false) return client;
   try {
     await client.waitFor("its ready event", (e) => e.event === "ready", BOOT_TIMEOUT_MS);

@@ -1,6 +1,6 @@
 /**
  * The steps the remoting client scenarios share (test/interop/remoting-java-clients.test.ts): a
- * suite per client version (its target, one producer JVM and one mqadmin JVM reused by every check),
+ * suite per client version (its target, one producer JVM and one 4.9.7 mqadmin JVM reused by every check),
  * consumer JVMs started per check and always stopped, topics created with `mqadmin updateTopic`,
  * messages with a test id, and waits on what a push consumer holds and received.
  */
@@ -9,8 +9,8 @@ import { join } from "node:path";
 import type { RocketMQVersion } from "./env.ts";
 import { startJavaClient, type JavaClient, type JavaMessageEvent } from "./java-clients.ts";
 import { JavaSender, isMessage, utf8, type OutgoingMessage } from "./java-messages.ts";
-import { MqadminSession, parseUpdateTopic } from "./mqadmin.ts";
-import { Cleanup } from "./processes.ts";
+import { MqadminSession, parseClusterList, parseUpdateTopic } from "./mqadmin.ts";
+import { Cleanup, waitUntil } from "./processes.ts";
 import { startTarget, type RemotingTarget } from "./remoting-target.ts";
 
 export interface Suite {
@@ -19,6 +19,7 @@ export interface Suite {
   readonly target: RemotingTarget;
   /** One DefaultMQProducer for every check (each check has topics of its own). */
   readonly sender: JavaSender;
+  /** mqadmin of 4.9.7 (the tools the issue names), for every check. */
   readonly admin: MqadminSession;
   readonly cleanup: Cleanup;
 }
@@ -28,12 +29,21 @@ export async function startSuite(version: RocketMQVersion, runDir: string): Prom
   try {
     const target = cleanup.add(await startTarget(version, { runDir: join(runDir, "target") }));
     const sender = new JavaSender(cleanup.add(await startJavaClient(version, "SendClient", { namesrv: target.namesrvAddr }, join(runDir, "producer"))));
-    const admin = cleanup.add(await MqadminSession.start(version, target.namesrvAddr, join(runDir, "mqadmin")));
-    return { version, runDir, target, sender, admin, cleanup };
+    // 4.9.7's mqadmin for every step (5.3.3's takes ~3 s for many commands); the mqadmin check runs 5.3.3's too.
+    const admin = cleanup.add(await MqadminSession.start("4.9.7", target.namesrvAddr, join(runDir, "mqadmin")));
+    const suite = { version, runDir, target, sender, admin, cleanup };
+    await waitRegistered(suite);
+    return suite;
   } catch (error) {
     await cleanup.run().catch(() => undefined);
     throw error;
   }
+}
+
+/** Waits until `mqadmin clusterList` shows the broker: a broker registers some time after its boot line (5.3.3: seconds). */
+export async function waitRegistered(suite: Pick<Suite, "admin" | "target">, timeoutMs = 60_000): Promise<void> {
+  await waitUntil(`broker ${suite.target.brokerAddr} in the name server's cluster list`, timeoutMs, async () =>
+    parseClusterList(await suite.admin.run("clusterList")).some((row) => row.address === suite.target.brokerAddr), 500);
 }
 
 let clientCount = 0;

@@ -42,7 +42,8 @@ export interface TargetSlave {
   /** SIGSTOP / SIGCONT: the slave's connection stays open while it acknowledges nothing. */
   pause(): void;
   resume(): void;
-  stop(): Promise<void>;
+  /** SIGKILL: its connections close at once. */
+  kill(): Promise<void>;
 }
 
 export interface RemotingTarget {
@@ -57,6 +58,7 @@ export interface RemotingTarget {
   restartBroker(): Promise<void>;
   /** SYNC_MASTER targets: starts a slave (brokerId 1) that replicates from the broker. */
   startSlave(): Promise<TargetSlave>;
+  /** Teardown: SIGKILL for every process (a clean Java broker shutdown takes 7–16 s; the store is thrown away). */
   stop(): Promise<void>;
 }
 
@@ -104,12 +106,12 @@ async function startRocketMQTarget(version: RocketMQVersion, options: TargetOpti
       const slaveConf = brokerConf({ storeDir: join(options.runDir, `slave-${slaves.length}`), listenPort: slavePort, namesrvAddr: namesrv.address, brokerRole: "SLAVE", brokerId: 1, extra: replicas });
       const slave = await startJavaBroker(version, slaveConf, join(options.runDir, `slave-${slaves.length}-jvm`));
       slaves.push(slave);
-      return processSlave(slave.pid, async () => void (await slave.stop()));
+      return processSlave(slave.pid, async () => void (await slave.kill()));
     },
     async stop() {
-      for (const slave of slaves) await slave.stop();
-      await broker?.stop();
-      await namesrv.stop();
+      for (const slave of slaves) await slave.kill();
+      await broker?.kill();
+      await namesrv.kill();
     },
   };
 }
@@ -148,17 +150,17 @@ async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget>
         ...flags, listenPort: slavePort, brokerRole: "SLAVE", brokerId: 1, storePathRootDir: join(options.runDir, `slave-${slaves.length}`), haMasterAddress: `127.0.0.1:${listenPort + 1}`,
       });
       slaves.push(slave);
-      return processSlave(slave.pid, async () => void (await slave.stop()));
+      return processSlave(slave.pid, async () => void (await slave.kill()));
     },
     async stop() {
-      for (const slave of slaves) await slave.stop();
-      await broker?.stop();
-      await namesrv.stop();
+      for (const slave of slaves) await slave.kill();
+      await broker?.kill();
+      await namesrv.kill();
     },
   };
 }
 
-function processSlave(pid: number, stop: () => Promise<void>): TargetSlave {
+function processSlave(pid: number, kill: () => Promise<void>): TargetSlave {
   let paused = false;
   return {
     pause: () => {
@@ -169,9 +171,9 @@ function processSlave(pid: number, stop: () => Promise<void>): TargetSlave {
       resume(pid);
       paused = false;
     },
-    stop: async () => {
+    kill: async () => {
       if (paused) resume(pid);
-      await stop();
+      await kill();
     },
   };
 }

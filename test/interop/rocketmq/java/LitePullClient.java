@@ -45,7 +45,7 @@ public class LitePullClient {
       consumer.assign(queues);
       for (MessageQueue mq : queues) queueIds.add(String.valueOf(mq.getQueueId()));
     }
-    ClientIo.emit(new ClientIo.Json().put("event", "ready").raw("queues", ClientIo.jsonList(queueIds)));
+    ClientIo.emit(new ClientIo.Json().put("event", "ready").put("at", System.currentTimeMillis()).raw("queues", ClientIo.jsonList(queueIds)));
     try {
       ClientIo.commands((c) -> {
         handle(consumer, topic, c);
@@ -53,7 +53,7 @@ public class LitePullClient {
       });
     } finally {
       consumer.shutdown();
-      ClientIo.emit(new ClientIo.Json().put("event", "stopped"));
+      ClientIo.emit(new ClientIo.Json().put("event", "stopped").put("at", System.currentTimeMillis()));
     }
     System.exit(0);
   }

@@ -4,6 +4,9 @@
 // usage: PushClient namesrv=HOST:PORT group=G topic=T [subscription=*] [from=first|last]
 //                   [listener=concurrent|orderly] [maxReconsumeTimes=N] [consumeSleepMs=0] [threads=4]
 //                   [rebalanceWaitMs=N]
+// Heartbeats go every 3 s (heartbeatBrokerInterval, 30 s by default): a 5.3.3 consumer whose heartbeat
+// after a rebalance loses a race with another ("sendHeartbeatToAllBrokerWithLockV2 lock heartBeat, but
+// failed") gets SUBSCRIPTION_NOT_LATEST for every pull until its next heartbeat.
 // rebalanceWaitMs sets the client's rebalance period (rocketmq.client.rebalance.waitInterval, 20 s by
 // default), which is also how soon a consumer starts pulling its %RETRY%<group> queue once that topic
 // exists: 5.3.3 clients only find it on a periodic rebalance.
@@ -41,6 +44,7 @@ public class PushClient {
     consumer.setNamesrvAddr(ClientIo.required(args, "namesrv"));
     consumer.setInstanceName("push-" + ProcessHandle.current().pid());
     consumer.setClientIP("127.0.0.1");
+    consumer.setHeartbeatBrokerInterval(3000);
     consumer.setConsumeFromWhere("last".equals(args.get("from")) ? ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET : ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
     consumer.setConsumeThreadMin(threads);
     consumer.setConsumeThreadMax(threads);
@@ -64,7 +68,7 @@ public class PushClient {
       });
     }
     consumer.start();
-    ClientIo.emit(new ClientIo.Json().put("event", "ready"));
+    ClientIo.emit(new ClientIo.Json().put("event", "ready").put("at", System.currentTimeMillis()));
     Thread watcher = new Thread(() -> watchAssignment(consumer, topic, "%RETRY%" + group), "assignment-watcher");
     watcher.setDaemon(true);
     watcher.start();
@@ -74,7 +78,7 @@ public class PushClient {
       });
     } finally {
       consumer.shutdown();
-      ClientIo.emit(new ClientIo.Json().put("event", "stopped"));
+      ClientIo.emit(new ClientIo.Json().put("event", "stopped").put("at", System.currentTimeMillis()));
     }
     System.exit(0); // a 5.3.3 orderly consumer leaves non-daemon threads behind after shutdown()
   }

@@ -35,7 +35,7 @@ public class SendClient {
     producer.setRetryTimesWhenSendAsyncFailed(Integer.parseInt(args.getOrDefault("retries", "2")));
     producer.setPollNameServerInterval(600_000);
     producer.start();
-    ClientIo.emit(new ClientIo.Json().put("event", "ready"));
+    ClientIo.emit(new ClientIo.Json().put("event", "ready").put("at", System.currentTimeMillis()));
     try {
       ClientIo.commands((c) -> {
         handle(producer, c);
@@ -43,7 +43,7 @@ public class SendClient {
       });
     } finally {
       producer.shutdown();
-      ClientIo.emit(new ClientIo.Json().put("event", "stopped"));
+      ClientIo.emit(new ClientIo.Json().put("event", "stopped").put("at", System.currentTimeMillis()));
     }
     System.exit(0);
   }
