@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { tempDir } from "../support/platform.ts";
 import { Cleanup, INTEROP_SKIP, ROCKETMQ_VERSIONS, finishRun, waitUntil, type RocketMQVersion } from "./rocketmq/harness.ts";
 import { startJavaClient, type JavaFailure, type JavaMessageEvent } from "./rocketmq/java-clients.ts";
-import { JavaSender, assertDelivered, base64, binaryBody, utf8, type OutgoingMessage, type SendOk } from "./rocketmq/java-messages.ts";
+import { JavaSender, assertDelivered, base64, binaryBody, type OutgoingMessage, type SendOk } from "./rocketmq/java-messages.ts";
 import {
   MqadminSession, parseClusterList, parseConsumerProgress, parseKeyValues, parseQueryMsgById, parseQueryMsgByKey, parseTopicList, parseTopicRoute, parseTopicStatus,
 } from "./rocketmq/mqadmin.ts";

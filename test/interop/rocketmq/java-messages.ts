@@ -121,12 +121,6 @@ export function isMessage(event: JavaEvent): event is JavaEvent & JavaMessageEve
   return event.event === "message";
 }
 
-/** Message events carrying `sid` (any of `sids` when given). */
-export function withSid(sids?: Iterable<string>): (e: JavaEvent) => boolean {
-  const wanted = sids === undefined ? null : new Set(sids);
-  return (e) => isMessage(e) && e.userProperties.sid !== undefined && (wanted === null || wanted.has(e.userProperties.sid));
-}
-
 /**
  * The delivered message is the one sent: same body bytes, tags, keys and user properties (nothing
  * more, nothing less), the properties RocketMQ derives from them (TAGS, KEYS, DELAY), its topic, and
