@@ -66,6 +66,8 @@ export class JavaClient {
     this.name = name;
     this.process = process;
     process.child.stdout?.on("data", (chunk: string) => this.onOutput(chunk));
+    // A command written after the JVM died fails with EPIPE; the waits report the exit instead.
+    process.child.stdin?.on("error", () => undefined);
     void process.exited.then(async (r) => {
       this.notify();
       await writeFile(join(runDir, "stdout.log"), `${r.stdout}\n[stderr]\n${r.stderr}`).catch(() => undefined);

@@ -74,19 +74,53 @@ export function startTarget(version: RocketMQVersion, options: TargetOptions): P
   return remotingTargetKind() === "rocketmq" ? startRocketMQTarget(options.rocketmqServerVersion ?? version, options) : startSkiffTarget(options);
 }
 
+/**
+ * Starts a server on a fresh block of `count` free ports (`start` gets the first), again on another
+ * block when a port was taken in between: the blocks lie in the OS's ephemeral range, where any
+ * outgoing connection may grab a port after the check.
+ */
+async function onFreePorts<T>(count: number, start: (firstPort: number) => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePortBlock(count));
+    } catch (error) {
+      if (attempt >= attempts || !BIND_FAILURE.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+/** Starts a server again on its own ports, waiting a little while one of them is still taken. */
+async function onSamePorts<T>(start: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= attempts || !BIND_FAILURE.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+}
+
+const BIND_FAILURE = /Address already in use|EADDRINUSE|Failed to bind/;
+
 async function startRocketMQTarget(version: RocketMQVersion, options: TargetOptions): Promise<RemotingTarget> {
-  const namesrv = await startNamesrv(version, await freePortBlock(1), join(options.runDir, "namesrv"));
+  const namesrv = await onFreePorts(1, (port) => startNamesrv(version, port, join(options.runDir, "namesrv")));
   const role = options.brokerRole ?? "ASYNC_MASTER";
   // 5.3.3's SYNC_MASTER waits for a slave only with two in-sync replicas (spec §4.6).
   const replicas: Record<string, number> = role === "SYNC_MASTER" && version === "5.3.3" ? { totalReplicas: 2, inSyncReplicas: 2 } : {};
-  const listenPort = (await freePortBlock(4)) + 2; // Java also binds listenPort - 2 and listenPort + 1
-  const conf = brokerConf({ storeDir: join(options.runDir, "store"), listenPort, namesrvAddr: namesrv.address, brokerRole: role, extra: { maxMessageSize: MAX_MESSAGE_BYTES, ...replicas } });
   const jvmDir = join(options.runDir, "broker");
+  let conf = "";
+  let listenPort = 0;
   let broker: JavaServer | null = null;
   try {
-    broker = await startJavaBroker(version, conf, jvmDir);
+    // Java also binds listenPort - 2 and listenPort + 1.
+    broker = await onFreePorts(4, (first) => {
+      listenPort = first + 2;
+      conf = brokerConf({ storeDir: join(options.runDir, "store"), listenPort, namesrvAddr: namesrv.address, brokerRole: role, extra: { maxMessageSize: MAX_MESSAGE_BYTES, ...replicas } });
+      return startJavaBroker(version, conf, jvmDir);
+    });
   } catch (error) {
-    await namesrv.stop();
+    await namesrv.kill();
     throw error;
   }
   const slaves: JavaServer[] = [];
@@ -99,12 +133,14 @@ async function startRocketMQTarget(version: RocketMQVersion, options: TargetOpti
     async restartBroker() {
       await broker?.stop();
       broker = null;
-      broker = await startJavaBroker(version, conf, jvmDir);
+      broker = await onSamePorts(() => startJavaBroker(version, conf, jvmDir));
     },
     async startSlave() {
-      const slavePort = (await freePortBlock(4)) + 2;
-      const slaveConf = brokerConf({ storeDir: join(options.runDir, `slave-${slaves.length}`), listenPort: slavePort, namesrvAddr: namesrv.address, brokerRole: "SLAVE", brokerId: 1, extra: replicas });
-      const slave = await startJavaBroker(version, slaveConf, join(options.runDir, `slave-${slaves.length}-jvm`));
+      const index = slaves.length;
+      const slave = await onFreePorts(4, (first) => {
+        const slaveConf = brokerConf({ storeDir: join(options.runDir, `slave-${index}`), listenPort: first + 2, namesrvAddr: namesrv.address, brokerRole: "SLAVE", brokerId: 1, extra: replicas });
+        return startJavaBroker(version, slaveConf, join(options.runDir, `slave-${index}-jvm`));
+      });
       slaves.push(slave);
       return processSlave(slave.pid, async () => void (await slave.kill()));
     },
@@ -117,38 +153,46 @@ async function startRocketMQTarget(version: RocketMQVersion, options: TargetOpti
 }
 
 async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget> {
-  const namesrvPort = await freePortBlock(2); // remoting on listenPort, HTTP on listenPort + 1
-  const namesrv = await startSkiffNamesrv({ listenPort: namesrvPort });
+  // Remoting on listenPort, HTTP on listenPort + 1.
+  let namesrvPort = 0;
+  const namesrv = await onFreePorts(2, (first) => {
+    namesrvPort = first;
+    return startSkiffNamesrv({ listenPort: first });
+  });
   const namesrvAddr = `127.0.0.1:${namesrvPort}`;
-  const listenPort = (await freePortBlock(5)) + 2; // fast channel - 2, HA + 1, HTTP + 2
-  const flags = {
+  const flagsOn = (listenPort: number) => ({
     listenPort, brokerIP1: "127.0.0.1", brokerIP2: "127.0.0.1", storePathRootDir: join(options.runDir, "store"), mappedFileSizeCommitLog: 1 << 20,
     namesrvAddr, namesrvProtocol: "rocketmq", autoCreateTopicEnable: true, brokerRole: options.brokerRole ?? "ASYNC_MASTER", maxMessageSize: MAX_MESSAGE_BYTES,
-  };
+  });
+  let flags = flagsOn(0);
   let broker: SkiffProcess | null = null;
   try {
-    broker = await startSkiff(flags);
+    // The fast channel on listenPort - 2, HA on + 1, HTTP on + 2.
+    broker = await onFreePorts(5, (first) => {
+      flags = flagsOn(first + 2);
+      return startSkiff(flags);
+    });
   } catch (error) {
-    await namesrv.stop();
+    await namesrv.kill();
     throw error;
   }
   const slaves: SkiffProcess[] = [];
   return {
     kind: "skiff",
     namesrvAddr,
-    brokerAddr: `127.0.0.1:${listenPort}`,
+    brokerAddr: `127.0.0.1:${flags.listenPort}`,
     brokerName: "broker-a",
-    skiffHttpAddress: skiffBrokerHttpAddress(listenPort),
+    skiffHttpAddress: skiffBrokerHttpAddress(flags.listenPort),
     async restartBroker() {
       await broker?.stop();
       broker = null;
-      broker = await startSkiff(flags);
+      broker = await onSamePorts(() => startSkiff(flags));
     },
     async startSlave() {
-      const slavePort = (await freePortBlock(5)) + 2;
-      const slave = await startSkiff({
-        ...flags, listenPort: slavePort, brokerRole: "SLAVE", brokerId: 1, storePathRootDir: join(options.runDir, `slave-${slaves.length}`), haMasterAddress: `127.0.0.1:${listenPort + 1}`,
-      });
+      const index = slaves.length;
+      const slave = await onFreePorts(5, (first) => startSkiff({
+        ...flags, listenPort: first + 2, brokerRole: "SLAVE", brokerId: 1, storePathRootDir: join(options.runDir, `slave-${index}`), haMasterAddress: `127.0.0.1:${flags.listenPort + 1}`,
+      }));
       slaves.push(slave);
       return processSlave(slave.pid, async () => void (await slave.kill()));
     },
