@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { tempDir } from "../support/platform.ts";
 import { startAdminWorld, type AdminWorld } from "../processors/admin-harness.ts";
 import { INTEROP_SKIP, ROCKETMQ_VERSIONS, finishRun } from "./rocketmq/env.ts";
-import { mqadmin, parseBrokerConfig, parseBrokerStatus } from "./rocketmq/mqadmin.ts";
+import { mqadmin, parseBrokerConfig, parseBrokerStatus } from "./rocketmq/mqadmin-once.ts";
 
 /** A name server address nobody listens on: `-b` commands never need one, the tool wants `-n`. */
 const NO_NAMESRV = "127.0.0.1:1";

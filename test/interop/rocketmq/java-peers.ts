@@ -2,7 +2,8 @@
  * Apache RocketMQ as test peers: the jars (fetched with Maven by `fetch-jars.sh` into the cache),
  * the programs of `java/` compiled per version with javac, ROCKETMQ_HOME with the logback files
  * 4.9.x needs, name servers and brokers as JVMs (own user.home each, small heaps, Java 17 flags),
- * and the Producer/Consumer programs with their output parsed. A peer that cannot be fetched,
+ * and the Producer/Consumer programs with their output parsed (the remoting scenarios' long-lived
+ * clients are in java-clients.ts). A peer that cannot be fetched,
  * compiled or started is an Error that says why, never a skip.
  */
 import { createHash } from "node:crypto";
@@ -12,13 +13,13 @@ import { join } from "node:path";
 import { BOOT_TIMEOUT_MS, FETCH_TIMEOUT_MS, HERE, cacheDir, type RocketMQVersion } from "./env.ts";
 import { TrackedProcess, runToEnd, startProcess, type ProcessResult } from "./processes.ts";
 
-const JAVA_SOURCES = ["Producer.java", "Consumer.java"];
+const JAVA_SOURCES = ["Producer.java", "Consumer.java", "ClientIo.java", "SendClient.java", "PushClient.java", "LitePullClient.java", "AdminSession.java"];
 
 export interface RocketMQPaths {
   readonly version: RocketMQVersion;
   /** The jars (`-cp '<lib>/*'`). */
   readonly lib: string;
-  /** The compiled test programs (Producer, Consumer). */
+  /** The compiled test programs (every file of JAVA_SOURCES). */
   readonly classes: string;
   /** ROCKETMQ_HOME, with the logback files 4.9.x needs. */
   readonly home: string;

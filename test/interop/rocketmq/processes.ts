@@ -89,10 +89,10 @@ export class TrackedProcess {
     return result;
   }
 
-  /** The last lines of output, for error messages. */
+  /** The last lines of output (each cut at 1000 characters), for error messages. */
   tail(lines = 30): string {
-    const all = (this.out + (this.err ? `\n[stderr]\n${this.err}` : "")).split("\n");
-    return all.slice(-lines).join("\n");
+    const all = (this.out.slice(-200_000) + (this.err ? `\n[stderr]\n${this.err.slice(-200_000)}` : "")).split("\n");
+    return all.slice(-lines).map((l) => (l.length > 1000 ? `${l.slice(0, 1000)}…` : l)).join("\n");
   }
 
   private onOutput(chunk: string, stream: "out" | "err"): void {
@@ -129,10 +129,11 @@ export function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<
   });
 }
 
-export function startProcess(name: string, command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): TrackedProcess {
+/** Starts `command`; its stdin is closed unless `stdin: "pipe"` (then `child.stdin` takes input). */
+export function startProcess(name: string, command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined>; stdin?: "pipe" } = {}): TrackedProcess {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...options.env })) if (v !== undefined) env[k] = v;
-  const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env, stdio: [options.stdin ?? "ignore", "pipe", "pipe"] });
   const tracked = new Promise<void>((resolve, reject) => {
     child.once("spawn", () => resolve());
     child.once("error", (error) => reject(error));

@@ -1,7 +1,7 @@
 /**
- * Skiff as a test peer: `skiff broker` started as a real process on the current runtime (ready on
- * its boot line, stopped by PID), its HTTP API, and the comparison of its pull answers with what
- * the Java consumer parsed.
+ * Skiff as a test peer: `skiff broker` and `skiff namesrv` started as real processes on the
+ * current runtime (ready on their boot lines, stopped by PID), the broker's HTTP API, and the
+ * comparison of its pull answers with what the Java consumer parsed.
  */
 import { join } from "node:path";
 import { runtimeName, type RuntimeName } from "../../support/platform.ts";
@@ -13,7 +13,7 @@ export interface SkiffProcess {
   readonly process: TrackedProcess;
   /** `127.0.0.1:port` of its HTTP API (httpListenPort). */
   readonly httpAddress: string;
-  /** `127.0.0.1:port` of its RocketMQ remoting port (listenPort), its registered brokerAddr. */
+  /** `127.0.0.1:port` of its RocketMQ remoting port (listenPort): a broker's registered brokerAddr, a name server's namesrvAddr. */
   readonly remotingAddress: string;
   stop(): Promise<ProcessResult>;
   kill(): Promise<ProcessResult>;
@@ -27,22 +27,36 @@ function skiffCommand(runtime: RuntimeName): [string, string[]] {
 
 /** Starts `skiff broker --key=value…` on `runtime` (default: the one running the tests). */
 export async function startSkiff(flags: Record<string, string | number | boolean>, runtime: RuntimeName = runtimeName): Promise<SkiffProcess> {
+  const proc = startSkiffCommand("broker", flags, runtime);
+  const line = await booted(proc, /The broker\[[^,\]]+, ([0-9.:]+)\] boot success\..* http=([0-9.:]+)/);
+  return { pid: proc.pid, process: proc, httpAddress: line[2], remotingAddress: line[1], stop: () => proc.stop(), kill: () => proc.kill() };
+}
+
+/** Starts `skiff namesrv --key=value…` on the current runtime, ready on its boot line (which names both addresses). */
+export async function startSkiffNamesrv(flags: Record<string, string | number | boolean>): Promise<SkiffProcess> {
+  const proc = startSkiffCommand("namesrv", flags, runtimeName);
+  const line = await booted(proc, /The Name Server boot success\. .*address ([0-9.:]+), http ([0-9.:]+)/);
+  return { pid: proc.pid, process: proc, httpAddress: line[2], remotingAddress: line[1], stop: () => proc.stop(), kill: () => proc.kill() };
+}
+
+function startSkiffCommand(what: "broker" | "namesrv", flags: Record<string, string | number | boolean>, runtime: RuntimeName): TrackedProcess {
   if (runtime !== runtimeName) throw new Error(`startSkiff: only the current runtime (${runtimeName}) has a known executable`);
   const [command, prefix] = skiffCommand(runtime);
-  const args = [...prefix, "broker", ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)];
+  const args = [...prefix, what, ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)];
   // Skiff reads SKIFF_<key> as configuration: keep the harness's own variables (SKIFF_INTEROP_*) and
   // any other SKIFF_* of the caller's shell away from it, so the flags given here are all it sees.
   const env: Record<string, string | undefined> = {};
   for (const name of Object.keys(process.env)) if (name.startsWith("SKIFF_")) env[name] = undefined;
-  const proc = startProcess(`skiff broker (${runtime})`, command, args, { env });
-  let line: RegExpMatchArray;
+  return startProcess(`skiff ${what} (${runtime})`, command, args, { env });
+}
+
+async function booted(proc: TrackedProcess, boot: RegExp): Promise<RegExpMatchArray> {
   try {
-    line = await proc.waitForLine(/The broker\[[^,\]]+, ([0-9.:]+)\] boot success\..* http=([0-9.:]+)/, BOOT_TIMEOUT_MS);
+    return await proc.waitForLine(boot, BOOT_TIMEOUT_MS);
   } catch (error) {
     await proc.kill().catch(() => undefined);
     throw new Error(`Skiff did not start: ${(error as Error).message}`);
   }
-  return { pid: proc.pid, process: proc, httpAddress: line[2], remotingAddress: line[1], stop: () => proc.stop(), kill: () => proc.kill() };
 }
 
 /** GET/PUT/POST JSON against a Skiff broker; throws on a network error, returns status and body. */
