@@ -176,7 +176,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   });
   roles.attachRegistration(registration);
   registration.start();
-  const unwatchTopics = metadata.topics.onChange(() => registration.registerSoon());
+  const unwatchTopics = metadata.topics.onChange(() => registration.registerAfterChange());
   log(listenLine(config));
   log(`The broker[${config.brokerName}, ${remotingAddress}] boot success. role=${config.brokerRole} http=${httpAddress} store=${config.storePathRootDir}`);
 

@@ -41,7 +41,8 @@ export class NameServerRegistration {
   private readonly options: RegistrationOptions;
   private timer: TimerHandle | null = null;
   private lastErrors = new Map<string, string>();
-  private soon: TimerHandle | null = null;
+  private inFlight: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
   private readonly transport: NamesrvTransport;
 
   constructor(options: RegistrationOptions) {
@@ -58,17 +59,28 @@ export class NameServerRegistration {
   stop(): void {
     this.timer?.cancel();
     this.timer = null;
-    this.soon?.cancel();
-    this.soon = null;
   }
 
-  /** Registers shortly (coalescing bursts of topic changes into one registration). */
-  registerSoon(delayMs = 50): void {
-    if (this.soon) return;
-    this.soon = this.options.clock.setTimeout(() => {
-      this.soon = null;
-      void this.registerNow();
-    }, delayMs);
+  /**
+   * Registers after a topic change and resolves once a registration that includes the change has
+   * finished (RocketMQ registers before it answers the request that changed a topic). One
+   * registration runs at a time: changes made while one runs share the next, so a burst of topic
+   * changes costs two registrations, not one each.
+   */
+  registerAfterChange(): Promise<void> {
+    if (this.queued) return this.queued;
+    const start = (): Promise<void> => {
+      this.queued = null;
+      // Failures are logged by registerNow; the change itself is made either way.
+      const run: Promise<void> = this.registerNow().catch(() => undefined).finally(() => {
+        if (this.inFlight === run) this.inFlight = null;
+      });
+      this.inFlight = run;
+      return run;
+    };
+    if (!this.inFlight) return start();
+    this.queued = this.inFlight.then(start, start);
+    return this.queued;
   }
 
   async registerNow(): Promise<void> {

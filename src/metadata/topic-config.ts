@@ -100,7 +100,7 @@ export class TopicConfigManager {
   private readonly file: ConfigFile;
   private readonly clock: Clock;
   private readonly options: TopicConfigManagerOptions;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<() => void | Promise<void>>();
 
   private constructor(fs: FileSystem, clock: Clock, storeRootDir: string, options: TopicConfigManagerOptions) {
     this.clock = clock;
@@ -135,29 +135,33 @@ export class TopicConfigManager {
     checkTopicConfig(config, `topic ${config.topicName}`);
     this.table.set(config.topicName, { config, extras: this.table.get(config.topicName)?.extras });
     this.dataVersion.nextVersion(this.clock);
-    this.changed();
+    const announced = this.changed();
     await this.file.persist();
+    await announced;
   }
 
   async delete(topic: string): Promise<boolean> {
     if (!this.table.delete(topic)) return false;
     this.dataVersion.nextVersion(this.clock);
-    this.changed();
+    const announced = this.changed();
     await this.file.persist();
+    await announced;
     return true;
   }
 
   /**
-   * Called after every change to the table (a broker re-registers with its name servers at once,
-   * as RocketMQ does after creating a topic, so routes know new topics without waiting a period).
+   * Called after every change to the table; a change (put, delete, a created topic) resolves only
+   * once the promises its listeners return have: the broker re-registers with its name servers
+   * before a topic change is answered, as RocketMQ does (`registerIncrementBrokerData`), so the
+   * next route lookup of a client finds the new topic.
    */
-  onChange(listener: () => void): () => void {
+  onChange(listener: () => void | Promise<void>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private changed(): void {
-    for (const listener of this.listeners) listener();
+  private changed(): Promise<void> {
+    return Promise.all([...this.listeners].map((listener) => listener())).then(() => undefined);
   }
 
   /**
@@ -187,8 +191,9 @@ export class TopicConfigManager {
     if (this.dataVersion.equals(master.dataVersion)) return false;
     this.table = master.table;
     this.dataVersion.assign(master.dataVersion as DataVersionJson);
-    this.changed();
+    const announced = this.changed();
     await this.file.persist();
+    await announced;
     return true;
   }
 
