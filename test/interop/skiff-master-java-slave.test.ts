@@ -1,8 +1,8 @@
 // A Skiff SYNC_MASTER (a real process) replicates to a real Apache RocketMQ slave: 4.9.7 pointed at Skiff's HA port by `haMasterAddress`, 5.3.3 told Skiff's HA address by a real RocketMQ name server in which Skiff registered itself over RocketMQ remoting; thousands of messages sent with Skiff's client (tags, keys, properties, binary bodies, JSON and binary batches, a delayed message) roll several 1 MiB segments.
-// Proved: the Java slave's commit log equals Skiff's byte for byte up to Skiff's max offset (zeros beyond) and the consume queues it builds equal Skiff's, its acks reach that offset and answer sends SEND_OK, a paused slave gives FLUSH_SLAVE_TIMEOUT and a stopped one SLAVE_NOT_AVAILABLE, it recovers without truncation after a clean stop and after SIGKILL (checkpoint removed, so Java's own recovery checks every record's CRC and length from the first segment), and a Java consumer reading from it gets every message with the body, tags, keys and properties sent.
+// Proved: the Java slave pulls topics, consumer offsets, delay offsets and subscription groups from Skiff over remoting (SlaveSynchronize; nothing copied by hand); the Java slave's commit log equals Skiff's byte for byte up to Skiff's max offset (zeros beyond) and the consume queues it builds equal Skiff's, its acks reach that offset and answer sends SEND_OK, a paused slave gives FLUSH_SLAVE_TIMEOUT and a stopped one SLAVE_NOT_AVAILABLE, it recovers without truncation after a clean stop and after SIGKILL (checkpoint removed, so Java's own recovery checks every record's CRC and length from the first segment), and a Java consumer reading from it gets every message with the body, tags, keys and properties sent.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Producer, type SendResult } from "../../src/client/index.ts";
 import type { TopicConfigWrapper } from "../../src/contract/namesrv-http.ts";
@@ -20,6 +20,8 @@ import {
 const SEGMENT_BYTES = 1 << 20;
 const TOPIC = "TopicSkiffMaster";
 const GROUP = "skiff_master_java_slave";
+/** A group whose committed offset only the master knows before the slave's metadata sync. */
+const SYNCED_GROUP = "skiff_synced_offsets";
 const QUEUES = 4;
 const SLAVE_TIMEOUT_MS = 3000;
 const SINGLES = 2800;
@@ -131,6 +133,17 @@ async function probe(producer: Producer, sent: Map<string, Sent>, name: string):
   return { status: result.status, elapsedMs: Date.now() - started };
 }
 
+/** The Java slave's config files hold what Skiff's master has: topics, offsets, delay offsets and groups, pulled over remoting. */
+async function slaveSynced(slaveStore: string, skiff: SkiffProcess): Promise<void> {
+  const read = async (name: string) => (await readFile(join(slaveStore, "config", name), "utf8").catch(() => ""));
+  const masterDelay = JSON.stringify((await skiffJson(skiff.httpAddress, "/sync/delay-offset")).body.offsetTable);
+  await waitUntil("the Java slave's metadata sync from Skiff over remoting", 40_000, async () => {
+    const [topics, offsets, delay, groups] = await Promise.all(["topics.json", "consumerOffset.json", "delayOffset.json", "subscriptionGroup.json"].map(read));
+    return topics.includes(`"${TOPIC}"`) && offsets.includes(`"${TOPIC}@${SYNCED_GROUP}"`) && /\{\s*0\s*:\s*7\s*\}/.test(offsets) &&
+      groups.includes('"skiff_synced_group"') && delay.length > 0 && masterDelay.includes(":1") && /"offsetTable"\s*:\s*\{\s*"?1"?\s*:\s*1/.test(delay.replace(/\s+/g, ""));
+  });
+}
+
 async function haStatus(skiff: SkiffProcess): Promise<any> {
   return (await skiffJson(skiff.httpAddress, "/ha/status")).body;
 }
@@ -219,13 +232,15 @@ async function scenario(version: RocketMQVersion): Promise<void> {
     const lonely = await probe(producer, sent, "probe-no-slave-yet");
     assert.equal(lonely.status, "SLAVE_NOT_AVAILABLE");
 
-    // The Java slave knows the topic as a synced slave would (its metadata sync cannot reach Skiff:
-    // RocketMQ's remoting protocol for clients is not served by Skiff): the master's topic config
-    // as SlaveSynchronize would have persisted it.
-    const topicConfig = (await skiffJson(skiff.httpAddress, "/sync/topic-config")).body as TopicConfigWrapper;
+    // Metadata the Java slave must pull from Skiff over remoting (SlaveSynchronize: GET_ALL_TOPIC_CONFIG,
+    // GET_ALL_CONSUMER_OFFSET, GET_ALL_DELAY_OFFSET, GET_ALL_SUBSCRIPTIONGROUP_CONFIG) — nothing is copied by hand.
+    assert.equal((await skiffJson(skiff.httpAddress, `/consumer-offsets/${SYNCED_GROUP}/${TOPIC}/0`, { method: "PUT", body: { offset: 7 } })).status, 200);
+    assert.equal((await skiffJson(skiff.httpAddress, "/subscription-groups/skiff_synced_group", { method: "PUT", body: { retryMaxTimes: 5 } })).status, 200);
+    const delayedBeforeSlave = { body: "delayed before the slave", tags: "TagDelay", keys: "delayed-early", delayLevel: 1, properties: { seq: "delayed-early", kind: "delayed" } };
+    await producer.send(TOPIC, delayedBeforeSlave);
+    record(sent, delayedBeforeSlave);
+    await waitUntil("the early delayed message to be delivered", 20_000, async () => (await skiffPullTopic(skiff.httpAddress, TOPIC)).some((m: any) => m.properties.seq === "delayed-early"));
     const slaveStore = join(run, "java-slave");
-    await mkdir(join(slaveStore, "config"), { recursive: true });
-    await writeFile(join(slaveStore, "config", "topics.json"), JSON.stringify(topicConfig));
     const { listenPort: slaveListenPort } = javaPorts(await freePortBlock(4));
     const slaveConf = javaSlaveConf({
       storeDir: slaveStore, listenPort: slaveListenPort, namesrvAddr: ns1.address, segmentSizeBytes: SEGMENT_BYTES,
@@ -243,10 +258,11 @@ async function scenario(version: RocketMQVersion): Promise<void> {
     // Skiff's HA address: 4.9.7 from haMasterAddress, 5.3.3 from the name server's answer to its
     // REGISTER_BROKER (4.9.7 logs "update master address", 5.3.3 "update master ha address").
     await logShows(join(run, "slave-jvm-1"), new RegExp(`update master (ha )?address, OLD: null NEW: ${skiffHa.replaceAll(".", "\\.")}\\b`));
+    await slaveSynced(slaveStore, skiff);
 
     // Thousands of messages: every one answered SEND_OK, so every one was acked by the Java slave.
     const statuses = await sendAll(skiff, producer, sent);
-    assert.equal(statuses.length, sent.size - 1);
+    assert.equal(statuses.length, sent.size - 2, "every message but the two sent before the slave (probe-no-slave-yet, delayed-early)");
     assert.deepEqual([...new Set(statuses)], ["SEND_OK"], "SYNC_MASTER sends are acknowledged by the Java slave");
     await waitUntil("the delayed message to be delivered", 20_000, async () => (await skiffPullTopic(skiff.httpAddress, TOPIC)).length === sent.size);
     const end1 = (await haStatus(skiff)).maxPhyOffset;
@@ -311,6 +327,7 @@ async function scenario(version: RocketMQVersion): Promise<void> {
     await assertSameBytes(skiffLog, javaLog, end2, "after SIGKILL and recovery");
 
     // A Java consumer reads everything from the Java slave.
+    const topicConfig = (await skiffJson(skiff.httpAddress, "/sync/topic-config")).body as TopicConfigWrapper;
     const registered = await registerRoute(ns2.address, { brokerName: "broker-a", brokerAddr: `127.0.0.1:${slaveListenPort}`, topicConfig });
     cleanup.defer(async () => registered.close());
     const java = await consume(version, join(run, "consumer"), { namesrv: ns2.address, topic: TOPIC, group: GROUP, expected: sent.size, timeoutMs: 60_000 });
