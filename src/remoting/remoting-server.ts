@@ -12,6 +12,7 @@
  * - **Server → client requests**: `channel.sendOneway` (the broker's NOTIFY_CONSUMER_IDS_CHANGED).
  * - **Bad input**: a frame that cannot be read (a length outside 4..16 MiB, a header that does not
  *   parse) loses the stream's framing: the connection is closed. Everything readable is answered.
+ *   Each client problem is one log line without a stack, rate-limited per kind (`problem-log.ts`).
  * - **Limits** (`RemotingLimits`): connections at once (one more is closed at accept); requests in
  *   flight per connection (beyond it: `SYSTEM_BUSY` at once, as a full Java thread pool answers);
  *   answer bytes waiting for a client that does not read, and how long one write may wait
@@ -25,6 +26,7 @@ import { idleTimer } from "../core/idle-timer.ts";
 import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
 import { withWriteDeadline } from "../core/write-deadline.ts";
 import { ResponseCode } from "./codes.ts";
+import { ProblemLog, type ProblemKind } from "./problem-log.ts";
 import {
   encodeRemotingCommand, FLAG_ONEWAY, isOneway, isResponse, RemotingFrameDecoder, responseCommand, SKIFF_REMOTING_VERSION,
   type RemotingAnswer, type RemotingCommand,
@@ -63,7 +65,7 @@ export const DEFAULT_REMOTING_LIMITS: RemotingLimits = {
   idleTimeoutMs: 120_000,
 };
 
-/** Problems with clients (bad frames, stalls, caps) are logged at most once per this interval, with a count. */
+/** Problems with clients (bad frames, stalls, caps, silence) are logged at most once per kind and interval, with a count. */
 export const PROBLEM_LOG_INTERVAL_MS = 10_000;
 
 export interface RemotingServerOptions {
@@ -86,13 +88,13 @@ export class RemotingServer {
   private listener: Listener | null = null;
   private nextChannelId = 1;
   private nextOpaque = 1;
-  private problemsSinceLog = 0;
-  private lastProblemLogMs = Number.NEGATIVE_INFINITY;
+  private readonly problems: ProblemLog;
 
   private constructor(options: RemotingServerOptions) {
     this.options = options;
     this.limits = { ...DEFAULT_REMOTING_LIMITS, ...options.limits };
     for (const [key, value] of Object.entries(this.limits)) assert(Number.isSafeInteger(value) && value > 0, `remoting limit ${key} must be a positive integer`);
+    this.problems = new ProblemLog(options.clock, PROBLEM_LOG_INTERVAL_MS, options.log);
   }
 
   static async listen(options: RemotingServerOptions): Promise<RemotingServer> {
@@ -123,19 +125,14 @@ export class RemotingServer {
     return opaque;
   }
 
-  problem(remoteAddress: string, what: string): void {
-    this.problemsSinceLog++;
-    const now = this.options.clock.monotonicMs();
-    if (now - this.lastProblemLogMs < PROBLEM_LOG_INTERVAL_MS) return;
-    const others = this.problemsSinceLog - 1;
-    this.options.log(`${this.options.name}: ${remoteAddress}: ${what}${others > 0 ? ` (and ${others} other client problems since the last such line)` : ""}`);
-    this.problemsSinceLog = 0;
-    this.lastProblemLogMs = now;
+  /** A client problem, logged as one line (rate-limited per kind: `problem-log.ts`). */
+  problem(kind: ProblemKind, remoteAddress: string, what: string): void {
+    this.problems.report(kind, `${this.options.name}: ${remoteAddress}: ${what}`);
   }
 
   private accept(raw: Connection): void {
     if (this.channels.size >= this.limits.maxConnections) {
-      this.problem(formatHostPort(raw.remote), `refused: ${this.limits.maxConnections} connections are open already`);
+      this.problem("refused", formatHostPort(raw.remote), `refused: ${this.limits.maxConnections} connections are open already`);
       raw.close();
       return;
     }
@@ -199,6 +196,7 @@ class ServerChannel implements RemotingChannel {
 
   async run(): Promise<void> {
     this.idle = idleTimer(this.server.clock, this.limits.idleTimeoutMs, () => this.lastActivityMs, () => {
+      this.server.problem("idle", this.remoteAddress, `silent for ${this.limits.idleTimeoutMs} ms; connection closed`);
       this.close();
     });
     const decoder = new RemotingFrameDecoder();
@@ -213,7 +211,7 @@ class ServerChannel implements RemotingChannel {
         if (!this.open) break;
       }
     } catch (error) {
-      this.server.problem(this.remoteAddress, `${(error as Error).message}; connection closed`);
+      this.server.problem("unreadable", this.remoteAddress, `${(error as Error).message}; connection closed`);
     }
     this.close();
   }
@@ -258,7 +256,7 @@ class ServerChannel implements RemotingChannel {
   private write(frame: Uint8Array): void {
     if (!this.open) return;
     if (this.queuedBytes + frame.byteLength > this.limits.maxQueuedAnswerBytes) {
-      this.server.problem(this.remoteAddress, `${this.queuedBytes} bytes of answers wait for a client that does not read; connection closed`);
+      this.server.problem("not-reading", this.remoteAddress, `${this.queuedBytes} bytes of answers wait for a client that does not read; connection closed`);
       this.close();
       return;
     }
@@ -268,7 +266,7 @@ class ServerChannel implements RemotingChannel {
       try {
         await this.connection.write(frame);
       } catch (error) {
-        if (this.open) this.server.problem(this.remoteAddress, `${(error as Error).message}; connection closed`);
+        if (this.open) this.server.problem("not-reading", this.remoteAddress, `${(error as Error).message}; connection closed`);
         this.close();
       } finally {
         this.queuedBytes -= frame.byteLength;
