@@ -162,6 +162,9 @@ export class RemotingServer {
   }
 }
 
+/** What a client is told when a processor failed on a bug (the details are in the log only). */
+const INTERNAL_ERROR: RemotingAnswer = { code: ResponseCode.SYSTEM_ERROR, remark: "internal error (see the server's log)" };
+
 class ServerChannel implements RemotingChannel {
   readonly id: number;
   readonly remoteAddress: string;
@@ -216,34 +219,56 @@ class ServerChannel implements RemotingChannel {
     this.close();
   }
 
+  /**
+   * Dispatches one request. An answer the processor returns at once is written at once: only
+   * requests still waiting for a promise count as in flight (a chunk of thousands of heartbeats
+   * answered synchronously is no overload).
+   */
   private handle(request: RemotingCommand): void {
     const oneway = isOneway(request);
     if (this.inFlight >= this.limits.maxRequestsInFlightPerConnection) {
       if (!oneway) this.answer(request, { code: ResponseCode.SYSTEM_BUSY, remark: "[OVERLOAD]system busy, start flow control for a while" });
       return;
     }
-    this.inFlight++;
     let result: Promise<RemotingAnswer | null> | RemotingAnswer | null;
     try {
       result = this.server.dispatch(request, this);
     } catch (error) {
-      result = Promise.reject(error);
+      this.failed(request, oneway, error);
+      return;
     }
-    Promise.resolve(result).then(
+    if (!(result instanceof Promise)) {
+      if (result !== null && !oneway) this.answer(request, result);
+      return;
+    }
+    this.inFlight++;
+    result.then(
       (answer) => {
         this.inFlight--;
         if (answer !== null && !oneway) this.answer(request, answer);
       },
       (error: unknown) => {
         this.inFlight--;
-        if (!(error instanceof SkiffError)) this.server.logBug(request, error);
-        if (!oneway) this.answer(request, error instanceof SkiffError ? this.server.answerFor(error) : { code: ResponseCode.SYSTEM_ERROR, remark: "internal error (see the server's log)" });
+        this.failed(request, oneway, error);
       },
     );
   }
 
+  private failed(request: RemotingCommand, oneway: boolean, error: unknown): void {
+    if (!(error instanceof SkiffError)) this.server.logBug(request, error);
+    if (!oneway) this.answer(request, error instanceof SkiffError ? this.server.answerFor(error) : INTERNAL_ERROR);
+  }
+
+  /** An answer that cannot be framed (beyond 16 MiB) is a bug: logged, and answered SYSTEM_ERROR. */
   private answer(request: RemotingCommand, answer: RemotingAnswer): void {
-    this.write(encodeRemotingCommand(responseCommand(request, answer)));
+    let frame: Uint8Array;
+    try {
+      frame = encodeRemotingCommand(responseCommand(request, answer));
+    } catch (error) {
+      this.server.logBug(request, error);
+      frame = encodeRemotingCommand(responseCommand(request, INTERNAL_ERROR));
+    }
+    this.write(frame);
   }
 
   sendOneway(code: number, extFields: Record<string, string>, body: Uint8Array = new Uint8Array(0)): void {
