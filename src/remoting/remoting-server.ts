@@ -25,6 +25,7 @@ import { formatHostPort } from "../core/host-port.ts";
 import { idleTimer } from "../core/idle-timer.ts";
 import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
 import { withWriteDeadline } from "../core/write-deadline.ts";
+import { AnswerQueue } from "./answer-queue.ts";
 import { ResponseCode } from "./codes.ts";
 import { ProblemLog, type ProblemKind } from "./problem-log.ts";
 import {
@@ -173,8 +174,8 @@ class ServerChannel implements RemotingChannel {
   private readonly limits: RemotingLimits;
   private readonly closeListeners: (() => void)[] = [];
   private inFlight = 0;
-  private queuedBytes = 0;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly queued = new AnswerQueue();
+  private flushing = false;
   private lastActivityMs: number;
   private idle: TimerHandle | null = null;
   private open = true;
@@ -277,32 +278,39 @@ class ServerChannel implements RemotingChannel {
     this.write(encodeRemotingCommand({ code, language: "JAVA", version: SKIFF_REMOTING_VERSION, opaque, flag: FLAG_ONEWAY, extFields, body }));
   }
 
-  /** Answers go out in completion order, one write at a time, within the queue bound. */
+  /**
+   * Answers go out in completion order, one write at a time; those that complete meanwhile wait
+   * in the queue (`answer-queue.ts`), within maxQueuedAnswerBytes of what it holds.
+   */
   private write(frame: Uint8Array): void {
     if (!this.open) return;
-    if (this.queuedBytes + frame.byteLength > this.limits.maxQueuedAnswerBytes) {
-      this.server.problem("not-reading", this.remoteAddress, `${this.queuedBytes} bytes of answers wait for a client that does not read; connection closed`);
+    if (this.queued.sizeBytes + this.queued.costOf(frame) > this.limits.maxQueuedAnswerBytes) {
+      this.server.problem("not-reading", this.remoteAddress, `${this.queued.sizeBytes} bytes of answers wait for a client that does not read; connection closed`);
       this.close();
       return;
     }
-    this.queuedBytes += frame.byteLength;
-    this.writing = this.writing.then(async () => {
-      if (!this.open) return;
+    this.queued.push(frame);
+    if (!this.flushing) void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    for (let next = this.queued.take(); next !== undefined && this.open; next = this.queued.take()) {
       try {
-        await this.connection.write(frame);
+        await this.connection.write(next.bytes);
       } catch (error) {
         if (this.open) this.server.problem("not-reading", this.remoteAddress, `${(error as Error).message}; connection closed`);
         this.close();
-      } finally {
-        this.queuedBytes -= frame.byteLength;
       }
-    });
+    }
+    this.flushing = false;
   }
 
   close(): void {
     if (!this.open) return;
     this.open = false;
     this.idle?.cancel();
+    this.queued.clear();
     this.connection.close();
     for (const listener of this.closeListeners.splice(0)) listener();
   }

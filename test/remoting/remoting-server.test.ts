@@ -364,6 +364,21 @@ describe("remoting server: bad input and limits", () => {
       await assertServes(server);
     }, { maxQueuedAnswerBytes: 1024 * 1024, writeDeadlineMs: 5_000 }));
 
+  it("answers thousands of pipelined requests, each once and intact, coalesced into few writes", () =>
+    withServer(async (server) => {
+      const client = await RawClient.open(server);
+      const requests = Array.from({ length: 5000 }, (_, i) => encodeRemotingCommand(requestCommand(ECHO, i + 1, { v: `v${i}` }, utf8Encode(`body ${i}`))));
+      await client.connection.write(concatBytes(requests));
+      await client.until("5000 answers", () => client.frames.length === 5000, 20_000);
+      const byOpaque = new Map(client.frames.map((f) => [f.opaque, f]));
+      assert.equal(byOpaque.size, 5000);
+      for (let i = 0; i < 5000; i++) {
+        const answer = byOpaque.get(i + 1)!;
+        assert.deepEqual([answer.extFields?.echoed, utf8Decode(answer.body)], [`v${i}`, `body ${i}`]);
+      }
+      client.close();
+    }));
+
   it("closes a connection that stays silent for idleTimeoutMs", () =>
     withServer(async (server) => {
       const client = await RawClient.open(server);
