@@ -2,8 +2,9 @@
  * Hostile remoting peers for end-to-end tests of a broker process:
  *
  * - `randomFrame`: fast-check frames — made up (any code, JSON or binary header, random fields and
- *   body, sometimes oneway or flagged as a response), captured real client requests as they are,
- *   and captured requests mutated (flipped bytes, lying lengths, cuts), plus raw garbage.
+ *   body, sometimes oneway or flagged as a response), captured real client requests as they are
+ *   (`fixtures/rocketmq/remoting/*-broker.c2s.bin`), and captured requests mutated (flipped bytes,
+ *   lying lengths, cuts), plus raw garbage.
  * - `checkRandomStream`: writes one stream in random chunks and checks the broker answered what
  *   the stream holds: a stream that `RemotingFrameDecoder` reads whole gets exactly one answer per
  *   request (none for oneway requests and responses) and its connection stays open; a stream it
@@ -18,30 +19,27 @@ import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import fc from "fast-check";
 import { concatBytes } from "../../src/core/bytes.ts";
-import { ResponseCode } from "../../src/remoting/codes.ts";
-import { encodeRemotingCommand, FLAG_ONEWAY, RemotingFrameDecoder, requestCommand, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
+import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
+import { decodeFrameContent, encodeRemotingCommand, FLAG_ONEWAY, RemotingFrameDecoder, requestCommand, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
 import { platform } from "./platform.ts";
 import { mutate, mutations, split } from "./property.ts";
 import { binaryFrame } from "./remoting-frames.ts";
-import { capturedFrames, RawRemotingClient } from "./remoting.ts";
+import { captureFiles, capturedFrames, RawRemotingClient } from "./remoting.ts";
 
 /** Codes no RocketMQ version has: always answered REQUEST_CODE_NOT_SUPPORTED. */
 export const UNKNOWN_CODES = { min: 20000, max: 30000 } as const;
 const isUnknown = (code: number) => code >= UNKNOWN_CODES.min && code <= UNKNOWN_CODES.max;
 
 /**
- * Requests of real 4.9.7 / 5.3.3 clients (JSON and ROCKETMQ headers), except pulls, which may be
- * suspended for seconds by design, and admin writes.
+ * Every request real 4.9.7 / 5.3.3 clients and tools sent to a broker in the captures, except
+ * pulls (a broker may hold them for seconds, by design) and the admin requests that change the
+ * broker itself (its config, or deleting a topic).
  */
-const SEED_FILES = [
-  "v4.9.7/v4.9.7-push-last-orderly-02-broker", "v4.9.7/v4.9.7-push-dlq-02-broker", "v4.9.7/v4.9.7-producer-rocketmq-ser-02-broker",
-  "v4.9.7/v4.9.7-push-rocketmq-ser-02-broker", "v5.3.3/v5.3.3-producer-02-broker", "v5.3.3/v5.3.3-admin-queryMsgById-uniqKey-02-broker",
-  "v5.3.3/v5.3.3-admin-consumerProgress-02-broker",
-];
-const SEED_CODES: ReadonlySet<number> = new Set([14, 15, 28, 30, 33, 34, 35, 36, 38, 41, 42, 46, 202, 203, 208, 300, 310, 320, 351]);
-const seeds: Uint8Array[] = SEED_FILES.flatMap((name) => capturedFrames(`remoting/${name}.c2s.bin`))
-  .filter((f) => SEED_CODES.has(f.command.code) && (f.command.flag & 1) === 0)
+const NOT_SEEDS: ReadonlySet<number> = new Set([RequestCode.PULL_MESSAGE, RequestCode.LITE_PULL_MESSAGE, RequestCode.UPDATE_BROKER_CONFIG, RequestCode.DELETE_TOPIC_IN_BROKER]);
+const seeds: Uint8Array[] = captureFiles("-broker.c2s.bin").flatMap((name) => capturedFrames(name))
+  .filter((f) => !NOT_SEEDS.has(f.command.code) && (f.command.flag & 1) === 0)
   .map((f) => f.bytes);
+const SEED_CODES = [...new Set(seeds.map((bytes) => decodeFrameContent(bytes.subarray(4)).code))];
 
 const madeFrame = fc.record({
   code: fc.oneof(fc.integer(UNKNOWN_CODES), fc.constantFrom(...SEED_CODES), fc.integer({ min: -32768, max: 32767 })),
