@@ -126,6 +126,11 @@ export const brokerShape = {
   notifyConsumerIdsChangedEnable: boolean().default(true),
   /** Milliseconds without a heartbeat after which a client's connection is dropped (RocketMQ 5.x key). */
   channelExpiredTimeout: integer(POSITIVE_INT).default(120000),
+  /**
+   * Seconds a remoting connection (listenPort and its fast channel) may stay silent before the
+   * broker closes it (RocketMQ's `NettyServerConfig` key; clients heartbeat every 30 s).
+   */
+  serverChannelMaxIdleTimeSeconds: integer({ min: 1, max: 2_147_483 }).default(120),
   /** Delay levels for delayed messages: space-separated `<n>s|m|h|d`, level 1 first. */
   messageDelayLevel: text((value) => (parseMessageDelayLevel(value) === undefined
     ? "is not a list of delays like \"1s 5s 10s 1m 2h\"" : undefined)).default(DEFAULT_MESSAGE_DELAY_LEVEL),

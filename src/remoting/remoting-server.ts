@@ -14,6 +14,7 @@
  *   parse) loses the stream's framing: the connection is closed. Everything readable is answered
  *   while the connection lasts; a client's FIN closes it at once (Java's behaviour: answers still
  *   pending are dropped, a held pull is abandoned).
+ *   Each client problem is one log line without a stack, rate-limited per kind (`problem-log.ts`).
  * - **Limits** (`RemotingLimits`): connections at once (one more is closed at accept); requests in
  *   flight per connection (beyond it: `SYSTEM_BUSY` at once, as a full Java thread pool answers);
  *   answer bytes waiting for a client that does not read, and how long one write may wait
@@ -26,7 +27,9 @@ import { formatHostPort } from "../core/host-port.ts";
 import { idleTimer } from "../core/idle-timer.ts";
 import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
 import { withWriteDeadline } from "../core/write-deadline.ts";
+import { AnswerQueue } from "./answer-queue.ts";
 import { ResponseCode } from "./codes.ts";
+import { ProblemLog, type ProblemKind } from "./problem-log.ts";
 import {
   encodeRemotingCommand, FLAG_ONEWAY, isOneway, isResponse, RemotingFrameDecoder, responseCommand, SKIFF_REMOTING_VERSION,
   type RemotingAnswer, type RemotingCommand,
@@ -65,7 +68,7 @@ export const DEFAULT_REMOTING_LIMITS: RemotingLimits = {
   idleTimeoutMs: 120_000,
 };
 
-/** Problems with clients (bad frames, stalls, caps) are logged at most once per this interval, with a count. */
+/** Problems with clients (bad frames, stalls, caps, silence) are logged at most once per kind and interval, with a count. */
 export const PROBLEM_LOG_INTERVAL_MS = 10_000;
 
 export interface RemotingServerOptions {
@@ -88,13 +91,13 @@ export class RemotingServer {
   private listener: Listener | null = null;
   private nextChannelId = 1;
   private nextOpaque = 1;
-  private problemsSinceLog = 0;
-  private lastProblemLogMs = Number.NEGATIVE_INFINITY;
+  private readonly problems: ProblemLog;
 
   private constructor(options: RemotingServerOptions) {
     this.options = options;
     this.limits = { ...DEFAULT_REMOTING_LIMITS, ...options.limits };
     for (const [key, value] of Object.entries(this.limits)) assert(Number.isSafeInteger(value) && value > 0, `remoting limit ${key} must be a positive integer`);
+    this.problems = new ProblemLog(options.clock, PROBLEM_LOG_INTERVAL_MS, options.log);
   }
 
   static async listen(options: RemotingServerOptions): Promise<RemotingServer> {
@@ -125,19 +128,14 @@ export class RemotingServer {
     return opaque;
   }
 
-  problem(remoteAddress: string, what: string): void {
-    this.problemsSinceLog++;
-    const now = this.options.clock.monotonicMs();
-    if (now - this.lastProblemLogMs < PROBLEM_LOG_INTERVAL_MS) return;
-    const others = this.problemsSinceLog - 1;
-    this.options.log(`${this.options.name}: ${remoteAddress}: ${what}${others > 0 ? ` (and ${others} other client problems since the last such line)` : ""}`);
-    this.problemsSinceLog = 0;
-    this.lastProblemLogMs = now;
+  /** A client problem, logged as one line (rate-limited per kind: `problem-log.ts`). */
+  problem(kind: ProblemKind, remoteAddress: string, what: string): void {
+    this.problems.report(kind, `${this.options.name}: ${remoteAddress}: ${what}`);
   }
 
   private accept(raw: Connection): void {
     if (this.channels.size >= this.limits.maxConnections) {
-      this.problem(formatHostPort(raw.remote), `refused: ${this.limits.maxConnections} connections are open already`);
+      this.problem("refused", formatHostPort(raw.remote), `refused: ${this.limits.maxConnections} connections are open already`);
       raw.close();
       return;
     }
@@ -167,6 +165,9 @@ export class RemotingServer {
   }
 }
 
+/** What a client is told when a processor failed on a bug (the details are in the log only). */
+const INTERNAL_ERROR: RemotingAnswer = { code: ResponseCode.SYSTEM_ERROR, remark: "internal error (see the server's log)" };
+
 class ServerChannel implements RemotingChannel {
   readonly id: number;
   readonly remoteAddress: string;
@@ -175,8 +176,8 @@ class ServerChannel implements RemotingChannel {
   private readonly limits: RemotingLimits;
   private readonly closeListeners: (() => void)[] = [];
   private inFlight = 0;
-  private queuedBytes = 0;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly queued = new AnswerQueue();
+  private flushing = false;
   private lastActivityMs: number;
   private idle: TimerHandle | null = null;
   private open = true;
@@ -201,6 +202,7 @@ class ServerChannel implements RemotingChannel {
 
   async run(): Promise<void> {
     this.idle = idleTimer(this.server.clock, this.limits.idleTimeoutMs, () => this.lastActivityMs, () => {
+      this.server.problem("idle", this.remoteAddress, `silent for ${this.limits.idleTimeoutMs} ms; connection closed`);
       this.close();
     });
     const decoder = new RemotingFrameDecoder();
@@ -215,41 +217,63 @@ class ServerChannel implements RemotingChannel {
         if (!this.open) break;
       }
     } catch (error) {
-      this.server.problem(this.remoteAddress, `${(error as Error).message}; connection closed`);
+      this.server.problem("unreadable", this.remoteAddress, `${(error as Error).message}; connection closed`);
     }
     // The client's FIN (stock clients close so after their last UNREGISTER_CLIENT) ends the channel
     // at once, as Netty does: held pulls are abandoned and its groups learn it left.
     this.close();
   }
 
+  /**
+   * Dispatches one request. An answer the processor returns at once is written at once: only
+   * requests still waiting for a promise count as in flight (a chunk of thousands of heartbeats
+   * answered synchronously is no overload).
+   */
   private handle(request: RemotingCommand): void {
     const oneway = isOneway(request);
     if (this.inFlight >= this.limits.maxRequestsInFlightPerConnection) {
       if (!oneway) this.answer(request, { code: ResponseCode.SYSTEM_BUSY, remark: "[OVERLOAD]system busy, start flow control for a while" });
       return;
     }
-    this.inFlight++;
     let result: Promise<RemotingAnswer | null> | RemotingAnswer | null;
     try {
       result = this.server.dispatch(request, this);
     } catch (error) {
-      result = Promise.reject(error);
+      this.failed(request, oneway, error);
+      return;
     }
-    Promise.resolve(result).then(
+    if (!(result instanceof Promise)) {
+      if (result !== null && !oneway) this.answer(request, result);
+      return;
+    }
+    this.inFlight++;
+    result.then(
       (answer) => {
         this.inFlight--;
         if (answer !== null && !oneway) this.answer(request, answer);
       },
       (error: unknown) => {
         this.inFlight--;
-        if (!(error instanceof SkiffError)) this.server.logBug(request, error);
-        if (!oneway) this.answer(request, error instanceof SkiffError ? this.server.answerFor(error) : { code: ResponseCode.SYSTEM_ERROR, remark: "internal error (see the server's log)" });
+        this.failed(request, oneway, error);
       },
     );
   }
 
+  private failed(request: RemotingCommand, oneway: boolean, error: unknown): void {
+    if (!(error instanceof SkiffError)) this.server.logBug(request, error);
+    if (!oneway) this.answer(request, error instanceof SkiffError ? this.server.answerFor(error) : INTERNAL_ERROR);
+  }
+
+  /** An answer that cannot be framed (beyond 16 MiB) is a bug: logged, and answered SYSTEM_ERROR. */
   private answer(request: RemotingCommand, answer: RemotingAnswer): void {
-    this.write(encodeRemotingCommand(responseCommand(request, answer)));
+    let frame: Uint8Array;
+    try {
+      frame = encodeRemotingCommand(responseCommand(request, answer));
+    } catch (error) {
+      this.server.logBug(request, error);
+      frame = encodeRemotingCommand(responseCommand(request, INTERNAL_ERROR));
+    }
+    this.write(frame);
   }
 
   sendOneway(code: number, extFields: Record<string, string>, body: Uint8Array = new Uint8Array(0)): void {
@@ -258,32 +282,39 @@ class ServerChannel implements RemotingChannel {
     this.write(encodeRemotingCommand({ code, language: "JAVA", version: SKIFF_REMOTING_VERSION, opaque, flag: FLAG_ONEWAY, extFields, body }));
   }
 
-  /** Answers go out in completion order, one write at a time, within the queue bound. */
+  /**
+   * Answers go out in completion order, one write at a time; those that complete meanwhile wait
+   * in the queue (`answer-queue.ts`), within maxQueuedAnswerBytes of what it holds.
+   */
   private write(frame: Uint8Array): void {
     if (!this.open) return;
-    if (this.queuedBytes + frame.byteLength > this.limits.maxQueuedAnswerBytes) {
-      this.server.problem(this.remoteAddress, `${this.queuedBytes} bytes of answers wait for a client that does not read; connection closed`);
+    if (this.queued.sizeBytes + this.queued.costOf(frame) > this.limits.maxQueuedAnswerBytes) {
+      this.server.problem("not-reading", this.remoteAddress, `${this.queued.sizeBytes} bytes of answers wait for a client that does not read; connection closed`);
       this.close();
       return;
     }
-    this.queuedBytes += frame.byteLength;
-    this.writing = this.writing.then(async () => {
-      if (!this.open) return;
+    this.queued.push(frame);
+    if (!this.flushing) void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    for (let next = this.queued.take(); next !== undefined && this.open; next = this.queued.take()) {
       try {
-        await this.connection.write(frame);
+        await this.connection.write(next.bytes);
       } catch (error) {
-        if (this.open) this.server.problem(this.remoteAddress, `${(error as Error).message}; connection closed`);
+        if (this.open) this.server.problem("not-reading", this.remoteAddress, `${(error as Error).message}; connection closed`);
         this.close();
-      } finally {
-        this.queuedBytes -= frame.byteLength;
       }
-    });
+    }
+    this.flushing = false;
   }
 
   close(): void {
     if (!this.open) return;
     this.open = false;
     this.idle?.cancel();
+    this.queued.clear();
     this.connection.close();
     for (const listener of this.closeListeners.splice(0)) listener();
   }

@@ -41,6 +41,7 @@ const DEFAULTS = {
   autoCreateTopicEnable: true,
   notifyConsumerIdsChangedEnable: true,
   channelExpiredTimeout: 120000,
+  serverChannelMaxIdleTimeSeconds: 120,
   messageDelayLevel: "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h",
   checkCRCOnRecover: true,
   haSendFromFirstSegment: true,

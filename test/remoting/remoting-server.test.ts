@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { platform } from "../support/platform.ts";
 import { SkiffError } from "../../src/core/errors.ts";
-import { utf8Decode, utf8Encode, viewOf } from "../../src/core/bytes.ts";
+import { concatBytes, utf8Decode, utf8Encode, viewOf } from "../../src/core/bytes.ts";
 import type { Connection } from "../../src/core/platform.ts";
 import { ResponseCode } from "../../src/remoting/codes.ts";
 import { encodeRemotingCommand, FLAG_ONEWAY, RemotingFrameDecoder, requestCommand, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
@@ -19,6 +19,7 @@ const BUG = 9004;
 const BIG = 9005;
 const NOTIFY_ME = 9006;
 const HOLD = 9007;
+const TOO_BIG = 9008;
 
 function processors(): Map<number, RemotingProcessor> {
   return new Map<number, RemotingProcessor>([
@@ -37,6 +38,7 @@ function processors(): Map<number, RemotingProcessor> {
       return { code: 0 };
     }],
     [HOLD, () => new Promise(() => undefined)],
+    [TOO_BIG, () => ({ code: 0, body: new Uint8Array(16 * 1024 * 1024) })],
   ]);
 }
 
@@ -326,6 +328,25 @@ describe("remoting server: bad input and limits", () => {
       await assertServes(server);
     }, { maxRequestsInFlightPerConnection: 2 }));
 
+  it("does not count answers computed at once as in flight: a burst beyond maxRequestsInFlightPerConnection is served", () =>
+    withServer(async (server) => {
+      const client = await RawClient.open(server);
+      await client.connection.write(concatBytes(Array.from({ length: 100 }, (_, i) => encodeRemotingCommand(requestCommand(ECHO, i + 1, { v: "burst" })))));
+      await client.until("100 answers", () => client.frames.length === 100);
+      assert.deepEqual(new Set(client.frames.map((f) => f.code)), new Set([0]), "no SYSTEM_BUSY for requests answered at once");
+      client.close();
+    }, { maxRequestsInFlightPerConnection: 2 }));
+
+  it("answers SYSTEM_ERROR, and logs the bug, when a processor's answer is beyond the 16 MiB frame limit", () =>
+    withServer(async (server, logs) => {
+      const client = await RawClient.open(server);
+      const answer = await client.call(requestCommand(TOO_BIG, 1));
+      assert.deepEqual([answer.code, answer.remark], [ResponseCode.SYSTEM_ERROR, "internal error (see the server's log)"]);
+      assert.ok(logs.some((l) => /request code 9008 failed: .*exceeds/.test(l)), logs.join("\n"));
+      assert.equal((await client.call(requestCommand(ECHO, 2, { v: "next" }))).extFields?.echoed, "next");
+      client.close();
+    }));
+
   it("closes a client that never reads once its waiting answers pass maxQueuedAnswerBytes", () =>
     withServer(async (server, logs) => {
       const client = await RawClient.open(server, false);
@@ -356,6 +377,21 @@ describe("remoting server: bad input and limits", () => {
       const deadline = Date.now() + 2000;
       while (server.connectionCount > 0 && Date.now() < deadline) await platform.clock.sleep(10);
       assert.equal(server.connectionCount, 0);
+    }));
+
+  it("answers thousands of pipelined requests, each once and intact, coalesced into few writes", () =>
+    withServer(async (server) => {
+      const client = await RawClient.open(server);
+      const requests = Array.from({ length: 5000 }, (_, i) => encodeRemotingCommand(requestCommand(ECHO, i + 1, { v: `v${i}` }, utf8Encode(`body ${i}`))));
+      await client.connection.write(concatBytes(requests));
+      await client.until("5000 answers", () => client.frames.length === 5000, 20_000);
+      const byOpaque = new Map(client.frames.map((f) => [f.opaque, f]));
+      assert.equal(byOpaque.size, 5000);
+      for (let i = 0; i < 5000; i++) {
+        const answer = byOpaque.get(i + 1)!;
+        assert.deepEqual([answer.extFields?.echoed, utf8Decode(answer.body)], [`v${i}`, `body ${i}`]);
+      }
+      client.close();
     }));
 
   it("closes a connection that stays silent for idleTimeoutMs", () =>

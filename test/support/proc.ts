@@ -1,4 +1,4 @@
-/** Linux `/proc` facts for tests about process liveness (zombies, start times). */
+/** Linux `/proc` facts for tests about processes: liveness (zombies, start times) and resident memory. */
 import { existsSync, readFileSync } from "node:fs";
 
 export const hasProc = existsSync("/proc/self/stat");
@@ -11,4 +11,11 @@ export function procState(pid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The resident set size (VmRSS) of process `pid`, in bytes. */
+export function rssBytes(pid: number): number {
+  const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!kib) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(kib[1]) * 1024;
 }
