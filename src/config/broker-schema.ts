@@ -62,10 +62,11 @@ export const brokerShape = {
   /** Name servers, `host:port;host:port`. Absent or empty: the broker registers nowhere. */
   namesrvAddr: nameServerAddress().optional(),
   /**
-   * Skiff: the protocol of the name servers in `namesrvAddr`: `http` (Skiff's name server) or
-   * `rocketmq` (Apache RocketMQ's, registered with REGISTER_BROKER over its remoting protocol).
+   * Skiff: the protocol of the name servers in `namesrvAddr`: `rocketmq` (the default, as in a
+   * RocketMQ broker.conf: REGISTER_BROKER over remoting to a name server's listenPort, Skiff's or
+   * Apache RocketMQ's) or `http` (a Skiff name server's HTTP API, on its httpListenPort).
    */
-  namesrvProtocol: oneOf(PEER_PROTOCOLS).default("http"),
+  namesrvProtocol: oneOf(PEER_PROTOCOLS).default("rocketmq"),
   /**
    * Skiff, slaves: how the master is asked for metadata: `http` (a Skiff master's HTTP API, on its
    * httpListenPort) or `rocketmq` (an Apache RocketMQ master's listenPort, asked with

@@ -24,7 +24,7 @@ export function describeConfig(config: BrokerConfig): string[] {
     listenLine(config),
     `store ${config.storePathRootDir} (commit log ${config.storePathCommitLog}, ` +
       `segments of ${bytes(config.mappedFileSizeCommitLog)}, ${config.flushDiskType})`,
-    `name servers ${config.namesrvAddr === undefined ? "none (not registering)" : config.namesrvProtocol === "rocketmq" ? `${config.namesrvAddr} (Apache RocketMQ remoting)` : config.namesrvAddr}`,
+    `name servers ${config.namesrvAddr === undefined ? "none (not registering)" : config.namesrvProtocol === "http" ? `${config.namesrvAddr} (Skiff HTTP)` : `${config.namesrvAddr} (remoting)`}`,
   ];
   if (config.brokerRole === "SLAVE") {
     lines.push(`master ha ${config.haMasterAddress ?? "learned from the name server"}` +

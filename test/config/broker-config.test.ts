@@ -15,7 +15,7 @@ const DEFAULTS = {
   httpListenPort: 10913,
   haMasterAddress: undefined,
   namesrvAddr: undefined,
-  namesrvProtocol: "http",
+  namesrvProtocol: "rocketmq",
   masterProtocol: "http",
   brokerIP1: "127.0.0.1",
   brokerIP2: "127.0.0.1",

@@ -40,7 +40,7 @@ describe(`port layout of ${runtimeName} processes`, () => {
 
     const listenPort = await freeListenPort();
     const broker = await startSkiff(runtimeName, "broker", [
-      `--storePathRootDir=${store}`, `--listenPort=${listenPort}`, "-n", namesrv.address, "--mappedFileSizeCommitLog=1048576", "--defaultTopicQueueNums=2",
+      `--storePathRootDir=${store}`, `--listenPort=${listenPort}`, "-n", namesrv.remotingAddress, "--mappedFileSizeCommitLog=1048576", "--defaultTopicQueueNums=2",
     ]);
     cleanups.push(() => broker.kill());
     const [remoting, ha, http] = [`127.0.0.1:${listenPort}`, brokerHaAddress(listenPort), brokerHttpAddress(listenPort)];

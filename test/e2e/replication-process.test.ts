@@ -44,7 +44,7 @@ describe(`replication: ${runtimeName} master, ${slaveRuntimeA} and ${slaveRuntim
     const root = await tempDir("e2e-replication");
     cleanups.push(() => removeDir(root));
     const namesrv = track(await startSkiff(runtimeName, "namesrv", ["--listenPort=0"]));
-    const common = [`-n`, namesrv.address, `--mappedFileSizeCommitLog=${SEGMENT}`, "--slaveSynchronizePeriod=2000", "--defaultTopicQueueNums=4", "--slaveReadEnable=true"];
+    const common = [`-n`, namesrv.remotingAddress, `--mappedFileSizeCommitLog=${SEGMENT}`, "--slaveSynchronizePeriod=2000", "--defaultTopicQueueNums=4", "--slaveReadEnable=true"];
     const master = track(await startSkiff(runtimeName, "broker", [...common, `--storePathRootDir=${root}/master`, "--listenPort=0", "--brokerRole=SYNC_MASTER", "--accessMessageInMemoryMaxRatio=0.00001"]));
     const haAddress = (await getJson(master.address, "/ha/status")).haListenAddress as string;
     const slaveFlags = (id: number, runtime: string) => [...common, `--storePathRootDir=${root}/slave-${runtime}`, "--listenPort=0", "--brokerRole=SLAVE", `--brokerId=${id}`];

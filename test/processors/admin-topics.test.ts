@@ -28,7 +28,7 @@ describe(`topic admin processors (${platform.system.runtime})`, () => {
 
   before(async () => {
     namesrv = await startNamesrv({ ...resolveNamesrvConfig({}).config, listenPort: 0 }, platform);
-    world = await startAdminWorld({ config: { namesrvAddr: namesrv.httpAddress } });
+    world = await startAdminWorld({ config: { namesrvAddr: namesrv.remotingAddress } });
   });
   after(async () => {
     await world.stop();

@@ -197,7 +197,7 @@ describe("consumer processors: expiry", () => {
 describe("consumer processors: the retry topic's route", () => {
   it("the name server has %RETRY%<group> right after the first heartbeat, not a registration period later", async () => {
     const namesrv = await startNamesrv(resolveNamesrvConfig({ env: {}, cliValues: { listenPort: 0 } }).config, platform);
-    const world = await remotingBroker((runtime) => consumerProcessors(runtime), { namesrvAddr: namesrv.httpAddress });
+    const world = await remotingBroker((runtime) => consumerProcessors(runtime), { namesrvAddr: namesrv.remotingAddress });
     try {
       const client = await world.open();
       await client.until("the broker registered", () => namesrv.routeTable.route("TBW102") !== null);
