@@ -6,11 +6,11 @@ import fc from "fast-check";
 import { platform } from "../support/platform.ts";
 import { SkiffError } from "../../src/core/errors.ts";
 import { concatBytes, utf8Decode, utf8Encode, viewOf } from "../../src/core/bytes.ts";
-import type { Connection } from "../../src/core/platform.ts";
 import { ResponseCode } from "../../src/remoting/codes.ts";
-import { encodeRemotingCommand, FLAG_ONEWAY, RemotingFrameDecoder, requestCommand, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
+import { encodeRemotingCommand, FLAG_ONEWAY, requestCommand } from "../../src/remoting/remoting-command.ts";
 import { RequestHeader } from "../../src/remoting/request-header.ts";
 import { RemotingServer, type RemotingLimits, type RemotingProcessor } from "../../src/remoting/remoting-server.ts";
+import { RawRemotingClient } from "../support/remoting.ts";
 
 const ECHO = 9001;
 const SLOW = 9002;
@@ -54,66 +54,6 @@ async function withServer(run: (server: RemotingServer, logs: string[]) => Promi
   }
 }
 
-/** A raw client: writes bytes, collects decoded frames, knows when the server closed. */
-class RawClient {
-  readonly frames: RemotingCommand[] = [];
-  ended = false;
-  private waiters: (() => void)[] = [];
-  readonly connection: Connection;
-  private constructor(connection: Connection) {
-    this.connection = connection;
-  }
-
-  static async open(server: RemotingServer, read = true): Promise<RawClient> {
-    const client = new RawClient(await platform.net.connect(server.address));
-    if (read) void client.readLoop();
-    return client;
-  }
-
-  private async readLoop(): Promise<void> {
-    const decoder = new RemotingFrameDecoder();
-    try {
-      for await (const chunk of this.connection.readable) {
-        this.frames.push(...decoder.push(chunk));
-        this.wake();
-      }
-    } catch {
-      // a reset: the same as an end for these tests
-    }
-    this.ended = true;
-    this.wake();
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  async until(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames.map((f) => [f.code, f.opaque, f.remark]))}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
-  }
-
-  send(command: RemotingCommand): Promise<void> {
-    return this.connection.write(encodeRemotingCommand(command));
-  }
-
-  async call(command: RemotingCommand): Promise<RemotingCommand> {
-    await this.send(command);
-    await this.until(`the answer to opaque ${command.opaque}`, () => this.frames.some((f) => f.opaque === command.opaque && (f.flag & 1) === 1));
-    return this.frames.find((f) => f.opaque === command.opaque && (f.flag & 1) === 1)!;
-  }
-
-  close(): void {
-    this.connection.close();
-  }
-}
-
 /** A ROCKETMQ binary-header frame (spec §1.4), written out by hand. */
 function binaryFrame(code: number, opaque: number, ext: Record<string, string>, body: Uint8Array): Uint8Array {
   const entries = Object.entries(ext).map(([k, v]) => [utf8Encode(k), utf8Encode(v)] as const);
@@ -144,7 +84,7 @@ function binaryFrame(code: number, opaque: number, ext: Record<string, string>, 
 }
 
 async function assertServes(server: RemotingServer): Promise<void> {
-  const client = await RawClient.open(server);
+  const client = await RawRemotingClient.open(platform.net, server.address);
   try {
     const answer = await client.call(requestCommand(ECHO, 77, { v: "still here" }));
     assert.equal(answer.extFields?.echoed, "still here");
@@ -156,7 +96,7 @@ async function assertServes(server: RemotingServer): Promise<void> {
 describe("remoting server: dispatch", () => {
   it("answers a JSON request by its code, with its opaque, the response flag and a JSON header", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       const answer = await client.call(requestCommand(ECHO, 12345, { v: "hello" }, utf8Encode("body bytes")));
       assert.equal(answer.code, 0);
       assert.equal(answer.flag, 1);
@@ -167,7 +107,7 @@ describe("remoting server: dispatch", () => {
 
   it("reads a ROCKETMQ binary header and answers it in JSON (as 5.3.3 servers do)", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       await client.connection.write(binaryFrame(ECHO, 7, { v: "bin" }, utf8Encode("b")));
       await client.until("the answer", () => client.frames.length === 1);
       assert.equal(client.frames[0].opaque, 7);
@@ -177,7 +117,7 @@ describe("remoting server: dispatch", () => {
 
   it("answers an unknown code with REQUEST_CODE_NOT_SUPPORTED and Java's remark", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       const answer = await client.call(requestCommand(4242, 3));
       assert.equal(answer.code, ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
       assert.equal(answer.remark, " request type 4242 not supported");
@@ -186,7 +126,7 @@ describe("remoting server: dispatch", () => {
 
   it("answers a header field that is missing or not a number with SYSTEM_ERROR and a remark naming it", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       const missing = await client.call(requestCommand(HEADER, 1, {}));
       assert.equal(missing.code, ResponseCode.SYSTEM_ERROR);
       assert.equal(missing.remark, "the custom field <queueId> is null");
@@ -200,7 +140,7 @@ describe("remoting server: dispatch", () => {
 
   it("answers a processor's bug with SYSTEM_ERROR without its details, and logs the details", () =>
     withServer(async (server, logs) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       const answer = await client.call(requestCommand(BUG, 1));
       assert.equal(answer.code, ResponseCode.SYSTEM_ERROR);
       assert.doesNotMatch(answer.remark ?? "", /a bug/);
@@ -210,7 +150,7 @@ describe("remoting server: dispatch", () => {
 
   it("never answers a oneway request", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       await client.send({ ...requestCommand(ECHO, 1, { v: "oneway" }), flag: FLAG_ONEWAY });
       await client.send({ ...requestCommand(BUG, 2), flag: FLAG_ONEWAY });
       const answer = await client.call(requestCommand(ECHO, 3, { v: "sync" }));
@@ -221,7 +161,7 @@ describe("remoting server: dispatch", () => {
 
   it("lets a quick answer overtake a slow one on the same connection", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       await client.send(requestCommand(SLOW, 1, { ms: "300" }));
       await client.send(requestCommand(ECHO, 2, { v: "quick" }));
       await client.until("both answers", () => client.frames.length === 2);
@@ -231,7 +171,7 @@ describe("remoting server: dispatch", () => {
 
   it("sends its own oneway requests to a client on the client's connection", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       await client.send(requestCommand(NOTIFY_ME, 5));
       await client.until("the notification and the answer", () => client.frames.length === 2);
       const notification = client.frames.find((f) => f.code === 40)!;
@@ -244,7 +184,7 @@ describe("remoting server: dispatch", () => {
 describe("remoting server: bad input and limits", () => {
   it("closes a connection that sends garbage, and keeps serving others", () =>
     withServer(async (server, logs) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       await client.connection.write(utf8Encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
       await client.until("the close", () => client.ended);
       assert.equal(client.frames.length, 0);
@@ -254,7 +194,7 @@ describe("remoting server: bad input and limits", () => {
 
   it("closes a connection whose length prefix is beyond 16 MiB as soon as the prefix is in", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       const prefix = new Uint8Array(4);
       viewOf(prefix).setInt32(0, 16 * 1024 * 1024 + 1);
       await client.connection.write(prefix);
@@ -264,7 +204,7 @@ describe("remoting server: bad input and limits", () => {
 
   it("closes a connection whose header is not JSON", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       const header = utf8Encode("{not json");
       const frame = new Uint8Array(8 + header.byteLength);
       viewOf(frame).setInt32(0, 4 + header.byteLength);
@@ -285,7 +225,7 @@ describe("remoting server: bad input and limits", () => {
       );
       await fc.assert(
         fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 4 }), async (frames) => {
-          const client = await RawClient.open(server);
+          const client = await RawRemotingClient.open(platform.net, server.address);
           for (const bytes of frames) await client.connection.write(bytes).catch(() => undefined);
           await client.send(requestCommand(ECHO, 999, { v: "after" })).catch(() => undefined);
           // A random prefix may announce a frame longer than what follows: the FIN ends the channel.
@@ -302,7 +242,7 @@ describe("remoting server: bad input and limits", () => {
 
   it("closes connections beyond maxConnections at once", () =>
     withServer(async (server, logs) => {
-      const clients = await Promise.all(Array.from({ length: 3 }, () => RawClient.open(server)));
+      const clients = await Promise.all(Array.from({ length: 3 }, () => RawRemotingClient.open(platform.net, server.address)));
       await clients[0].call(requestCommand(ECHO, 1, { v: "a" }));
       await clients[1].call(requestCommand(ECHO, 1, { v: "b" }));
       await clients[2].until("the close", () => clients[2].ended);
@@ -311,14 +251,14 @@ describe("remoting server: bad input and limits", () => {
       await clients[0].until("the close", () => clients[0].ended);
       const deadline = Date.now() + 5000;
       while (server.connectionCount > 1 && Date.now() < deadline) await platform.clock.sleep(20);
-      const again = await RawClient.open(server);
+      const again = await RawRemotingClient.open(platform.net, server.address);
       assert.equal((await again.call(requestCommand(ECHO, 2, { v: "c" }))).extFields?.echoed, "c");
       for (const c of [...clients, again]) c.close();
     }, { maxConnections: 2 }));
 
   it("answers SYSTEM_BUSY beyond maxRequestsInFlightPerConnection, and serves again once they finish", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       await client.send(requestCommand(HOLD, 1));
       await client.send(requestCommand(HOLD, 2));
       const busy = await client.call(requestCommand(ECHO, 3, { v: "x" }));
@@ -330,7 +270,7 @@ describe("remoting server: bad input and limits", () => {
 
   it("does not count answers computed at once as in flight: a burst beyond maxRequestsInFlightPerConnection is served", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       await client.connection.write(concatBytes(Array.from({ length: 100 }, (_, i) => encodeRemotingCommand(requestCommand(ECHO, i + 1, { v: "burst" })))));
       await client.until("100 answers", () => client.frames.length === 100);
       assert.deepEqual(new Set(client.frames.map((f) => f.code)), new Set([0]), "no SYSTEM_BUSY for requests answered at once");
@@ -339,7 +279,7 @@ describe("remoting server: bad input and limits", () => {
 
   it("answers SYSTEM_ERROR, and logs the bug, when a processor's answer is beyond the 16 MiB frame limit", () =>
     withServer(async (server, logs) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       const answer = await client.call(requestCommand(TOO_BIG, 1));
       assert.deepEqual([answer.code, answer.remark], [ResponseCode.SYSTEM_ERROR, "internal error (see the server's log)"]);
       assert.ok(logs.some((l) => /request code 9008 failed: .*exceeds/.test(l)), logs.join("\n"));
@@ -349,7 +289,7 @@ describe("remoting server: bad input and limits", () => {
 
   it("closes a client that never reads once its waiting answers pass maxQueuedAnswerBytes", () =>
     withServer(async (server, logs) => {
-      const client = await RawClient.open(server, false);
+      const client = await RawRemotingClient.open(platform.net, server.address, { read: false });
       const requests = Array.from({ length: 400 }, (_, i) => encodeRemotingCommand(requestCommand(BIG, i)));
       for (const r of requests) {
         try {
@@ -368,7 +308,7 @@ describe("remoting server: bad input and limits", () => {
 
   it("ends a channel at the client's FIN: a held request is abandoned and the close is seen at once", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       await client.send(requestCommand(HOLD, 1));
       await client.call(requestCommand(ECHO, 2, { v: "x" }));
       assert.equal(server.connectionCount, 1);
@@ -381,7 +321,7 @@ describe("remoting server: bad input and limits", () => {
 
   it("answers thousands of pipelined requests, each once and intact, coalesced into few writes", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       const requests = Array.from({ length: 5000 }, (_, i) => encodeRemotingCommand(requestCommand(ECHO, i + 1, { v: `v${i}` }, utf8Encode(`body ${i}`))));
       await client.connection.write(concatBytes(requests));
       await client.until("5000 answers", () => client.frames.length === 5000, 20_000);
@@ -396,7 +336,7 @@ describe("remoting server: bad input and limits", () => {
 
   it("closes a connection that stays silent for idleTimeoutMs", () =>
     withServer(async (server) => {
-      const client = await RawClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       await client.call(requestCommand(ECHO, 1, { v: "then silence" }));
       await client.until("the idle close", () => client.ended, 5_000);
       client.close();

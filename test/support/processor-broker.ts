@@ -9,15 +9,17 @@ import { startBroker, type BrokerHandle } from "../../src/app/start-broker.ts";
 import { resolveBrokerConfig } from "../../src/config/sources.ts";
 import type { BrokerConfig } from "../../src/config/broker-config.ts";
 import { decodeMessageRecord, type DecodedMessage } from "../../src/codec/message-record-decode.ts";
-import type { Connection } from "../../src/core/platform.ts";
 import { errorAnswer } from "../../src/processors/error-answers.ts";
 import { offsetProcessors } from "../../src/processors/broker/offset-processors.ts";
 import { pullProcessors, type HeartbeatSubscription } from "../../src/processors/broker/pull-processors.ts";
 import { sendProcessors } from "../../src/processors/broker/send-processors.ts";
 import { slaveSyncProcessors } from "../../src/processors/broker/slave-sync-processors.ts";
-import { encodeRemotingCommand, isResponse, RemotingFrameDecoder, type RemotingAnswer, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
+import type { RemotingAnswer, RemotingCommand } from "../../src/remoting/remoting-command.ts";
 import { RemotingServer, type RemotingProcessor } from "../../src/remoting/remoting-server.ts";
 import { platform, removeDir, tempDir } from "./platform.ts";
+import { RawRemotingClient } from "./remoting.ts";
+
+export type { RawRemotingClient };
 
 export interface RemotingBroker {
   readonly broker: BrokerHandle;
@@ -74,7 +76,7 @@ export async function remotingBroker(values: Record<string, string | number | bo
     settled,
     address: `127.0.0.1:${server.address.port}`,
     async client() {
-      const client = await RawRemotingClient.open(server);
+      const client = await RawRemotingClient.open(platform.net, server.address);
       clients.push(client);
       return client;
     },
@@ -88,70 +90,6 @@ export async function remotingBroker(values: Record<string, string | number | bo
 }
 
 /** Writes commands as they are; collects every frame the server sends. */
-export class RawRemotingClient {
-  readonly frames: RemotingCommand[] = [];
-  ended = false;
-  private waiters: (() => void)[] = [];
-  private readonly connection: Connection;
-
-  private constructor(connection: Connection) {
-    this.connection = connection;
-  }
-
-  static async open(server: RemotingServer): Promise<RawRemotingClient> {
-    const client = new RawRemotingClient(await platform.net.connect(server.address));
-    void client.readLoop();
-    return client;
-  }
-
-  private async readLoop(): Promise<void> {
-    const decoder = new RemotingFrameDecoder();
-    try {
-      for await (const chunk of this.connection.readable) {
-        this.frames.push(...decoder.push(chunk));
-        this.wake();
-      }
-    } catch {
-      // a reset ends the stream as an end does
-    }
-    this.ended = true;
-    this.wake();
-  }
-
-  private wake(): void {
-    for (const waiter of this.waiters.splice(0)) waiter();
-  }
-
-  async until(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames.map((f) => [f.code, f.opaque, f.remark]))}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 20);
-      });
-    }
-  }
-
-  send(command: RemotingCommand): Promise<void> {
-    return this.connection.write(encodeRemotingCommand(command));
-  }
-
-  answerTo(opaque: number): RemotingCommand | undefined {
-    return this.frames.find((f) => f.opaque === opaque && isResponse(f));
-  }
-
-  async call(command: RemotingCommand, timeoutMs = 10_000): Promise<RemotingCommand> {
-    await this.send(command);
-    await this.until(`the answer to opaque ${command.opaque}`, () => this.answerTo(command.opaque) !== undefined, timeoutMs);
-    return this.answerTo(command.opaque)!;
-  }
-
-  close(): void {
-    this.connection.close();
-  }
-}
-
 /** A request as a 4.9.7 Java client sends it (JSON header, language JAVA, version 407). */
 export function javaRequest(code: number, opaque: number, extFields: Record<string, string>, body = new Uint8Array(0), version = 407): RemotingCommand {
   return { code, language: "JAVA", version, opaque, flag: 0, extFields, body };

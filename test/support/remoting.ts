@@ -57,9 +57,10 @@ export class RawRemotingClient {
     this.connection = connection;
   }
 
-  static async open(net: Network, address: HostPort): Promise<RawRemotingClient> {
+  /** `read: false` leaves the answers unread (a client that never reads, for the server's limits). */
+  static async open(net: Network, address: HostPort, options: { read?: boolean } = {}): Promise<RawRemotingClient> {
     const client = new RawRemotingClient(await net.connect(address));
-    void client.readLoop();
+    if (options.read !== false) void client.readLoop();
     return client;
   }
 
@@ -92,9 +93,19 @@ export class RawRemotingClient {
       if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames.map((f) => [f.code, f.opaque, f.flag, f.remark]))}`);
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
-        setTimeout(resolve, 50);
+        setTimeout(resolve, 20);
       });
     }
+  }
+
+  /** Writes a command without waiting for anything. */
+  send(command: RemotingCommand): Promise<void> {
+    return this.connection.write(encodeRemotingCommand(command));
+  }
+
+  /** The first answer received with `opaque`. */
+  answerTo(opaque: number): RemotingCommand | undefined {
+    return this.frames.find((f) => f.opaque === opaque && (f.flag & 1) === 1);
   }
 
   /** The server's own requests with `code` (e.g. NOTIFY_CONSUMER_IDS_CHANGED) received so far. */
@@ -106,13 +117,13 @@ export class RawRemotingClient {
    * Writes `frame` (a captured frame's bytes, or a command) and waits for its answer: the next
    * response with its opaque (a captured frame may be replayed more than once).
    */
-  async call(frame: Uint8Array | RemotingCommand): Promise<RemotingCommand> {
+  async call(frame: Uint8Array | RemotingCommand, timeoutMs = 10_000): Promise<RemotingCommand> {
     const bytes = frame instanceof Uint8Array ? frame : encodeRemotingCommand(frame);
     const { opaque } = decodeFrameContent(bytes.subarray(4));
     const answers = () => this.frames.filter((f) => f.opaque === opaque && (f.flag & 1) === 1);
     const before = answers().length;
     await this.connection.write(bytes);
-    await this.until(`the answer to opaque ${opaque}`, () => answers().length > before);
+    await this.until(`the answer to opaque ${opaque}`, () => answers().length > before, timeoutMs);
     return answers()[before];
   }
 
