@@ -1,5 +1,5 @@
 // A Skiff SYNC_MASTER (a real process) replicates to a real Apache RocketMQ slave: 4.9.7 pointed at Skiff's HA port by `haMasterAddress`, 5.3.3 told Skiff's HA address by a real RocketMQ name server in which Skiff registered itself over RocketMQ remoting; thousands of messages sent with Skiff's client (tags, keys, properties, binary bodies, JSON and binary batches, a delayed message) roll several 1 MiB segments.
-// Proved: the Java slave pulls topics, consumer offsets, delay offsets and subscription groups from Skiff over remoting (SlaveSynchronize; nothing copied by hand); the Java slave's commit log equals Skiff's byte for byte up to Skiff's max offset (zeros beyond) and the consume queues it builds equal Skiff's, its acks reach that offset and answer sends SEND_OK, a paused slave gives FLUSH_SLAVE_TIMEOUT and a stopped one SLAVE_NOT_AVAILABLE, it recovers without truncation after a clean stop and after SIGKILL (checkpoint removed, so Java's own recovery checks every record's CRC and length from the first segment), and a Java consumer reading from it gets every message with the body, tags, keys and properties sent.
+// Proved: the Java slave pulls topics, consumer offsets, delay offsets and subscription groups from Skiff over remoting (SlaveSynchronize; nothing copied by hand), a Java consumer told by the Skiff master (suggestWhichBrokerId=1) to read from the Java slave does so; the Java slave's commit log equals Skiff's byte for byte up to Skiff's max offset (zeros beyond) and the consume queues it builds equal Skiff's, its acks reach that offset and answer sends SEND_OK, a paused slave gives FLUSH_SLAVE_TIMEOUT and a stopped one SLAVE_NOT_AVAILABLE, it recovers without truncation after a clean stop and after SIGKILL (checkpoint removed, so Java's own recovery checks every record's CRC and length from the first segment), and a Java consumer reading from it gets every message with the body, tags, keys and properties sent.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -8,6 +8,7 @@ import { Producer, type SendResult } from "../../src/client/index.ts";
 import type { TopicConfigWrapper } from "../../src/contract/namesrv-http.ts";
 import { tempDir } from "../support/platform.ts";
 import { brokerHaAddress, brokerHttpAddress } from "../support/ports.ts";
+import { mqadmin, parseBrokerStatus } from "./rocketmq/mqadmin-once.ts";
 import {
   Cleanup, INTEROP_SKIP, finishRun, ROCKETMQ_VERSIONS, commitLogBytesEqual, comparableAll, consume, freePortBlock, readRecords, segmentStarts, skiffJson,
   skiffPullTopic, startJavaBroker, startNamesrv, startSkiff, waitUntil,
@@ -217,6 +218,8 @@ async function scenario(version: RocketMQVersion): Promise<void> {
     const skiff = cleanup.add(await startSkiff({
       brokerRole: "SYNC_MASTER", listenPort: skiffListenPort, storePathRootDir: skiffStore,
       mappedFileSizeCommitLog: SEGMENT_BYTES, slaveTimeout: SLAVE_TIMEOUT_MS,
+      // A pull further behind the log end than a few hundred bytes is sent to the slave (suggestWhichBrokerId=1).
+      slaveReadEnable: true, accessMessageInMemoryMaxRatio: 0.000001,
       namesrvAddr: ns1.address, namesrvProtocol: "rocketmq", registerNameServerPeriod: 10_000,
     }));
     assert.equal(skiff.httpAddress, brokerHttpAddress(skiffListenPort));
@@ -335,6 +338,16 @@ async function scenario(version: RocketMQVersion): Promise<void> {
     // The consume queues the Java slave built from the replicated bytes are Skiff's, byte for byte
     // (tagsCode included: a tag's hash, and for the delayed message its delivery time).
     assert.deepEqual(consumeQueueDifferences(skiffStore, slaveStore), []);
+
+    // Through the name server both registered in, a Java consumer of a new group is told by the
+    // Skiff master (suggestWhichBrokerId=1: its pulls lag) to read from the Java slave, and does.
+    const slaveAddress = `127.0.0.1:${slaveListenPort}`;
+    const slaveGets = async () => Number(parseBrokerStatus((await mqadmin(version, join(run, "mqadmin"), ["brokerStatus", "-n", ns1.address, "-b", slaveAddress])).stdout).get("msgGetTotalTodayNow") ?? "NaN");
+    const slaveGetsBefore = await slaveGets();
+    const suggested = await consume(version, join(run, "consumer-suggested"), { namesrv: ns1.address, topic: TOPIC, group: "skiff_suggested_group", expected: sent.size, timeoutMs: 60_000 });
+    assertConsumed(suggested.messages, sent, await skiffPullTopic(skiff.httpAddress, TOPIC));
+    const slaveGetsAfter = await slaveGets();
+    assert.ok(slaveGetsAfter - slaveGetsBefore >= sent.size / 2, `the Java slave served the redirected pulls (msgGetTotalTodayNow ${slaveGetsBefore} → ${slaveGetsAfter}, ${sent.size} messages)`);
 
     // Neither side refused the other's HA bytes at any point.
     for (const jvm of ["slave-jvm-1", "slave-jvm-2", "slave-jvm-3"]) {
