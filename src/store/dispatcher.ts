@@ -6,7 +6,9 @@
  *
  * No CRC check here (recovery did that). A record cut off at the end of the log (a slave mid-frame)
  * waits for more bytes. A record whose topic or queue id could not name a directory (`..`, `/`, -1,
- * 2^31-1: a store written by something else) gets no entry and is logged: nothing is created for it. A delayed message's tagsCode is its delivery time, computed with this
+ * 2^31-1: a store written by something else) gets no entry and is logged: nothing is created for it.
+ * The same queued records (not transaction halves or rollbacks) go to the message index, when there
+ * is one (`index`: UNIQ_KEY and KEYS, index-service.ts); its pages reach the OS after each batch. A delayed message's tagsCode is its delivery time, computed with this
  * broker's own delay levels. Listeners hear about every new entry (long polling wakes on them).
  * Only bytes handed to the OS are dispatched (`writtenOffset`): a message is never visible to a
  * consumer before it is written, so none can be served and then vanish (a full disk, a crash).
@@ -26,14 +28,24 @@ import { isQueued, type CommitLog } from "./commit-log.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
 import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
 import { assert, assertSafeOffset } from "../core/errors.ts";
+import type { IndexedRecord } from "./index-service.ts";
 
 const CHUNK_BYTES = 4 << 20;
 
 export type ArrivalListener = (topic: string, queueId: number, nextQueueOffset: number, storeTimestamp: number) => void;
 
+/** Where the dispatcher sends each queued record's keys (the message index, index-service.ts). */
+export interface RecordIndex {
+  add(record: IndexedRecord): Promise<void>;
+  /** After each dispatched batch: what was indexed goes to the OS. */
+  afterBatch(): Promise<void>;
+}
+
 export interface DispatcherOptions {
   readonly commitLog: CommitLog;
   readonly queues: ConsumeQueueTable;
+  /** The message index; absent when `messageIndexEnable` is false. */
+  readonly index?: RecordIndex;
   /** Delay per level in ms, index 0 = level 1. */
   readonly delayLevelsMs: readonly number[];
   readonly onProblem: (message: string) => void;
@@ -108,8 +120,10 @@ export class Dispatcher {
     do {
       this.again = false;
       while (await this.step()) {
+        await this.options.index?.afterBatch();
         this.releaseWaiters();
       }
+      await this.options.index?.afterBatch();
       this.releaseWaiters();
     } while (this.again);
   }
@@ -168,6 +182,10 @@ export class Dispatcher {
       return;
     }
     const properties = decodeProperties(record.properties);
+    await this.options.index?.add({
+      topic: record.topic, physicalOffset: record.physicalOffset, storeTimestamp: record.storeTimestamp,
+      uniqKey: properties.get(MessageConst.UNIQ_KEY), keys: properties.get(MessageConst.KEYS),
+    });
     const queue = await this.options.queues.getOrCreate(record.topic, record.queueId);
     const added = await queue.put(record.queueOffset, {
       physicalOffset: record.physicalOffset,
