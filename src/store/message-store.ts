@@ -34,6 +34,7 @@ import { ConsumeQueueTable } from "./consume-queue-table.ts";
 import { Dispatcher, type ArrivalListener } from "./dispatcher.ts";
 import { IndexService } from "./index-service.ts";
 import { queryMessagesByKey, type KeyQueryResult } from "./message-query.ts";
+export { MAX_QUERY_MESSAGES } from "./message-query.ts";
 import { FlushService, type FlushStatus } from "./flush-service.ts";
 import { readMessages, type GetMessageRequest, type GetMessageResult } from "./get-message.ts";
 import { prepareInputs, type MessageInput } from "./message-input.ts";
