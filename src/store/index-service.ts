@@ -98,10 +98,13 @@ export class IndexService {
     return new IndexService(options, older, current);
   }
 
-  /** Where dispatch must resume for the index to be complete (the last indexed message), or null for anywhere. */
-  resumeOffset(): number | null {
+  /**
+   * Where dispatch must resume for the index to be complete: the last indexed message, or the log's
+   * start (0) when no index file is left (lost in a crash, or never written).
+   */
+  resumeOffset(): number {
     const header = this.current?.header ?? this.older[this.older.length - 1]?.header;
-    return header ? header.endPhyOffset : null;
+    return header ? header.endPhyOffset : 0;
   }
 
   /** Index files, oldest first (tools, tests). */

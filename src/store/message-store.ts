@@ -154,7 +154,7 @@ export class MessageStore {
     log.onProgress(() => void dispatcher.wake());
     health.onRecovered(() => void dispatcher.wake());
     // After a crash the index may lag the consume queues: records past its last indexed message are dispatched again.
-    const indexResume = abnormal ? index?.resumeOffset() ?? null : null;
+    const indexResume = abnormal && index ? index.resumeOffset() : null;
     const queuesResume = abnormal ? Math.min(recovery.scannedFrom, queues.maxPhysicalEnd()) : queues.maxPhysicalEnd();
     const resumeAt = indexResume === null ? queuesResume : Math.min(queuesResume, indexResume);
     dispatcher.startAt(Math.max(resumeAt, log.minOffset));
