@@ -36,8 +36,11 @@ export type ArrivalListener = (topic: string, queueId: number, nextQueueOffset: 
 
 /** Where the dispatcher sends each queued record's keys (the message index, index-service.ts). */
 export interface RecordIndex {
-  add(record: IndexedRecord): Promise<void>;
-  /** After each dispatched batch: what was indexed goes to the OS. */
+  /** Queues a record (bounded by one chunk), so consume-queue entries never wait for the index. */
+  add(record: IndexedRecord): void;
+  /** Whether records are queued (not yet indexed). */
+  readonly hasPending: boolean;
+  /** After each dispatched chunk: the queued records are indexed and their pages go to the OS. */
   afterBatch(): Promise<void>;
 }
 
@@ -123,7 +126,7 @@ export class Dispatcher {
         await this.options.index?.afterBatch();
         this.releaseWaiters();
       }
-      await this.options.index?.afterBatch();
+      if (this.options.index?.hasPending) await this.options.index.afterBatch(); // a step that stopped early
       this.releaseWaiters();
     } while (this.again);
   }
@@ -182,7 +185,7 @@ export class Dispatcher {
       return;
     }
     const properties = decodeProperties(record.properties);
-    await this.options.index?.add({
+    this.options.index?.add({
       topic: record.topic, physicalOffset: record.physicalOffset, storeTimestamp: record.storeTimestamp,
       uniqKey: properties.get(MessageConst.UNIQ_KEY), keys: properties.get(MessageConst.KEYS),
     });

@@ -6,8 +6,9 @@
  * header starts at the full file's end, as Java does.
  *
  * Memory: the newest file keeps a bounded page cache; older files are kept as their 40-byte
- * headers and opened only while a query reads them. Writes are serialised here; pages go to the
- * OS after every dispatched batch (`afterBatch`) and to the disk at the store's flush.
+ * headers and opened only while a query reads them. Writes are serialised here: the dispatcher
+ * queues a batch's records (`add`) and indexes them after the batch (`afterBatch`), whose pages
+ * then go to the OS; they reach the disk at the store's flush.
  *
  * Recovery: `resumeOffset` is the commit-log offset from which records must be dispatched again
  * for the index to be whole (the last indexed message: re-dispatched records at or below it are
@@ -15,6 +16,7 @@
  * yet are repaired first (index-file.ts `repairSlots`). Index files are never deleted here:
  * retention is not part of this service.
  */
+import { SkiffError } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
 import type { FileSystem } from "../core/platform.ts";
 import { indexTimeMatches, messageIndexKeys, type IndexHeader } from "../codec/index-file.ts";
@@ -23,6 +25,8 @@ import { IndexFile, type IndexLimits } from "./index-file.ts";
 /** Pages of 4 KiB the newest file may cache (1 MiB), and an older file while a query reads it. */
 const WRITE_CACHE_PAGES = 256;
 const READ_CACHE_PAGES = 8;
+/** Records queued for the index at most (a few dispatched chunks). */
+const MAX_PENDING = 100_000;
 
 export interface IndexServiceOptions {
   readonly fs: FileSystem;
@@ -60,6 +64,7 @@ export class IndexService {
   private readonly older: OlderFile[];
   private current: IndexFile | null;
   private queue: Promise<unknown> = Promise.resolve();
+  private pending: IndexedRecord[] = [];
 
   private constructor(options: IndexServiceOptions, older: OlderFile[], current: IndexFile | null) {
     this.options = options;
@@ -117,24 +122,44 @@ export class IndexService {
     return this.current?.cachedPages ?? 0;
   }
 
-  /** Indexes one record's keys (none: nothing happens). */
-  add(record: IndexedRecord): Promise<void> {
-    const keys = messageIndexKeys(record.topic, record.uniqKey, record.keys);
-    if (keys.length === 0) return Promise.resolve();
+  /**
+   * Queues one record for the index (none of its keys: nothing happens); `afterBatch` indexes what
+   * is queued, so consume-queue entries never wait for the index. When index writes keep failing,
+   * at most MAX_PENDING records wait; then `add` throws and the dispatch stalls until they succeed.
+   */
+  add(record: IndexedRecord): void {
+    if (this.pending.length >= MAX_PENDING) {
+      throw new SkiffError("STORE_IO_FAILED", `the message index cannot write (${this.pending.length} records wait): dispatch resumes when it can`, { retriable: true });
+    }
+    if (record.uniqKey === undefined && !record.keys) return;
+    const queued = this.pending[this.pending.length - 1];
+    if (queued && record.physicalOffset <= queued.physicalOffset) return; // dispatched again after a failure: queued already
+    this.pending.push(record);
+  }
+
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Indexes the queued records, then hands the newest file's changed pages to the OS. */
+  afterBatch(): Promise<void> {
     return this.exclusive(async () => {
-      const last = this.current?.header;
-      // Already indexed (a re-dispatch after a restart): Java's `commitLogOffset < endPhyOffset`,
-      // and the last indexed message itself.
-      if (last && (record.physicalOffset < last.endPhyOffset || (record.physicalOffset === last.endPhyOffset && last.indexCount > 1))) return;
-      for (const key of keys) {
-        while (!(await (await this.writable()).putKey(key, record.physicalOffset, record.storeTimestamp))) await this.roll();
+      while (this.pending.length > 0) {
+        await this.index(this.pending[0]);
+        this.pending.shift(); // only once indexed: a failed write is tried again at the next batch
       }
+      await this.current?.writeDirty();
     });
   }
 
-  /** Hands the newest file's changed pages to the OS (after each dispatched batch). */
-  afterBatch(): Promise<void> {
-    return this.exclusive(() => this.current?.writeDirty() ?? Promise.resolve());
+  private async index(record: IndexedRecord): Promise<void> {
+    const last = this.current?.header;
+    // Already indexed (a re-dispatch after a restart, or a retry after a failed write): Java's
+    // `commitLogOffset < endPhyOffset`, and the last indexed message itself.
+    if (last && (record.physicalOffset < last.endPhyOffset || (record.physicalOffset === last.endPhyOffset && last.indexCount > 1))) return;
+    for (const key of messageIndexKeys(record.topic, record.uniqKey, record.keys)) {
+      while (!(await (await this.writable()).putKey(key, record.physicalOffset, record.storeTimestamp))) await this.roll();
+    }
   }
 
   /** fsyncs the newest file; resolves with its end timestamp (the checkpoint's indexMsgTimestamp). */
