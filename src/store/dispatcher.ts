@@ -110,9 +110,9 @@ export class Dispatcher {
     return this.running;
   }
 
-  /** Resolves once records up to `offset` are dispatched. */
+  /** Resolves once records up to `offset` are dispatched (consume queues and index). */
   async waitFor(offset: number): Promise<void> {
-    if (this.fromOffset >= offset) return;
+    if (this.reached(offset)) return;
     await new Promise<void>((resolve) => {
       this.waiters.push({ offset, resolve });
       void this.wake();
@@ -216,10 +216,15 @@ export class Dispatcher {
     this.options.onStall?.(error);
   }
 
+  /** Records below `offset` are in their consume queues and in the message index. */
+  private reached(offset: number): boolean {
+    return this.fromOffset >= offset && !this.options.index?.hasPending;
+  }
+
   private releaseWaiters(): void {
     const still: typeof this.waiters = [];
     for (const waiter of this.waiters) {
-      if (waiter.offset <= this.fromOffset) waiter.resolve();
+      if (this.reached(waiter.offset)) waiter.resolve();
       else still.push(waiter);
     }
     this.waiters = still;

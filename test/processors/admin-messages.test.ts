@@ -34,6 +34,8 @@ describe(`message admin processors (${platform.system.runtime})`, () => {
     // The first message of the captured session: the one queryMsgById looked up at offset 0.
     await world.send("TopicTest", { body: "single-1 tags+keys", tags: "TagA", keys: "key-1 key-1b", queueId: 1 });
     await world.send("TopicTest", { body: "second", queueId: 2 });
+    // The index is built by the dispatcher beside the send's answer (as Java's reput): wait for it.
+    await world.broker.store.waitDispatched(world.broker.store.offsets.maxOffset);
   });
   after(() => world.stop());
 
