@@ -81,6 +81,9 @@ export function storeOptionsFrom(config: BrokerConfig, log: (message: string) =>
     delayLevelsMs,
     accessMessageInMemoryMaxRatio: config.accessMessageInMemoryMaxRatio,
     propertiesTrailingSeparator: false,
+    messageIndexEnable: config.messageIndexEnable,
+    maxHashSlotNum: config.maxHashSlotNum,
+    maxIndexNum: config.maxIndexNum,
     log,
   };
 }

@@ -135,6 +135,16 @@ export const brokerShape = {
   /** Delay levels for delayed messages: space-separated `<n>s|m|h|d`, level 1 first. */
   messageDelayLevel: text((value) => (parseMessageDelayLevel(value) === undefined
     ? "is not a list of delays like \"1s 5s 10s 1m 2h\"" : undefined)).default(DEFAULT_MESSAGE_DELAY_LEVEL),
+  /** Whether the message index (`index/`: lookups by KEYS and UNIQ_KEY) is written. */
+  messageIndexEnable: boolean().default(true),
+  /**
+   * Hash slots per index file. A file is 40 + maxHashSlotNum·4 + maxIndexNum·20 bytes (420 MB at
+   * the defaults; the limits keep it below 2 GiB, a Java int), created sparse: only the pages
+   * written take disk space.
+   */
+  maxHashSlotNum: integer({ min: 1, max: 250_000_000 }).default(5_000_000),
+  /** Entries per index file (it holds maxIndexNum − 1 keys, then a new file starts). */
+  maxIndexNum: integer({ min: 2, max: 50_000_000 }).default(20_000_000),
   /** Whether recovery checks each record's body CRC. */
   checkCRCOnRecover: boolean().default(true),
   /**

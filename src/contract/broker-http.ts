@@ -10,6 +10,7 @@
  *   GET  /topics/{topic}/queues/{queueId}/messages
  *                                   → PullAnswerJson, or with `Accept: RECORDS_CONTENT_TYPE` the stored
  *                                     records concatenated, the status in PULL_HEADERS
+ *   GET  /messages?topic=&key=&maxNum=&begin=&end=   → KeyQueryAnswerJson (messages by KEYS word or UNIQ_KEY)
  *   GET/PUT /consumer-offsets/{group}/{topic}/{queueId}   ConsumerOffsetJson (-1: nothing committed)
  *   PUT  /topics/{topic}            TopicConfigBody
  *   PUT  /subscription-groups/{group}  SubscriptionGroupBody
@@ -119,6 +120,18 @@ export interface MessageJson extends PulledMessageFields {
 }
 
 export interface PullAnswerJson extends PullAnswerStatus {
+  readonly messages: readonly MessageJson[];
+}
+
+/**
+ * GET /messages: the messages of `topic` whose KEYS hold `key` or whose UNIQ_KEY is `key`, stored
+ * in [begin, end] ms (default: any time), at most `maxNum` (1–64, default 64), oldest first, from
+ * the message index; `indexLastUpdate*` are the newest index file's end (0: no hit), as in
+ * RocketMQ's QUERY_MESSAGE answer.
+ */
+export interface KeyQueryAnswerJson {
+  readonly indexLastUpdateTimestamp: number;
+  readonly indexLastUpdatePhyoffset: number;
   readonly messages: readonly MessageJson[];
 }
 

@@ -6,7 +6,9 @@
  *
  * No CRC check here (recovery did that). A record cut off at the end of the log (a slave mid-frame)
  * waits for more bytes. A record whose topic or queue id could not name a directory (`..`, `/`, -1,
- * 2^31-1: a store written by something else) gets no entry and is logged: nothing is created for it. A delayed message's tagsCode is its delivery time, computed with this
+ * 2^31-1: a store written by something else) gets no entry and is logged: nothing is created for it.
+ * The same queued records (not transaction halves or rollbacks) go to the message index, when there
+ * is one (`index`: UNIQ_KEY and KEYS, index-service.ts); its pages reach the OS after each batch. A delayed message's tagsCode is its delivery time, computed with this
  * broker's own delay levels. Listeners hear about every new entry (long polling wakes on them).
  * Only bytes handed to the OS are dispatched (`writtenOffset`): a message is never visible to a
  * consumer before it is written, so none can be served and then vanish (a full disk, a crash).
@@ -26,14 +28,27 @@ import { isQueued, type CommitLog } from "./commit-log.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
 import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
 import { assert, assertSafeOffset } from "../core/errors.ts";
+import type { IndexedRecord } from "./index-service.ts";
 
 const CHUNK_BYTES = 4 << 20;
 
 export type ArrivalListener = (topic: string, queueId: number, nextQueueOffset: number, storeTimestamp: number) => void;
 
+/** Where the dispatcher sends each queued record's keys (the message index, index-service.ts). */
+export interface RecordIndex {
+  /** Queues a record (bounded by one chunk), so consume-queue entries never wait for the index. */
+  add(record: IndexedRecord): void;
+  /** Whether records are queued (not yet indexed). */
+  readonly hasPending: boolean;
+  /** After each dispatched chunk: the queued records are indexed and their pages go to the OS. */
+  afterBatch(): Promise<void>;
+}
+
 export interface DispatcherOptions {
   readonly commitLog: CommitLog;
   readonly queues: ConsumeQueueTable;
+  /** The message index; absent when `messageIndexEnable` is false. */
+  readonly index?: RecordIndex;
   /** Delay per level in ms, index 0 = level 1. */
   readonly delayLevelsMs: readonly number[];
   readonly onProblem: (message: string) => void;
@@ -95,9 +110,9 @@ export class Dispatcher {
     return this.running;
   }
 
-  /** Resolves once records up to `offset` are dispatched. */
+  /** Resolves once records up to `offset` are dispatched (consume queues and index). */
   async waitFor(offset: number): Promise<void> {
-    if (this.fromOffset >= offset) return;
+    if (this.reached(offset)) return;
     await new Promise<void>((resolve) => {
       this.waiters.push({ offset, resolve });
       void this.wake();
@@ -108,8 +123,10 @@ export class Dispatcher {
     do {
       this.again = false;
       while (await this.step()) {
+        await this.options.index?.afterBatch();
         this.releaseWaiters();
       }
+      if (this.options.index?.hasPending) await this.options.index.afterBatch(); // a step that stopped early
       this.releaseWaiters();
     } while (this.again);
   }
@@ -168,6 +185,10 @@ export class Dispatcher {
       return;
     }
     const properties = decodeProperties(record.properties);
+    this.options.index?.add({
+      topic: record.topic, physicalOffset: record.physicalOffset, storeTimestamp: record.storeTimestamp,
+      uniqKey: properties.get(MessageConst.UNIQ_KEY), keys: properties.get(MessageConst.KEYS),
+    });
     const queue = await this.options.queues.getOrCreate(record.topic, record.queueId);
     const added = await queue.put(record.queueOffset, {
       physicalOffset: record.physicalOffset,
@@ -195,10 +216,15 @@ export class Dispatcher {
     this.options.onStall?.(error);
   }
 
+  /** Records below `offset` are in their consume queues and in the message index. */
+  private reached(offset: number): boolean {
+    return this.fromOffset >= offset && !this.options.index?.hasPending;
+  }
+
   private releaseWaiters(): void {
     const still: typeof this.waiters = [];
     for (const waiter of this.waiters) {
-      if (waiter.offset <= this.fromOffset) waiter.resolve();
+      if (this.reached(waiter.offset)) waiter.resolve();
       else still.push(waiter);
     }
     this.waiters = still;

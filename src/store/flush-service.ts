@@ -7,7 +7,7 @@
  *   fsync runs share the next one (group commit). No fsync within `syncFlushTimeoutMs` →
  *   FLUSH_DISK_TIMEOUT (the record stays stored and is flushed later).
  *
- * Consume queues and the checkpoint are flushed every `flushConsumeQueueIntervalMs`; the checkpoint
+ * Consume queues, the message index and the checkpoint are flushed every `flushConsumeQueueIntervalMs`; the checkpoint
  * records the store timestamps that those flushes made durable, which crash recovery relies on.
  *
  * A record that cannot be written (disk full, I/O error) is never acknowledged: under both flush
@@ -43,6 +43,8 @@ export interface FlushServiceOptions {
   readonly queues: ConsumeQueueTable;
   readonly dispatcher: Dispatcher;
   readonly checkpoint: CheckpointFile;
+  /** The message index: fsync'd with the consume queues; resolves with its end timestamp. */
+  readonly index?: { flush(): Promise<number> };
   readonly flushDiskType: FlushDiskType;
   readonly flushIntervalMs: number;
   readonly flushConsumeQueueIntervalMs: number;
@@ -190,7 +192,9 @@ export class FlushService {
     const run = (this.logicsRunning ?? Promise.resolve()).then(async () => {
       const logicsTimestamp = this.options.dispatcher.lastStoreTimestamp;
       await this.options.queues.flush();
+      const indexTimestamp = await this.options.index?.flush();
       await this.options.checkpoint.update({
+        ...(indexTimestamp === undefined ? {} : { indexMsgTimestamp: indexTimestamp }),
         physicMsgTimestamp: this.physicTimestamp,
         logicsMsgTimestamp: logicsTimestamp,
         confirmPhyOffset: this.options.commitLog.log.flushedOffset,

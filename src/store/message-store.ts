@@ -4,6 +4,7 @@
  *
  *   <root>/commitlog/<20-digit offset>            segments of mappedFileSizeCommitLog bytes
  *   <root>/consumequeue/<topic>/<queueId>/<20-d>   20-byte entries
+ *   <root>/index/<yyyyMMddHHmmssSSS>               the message index (index-service.ts), when enabled
  *   <root>/checkpoint                              4096 bytes
  *   <root>/abort                                   present while running (crash marker)
  *   <root>/lock
@@ -13,7 +14,8 @@
  *
  * Traffic (`traffic`, traffic-stats.ts): every append and read is counted there, for the admin
  * tools' runtime info; `readMessageAt`, `storeTimestampAt` and `earliestMessageTime` are the
- * single-record lookups of message-lookup.ts.
+ * single-record lookups of message-lookup.ts; `queryMessages` finds records by key through the
+ * message index (message-query.ts).
  *
  * Disk full or failing writes (`health`): appends are refused with STORE_DISK_FULL / STORE_IO_FAILED
  * (retriable) while any commit-log write fails; bytes already appended stay in memory, are retried,
@@ -30,6 +32,9 @@ import { recoverCommitLog, type RecoveryResult } from "./commit-log-recovery.ts"
 import { CommitLog, type AppendedRecord } from "./commit-log.ts";
 import { ConsumeQueueTable } from "./consume-queue-table.ts";
 import { Dispatcher, type ArrivalListener } from "./dispatcher.ts";
+import { IndexService } from "./index-service.ts";
+import { queryMessagesByKey, type KeyQueryResult } from "./message-query.ts";
+export { MAX_QUERY_MESSAGES } from "./message-query.ts";
 import { FlushService, type FlushStatus } from "./flush-service.ts";
 import { readMessages, type GetMessageRequest, type GetMessageResult } from "./get-message.ts";
 import { prepareInputs, type MessageInput } from "./message-input.ts";
@@ -43,7 +48,7 @@ import type { StoreOptions } from "./store-options.ts";
 import { TrafficStats } from "./traffic-stats.ts";
 import { queueEntryStoreTimestamp, readMessageAt, storeTimestampAt } from "./message-lookup.ts";
 
-export type { ArrivalListener, MessageInput, Replica, ReplicationSource, StoreOffsets, StoreOptions, StoreStats, TrafficStats };
+export type { ArrivalListener, KeyQueryResult, MessageInput, Replica, ReplicationSource, StoreOffsets, StoreOptions, StoreStats, TrafficStats };
 
 /** The ports the store uses: files, time, and the machine's memory size. */
 export type StorePlatform = Pick<Platform, "fs" | "clock" | "system">;
@@ -87,6 +92,7 @@ export class MessageStore {
   private readonly commitLog: CommitLog;
   private readonly queues: ConsumeQueueTable;
   private readonly dispatcher: Dispatcher;
+  private readonly index: IndexService | null;
   private readonly recovery: RecoveryResult;
   private readonly platform: StorePlatform;
   private readonly flush: FlushService;
@@ -97,8 +103,9 @@ export class MessageStore {
 
   private constructor(parts: {
     platform: StorePlatform; options: StoreOptions; commitLog: CommitLog; queues: ConsumeQueueTable;
-    dispatcher: Dispatcher; flush: FlushService; checkpoint: CheckpointFile; recovery: RecoveryResult; health: StoreHealth;
+    dispatcher: Dispatcher; index: IndexService | null; flush: FlushService; checkpoint: CheckpointFile; recovery: RecoveryResult; health: StoreHealth;
   }) {
+    this.index = parts.index;
     this.health = parts.health;
     this.platform = parts.platform;
     this.options = parts.options;
@@ -132,26 +139,35 @@ export class MessageStore {
     const queues = new ConsumeQueueTable(fs, joinPath(root, "consumequeue"), options.segmentSizeConsumeQueueBytes, health);
     await queues.load();
     await queues.truncateFrom(recovery.endOffset);
+    const index = options.messageIndexEnable
+      ? await IndexService.open({
+        fs, dir: joinPath(root, "index"), limits: { slots: options.maxHashSlotNum, maxIndex: options.maxIndexNum },
+        now: () => clock.now(), log: options.log,
+      }, abnormal)
+      : null;
     let stalls = 0;
     const dispatcher: Dispatcher = new Dispatcher({
-      commitLog, queues, delayLevelsMs: options.delayLevelsMs, onProblem: options.log,
+      commitLog, queues, index: index ?? undefined, delayLevelsMs: options.delayLevelsMs, onProblem: options.log,
       onStall: () => health.retryLater("dispatch", ++stalls, () => void dispatcher.wake()),
     });
     // A message becomes visible (dispatched) once written; a stalled dispatch resumes with the writes.
     log.onProgress(() => void dispatcher.wake());
     health.onRecovered(() => void dispatcher.wake());
-    const resumeAt = abnormal ? Math.min(recovery.scannedFrom, queues.maxPhysicalEnd()) : queues.maxPhysicalEnd();
+    // After a crash the index may lag the consume queues: records past its last indexed message are dispatched again.
+    const indexResume = abnormal && index ? index.resumeOffset() : null;
+    const queuesResume = abnormal ? Math.min(recovery.scannedFrom, queues.maxPhysicalEnd()) : queues.maxPhysicalEnd();
+    const resumeAt = indexResume === null ? queuesResume : Math.min(queuesResume, indexResume);
     dispatcher.startAt(Math.max(resumeAt, log.minOffset));
     await dispatcher.wake();
     const flush = new FlushService({
-      clock, commitLog, queues, dispatcher, checkpoint,
+      clock, commitLog, queues, dispatcher, checkpoint, index: index ?? undefined,
       flushDiskType: options.flushDiskType,
       flushIntervalMs: options.flushIntervalCommitLogMs,
       flushConsumeQueueIntervalMs: options.flushIntervalConsumeQueueMs,
       syncFlushTimeoutMs: options.syncFlushTimeoutMs,
       onProblem: options.log,
     });
-    const store = new MessageStore({ platform, options, commitLog, queues, dispatcher, flush, checkpoint, recovery, health });
+    const store = new MessageStore({ platform, options, commitLog, queues, dispatcher, index, flush, checkpoint, recovery, health });
     store.rebuildQueueOffsets();
     await fs.writeFile(joinPath(root, "abort"), new Uint8Array(0));
     await fs.syncDirectory(root);
@@ -203,6 +219,15 @@ export class MessageStore {
   /** The stored record that starts at `physicalOffset`, or null when no whole message starts there. */
   readMessageAt(physicalOffset: number): Promise<Uint8Array | null> {
     return readMessageAt(this.commitLog, physicalOffset);
+  }
+
+  /**
+   * Stored records of `topic` indexed under `key` (a KEYS word or a UNIQ_KEY) and stored within
+   * [beginMs, endMs], at most `maxNum` (≤ 64), as RocketMQ's `queryMessage`; hash collisions are
+   * included (callers match the keys). Empty when the index is disabled.
+   */
+  queryMessages(topic: string, key: string, maxNum: number, beginMs: number, endMs: number): Promise<KeyQueryResult> {
+    return queryMessagesByKey({ index: this.index, commitLog: this.commitLog }, { topic, key, maxNum, beginMs, endMs });
   }
 
   /** Store time of entry `queueOffset` of a queue; -1 when it is not held (any more). */
@@ -279,6 +304,8 @@ export class MessageStore {
       cachedBlocks: log.cachedBlocks,
       consumeQueues: this.queues.all().length,
       openConsumeQueueFiles: this.queues.openFiles,
+      indexFiles: this.index?.files.length ?? 0,
+      indexCachedPages: this.index?.cachedPages ?? 0,
     };
   }
 
@@ -333,6 +360,7 @@ export class MessageStore {
     await attempt("flush", () => this.flush.flushAll());
     const unwrittenBytes = log.maxOffset - log.writtenOffset;
     await attempt("consume queues", () => this.queues.close());
+    await attempt("message index", () => this.index?.close() ?? Promise.resolve());
     await attempt("commit log", () => log.close());
     await attempt("checkpoint", () => this.checkpoint.close());
     this.health.close();

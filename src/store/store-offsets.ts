@@ -32,6 +32,10 @@ export interface StoreStats {
   readonly consumeQueues: number;
   /** Consume-queue files open right now (bounded by the handle pool). */
   readonly openConsumeQueueFiles: number;
+  /** Message index files (index/). */
+  readonly indexFiles: number;
+  /** 4 KiB pages of the newest index file held in memory (bounded). */
+  readonly indexCachedPages: number;
 }
 
 /** The live offsets of a commit log and its dispatcher. */

@@ -22,6 +22,12 @@ export interface StoreOptions {
   readonly accessMessageInMemoryMaxRatio: number;
   /** Whether stored properties end with 0x02 (RocketMQ 5.2+) or not (4.9 style, Skiff's default). */
   readonly propertiesTrailingSeparator: boolean;
+  /** RocketMQ's `messageIndexEnable`: whether `index/` is written (keys UNIQ_KEY and KEYS). */
+  readonly messageIndexEnable: boolean;
+  /** RocketMQ's `maxHashSlotNum`: slots per index file. */
+  readonly maxHashSlotNum: number;
+  /** RocketMQ's `maxIndexNum`: entries per index file (a file holds maxIndexNum − 1). */
+  readonly maxIndexNum: number;
   /** Where the store reports what it repaired or refused (recovery, dispatch, flush). */
   readonly log: (message: string) => void;
 }
@@ -41,6 +47,9 @@ export function defaultStoreOptions(rootDir: string, overrides: Partial<StoreOpt
     delayLevelsMs: parseDelayLevels(DEFAULT_DELAY_LEVELS)!,
     accessMessageInMemoryMaxRatio: 40,
     propertiesTrailingSeparator: false,
+    messageIndexEnable: true,
+    maxHashSlotNum: 5_000_000,
+    maxIndexNum: 20_000_000,
     log: () => {},
     ...overrides,
   };

@@ -15,6 +15,8 @@ import { memoryBroker } from "../support/broker.ts";
 const json = (value: unknown) => utf8Encode(JSON.stringify(value));
 
 async function stored(runtime: BrokerRuntime, topic: string, queueId: number) {
+  // A stored message is readable once dispatched (the dispatcher runs beside the send's answer).
+  await runtime.store.waitDispatched(runtime.store.offsets.maxOffset);
   const result = await runtime.pull.pull({ topic, queueId, offset: 0, max: 32, waitMs: 0 });
   return result.messages.map((m) => {
     const record = decodeMessageRecord(m.bytes, 0, { readBody: true });

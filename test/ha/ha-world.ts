@@ -38,6 +38,8 @@ export class HaWorld {
     const options = defaultStoreOptions(`/${name}`, {
       segmentSizeCommitLogBytes: SEGMENT_BYTES,
       segmentSizeConsumeQueueBytes: 100 * 20,
+      maxHashSlotNum: 1024, // the memory file system holds whole files: small index files
+      maxIndexNum: 4096,
       log: (line) => this.logs.push(`${name} store: ${line}`),
       ...overrides,
     });

@@ -67,6 +67,8 @@ async function openStore(name: string, fs: MemoryFileSystem, overrides: Partial<
   const options = defaultStoreOptions(`/${name}`, {
     segmentSizeCommitLogBytes: SEGMENT_BYTES,
     segmentSizeConsumeQueueBytes: 100 * 20,
+    maxHashSlotNum: 1024, // the memory file system holds whole files: small index files
+    maxIndexNum: 4096,
     flushIntervalCommitLogMs: 3_600_000, // nothing is fsync'd unless a test says so
     log: (line) => world.logs.push(`${name} store: ${line}`),
     ...overrides,

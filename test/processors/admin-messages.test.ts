@@ -2,8 +2,8 @@
  * Finding messages for mqadmin, replayed from the captures: VIEW_MESSAGE_BY_ID (queryMsgById with
  * an offset id) answers the stored record at that physical offset — the same record, field for
  * field, as the real broker sent for the same message — or Java's SYSTEM_ERROR where no message
- * starts; QUERY_MESSAGE answers what a Java broker answers from an index without a match (Skiff
- * writes no index yet: issue 12), exactly as captured.
+ * starts; QUERY_MESSAGE answers from the message index: the record the real broker sent for the
+ * captured queryMsgByKey, and, for a key without a match, exactly the captured "not found".
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -34,6 +34,8 @@ describe(`message admin processors (${platform.system.runtime})`, () => {
     // The first message of the captured session: the one queryMsgById looked up at offset 0.
     await world.send("TopicTest", { body: "single-1 tags+keys", tags: "TagA", keys: "key-1 key-1b", queueId: 1 });
     await world.send("TopicTest", { body: "second", queueId: 2 });
+    // The index is built by the dispatcher beside the send's answer (as Java's reput): wait for it.
+    await world.broker.store.waitDispatched(world.broker.store.offsets.maxOffset);
   });
   after(() => world.stop());
 
@@ -76,14 +78,36 @@ describe(`message admin processors (${platform.system.runtime})`, () => {
     assert.deepEqual([bad.code, bad.remark], [ResponseCode.SYSTEM_ERROR, 'the custom field <offset> is not a long: "zero"']);
   });
 
-  it("answers QUERY_MESSAGE as a Java broker whose index has no match (the retention capture), for every key", async () => {
+  it("answers QUERY_MESSAGE for a key without a match as a Java broker does (the retention capture)", async () => {
     const { request, response } = capturedExchange(QUERY_DELETED_KEY, RequestCode.QUERY_MESSAGE);
     assert.deepEqual(answerShape(await world.replay(request)), answerShape(response));
-    // The real broker found key-1 in its index; Skiff has no index yet (issue 12), so: not found.
-    const byKey = await world.replay(capturedExchange(QUERY_BY_KEY, RequestCode.QUERY_MESSAGE).request);
-    assert.deepEqual(answerShape(byKey), answerShape(response));
     const { maxNum: _maxNum, ...withoutMaxNum } = request.extFields ?? {};
     const missing = await world.call(RequestCode.QUERY_MESSAGE, withoutMaxNum);
     assert.deepEqual([missing.code, missing.remark], [ResponseCode.SYSTEM_ERROR, "the custom field <maxNum> is null"]);
+  });
+
+  it("answers the captured queryMsgByKey with the record the real broker sent, from the index", async () => {
+    const { request, response } = capturedExchange(QUERY_BY_KEY, RequestCode.QUERY_MESSAGE);
+    const answer = await world.replay(request);
+    assert.equal(answer.code, response.code);
+    assert.deepEqual(Object.keys(answer.extFields ?? {}).sort(), Object.keys(response.extFields ?? {}).sort());
+    const first = (await world.broker.store.readMessageAt(0))!;
+    assert.deepEqual(answer.body, first, "the one record whose KEYS hold key-1, byte for byte as stored");
+    const theirs = message(response.body);
+    assert.equal(message(answer.body).queueOffset, theirs.queueOffset);
+    assert.equal(decodeProperties(message(answer.body).properties).get("KEYS"), decodeProperties(theirs.properties).get("KEYS"));
+    // The header names the newest index file's end: the second message (the last one indexed).
+    const second = await world.broker.store.readMessageAt(first.byteLength);
+    assert.equal(answer.extFields?.indexLastUpdatePhyoffset, String(first.byteLength));
+    assert.equal(answer.extFields?.indexLastUpdateTimestamp, String(message(second!).storeTimestamp));
+    // By unique key (UNIQ_KEY), as queryMsgByUniqueKey asks: `_UNIQUE_KEY_QUERY=true`.
+    const uniqKey = decodeProperties(message(first).properties).get("UNIQ_KEY")!;
+    const byId = await world.call(RequestCode.QUERY_MESSAGE, { ...request.extFields, key: uniqKey, _UNIQUE_KEY_QUERY: "true", maxNum: "1" });
+    assert.deepEqual([byId.code, byId.body], [ResponseCode.SUCCESS, first]);
+    // Outside the time window, or another topic: not found, with the index's end still named.
+    const late = await world.call(RequestCode.QUERY_MESSAGE, { ...request.extFields, beginTimestamp: String(Date.now() + 3_600_000) });
+    assert.deepEqual([late.code, late.remark], [ResponseCode.QUERY_NOT_FOUND, "can not find message, maybe time range not correct"]);
+    const other = await world.call(RequestCode.QUERY_MESSAGE, { ...request.extFields, topic: "OtherTopic" });
+    assert.equal(other.code, ResponseCode.QUERY_NOT_FOUND);
   });
 });

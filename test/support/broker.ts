@@ -8,7 +8,7 @@ import { brokerApp } from "../../src/http/broker/app.ts";
 export function brokerConfig(values: Record<string, string | number | boolean> = {}): BrokerConfig {
   return resolveBrokerConfig({
     env: { HOME: "/home/test" },
-    cliValues: { storePathRootDir: "/store", listenPort: 10911, mappedFileSizeCommitLog: 1 << 20, ...values },
+    cliValues: { storePathRootDir: "/store", listenPort: 10911, mappedFileSizeCommitLog: 1 << 20, maxHashSlotNum: 1024, maxIndexNum: 4096, ...values },
   }).config;
 }
 

@@ -44,6 +44,8 @@ export function memoryStoreWorld(overrides: Partial<StoreOptions> = {}): MemoryS
   const options = defaultStoreOptions("/store", {
     segmentSizeCommitLogBytes: 64 * 1024,
     segmentSizeConsumeQueueBytes: 100 * 20,
+    maxHashSlotNum: 1024, // the memory file system holds whole files: small index files
+    maxIndexNum: 4096,
     log: (line) => logs.push(line),
     ...overrides,
   });

@@ -3,6 +3,7 @@
  *
  *   POST /topics/{topic}/messages                   JSON message, {messages:[…]}, or a binary batch
  *   GET  /topics/{topic}/queues/{queueId}/messages  JSON, or the raw stored records
+ *   GET  /messages?topic=&key=&maxNum=&begin=&end=   messages by key (KEYS word or UNIQ_KEY), from the index
  *
  * Binary forms are RocketMQ's own bytes: `application/x-rocketmq-batch` (the client batch encoding,
  * queue chosen by `?queueId=` or round-robin) and `Accept: application/x-rocketmq-messages` (the
@@ -16,7 +17,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import {
   BATCH_CONTENT_TYPE, PULL_HEADERS, RECORDS_CONTENT_TYPE,
-  type PullAnswerJson, type PullAnswerStatus, type SendBatchResult, type SendResult,
+  type KeyQueryAnswerJson, type PullAnswerJson, type PullAnswerStatus, type SendBatchResult, type SendResult,
 } from "../../contract/broker-http.ts";
 import { SkiffError } from "../../core/errors.ts";
 import { MAX_PULL_BATCH, MAX_PULL_WAIT_MS, parseSubscription } from "../../broker/pull-service.ts";
@@ -24,6 +25,8 @@ import { checked } from "../errors.ts";
 import { readBodyLimited } from "./body.ts";
 import { messageJson } from "./message-json.ts";
 import type { BrokerRuntime } from "../../broker/runtime.ts";
+import type { MessageJson } from "../../contract/broker-http.ts";
+import { MAX_QUERY_MESSAGES } from "../../store/message-store.ts";
 
 export const intParam = (name: string, min: number, max: number) =>
   z.string().regex(/^-?\d+$/, `${name} must be an integer`).transform(Number).pipe(z.number().int().min(min, `${name} must be >= ${min}`).max(max, `${name} must be <= ${max}`));
@@ -35,6 +38,19 @@ const pullQuery = z.object({
   waitMs: intParam("waitMs", 0, MAX_PULL_WAIT_MS).optional(),
   tags: z.string().max(4096).optional(),
 });
+
+const keyQuery = z.object({
+  topic: z.string().min(1, "topic is required").max(127),
+  key: z.string().min(1, "key is required").max(32767),
+  maxNum: intParam("maxNum", 1, MAX_QUERY_MESSAGES).optional(),
+  begin: intParam("begin", 0, Number.MAX_SAFE_INTEGER).optional(),
+  end: intParam("end", 0, Number.MAX_SAFE_INTEGER).optional(),
+});
+
+/** Whether a record found by hash really carries `key` (the index stores hashes only). */
+function hasKey(message: MessageJson, key: string): boolean {
+  return message.properties.UNIQ_KEY === key || (message.keys ?? "").split(" ").includes(key);
+}
 
 function sendJson(result: SendResult): SendResult {
   return {
@@ -99,6 +115,19 @@ export function messagesRoutes(runtime: BrokerRuntime): Hono {
       return new Response(body, { status: 200, headers });
     }
     return c.json<PullAnswerJson>({ ...status, messages: result.messages.map(messageJson) });
+  });
+
+  app.get("/messages", async (c) => {
+    const query = checked(keyQuery, c.req.query());
+    const found = await runtime.store.queryMessages(query.topic, query.key, query.maxNum ?? MAX_QUERY_MESSAGES, query.begin ?? 0, query.end ?? Number.MAX_SAFE_INTEGER);
+    const messages = found.records
+      .map((bytes) => messageJson({ bytes, physicalOffset: -1, queueOffset: -1, size: bytes.byteLength, tagsCode: 0 }))
+      .filter((message) => hasKey(message, query.key));
+    return c.json<KeyQueryAnswerJson>({
+      indexLastUpdateTimestamp: found.indexLastUpdateTimestamp,
+      indexLastUpdatePhyoffset: found.indexLastUpdatePhyoffset,
+      messages,
+    });
   });
 
   return app;
