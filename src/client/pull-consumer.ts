@@ -156,7 +156,9 @@ export class PullConsumer {
         if (signal?.aborted) return;
         throw error;
       }
-      offset = result.nextBeginOffset;
+      // A slave keeps an offset below its min as asked (RocketMQ's offsetCheckInSlave=false) and
+      // sends a routed consumer to its master; a consumer pinned to it starts at its min instead.
+      offset = result.nextBeginOffset === offset && offset < result.minOffset ? result.minOffset : result.nextBeginOffset;
       if (result.messages.length > 0) yield result;
       else if (waitMs === 0 && result.pullStatus === "NO_NEW_MSG") return;
     }

@@ -138,7 +138,8 @@ async function probe(producer: Producer, sent: Map<string, Sent>, name: string):
 async function slaveSynced(slaveStore: string, skiff: SkiffProcess): Promise<void> {
   const read = async (name: string) => (await readFile(join(slaveStore, "config", name), "utf8").catch(() => ""));
   const masterDelay = JSON.stringify((await skiffJson(skiff.httpAddress, "/sync/delay-offset")).body.offsetTable);
-  await waitUntil("the Java slave's metadata sync from Skiff over remoting", 40_000, async () => {
+  // 4.9.7 syncs 10 s after it starts, 5.3.3 60 s after (then every 60 s).
+  await waitUntil("the Java slave's metadata sync from Skiff over remoting", 90_000, async () => {
     const [topics, offsets, delay, groups] = await Promise.all(["topics.json", "consumerOffset.json", "delayOffset.json", "subscriptionGroup.json"].map(read));
     return topics.includes(`"${TOPIC}"`) && offsets.includes(`"${TOPIC}@${SYNCED_GROUP}"`) && /\{\s*0\s*:\s*7\s*\}/.test(offsets) &&
       groups.includes('"skiff_synced_group"') && delay.length > 0 && masterDelay.includes(":1") && /"offsetTable"\s*:\s*\{\s*"?1"?\s*:\s*1/.test(delay.replace(/\s+/g, ""));

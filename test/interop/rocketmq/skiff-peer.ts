@@ -79,7 +79,8 @@ export async function skiffPullAll(address: string, topic: string, queueId: numb
     const { status, body } = await skiffJson(address, `/topics/${encodeURIComponent(topic)}/queues/${queueId}/messages?offset=${offset}&max=256`);
     if (status !== 200) throw new Error(`pull ${topic}/${queueId}@${offset} on ${address}: HTTP ${status} ${JSON.stringify(body)}`);
     if (body.status === "OFFSET_TOO_SMALL") {
-      offset = body.nextBeginOffset;
+      // A slave does not correct the offset (RocketMQ's offsetCheckInSlave=false): start at its min.
+      offset = Math.max(body.nextBeginOffset, body.minOffset);
       continue;
     }
     out.push(...body.messages);
