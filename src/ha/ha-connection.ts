@@ -11,7 +11,9 @@
  * offset — a request of 0 starts at the master's first segment (`sendFromFirstSegment`, default)
  * or at its last segment's start (4.x behaviour). Frames are `[i64 offset][i32 size]` + raw
  * commit-log bytes, at most `haTransferBatchSize`, never across a segment end, blank padding
- * included; each write is awaited (bounded buffers = back-pressure). With nothing to send it waits
+ * included. Writes are pipelined: the next bytes go out while earlier writes are still being taken
+ * by the kernel, within one read-ahead (1 MiB) of bytes in flight plus read (bounded buffers =
+ * back-pressure), so bytes that become shippable during a write do not wait for it. With nothing to send it waits
  * for the commit log's `onAppend` or the heartbeat deadline: `[nextOffset][0]` after
  * `haSendHeartbeatIntervalMs` without a write (its clock starts at accept, as Java's, so a slave
  * that reports late gets a heartbeat first — harmless).
@@ -62,6 +64,10 @@ export class HaConnection {
   private readonly firstReport: Promise<void>;
   private resolveFirstReport!: () => void;
   private wakeWriter: (() => void) | null = null;
+  /** Bytes handed to `connection.write` whose writes have not finished yet. */
+  private inFlightBytes = 0;
+  /** Wakes a writer that waits for room (an in-flight write finished, or the connection closed). */
+  private wakeForRoom: (() => void) | null = null;
 
   constructor(deps: HaConnectionDeps) {
     this.deps = deps;
@@ -106,6 +112,7 @@ export class HaConnection {
     this.deps.connection.close();
     this.resolveFirstReport();
     this.wakeWriter?.();
+    this.wakeForRoom?.();
     this.deps.onClose(this, reason, refused);
   }
 
@@ -189,15 +196,20 @@ export class HaConnection {
     if (this.next < source.minOffset) {
       options.log(`HA slave ${this.address} asks for offset ${this.next}, older than the master's first offset ${source.minOffset}: heartbeats only`);
     }
+    const budget = Math.max(READ_AHEAD_BYTES, options.haTransferBatchSize);
     try {
       while (!this.closed) {
         if (clock.monotonicMs() - this.lastWriteAtMs >= options.haSendHeartbeatIntervalMs) await this.send(this.next, EMPTY);
+        const room = budget - this.inFlightBytes;
+        if (this.inFlightBytes > 0 && room < options.haTransferBatchSize) {
+          await this.writeFinished();
+          continue;
+        }
         // The read bytes go straight into `framed`: only the framed copy is held while the write waits.
-        const ahead = this.framed(this.next, await source.readForTransfer(this.next, Math.max(READ_AHEAD_BYTES, options.haTransferBatchSize)));
+        const ahead = this.framed(this.next, await source.readForTransfer(this.next, room));
         if (this.closed) return;
         if (ahead.bodyBytes > 0) {
-          await this.deps.connection.write(ahead.frames);
-          this.lastWriteAtMs = clock.monotonicMs();
+          this.writeInFlight(ahead.frames, ahead.bodyBytes);
           this.next += ahead.bodyBytes;
         } else {
           await this.dataOrHeartbeatDue();
@@ -206,6 +218,30 @@ export class HaConnection {
     } catch (error) {
       this.close(`write failed: ${reasonOf(error)}`);
     }
+  }
+
+  /** Hands frames to the connection without waiting for the kernel to take them; a failure closes. */
+  private writeInFlight(frames: Uint8Array, bodyBytes: number): void {
+    this.inFlightBytes += bodyBytes;
+    this.deps.connection.write(frames).then(
+      () => {
+        this.inFlightBytes -= bodyBytes;
+        this.lastWriteAtMs = this.deps.clock.monotonicMs();
+        this.wakeForRoom?.();
+      },
+      (error: unknown) => this.close(`write failed: ${reasonOf(error)}`),
+    );
+  }
+
+  /** Resolves when an in-flight write finishes (or the connection closes). */
+  private writeFinished(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakeForRoom = () => {
+        this.wakeForRoom = null;
+        resolve();
+      };
+      if (this.closed) this.wakeForRoom();
+    });
   }
 
   /**

@@ -283,8 +283,8 @@ class ServerChannel implements RemotingChannel {
   }
 
   /**
-   * Answers go out in completion order, one write at a time; those that complete meanwhile wait
-   * in the queue (`answer-queue.ts`), within maxQueuedAnswerBytes of what it holds.
+   * Answers go out in completion order, one write at a time; those that complete meanwhile (or in
+   * the same turn) wait in the queue (`answer-queue.ts`), within maxQueuedAnswerBytes of what it holds.
    */
   private write(frame: Uint8Array): void {
     if (!this.open) return;
@@ -294,11 +294,15 @@ class ServerChannel implements RemotingChannel {
       return;
     }
     this.queued.push(frame);
-    if (!this.flushing) void this.flush();
+    if (!this.flushing) {
+      this.flushing = true;
+      // One microtask later, not at once: the answers completing in the same turn (one slave ack
+      // releases many SYNC_MASTER sends) join the queue first and go out in one write.
+      void Promise.resolve().then(() => this.flush());
+    }
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     for (let next = this.queued.take(); next !== undefined && this.open; next = this.queued.take()) {
       try {
         await this.connection.write(next.bytes);

@@ -297,9 +297,14 @@ export class SegmentedLog {
     return this.flushedOffsetValue;
   }
 
+  /**
+   * Starts the writer unless it runs. It starts one microtask later, not at once: the appends made
+   * by the other requests handled in the same turn (a socket chunk holds many) join its first
+   * write, so one write (a syscall, or a thread-pool round trip) carries many records.
+   */
   private kickWriter(): void {
     if (this.writing) return;
-    this.writing = this.writeLoop().finally(() => {
+    this.writing = Promise.resolve().then(() => this.writeLoop()).finally(() => {
       this.writing = null;
       if (this.writtenOffsetValue < this.maxOffsetValue && !this.failure) this.kickWriter();
     });

@@ -174,8 +174,32 @@ describe("HaConnection (master side of one slave)", () => {
     await slave.report(0);
     await spin(50_000);
     assert.equal(link.toClient.buffered, 16 * 1024, "the buffer is full");
-    assert.equal(ha.connections()[0].nextTransferOffset, 0, "the first frame's write is still pending");
+    // Writes are pipelined, but within one read-ahead (1 MiB) of bytes in flight.
+    assert.ok(ha.connections()[0].nextTransferOffset <= 1 << 20, "no more than one read-ahead is handed to a stalled slave");
     link.toClient.resume();
     await until(() => slave.frames.reduce((n, f) => n + f.body.length, 0) === end, "everything after resume");
+  });
+
+  it("ships bytes that become shippable while a write waits, within one read-ahead (1 MiB) in flight", async () => {
+    world = new HaWorld({ net: { bufferBytes: 16 * 1024 } });
+    const master = await world.broker("master");
+    const first = await fill(master.store, 40);
+    const ha = await world.master(master);
+    const slave = await RawSlave.connect(world);
+    const link = world.net.links[0];
+    link.toClient.stall();
+    await slave.report(0);
+    await until(() => ha.connections()[0].nextTransferOffset === first, "the first bytes handed to the connection");
+    await spin(20_000);
+    assert.equal(link.toClient.buffered, 16 * 1024, "the first write still waits for the slave to read");
+    const second = await fill(master.store, 40, 700, 1);
+    await until(() => ha.connections()[0].nextTransferOffset === second, "bytes appended later go out without waiting for that write");
+    const end = await fill(master.store, 1600, 700, 2);
+    await spin(50_000);
+    const handed = ha.connections()[0].nextTransferOffset;
+    assert.ok(handed > second && handed <= 1 << 20 && handed < end, `at most one read-ahead in flight to a stalled slave (handed ${handed} of ${end})`);
+    link.toClient.resume();
+    await until(() => slave.frames.reduce((n, f) => n + f.body.length, 0) === end, "everything after resume");
+    assert.deepEqual(concat(slave.frames.map((f) => f.body)), await logBytes(world, master, end), "the frames carry the log, in order");
   });
 });
