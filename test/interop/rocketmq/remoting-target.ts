@@ -20,6 +20,7 @@ import { brokerConf, startJavaBroker, startNamesrv, type JavaServer } from "./ja
 import { freePortBlock } from "./processes.ts";
 import { startSkiff, startSkiffNamesrv, type SkiffProcess } from "./skiff-peer.ts";
 import { pause, resume } from "./skiff-master-harness.ts";
+import { runtimeName, type RuntimeName } from "../../support/platform.ts";
 
 export type TargetKind = "skiff" | "rocketmq";
 
@@ -152,7 +153,15 @@ async function startRocketMQTarget(version: RocketMQVersion, options: TargetOpti
   };
 }
 
+/** SKIFF_REMOTING_RUNTIME: the runtime of the Skiff broker processes (default: the one running the tests). */
+function skiffRuntime(): RuntimeName {
+  const value = process.env.SKIFF_REMOTING_RUNTIME ?? runtimeName;
+  if (value !== "bun" && value !== "deno" && value !== "node") throw new Error(`SKIFF_REMOTING_RUNTIME must be bun, deno or node, not ${JSON.stringify(value)}`);
+  return value;
+}
+
 async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget> {
+  const runtime = skiffRuntime();
   // Remoting on listenPort, HTTP on listenPort + 1.
   let namesrvPort = 0;
   const namesrv = await onFreePorts(2, (first) => {
@@ -170,7 +179,7 @@ async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget>
     // The fast channel on listenPort - 2, HA on + 1, HTTP on + 2.
     broker = await onFreePorts(5, (first) => {
       flags = flagsOn(first + 2);
-      return startSkiff(flags);
+      return startSkiff(flags, runtime);
     });
   } catch (error) {
     await namesrv.kill();
@@ -186,13 +195,13 @@ async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget>
     async restartBroker() {
       await broker?.stop();
       broker = null;
-      broker = await onSamePorts(() => startSkiff(flags));
+      broker = await onSamePorts(() => startSkiff(flags, runtime));
     },
     async startSlave() {
       const index = slaves.length;
       const slave = await onFreePorts(5, (first) => startSkiff({
         ...flags, listenPort: first + 2, brokerRole: "SLAVE", brokerId: 1, storePathRootDir: join(options.runDir, `slave-${index}`), haMasterAddress: `127.0.0.1:${flags.listenPort + 1}`,
-      }));
+      }, runtime));
       slaves.push(slave);
       return processSlave(slave.pid, async () => void (await slave.kill()));
     },
