@@ -10,7 +10,11 @@
  *   GET  /topics/{topic}/queues/{queueId}/messages
  *                                   → PullAnswerJson, or with `Accept: RECORDS_CONTENT_TYPE` the stored
  *                                     records concatenated, the status in PULL_HEADERS
- *   GET  /messages?topic=&key=&maxNum=&begin=&end=   → KeyQueryAnswerJson (messages by KEYS word or UNIQ_KEY)
+ *   GET  /messages?topic=&key=&maxNum=&begin=&end=   → KeyQueryAnswerJson (messages by KEYS word or UNIQ_KEY),
+ *                                     or with `Accept: RECORDS_CONTENT_TYPE` the records, the rest in QUERY_HEADERS
+ *   GET  /messages/{msgId}?topic=   → MessageJson (by offsetMsgId or UNIQ_KEY; 404 MESSAGE_NOT_FOUND),
+ *                                     or with `Accept: RECORDS_CONTENT_TYPE` the one stored record
+ *   GET  /topics/{topic}/queues/{queueId}/offset?timestamp=   → QueueOffsetAtJson
  *   GET/PUT /consumer-offsets/{group}/{topic}/{queueId}   ConsumerOffsetJson (-1: nothing committed)
  *   PUT  /topics/{topic}            TopicConfigBody
  *   PUT  /subscription-groups/{group}  SubscriptionGroupBody
@@ -101,6 +105,13 @@ export const PULL_HEADERS = {
   messageCount: "x-rocketmq-message-count",
 } as const;
 
+/** The headers of a raw-records key query answer (KeyQueryAnswerJson's fields, and the record count). */
+export const QUERY_HEADERS = {
+  indexLastUpdateTimestamp: "x-rocketmq-index-last-update-timestamp",
+  indexLastUpdatePhyoffset: "x-rocketmq-index-last-update-phyoffset",
+  messageCount: PULL_HEADERS.messageCount,
+} as const;
+
 /** A pulled message as both answer forms carry it, the body aside. */
 export interface PulledMessageFields extends MessageLocation {
   readonly bornTimestamp: number;
@@ -133,6 +144,15 @@ export interface KeyQueryAnswerJson {
   readonly indexLastUpdateTimestamp: number;
   readonly indexLastUpdatePhyoffset: number;
   readonly messages: readonly MessageJson[];
+}
+
+/**
+ * The first queue offset whose message was stored at or after `timestamp` (ms since the epoch);
+ * the queue's max offset when none was (RocketMQ's SEARCH_OFFSET_BY_TIMESTAMP).
+ */
+export interface QueueOffsetAtJson {
+  readonly timestamp: number;
+  readonly offset: number;
 }
 
 /** GET answer and PUT body of a consumer offset: the next offset to consume (-1: none committed). */
