@@ -216,7 +216,7 @@ async function javaToSkiff(version: RocketMQVersion): Promise<void> {
 
 for (const version of ROCKETMQ_VERSIONS) {
   describe(`stores exchanged at rest with Apache RocketMQ ${version}`, { skip: INTEROP_SKIP }, () => {
-    it("a Java broker serves a store Skiff wrote (clean stop, SIGKILL) , keeps its consumer offsets and answers queryMsgByKey from its index", { timeout: 420_000 }, () => skiffToJava(version));
-    it("Skiff serves a store a Java broker wrote (SIGKILL, clean stop) , keeps its consumer offsets and finds messages by key in its index", { timeout: 420_000 }, () => javaToSkiff(version));
+    it("a Java broker serves a store Skiff wrote (clean stop, SIGKILL), keeps its consumer offsets and answers queryMsgByKey from its index", { timeout: 420_000 }, () => skiffToJava(version));
+    it("Skiff serves a store a Java broker wrote (SIGKILL, clean stop), keeps its consumer offsets and finds messages by key in its index", { timeout: 420_000 }, () => javaToSkiff(version));
   });
 }
