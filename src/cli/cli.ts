@@ -1,5 +1,6 @@
 /**
- * The `skiff` command, shared by every runtime: `skiff broker [flags]`, `skiff namesrv [flags]`.
+ * The `skiff` command, shared by every runtime: `skiff broker [flags]`, `skiff namesrv [flags]`,
+ * `skiff role …`, `skiff admin <command> [flags]` (admin/admin.ts, with its own exit codes).
  * A runtime's `adapters/<rt>/main.ts` hands it the platform and a few process facts (argv, env,
  * output, signals, exit); everything else happens here, once.
  *
@@ -14,6 +15,7 @@ import { resolveNamesrvConfig } from "../config/namesrv-config.ts";
 import { parseCommandLine, resolveBrokerConfig } from "../config/sources.ts";
 import { startBroker } from "../app/start-broker.ts";
 import { startNamesrv } from "../app/start-namesrv.ts";
+import { runAdmin } from "./admin/admin.ts";
 
 export interface ProcessIo {
   readonly argv: readonly string[];
@@ -30,6 +32,7 @@ const USAGE = [
   "  broker    start a broker (master or slave); skiff broker --help for its flags",
   "  namesrv   start a name server; skiff namesrv --help for its flags",
   "  role      switch a running broker's role: skiff role <host:port> <ASYNC_MASTER|SYNC_MASTER|SLAVE> [brokerId]",
+  "  admin     operate brokers and name servers (topics, groups, messages, HA): skiff admin for its commands",
 ];
 
 export async function runCli(platform: Platform, io: ProcessIo): Promise<void> {
@@ -38,6 +41,7 @@ export async function runCli(platform: Platform, io: ProcessIo): Promise<void> {
     if (command === "broker") await runBroker(platform, io, rest);
     else if (command === "namesrv") await runNamesrv(platform, io, rest);
     else if (command === "role") await runRole(io, rest);
+    else if (command === "admin") await runAdmin(io, rest);
     else if (command === undefined || command === "help" || command === "--help" || command === "-h") USAGE.forEach((l) => io.out(l));
     else {
       io.err(`unknown command "${command}"`);

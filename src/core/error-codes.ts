@@ -79,6 +79,8 @@ export const ErrorCode = {
   CLIENT_LIMIT_EXCEEDED: "CLIENT_LIMIT_EXCEEDED",
   /** A subscription filter other than TAG (SQL92): Skiff filters by tag only. */
   FILTER_NOT_SUPPORTED: "FILTER_NOT_SUPPORTED",
+  /** An offset reset for a group whose consumers are connected (they would commit over it). */
+  CONSUMER_GROUP_ONLINE: "CONSUMER_GROUP_ONLINE",
   /** No message record starts at the given commit-log offset (send-back, view by id). */
   MESSAGE_NOT_FOUND: "MESSAGE_NOT_FOUND",
 
