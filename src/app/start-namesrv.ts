@@ -15,6 +15,7 @@ import { namesrvListenLine } from "../config/describe.ts";
 import { errorAnswer } from "../processors/error-answers.ts";
 import { namesrvProcessors } from "../processors/namesrv/index.ts";
 import { RemotingServer } from "../remoting/remoting-server.ts";
+import { checkPortsFree } from "./port-check.ts";
 
 export type { NamesrvOptions } from "../namesrv/namesrv.ts";
 
@@ -37,6 +38,10 @@ export async function startNamesrv(
   const { clock } = platform;
   const core = createNamesrvCore(config, clock, options);
   const app = namesrvApp({ routeTable: core.routeTable, clock, log });
+  await checkPortsFree(platform.net, [
+    { key: "listenPort", what: "remoting", host: config.host, port: config.listenPort },
+    { key: "httpListenPort", what: "HTTP", host: config.host, port: config.httpListenPort },
+  ]);
   const remoting = await RemotingServer.listen({
     net: platform.net,
     clock,

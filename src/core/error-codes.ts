@@ -105,6 +105,8 @@ export const ErrorCode = {
   STORE_IO_FAILED: "STORE_IO_FAILED",
   /** The store directory is held by another live process. */
   STORE_LOCKED: "STORE_LOCKED",
+  /** A port the server is configured to listen on is taken (start-up). */
+  PORT_IN_USE: "PORT_IN_USE",
   /** A segment file that ended before its length. */
   STORE_SHORT_READ: "STORE_SHORT_READ",
   /** A segment file of the wrong length or start. */
