@@ -2,7 +2,8 @@
  * The name server's composition root: the route table and its expiry scan (src/namesrv) and the
  * two fronts over them: RocketMQ remoting on `host:listenPort` (9876; src/processors/namesrv, for
  * Java clients, mqadmin and brokers of either kind) and the HTTP app (src/http/namesrv-app.ts) on
- * `host:httpListenPort` (default listenPort + 1 = 9877). It logs where it listens (the real ports)
+ * `host:httpListenPort` (default listenPort + 1 = 9877). A remoting connection silent for
+ * `serverChannelMaxIdleTimeSeconds` is closed, as by RocketMQ's NettyServerConfig. It logs where it listens (the real ports)
  * and the table's changes; the boot banner is the caller's, built from the returned addresses.
  */
 import type { NamesrvConfig } from "../config/namesrv-config.ts";
@@ -50,6 +51,7 @@ export async function startNamesrv(
     processors: namesrvProcessors({ routeTable: core.routeTable, clock }),
     log,
     errorAnswer,
+    limits: { idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000 },
   });
   const server = await platform.http.serve({ host: config.host, port: config.httpListenPort }, (request) => app.fetch(request)).catch(async (error: unknown) => {
     await remoting.close();
