@@ -46,6 +46,8 @@ import type { FetchLike } from "../broker/slave-sync.ts";
 import { remotingSyncSource } from "../broker/slave-sync-remoting.ts";
 import { RemotingClientPool } from "../remoting/remoting-client.ts";
 import { remotingNamesrvTransport } from "../namesrv/register-broker-remoting.ts";
+import { BrokerMetrics } from "../broker/broker-metrics.ts";
+import { readiness } from "../broker/readiness.ts";
 
 export interface BrokerHandle {
   readonly runtime: BrokerRuntime;
@@ -111,9 +113,12 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   const syncSource = config.masterProtocol === "rocketmq" ? remotingSyncSource(remoting) : undefined;
   const roles = new RoleManager({ platform, store, metadata, schedule, fetch: fetcher, syncSource, config: () => config, setConfig: (next) => (config = next), log });
   const uniqueIds = new UniqueIdGenerator(parseHostAddress(`${config.brokerIP1}:0`).address, platform.system.pid, () => clock.now());
-  const send = new SendService({ config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress() });
+  const metrics = new BrokerMetrics({ config: () => config, store, metadata, longPoll, replication: () => roles.replicationView(), clock, system: platform.system });
+  const send = new SendService({
+    config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress(), observer: metrics,
+  });
   const admin = new AdminService({ config: () => config, metadata, store });
-  const pull = new PullService({ config: () => config, store, metadata, longPoll, admin });
+  const pull = new PullService({ config: () => config, store, metadata, longPoll, admin, observer: metrics });
 
   let server: HttpServer | null = null;
   const buildContext = (): BuildContext => {
@@ -141,6 +146,8 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     haStatus: (): HaStatusView => roles.status(),
     switchRole: (role, brokerId) => roles.switchRole(role, brokerId),
     truncateToMaster: () => roles.truncateToMaster(),
+    metrics,
+    readiness: () => readiness({ config, store, replication: roles.replicationView(), nowMs: clock.now() }),
   };
 
   await roles.start();
@@ -154,6 +161,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     throw error;
   }
   if (config.httpListenPort === 0) config = { ...config, httpListenPort: server.address.port };
+  metrics.start();
   const httpAddress = `${config.brokerIP1}:${config.httpListenPort}`;
   const remotingAddress = `${config.brokerIP1}:${config.listenPort}`;
   const registration = new NameServerRegistration({
@@ -193,6 +201,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     stop: () =>
       (stopping ??= (async () => {
         unwatchTopics();
+        metrics.stop();
         clients.stop();
         registration.stop();
         schedule.stop();

@@ -15,6 +15,7 @@ import type { ClientManager } from "./client-manager.ts";
 import type { RebalanceLockManager } from "./rebalance-locks.ts";
 import type { SendBackService } from "./send-back.ts";
 import type { BrokerConfigService } from "./config-service.ts";
+import type { Readiness } from "./readiness.ts";
 
 export interface HaStatusView {
   readonly role: BrokerConfig["brokerRole"];
@@ -57,5 +58,9 @@ export interface BrokerRuntime {
   switchRole(role: BrokerConfig["brokerRole"], brokerId?: number): Promise<HaStatusView>;
   /** A diverged slave: truncate to the common prefix with its master and follow again. */
   truncateToMaster(): Promise<TruncateResult>;
+  /** `GET /metrics`: Prometheus's text format (src/broker/broker-metrics.ts). */
+  readonly metrics: { render(): Promise<string> };
+  /** `GET /readyz`: the store and replication checks (src/broker/readiness.ts). */
+  readiness(): Readiness;
   log(message: string): void;
 }

@@ -23,6 +23,15 @@ describe(`system and clock adapters (${platform.system.runtime})`, () => {
     assert.ok(residentBytes < totalBytes);
   });
 
+  it("reports a JavaScript heap in use that grows with live objects", () => {
+    const beforeBytes = platform.system.heapUsedBytes();
+    const held = Array.from({ length: 200_000 }, (_, i) => ({ i, text: `object ${i}` }));
+    const afterBytes = platform.system.heapUsedBytes();
+    assert.ok(Number.isSafeInteger(beforeBytes) && beforeBytes > 1024 * 1024, `heap ${beforeBytes}`);
+    assert.ok(afterBytes > beforeBytes + 1024 * 1024, `heap ${beforeBytes} → ${afterBytes} with ${held.length} objects held`);
+    assert.ok(afterBytes < platform.system.totalMemoryBytes());
+  });
+
   it("moves monotonic time forward across a sleep and cancels a timer", async () => {
     const clock = platform.clock;
     let fired = false;
