@@ -15,6 +15,7 @@ import { namesrvListenLine } from "../config/describe.ts";
 import { errorAnswer } from "../processors/error-answers.ts";
 import { namesrvProcessors } from "../processors/namesrv/index.ts";
 import { RemotingServer } from "../remoting/remoting-server.ts";
+import { NamesrvMetrics } from "../namesrv/namesrv-metrics.ts";
 
 export type { NamesrvOptions } from "../namesrv/namesrv.ts";
 
@@ -30,13 +31,20 @@ export interface Namesrv {
 
 export async function startNamesrv(
   config: NamesrvConfig,
-  platform: Pick<Platform, "clock" | "http" | "net">,
+  platform: Pick<Platform, "clock" | "http" | "net"> & Partial<Pick<Platform, "system">>,
   options: NamesrvOptions = {},
 ): Promise<Namesrv> {
   const log = options.log ?? (() => {});
   const { clock } = platform;
-  const core = createNamesrvCore(config, clock, options);
-  const app = namesrvApp({ routeTable: core.routeTable, clock, log });
+  const core = createNamesrvCore(config, clock, {
+    ...options,
+    onChange: (event) => {
+      metrics.changed(event); // only after start: `metrics` is set by then
+      options.onChange?.(event);
+    },
+  });
+  const metrics = new NamesrvMetrics(core.routeTable, clock, platform.system);
+  const app = namesrvApp({ routeTable: core.routeTable, clock, log, metrics });
   const remoting = await RemotingServer.listen({
     net: platform.net,
     clock,
@@ -51,6 +59,7 @@ export async function startNamesrv(
     throw error;
   });
   core.start();
+  metrics.start();
   log(namesrvListenLine({ host: config.host, listenPort: remoting.address.port, httpListenPort: server.address.port }));
   let stopping: Promise<void> | undefined;
   return {
@@ -59,6 +68,7 @@ export async function startNamesrv(
     routeTable: core.routeTable,
     stop: () => {
       core.stop();
+      metrics.stop();
       stopping ??= Promise.all([server.close(), remoting.close()]).then(() => undefined);
       return stopping;
     },
