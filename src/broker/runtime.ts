@@ -23,7 +23,9 @@ export interface HaStatusView {
   readonly brokerId: number;
   readonly maxPhyOffset: number;
   readonly masterAddress?: string | null;
-  readonly slaves: ReadonlyArray<{ address: string; ackOffset: number; lagBytes: number }>;
+  readonly slaves: ReadonlyArray<{ address: string; ackOffset: number; lagBytes: number; lagSeconds: number }>;
+  /** A master: whether a slave is in sync (SYNC_MASTER sends wait for it); null on a slave. */
+  readonly slaveInSync?: boolean | null;
   readonly lastMetadataSyncAt?: number | null;
   /** A slave that refuses to follow because its log diverged from its master's. */
   readonly divergence?: { readonly reason: string } | null;
