@@ -16,6 +16,7 @@ import { errorAnswer } from "../processors/error-answers.ts";
 import { namesrvProcessors } from "../processors/namesrv/index.ts";
 import { RemotingServer } from "../remoting/remoting-server.ts";
 import { NamesrvMetrics } from "../namesrv/namesrv-metrics.ts";
+import { checkPortsFree } from "./port-check.ts";
 
 export type { NamesrvOptions } from "../namesrv/namesrv.ts";
 
@@ -45,6 +46,10 @@ export async function startNamesrv(
   });
   const metrics = new NamesrvMetrics(core.routeTable, clock, platform.system);
   const app = namesrvApp({ routeTable: core.routeTable, clock, log, metrics });
+  await checkPortsFree(platform.net, [
+    { key: "listenPort", what: "remoting", host: config.host, port: config.listenPort },
+    { key: "httpListenPort", what: "HTTP", host: config.host, port: config.httpListenPort },
+  ]);
   const remoting = await RemotingServer.listen({
     net: platform.net,
     clock,

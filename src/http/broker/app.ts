@@ -8,6 +8,7 @@ import { adminRoutes } from "./admin-routes.ts";
 import { healthRoutes } from "./health-routes.ts";
 import { messagesRoutes } from "./messages-routes.ts";
 import type { BrokerRuntime } from "../../broker/runtime.ts";
+import { statsRoutes } from "./stats-routes.ts";
 import { syncRoutes } from "./sync-routes.ts";
 
 export function brokerApp(runtime: BrokerRuntime): Hono {
@@ -18,5 +19,6 @@ export function brokerApp(runtime: BrokerRuntime): Hono {
   app.route("/", messagesRoutes(runtime));
   app.route("/", adminRoutes(runtime));
   app.route("/", syncRoutes(runtime));
+  app.route("/", statsRoutes(runtime));
   return app;
 }
