@@ -11,6 +11,7 @@ export const systemInfo: SystemInfo = {
   pid: Deno.pid,
   totalMemoryBytes: () => Deno.systemMemoryInfo().total,
   residentMemoryBytes: () => Deno.memoryUsage().rss,
+  heapUsedBytes: () => Deno.memoryUsage().heapUsed,
   // Deno has no signal-0 probe of its own; its node:process compatibility layer has one.
   isProcessAlive,
   processStartTime,

@@ -23,6 +23,7 @@ export function memorySystem(totalMemoryBytes = 16 * 1024 ** 3, options: MemoryS
     pid,
     totalMemoryBytes: () => totalMemoryBytes,
     residentMemoryBytes: () => 0,
+    heapUsedBytes: () => 0,
     isProcessAlive: (other) => alive.has(other),
     processStartTime: (other) => (alive.has(other) ? options.startTimes?.get(other) : undefined),
   };

@@ -53,6 +53,7 @@ export const systemInfo: SystemInfo = {
   pid: process.pid,
   totalMemoryBytes: () => totalmem(),
   residentMemoryBytes: () => process.memoryUsage.rss(),
+  heapUsedBytes: () => process.memoryUsage().heapUsed,
   isProcessAlive,
   processStartTime,
 };

@@ -47,6 +47,8 @@ import type { FetchLike } from "../broker/slave-sync.ts";
 import { remotingSyncSource } from "../broker/slave-sync-remoting.ts";
 import { RemotingClientPool } from "../remoting/remoting-client.ts";
 import { remotingNamesrvTransport } from "../namesrv/register-broker-remoting.ts";
+import { BrokerMetrics } from "../broker/broker-metrics.ts";
+import { readiness } from "../broker/readiness.ts";
 
 export interface BrokerHandle {
   readonly runtime: BrokerRuntime;
@@ -140,9 +142,12 @@ async function startOnStore(
   const syncSource = config.masterProtocol === "rocketmq" ? remotingSyncSource(remoting) : undefined;
   const roles = new RoleManager({ platform, store, metadata, schedule, fetch: fetcher, syncSource, config: () => config, setConfig: (next) => (config = next), log });
   const uniqueIds = new UniqueIdGenerator(parseHostAddress(`${config.brokerIP1}:0`).address, platform.system.pid, () => clock.now());
-  const send = new SendService({ config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress() });
+  const metrics = new BrokerMetrics({ config: () => config, store, metadata, longPoll, replication: () => roles.replicationView(), clock, system: platform.system });
+  const send = new SendService({
+    config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress(), observer: metrics,
+  });
   const admin = new AdminService({ config: () => config, metadata, store });
-  const pull = new PullService({ config: () => config, store, metadata, longPoll, admin });
+  const pull = new PullService({ config: () => config, store, metadata, longPoll, admin, observer: metrics });
 
   let server: HttpServer | null = null;
   const buildContext = (): BuildContext => {
@@ -170,6 +175,8 @@ async function startOnStore(
     haStatus: (): HaStatusView => roles.status(),
     switchRole: (role, brokerId) => roles.switchRole(role, brokerId),
     truncateToMaster: () => roles.truncateToMaster(),
+    metrics,
+    readiness: () => readiness({ config, store, replication: roles.replicationView(), nowMs: clock.now() }),
   };
 
   undo.push(async () => {
@@ -189,6 +196,7 @@ async function startOnStore(
     throw listenError({ key: "httpListenPort", what: "HTTP", host: config.brokerIP1, port: config.httpListenPort }, error);
   }
   if (config.httpListenPort === 0) config = { ...config, httpListenPort: server.address.port };
+  metrics.start();
   const httpAddress = `${config.brokerIP1}:${config.httpListenPort}`;
   const remotingAddress = `${config.brokerIP1}:${config.listenPort}`;
   const registration = new NameServerRegistration({
@@ -228,6 +236,7 @@ async function startOnStore(
     stop: () =>
       (stopping ??= (async () => {
         unwatchTopics();
+        metrics.stop();
         clients.stop();
         registration.stop();
         schedule.stop();

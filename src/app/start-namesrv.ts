@@ -16,6 +16,7 @@ import { namesrvListenLine } from "../config/describe.ts";
 import { errorAnswer } from "../processors/error-answers.ts";
 import { namesrvProcessors } from "../processors/namesrv/index.ts";
 import { RemotingServer } from "../remoting/remoting-server.ts";
+import { NamesrvMetrics } from "../namesrv/namesrv-metrics.ts";
 import { checkPortsFree } from "./port-check.ts";
 
 export type { NamesrvOptions } from "../namesrv/namesrv.ts";
@@ -32,13 +33,20 @@ export interface Namesrv {
 
 export async function startNamesrv(
   config: NamesrvConfig,
-  platform: Pick<Platform, "clock" | "http" | "net">,
+  platform: Pick<Platform, "clock" | "http" | "net"> & Partial<Pick<Platform, "system">>,
   options: NamesrvOptions = {},
 ): Promise<Namesrv> {
   const log = options.log ?? (() => {});
   const { clock } = platform;
-  const core = createNamesrvCore(config, clock, options);
-  const app = namesrvApp({ routeTable: core.routeTable, clock, log });
+  const core = createNamesrvCore(config, clock, {
+    ...options,
+    onChange: (event) => {
+      metrics.changed(event); // only after start: `metrics` is set by then
+      options.onChange?.(event);
+    },
+  });
+  const metrics = new NamesrvMetrics(core.routeTable, clock, platform.system);
+  const app = namesrvApp({ routeTable: core.routeTable, clock, log, metrics });
   await checkPortsFree(platform.net, [
     { key: "listenPort", what: "remoting", host: config.host, port: config.listenPort },
     { key: "httpListenPort", what: "HTTP", host: config.host, port: config.httpListenPort },
@@ -58,6 +66,7 @@ export async function startNamesrv(
     throw error;
   });
   core.start();
+  metrics.start();
   log(namesrvListenLine({ host: config.host, listenPort: remoting.address.port, httpListenPort: server.address.port }));
   let stopping: Promise<void> | undefined;
   return {
@@ -66,6 +75,7 @@ export async function startNamesrv(
     routeTable: core.routeTable,
     stop: () => {
       core.stop();
+      metrics.stop();
       stopping ??= Promise.all([server.close(), remoting.close()]).then(() => undefined);
       return stopping;
     },

@@ -72,17 +72,29 @@ export class AdminStats {
     for (const topic of new Set(topics ?? metadata.consumerOffsets.topicsOf(group))) {
       const config = metadata.topics.get(topic);
       if (!config || (subscribed.size > 0 && !subscribed.has(topic))) continue;
-      for (let queueId = 0; queueId < config.readQueueNums; queueId++) {
-        const consumerOffset = Math.max(0, metadata.consumerOffsets.query(group, topic, queueId));
+      for (const { queueId, brokerOffset, consumerOffset } of this.queueProgress(group, topic)) {
         const lastConsumed = consumerOffset > 0 ? await store.storeTimestampAt(topic, queueId, consumerOffset - 1) : 0;
-        offsetTable.push({
-          queue: { topic, brokerName, queueId },
-          value: { brokerOffset: store.maxOffsetInQueue(topic, queueId), consumerOffset, lastTimestamp: Math.max(0, lastConsumed) },
-        });
+        offsetTable.push({ queue: { topic, brokerName, queueId }, value: { brokerOffset, consumerOffset, lastTimestamp: Math.max(0, lastConsumed) } });
       }
       consumeTps += store.traffic.groupGetTps(`${topic}@${group}`);
     }
     return { consumeTps, offsetTable };
+  }
+
+  /**
+   * Where `group` stands in each readable queue of `topic`: the queue's max offset and the committed
+   * offset (0 when none), as consume stats count them (and `/metrics` for consumer lag); empty for
+   * a topic without config.
+   */
+  queueProgress(group: string, topic: string): Array<{ queueId: number; brokerOffset: number; consumerOffset: number }> {
+    const { metadata, store } = this.deps;
+    const config = metadata.topics.get(topic);
+    if (!config) return [];
+    return Array.from({ length: config.readQueueNums }, (_, queueId) => ({
+      queueId,
+      brokerOffset: store.maxOffsetInQueue(topic, queueId),
+      consumerOffset: Math.max(0, metadata.consumerOffsets.query(group, topic, queueId)),
+    }));
   }
 
   /** Groups that consume `topic`: with committed offsets, or online and subscribed. */

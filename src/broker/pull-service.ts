@@ -27,6 +27,9 @@
  * On a slave the store's offset corrections are not applied (RocketMQ's `offsetCheckInSlave`
  * false): nextBeginOffset stays the requested offset, and OFFSET_ILLEGAL becomes NO_MATCHED_MSG
  * with the group's `brokerId` suggested, which sends the consumer back to the master.
+ *
+ * An optional `PullObserver` (the broker's metrics) hears of every pull: when it parks and wakes,
+ * and how it ended (its pullStatus and message count, or the error code that refused it).
  */
 import type { PullStatus } from "../contract/broker-http.ts";
 import { SkiffError } from "../core/errors.ts";
@@ -61,6 +64,17 @@ export interface PullResult extends GetMessageResult {
   readonly suggestWhichBrokerId: number;
 }
 
+/** One pull as an observer follows it; `ended` is called once. */
+export interface PullSpan {
+  /** The pull parks (long poll); the function is called when it wakes. */
+  parked(): () => void;
+  ended(status: string, messages: number): void;
+}
+
+export interface PullObserver {
+  pullStarted(topic: string): PullSpan;
+}
+
 export interface PullContext {
   readonly config: () => BrokerConfig;
   readonly store: MessageStore;
@@ -68,6 +82,7 @@ export interface PullContext {
   readonly longPoll: LongPollHub;
   /** Commits (`commitOffset`) go through the offset path. */
   readonly admin: AdminService;
+  readonly observer?: PullObserver;
 }
 
 /** The longest long poll a pull may ask for (`waitMs`, as documented in the README's API table). */
@@ -91,6 +106,18 @@ export class PullService {
   }
 
   async pull(request: PullRequest): Promise<PullResult> {
+    const span = this.context.observer?.pullStarted(request.topic);
+    try {
+      const result = await this.pullChecked(request, span);
+      span?.ended(result.pullStatus, result.messages.length);
+      return result;
+    } catch (error) {
+      span?.ended(error instanceof SkiffError ? error.code : "INTERNAL_ERROR", 0);
+      throw error;
+    }
+  }
+
+  private async pullChecked(request: PullRequest, span: PullSpan | undefined): Promise<PullResult> {
     const { metadata, store, longPoll } = this.context;
     const group = request.group ? await metadata.subscriptionGroups.findOrCreate(request.group) : undefined;
     if (request.group && !group) throw new SkiffError("SUBSCRIPTION_GROUP_NOT_EXIST", `subscription group ${request.group} does not exist`);
@@ -114,7 +141,9 @@ export class PullService {
     let result = await read();
     const waitMs = Math.min(request.waitMs, MAX_PULL_WAIT_MS);
     if (waitMs > 0 && pullStatusOf(result.status, request.offset) === "NO_NEW_MSG") {
+      const woke = span?.parked();
       await longPoll.wait(request.topic, request.queueId, waitMs, request.signal);
+      woke?.();
       if (!request.signal?.aborted) result = await read();
     }
     let pullStatus = pullStatusOf(result.status, request.offset);

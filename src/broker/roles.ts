@@ -22,7 +22,7 @@ import type { BrokerConfig, BrokerRole } from "../config/broker-config.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { Platform } from "../core/platform.ts";
 import { formatHostPort, parseHostPort } from "../core/host-port.ts";
-import { HaClient, HaMaster, findCommonPrefix, haOptions, type HaOptions, type MasterLogProbe } from "../ha/index.ts";
+import { HaClient, HaMaster, findCommonPrefix, haOptions, type HaOptions, type MasterLogProbe, type SlaveStatus } from "../ha/index.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import type { HaStatusView, TruncateResult } from "./runtime.ts";
@@ -42,6 +42,36 @@ export interface RoleDeps {
   readonly config: () => BrokerConfig;
   readonly setConfig: (config: BrokerConfig) => void;
   readonly log: (line: string) => void;
+}
+
+/** What `/metrics` and `/readyz` read about replication, typed (`status()` is the JSON page). */
+export interface ReplicationView {
+  readonly role: BrokerRole;
+  /** Set while this broker is a master (its HA service runs). */
+  readonly master: null | {
+    readonly connections: number;
+    /** Whether a SYNC_MASTER send would wait for a slave rather than answer SLAVE_NOT_AVAILABLE. */
+    readonly slaveInSync: boolean;
+    readonly push2SlaveMaxOffset: number;
+    readonly replicationWaiters: number;
+    readonly slaves: readonly SlaveStatus[];
+  };
+  /** Set while this broker is a slave. */
+  readonly slave: null | {
+    readonly masterHaAddress: string | null;
+    readonly connected: boolean;
+    /** Wall-clock ms of the last byte from the master. */
+    readonly lastReadAt: number | null;
+    readonly lastError: string | null;
+    readonly divergence: string | null;
+  };
+  readonly metadataSync: {
+    /** Wall-clock ms of the last round that synced everything; of the sync's start; null when none / not running. */
+    readonly lastSyncAt: number | null;
+    readonly startedAt: number | null;
+    readonly lastError: string | null;
+    readonly failures: ReadonlyMap<string, number>;
+  };
 }
 
 export class RoleManager {
@@ -133,9 +163,35 @@ export class RoleManager {
       lastHaError: client?.lastError ?? null,
       divergence: client?.divergence ?? null,
       slaves: this.haMaster?.status() ?? [],
+      slaveInSync: this.haMaster ? this.haMaster.isSlaveOk(offsets.maxOffset) : null,
       refusedSlaves: this.haMaster?.refusedSlaves() ?? [],
       lastMetadataSyncAt: this.slaveSync.lastSyncAt,
       lastMetadataSyncError: this.slaveSync.lastError,
+    };
+  }
+
+  replicationView(): ReplicationView {
+    const config = this.deps.config();
+    const master = this.haMaster;
+    const client = config.brokerRole === "SLAVE" ? this.haClient?.state : undefined;
+    const sync = this.slaveSync;
+    return {
+      role: config.brokerRole,
+      master: master && {
+        connections: master.connectionCount,
+        slaveInSync: master.isSlaveOk(this.deps.store.offsets.maxOffset),
+        push2SlaveMaxOffset: master.push2SlaveMaxOffset,
+        replicationWaiters: master.replicationWaiters,
+        slaves: master.status(),
+      },
+      slave: config.brokerRole !== "SLAVE" ? null : {
+        masterHaAddress: this.haAddress(),
+        connected: client?.connected ?? false,
+        lastReadAt: client?.lastReadAt ?? null,
+        lastError: client?.lastError ?? null,
+        divergence: client?.divergence?.reason ?? null,
+      },
+      metadataSync: { lastSyncAt: sync.lastSyncAt, startedAt: sync.startedAt, lastError: sync.lastError, failures: sync.failures },
     };
   }
 

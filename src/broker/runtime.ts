@@ -15,6 +15,7 @@ import type { ClientManager } from "./client-manager.ts";
 import type { RebalanceLockManager } from "./rebalance-locks.ts";
 import type { SendBackService } from "./send-back.ts";
 import type { BrokerConfigService } from "./config-service.ts";
+import type { Readiness } from "./readiness.ts";
 
 export interface HaStatusView {
   readonly role: BrokerConfig["brokerRole"];
@@ -22,7 +23,9 @@ export interface HaStatusView {
   readonly brokerId: number;
   readonly maxPhyOffset: number;
   readonly masterAddress?: string | null;
-  readonly slaves: ReadonlyArray<{ address: string; ackOffset: number; lagBytes: number }>;
+  readonly slaves: ReadonlyArray<{ address: string; ackOffset: number; lagBytes: number; lagSeconds: number }>;
+  /** A master: whether a slave is in sync (SYNC_MASTER sends wait for it); null on a slave. */
+  readonly slaveInSync?: boolean | null;
   readonly lastMetadataSyncAt?: number | null;
   /** A slave that refuses to follow because its log diverged from its master's. */
   readonly divergence?: { readonly reason: string } | null;
@@ -57,5 +60,9 @@ export interface BrokerRuntime {
   switchRole(role: BrokerConfig["brokerRole"], brokerId?: number): Promise<HaStatusView>;
   /** A diverged slave: truncate to the common prefix with its master and follow again. */
   truncateToMaster(): Promise<TruncateResult>;
+  /** `GET /metrics`: Prometheus's text format (src/broker/broker-metrics.ts). */
+  readonly metrics: { render(): Promise<string> };
+  /** `GET /readyz`: the store and replication checks (src/broker/readiness.ts). */
+  readiness(): Readiness;
   log(message: string): void;
 }

@@ -28,6 +28,9 @@
  *
  * When both fail, the replication status wins (RocketMQ's order). A result is what the HTTP answer
  * carries (SendResult, contract/broker-http.ts).
+ *
+ * An optional `SendObserver` (the broker's metrics) hears of every send with its outcome — the
+ * status, or the error code it was refused with — and of the two waits of step 6.
  */
 import type { SendResult, SendStatus } from "../contract/broker-http.ts";
 import { SkiffError } from "../core/errors.ts";
@@ -69,12 +72,21 @@ export function topicNotExistRemark(topic: string): string {
   return `topic[${topic}] not exist, apply first please!\nSee http://rocketmq.apache.org/docs/faq/ for further details.`;
 }
 
+/** Hears of sends as they happen (the broker's metrics); each function it returns is called once. */
+export interface SendObserver {
+  /** A send of `messages` to `topic` begins; the function is given its status, or the error code that refused it. */
+  sendStarted(topic: string, messages: number): (status: string) => void;
+  /** A wait of step 6 begins: for the flush policy (`flush`), or for a slave's ack (`slave`). */
+  waitStarted(what: "flush" | "slave"): () => void;
+}
+
 export interface SendContext {
   readonly config: () => BrokerConfig;
   readonly store: MessageStore;
   readonly metadata: Metadata;
   readonly replication: () => ReplicationGate | null;
   readonly masterAddress: () => string | null;
+  readonly observer?: SendObserver;
 }
 
 export class SendService {
@@ -86,6 +98,18 @@ export class SendService {
   }
 
   async send(topic: string, built: readonly BuiltMessage[], options: SendOptions = {}): Promise<SendResult[]> {
+    const done = this.context.observer?.sendStarted(topic, built.length);
+    try {
+      const results = await this.sendChecked(topic, built, options);
+      done?.(results[0]?.status ?? "SEND_OK");
+      return results;
+    } catch (error) {
+      done?.(error instanceof SkiffError ? error.code : "INTERNAL_ERROR");
+      throw error;
+    }
+  }
+
+  private async sendChecked(topic: string, built: readonly BuiltMessage[], options: SendOptions): Promise<SendResult[]> {
     const config = this.context.config();
     this.checkWritable();
     validateTopic(topic);
@@ -174,15 +198,21 @@ export class SendService {
 
   private async waitForPolicy(endOffset: number, flushed: Promise<"PUT_OK" | "FLUSH_DISK_TIMEOUT">, wait: boolean, config: BrokerConfig): Promise<SendStatus> {
     const replication = this.context.replication();
+    const observer = this.context.observer;
     let replicated: Promise<"PUT_OK" | "FLUSH_SLAVE_TIMEOUT" | "SLAVE_NOT_AVAILABLE"> = Promise.resolve("PUT_OK");
     if (config.brokerRole === "SYNC_MASTER" && wait) {
       if (!replication || !replication.isSlaveOk(endOffset)) replicated = Promise.resolve("SLAVE_NOT_AVAILABLE");
-      else replicated = replication.waitForReplication(endOffset, config.slaveTimeout);
+      else replicated = observed(replication.waitForReplication(endOffset, config.slaveTimeout), observer?.waitStarted("slave"));
     }
-    const [disk, slave] = await Promise.all([flushed, replicated]);
+    const [disk, slave] = await Promise.all([observed(flushed, observer?.waitStarted("flush")), replicated]);
     if (slave !== "PUT_OK") return slave;
     return disk === "PUT_OK" ? "SEND_OK" : disk;
   }
+}
+
+/** `wait`, with `ended` called when it settles either way. */
+function observed<T>(wait: Promise<T>, ended: (() => void) | undefined): Promise<T> {
+  return ended ? wait.finally(ended) : wait;
 }
 
 /**

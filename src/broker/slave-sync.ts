@@ -11,7 +11,8 @@
  * | /sync/delay-offset       | replace, persist, and let the schedule service reload it           |
  * | /sync/subscription-groups| replace when the DataVersion differs                               |
  *
- * Each step is independent: one failing (master down, bad body) is logged and the others still run.
+ * Each step is independent: one failing (master down, bad body) is logged, counted (`failures`, for
+ * `/metrics`) and the others still run.
  * The bodies come from `source`: the master's HTTP API by default, or RocketMQ's remoting requests
  * (GET_ALL_TOPIC_CONFIG …) when the master is an Apache RocketMQ broker (slave-sync-remoting.ts).
  */
@@ -61,6 +62,8 @@ export class SlaveSync {
   private running: Promise<void> | null = null;
   private lastSyncAtValue: number | null = null;
   private lastErrorValue: string | null = null;
+  private startedAtValue: number | null = null;
+  private readonly failureCounts = new Map<SyncName | "master-address", number>();
 
   constructor(options: SlaveSyncOptions) {
     this.options = options;
@@ -72,10 +75,19 @@ export class SlaveSync {
   get lastError(): string | null {
     return this.lastErrorValue;
   }
+  /** Wall-clock ms of the last `start` (a sync age is measured from it until a round succeeds); null when stopped. */
+  get startedAt(): number | null {
+    return this.startedAtValue;
+  }
+  /** Failed steps since the broker started, by body (`master-address`: a round with no master to ask). */
+  get failures(): ReadonlyMap<SyncName | "master-address", number> {
+    return this.failureCounts;
+  }
 
   /** Syncs after `firstDelayMs` (default 3 s, RocketMQ's), then every period. */
   start(firstDelayMs = FIRST_SYNC_DELAY_MS): void {
     this.stop();
+    this.startedAtValue = this.options.clock.now();
     this.timer = this.options.clock.setTimeout(() => {
       void this.syncNow();
       this.timer = this.options.clock.setInterval(() => void this.syncNow(), this.options.periodMs);
@@ -85,6 +97,7 @@ export class SlaveSync {
   stop(): void {
     this.timer?.cancel();
     this.timer = null;
+    this.startedAtValue = null;
   }
 
   /** One round of all four; concurrent calls share the round in progress. */
@@ -99,6 +112,7 @@ export class SlaveSync {
     const master = this.options.masterAddress();
     if (!master) {
       this.lastErrorValue = "master address unknown";
+      this.failureCounts.set("master-address", (this.failureCounts.get("master-address") ?? 0) + 1);
       return;
     }
     const { metadata } = this.options;
@@ -117,6 +131,7 @@ export class SlaveSync {
         await apply(await this.fetchBody(master, name));
       } catch (error) {
         failures++;
+        this.failureCounts.set(name, (this.failureCounts.get(name) ?? 0) + 1);
         this.lastErrorValue = `${name}: ${(error as Error).message}`;
         this.options.log(`metadata sync of ${name} from ${master} failed: ${(error as Error).message}`);
       }

@@ -159,6 +159,11 @@ export const brokerShape = {
   haMaxConnections: integer({ min: 1, max: 65535 }).default(64),
   /** Skiff, masters: most HA connections at once from one remote IP address. */
   haMaxConnectionsPerAddress: integer({ min: 1, max: 65535 }).default(16),
+  /**
+   * Most label sets one metric of `GET /metrics` keeps (RocketMQ 5.x's key): beyond it, counters
+   * count new topics under `topic="_other"` and scrape-time gauges (consumer lag) keep the largest.
+   */
+  metricsOtelCardinalityLimit: integer({ min: 1, max: 10_000_000 }).default(50_000),
 };
 
 export const brokerConfigSchema = z.object(brokerShape);

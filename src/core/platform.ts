@@ -186,6 +186,8 @@ export interface SystemInfo {
   totalMemoryBytes(): number;
   /** Resident set size of this process, for memory-bound tests and benchmarks. */
   residentMemoryBytes(): number;
+  /** JavaScript heap in use by this process (live objects and garbage not yet collected), for `/metrics`. */
+  heapUsedBytes(): number;
   /**
    * Whether a process with this pid runs on this machine (guards a store against a second
    * broker); a zombie (exited, not yet reaped by its parent) does not.

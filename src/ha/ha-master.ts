@@ -20,6 +20,8 @@
  *   is FLUSH_SLAVE_TIMEOUT at once — the message is stored either way).
  * - Logs every connect and disconnect (with its reason: refused reports included), and each
  *   slave's lag once a minute.
+ * - A slave's lag in seconds (`status()`) is the age of the oldest byte it has not acknowledged:
+ *   how long ago that byte became shippable (`shippable-times.ts`, 100 ms granularity).
  */
 import { assert, assertSafeOffset } from "../core/errors.ts";
 import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
@@ -28,6 +30,7 @@ import { HaConnection } from "./ha-connection.ts";
 import { formatHostPort } from "../core/host-port.ts";
 import type { HaOptions } from "./ha-options.ts";
 import { withWriteDeadline } from "../core/write-deadline.ts";
+import { ShippableTimes } from "./shippable-times.ts";
 
 /** How long a stopping master waits for its slaves to close their side of the HA connection. */
 export const SHUTDOWN_GRACE_MS = 1000;
@@ -39,6 +42,8 @@ export interface SlaveStatus {
   /** -1 until the slave's first report. */
   readonly ackOffset: number;
   readonly lagBytes: number;
+  /** Seconds since the oldest byte the slave has not acknowledged became shippable; 0 when it has them all. */
+  readonly lagSeconds: number;
 }
 
 export interface HaMasterDeps {
@@ -85,9 +90,14 @@ export class HaMaster {
   private listener: Listener | null = null;
   private lagTimer: TimerHandle | null = null;
   private stopped = false;
+  private readonly shippableTimes: ShippableTimes;
+  private readonly unwatchShippable: () => void;
 
   private constructor(deps: HaMasterDeps) {
     this.deps = deps;
+    const { source, clock } = deps;
+    const times = (this.shippableTimes = new ShippableTimes(source.shippableOffset, clock.monotonicMs()));
+    this.unwatchShippable = source.onShippable(() => times.note(source.shippableOffset, clock.monotonicMs()));
   }
 
   /** Listens on `haListenHost:haListenPort` (port 0 → any free port, see `address`). */
@@ -141,7 +151,11 @@ export class HaMaster {
 
   status(): SlaveStatus[] {
     const max = this.deps.source.maxOffset;
-    return this.connections().map((c) => ({ address: c.address, ackOffset: c.ackOffset, lagBytes: Math.max(0, max - Math.max(0, c.ackOffset)) }));
+    const nowMs = this.deps.clock.monotonicMs();
+    return this.connections().map((c) => {
+      const acked = Math.max(0, c.ackOffset);
+      return { address: c.address, ackOffset: c.ackOffset, lagBytes: Math.max(0, max - acked), lagSeconds: this.shippableTimes.ageMs(acked, nowMs) / 1000 };
+    });
   }
 
   /**
@@ -154,6 +168,7 @@ export class HaMaster {
     if (this.stopped) return;
     this.stopped = true;
     this.lagTimer?.cancel();
+    this.unwatchShippable();
     await this.listener?.close();
     for (const connection of this.connections()) void connection.shutdown("the master is shutting down", SHUTDOWN_GRACE_MS);
     for (const waiter of this.waiters.splice(0)) {

@@ -7,6 +7,8 @@
  *   GET    /routes/:topic                             TopicRouteData, 404 TOPIC_NOT_EXIST if unknown
  *   GET    /cluster                                   clusters → broker groups → brokers, last update
  *   GET    /health                                    {status:"UP", brokers, topics}
+ *   GET    /healthz                                   {status:"ok", brokers, topics} (liveness, as the broker's)
+ *   GET    /metrics                                   Prometheus's text format 0.0.4 (src/namesrv/namesrv-metrics.ts)
  *
  * Bad input is always a 4xx in the `{"error":{"code","message"}}` shape: malformed JSON or a body
  * that fails the schema is 400 BAD_REQUEST, a body over `maxBodyBytes` 413 PAYLOAD_TOO_LARGE,
@@ -16,6 +18,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { Clock } from "../core/platform.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../core/prometheus-text.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { RouteTable } from "../namesrv/route-table.ts";
 import { brokerIdSchema, NAME_LENGTH_MAX, registrationSchema } from "../namesrv/route-schema.ts";
@@ -31,6 +34,8 @@ export interface NamesrvAppOptions {
   readonly maxBodyBytes?: number;
   /** Receives the details of unexpected (500) errors. */
   readonly log?: (line: string) => void;
+  /** `GET /metrics`; without it the route is 404. */
+  readonly metrics?: { render(): Promise<string> };
 }
 
 const brokerPath = z.object({
@@ -76,6 +81,14 @@ export function namesrvApp(options: NamesrvAppOptions): Hono {
     const { brokerCount, topicCount } = routeTable.counts();
     return c.json({ status: "UP", brokers: brokerCount, topics: topicCount });
   });
+
+  app.get("/healthz", (c) => {
+    const { brokerCount, topicCount } = routeTable.counts();
+    return c.json({ status: "ok", brokers: brokerCount, topics: topicCount });
+  });
+
+  const metrics = options.metrics;
+  if (metrics) app.get("/metrics", async (c) => c.body(await metrics.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }));
 
   return app;
 }

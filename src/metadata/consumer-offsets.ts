@@ -111,6 +111,11 @@ export class ConsumerOffsetManager {
     return [...this.offsets.keys()].map(splitKey).filter((k) => k.group === group).map((k) => k.topic);
   }
 
+  /** Every (group, topic) with offsets, in table order. */
+  pairs(): Array<{ readonly group: string; readonly topic: string }> {
+    return [...this.offsets.keys()].map(splitKey);
+  }
+
   /** The groups with offsets for `topic` (Java's `whichGroupByTopic`), in table order. */
   groupsOf(topic: string): string[] {
     return [...this.offsets.keys()].map(splitKey).filter((k) => k.topic === topic).map((k) => k.group);

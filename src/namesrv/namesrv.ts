@@ -14,6 +14,8 @@ import type { BrokerInfo } from "../contract/namesrv-http.ts";
 export interface NamesrvOptions {
   readonly log?: (line: string) => void;
   readonly limits?: Partial<RouteTableLimits>;
+  /** Hears every change of the table after it is logged (the name server's metrics). */
+  readonly onChange?: (event: RouteTableEvent) => void;
 }
 
 export interface NamesrvCore {
@@ -29,7 +31,10 @@ export function createNamesrvCore(config: NamesrvConfig, clock: Clock, options: 
   const routeTable = new RouteTable({
     limits: options.limits,
     brokerExpiryMs: config.brokerExpiryMs,
-    onChange: (event) => log(describeEvent(event)),
+    onChange: (event) => {
+      log(describeEvent(event));
+      options.onChange?.(event);
+    },
   });
   let scan: TimerHandle | null = null;
   return {

@@ -52,6 +52,8 @@ export interface FlushServiceOptions {
   /** Default SYNC_FLUSH_REQUESTS_MAX. */
   readonly syncFlushRequestsMax?: number;
   readonly onProblem: (message: string) => void;
+  /** Each commit-log flush that moved the flushed offset: how long it took (waiting for writes included) and how many bytes. */
+  readonly onCommitLogFlushed?: (elapsedMs: number, bytes: number) => void;
 }
 
 interface SyncRequest {
@@ -146,7 +148,10 @@ export class FlushService {
     const timestamp = this.options.commitLog.lastStoreTimestamp;
     const log = this.options.commitLog.log;
     const resets = log.resetCount;
+    const before = log.flushedOffset;
+    const startMs = this.options.clock.monotonicMs();
     const flushed = await log.flush();
+    if (flushed > before && log.resetCount === resets) this.options.onCommitLogFlushed?.(this.options.clock.monotonicMs() - startMs, flushed - before);
     if (log.resetCount === resets) assert(flushed <= log.writtenOffset, `flushed ${flushed} never passes written ${log.writtenOffset}`);
     if (log.resetCount === this.flushedSeen.resets) {
       assert(flushed >= this.flushedSeen.offset, `the flushed offset never moves backwards (${this.flushedSeen.offset} → ${flushed})`);

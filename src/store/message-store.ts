@@ -48,6 +48,9 @@ import type { StoreOptions } from "./store-options.ts";
 import { TrafficStats } from "./traffic-stats.ts";
 import { queueEntryStoreTimestamp, readMessageAt, storeTimestampAt } from "./message-lookup.ts";
 
+/** Hears of each commit-log flush that moved the flushed offset (`onCommitLogFlush`). */
+export type FlushListener = (elapsedMs: number, bytes: number) => void;
+
 export type { ArrivalListener, KeyQueryResult, MessageInput, Replica, ReplicationSource, StoreOffsets, StoreOptions, StoreStats, TrafficStats };
 
 /** The ports the store uses: files, time, and the machine's memory size. */
@@ -99,12 +102,15 @@ export class MessageStore {
   private readonly checkpoint: CheckpointFile;
   /** Which parts of the store fail to write right now (disk full, I/O errors); empty when healthy. */
   private readonly health: StoreHealth;
+  private readonly flushListeners: Set<FlushListener>;
   private closed = false;
 
   private constructor(parts: {
     platform: StorePlatform; options: StoreOptions; commitLog: CommitLog; queues: ConsumeQueueTable;
     dispatcher: Dispatcher; index: IndexService | null; flush: FlushService; checkpoint: CheckpointFile; recovery: RecoveryResult; health: StoreHealth;
+    flushListeners: Set<FlushListener>;
   }) {
+    this.flushListeners = parts.flushListeners;
     this.index = parts.index;
     this.health = parts.health;
     this.platform = parts.platform;
@@ -159,6 +165,7 @@ export class MessageStore {
     const resumeAt = indexResume === null ? queuesResume : Math.min(queuesResume, indexResume);
     dispatcher.startAt(Math.max(resumeAt, log.minOffset));
     await dispatcher.wake();
+    const flushListeners = new Set<FlushListener>();
     const flush = new FlushService({
       clock, commitLog, queues, dispatcher, checkpoint, index: index ?? undefined,
       flushDiskType: options.flushDiskType,
@@ -166,8 +173,11 @@ export class MessageStore {
       flushConsumeQueueIntervalMs: options.flushIntervalConsumeQueueMs,
       syncFlushTimeoutMs: options.syncFlushTimeoutMs,
       onProblem: options.log,
+      onCommitLogFlushed: (elapsedMs, bytes) => {
+        for (const listener of flushListeners) listener(elapsedMs, bytes);
+      },
     });
-    const store = new MessageStore({ platform, options, commitLog, queues, dispatcher, index, flush, checkpoint, recovery, health });
+    const store = new MessageStore({ platform, options, commitLog, queues, dispatcher, index, flush, checkpoint, recovery, health, flushListeners });
     store.rebuildQueueOffsets();
     await fs.writeFile(joinPath(root, "abort"), new Uint8Array(0));
     await fs.syncDirectory(root);
@@ -279,6 +289,12 @@ export class MessageStore {
   /** Calls `listener` for every record that reaches its consume queue (readable from then on). */
   onArrival(listener: ArrivalListener): () => void {
     return this.dispatcher.onArrival(listener);
+  }
+
+  /** Calls `listener` after every commit-log flush that moved the flushed offset (for flush-latency metrics). */
+  onCommitLogFlush(listener: FlushListener): () => void {
+    this.flushListeners.add(listener);
+    return () => this.flushListeners.delete(listener);
   }
 
   /** Resolves once every record below `offset` is in its consume queue. */

@@ -23,6 +23,20 @@ describe(`system and clock adapters (${platform.system.runtime})`, () => {
     assert.ok(residentBytes < totalBytes);
   });
 
+  it("reports a JavaScript heap in use that grows with live objects", () => {
+    const beforeBytes = platform.system.heapUsedBytes();
+    assert.ok(Number.isSafeInteger(beforeBytes) && beforeBytes > 1024 * 1024, `heap ${beforeBytes}`);
+    // Bun's figure moves at its collections only: allocate (and hold) until one has run, within a bound.
+    const held: object[][] = [];
+    let afterBytes = beforeBytes;
+    for (let round = 0; round < 40 && afterBytes < beforeBytes + 8 * 1024 * 1024; round++) {
+      held.push(Array.from({ length: 100_000 }, (_, i) => ({ i, text: `object ${round}/${i}` })));
+      afterBytes = platform.system.heapUsedBytes();
+    }
+    assert.ok(afterBytes > beforeBytes + 8 * 1024 * 1024, `heap ${beforeBytes} → ${afterBytes} with ${held.length * 100_000} objects held`);
+    assert.ok(afterBytes < platform.system.totalMemoryBytes());
+  });
+
   it("moves monotonic time forward across a sleep and cancels a timer", async () => {
     const clock = platform.clock;
     let fired = false;

@@ -50,6 +50,7 @@ const DEFAULTS = {
   haSendFromFirstSegment: true,
   haMaxConnections: 64,
   haMaxConnectionsPerAddress: 16,
+  metricsOtelCardinalityLimit: 50_000,
 };
 
 function resolve(cliValues: Record<string, unknown>, env: Record<string, string> = {}) {

@@ -2,13 +2,15 @@
  * The broker as a real process on the runtime running this test: 10,000 messages sent with the
  * client (SYNC_FLUSH), all pulled back, then the process is killed with SIGKILL and restarted on
  * the same store, and every acknowledged message is still there, byte for byte. A delayed message
- * is delivered to its real topic after its level's delay.
+ * is delivered to its real topic after its level's delay, and the process answers `/healthz`,
+ * `/readyz` and `/metrics` (Prometheus text, with this runtime's memory and event-loop delay).
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
+import { sampleValue, scrape } from "../support/prometheus.ts";
 
 const MESSAGES = 10_000;
 const QUEUES = 4;
@@ -86,7 +88,7 @@ describe(`broker process on ${runtimeName}`, () => {
     if (runtimeName !== "deno") assert.equal(stopped.code, 0);
   });
 
-  it("delivers a delayed message to its real topic after its level's delay", async () => {
+  it("delivers a delayed message to its real topic after its level's delay, and answers /healthz, /readyz and /metrics", async () => {
     const store = await tempDir("e2e-delay");
     cleanups.push(() => removeDir(store));
     const process = await broker(store);
@@ -104,6 +106,21 @@ describe(`broker process on ${runtimeName}`, () => {
     assert.ok(waited >= 900, `delivered after ${waited} ms`);
     assert.equal(page.messages[0].properties.DELAY, "1", "kept in the delivered record, as RocketMQ 4.9 stores it (it is not delayed again)");
     assert.equal(page.messages[0].properties.REAL_TOPIC, "Later");
+
+    const get = (path: string) => fetch(`http://${process.address}${path}`, { signal: AbortSignal.timeout(10_000) });
+    const alive = await get("/healthz");
+    assert.deepEqual([alive.status, (await alive.json()).status], [200, "ok"]);
+    const ready = await get("/readyz");
+    assert.deepEqual([ready.status, (await ready.json()).reasons], [200, []]);
+    const metrics = await scrape(get);
+    assert.equal(sampleValue(metrics, "skiff_send_messages_total", { topic: "Later", status: "SEND_OK" }), 2);
+    assert.equal(sampleValue(metrics, "skiff_pull_messages_total", { topic: "Later" }), 1);
+    assert.equal(sampleValue(metrics, "skiff_schedule_backlog_messages", { level: "1", delay: "1s" }), 0);
+    assert.ok(sampleValue(metrics, "skiff_commitlog_flush_duration_seconds", {}, "skiff_commitlog_flush_duration_seconds_count") >= 1, "SYNC_FLUSH fsyncs timed");
+    assert.equal(sampleValue(metrics, "skiff_runtime_info", { runtime: runtimeName }), 1);
+    assert.ok(sampleValue(metrics, "process_resident_memory_bytes") > 10 * 1024 * 1024);
+    assert.ok(sampleValue(metrics, "skiff_event_loop_delay_seconds", {}, "skiff_event_loop_delay_seconds_count") >= 3, "sampled every 200 ms");
+    assert.ok(sampleValue(metrics, "skiff_store_disk_usable_bytes", { dir: "commitlog" }) > 0, "statfs of the real disk");
     assert.ok((await process.stop()).clean);
   });
 });
