@@ -7,6 +7,7 @@
  *   GET    /routes/:topic                             TopicRouteData, 404 TOPIC_NOT_EXIST if unknown
  *   GET    /cluster                                   clusters → broker groups → brokers, last update
  *   GET    /health                                    {status:"UP", brokers, topics}
+ *   GET    /dashboard, /dashboard/data                the cluster's dashboard (dashboard/routes.ts)
  *
  * Bad input is always a 4xx in the `{"error":{"code","message"}}` shape: malformed JSON or a body
  * that fails the schema is 400 BAD_REQUEST, a body over `maxBodyBytes` 413 PAYLOAD_TOO_LARGE,
@@ -19,6 +20,7 @@ import type { Clock } from "../core/platform.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { RouteTable } from "../namesrv/route-table.ts";
 import { brokerIdSchema, NAME_LENGTH_MAX, registrationSchema } from "../namesrv/route-schema.ts";
+import { namesrvDashboardRoutes } from "./dashboard/routes.ts";
 import { checked, errorHandler, errorResponse, notFound, readOrClientClosed } from "./errors.ts";
 
 /** RocketMQ's remoting frame limit; 100,000 topic configs fit in about a tenth of it. */
@@ -77,6 +79,7 @@ export function namesrvApp(options: NamesrvAppOptions): Hono {
     return c.json({ status: "UP", brokers: brokerCount, topics: topicCount });
   });
 
+  app.route("/", namesrvDashboardRoutes({ cluster: () => routeTable.cluster(), now: () => clock.now() }));
   return app;
 }
 

@@ -111,6 +111,11 @@ export class ConsumerOffsetManager {
     return [...this.offsets.keys()].map(splitKey).filter((k) => k.group === group).map((k) => k.topic);
   }
 
+  /** Every topic@group pair with committed offsets, in table order (the dashboard's group list). */
+  pairs(): Array<{ topic: string; group: string }> {
+    return [...this.offsets.keys()].map(splitKey);
+  }
+
   /** The groups with offsets for `topic` (Java's `whichGroupByTopic`), in table order. */
   groupsOf(topic: string): string[] {
     return [...this.offsets.keys()].map(splitKey).filter((k) => k.topic === topic).map((k) => k.group);
