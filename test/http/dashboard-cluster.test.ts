@@ -3,13 +3,14 @@
  * every registered broker's snapshot, fetched from the broker's own `/dashboard/data` (in-memory
  * brokers here), and each bound holding — brokers past the cap listed but not asked, an answer
  * that does not come (headers or body) cut at the timeout, a body over the cap cut, a wrong status,
- * non-JSON or a wrong shape named in one line — and refreshes asked for together sharing one poll.
+ * non-JSON or a wrong shape named in one line — and refreshes asked for together, or within 250 ms,
+ * sharing one poll.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../adapters/memory/clock.ts";
 import { createMemoryPlatform } from "../../adapters/memory/platform.ts";
-import { ClusterDashboard } from "../../src/http/dashboard/cluster-poll.ts";
+import { ClusterDashboard, DASHBOARD_REUSE_MS } from "../../src/http/dashboard/cluster-poll.ts";
 import { namesrvApp } from "../../src/http/namesrv-app.ts";
 import { RouteTable } from "../../src/namesrv/route-table.ts";
 import type { FetchLike } from "../../src/namesrv/namesrv-client.ts";
@@ -95,22 +96,30 @@ describe("the name server's dashboard data", () => {
     }
   });
 
-  it("gives refreshes asked for while one runs that refresh, and polls again afterwards", async () => {
+  it("gives refreshes asked for while one runs, or within 250 ms after it, that refresh's answer", async () => {
     const table = tableOf(master());
+    let now = NOW;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const fetch = fakeFetch(async () => {
       await gate;
       return new Response("no", { status: 503 });
     });
-    const dashboard = new ClusterDashboard({ cluster: () => table.cluster(), now: () => NOW, fetch });
+    const dashboard = new ClusterDashboard({ cluster: () => table.cluster(), now: () => now, fetch });
     const together = [dashboard.data(), dashboard.data(), dashboard.data()];
     release();
     const answers = await Promise.all(together);
     assert.equal(fetch.calls.length, 1);
     assert.ok(answers.every((a) => a === answers[0]));
+    now += DASHBOARD_REUSE_MS - 1;
+    assert.equal(await dashboard.data(), answers[0], "reused just before the limit");
+    assert.equal(fetch.calls.length, 1);
+    now += 1;
     await dashboard.data();
-    assert.equal(fetch.calls.length, 2);
+    assert.equal(fetch.calls.length, 2, "asked again once the answer is 250 ms old");
+    now -= 60_000; // the wall clock set back: no reuse of an answer "from the future"
+    await dashboard.data();
+    assert.equal(fetch.calls.length, 3);
   });
 
   it("is mounted on the name server's app: the page, and the data of an empty cluster", async () => {

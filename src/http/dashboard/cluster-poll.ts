@@ -16,8 +16,9 @@
  * - each answer within DASHBOARD_BROKER_TIMEOUT_MS (headers and body; AbortSignal.timeout) and at
  *   most DASHBOARD_BROKER_BODY_BYTES_MAX bytes, read chunk by chunk and cancelled beyond it, then
  *   checked against the snapshot's schema (snapshot-schema.ts);
- * - refreshes asked for while one runs share it (one poll in flight, however many pages are
- *   open), and nothing is kept between refreshes: memory is ≤ brokers × body cap, once.
+ * - refreshes asked for while one runs share it, and an answer is given again to those asked for
+ *   within DASHBOARD_REUSE_MS of it: one poll in flight and at most 4 a second, however many pages
+ *   are open; only that last answer is kept, so memory is ≤ brokers × body cap, once.
  */
 import type { ClusterBrokerJson, ClusterDashboardJson } from "../../contract/dashboard.ts";
 import type { BrokerInfo, ClusterInfo } from "../../contract/namesrv-http.ts";
@@ -29,6 +30,7 @@ import { brokerDashboardSchema } from "./snapshot-schema.ts";
 export const DASHBOARD_BROKERS_MAX = 64;
 export const DASHBOARD_BROKER_TIMEOUT_MS = 2000;
 export const DASHBOARD_BROKER_BODY_BYTES_MAX = 512 * 1024;
+export const DASHBOARD_REUSE_MS = 250;
 
 export interface ClusterDashboardDeps {
   readonly cluster: () => ClusterInfo;
@@ -43,20 +45,31 @@ export interface ClusterDashboardDeps {
 export class ClusterDashboard {
   private readonly deps: ClusterDashboardDeps;
   private inFlight: Promise<ClusterDashboardJson> | null = null;
+  private last: { readonly atMs: number; readonly data: ClusterDashboardJson } | null = null;
 
   constructor(deps: ClusterDashboardDeps) {
     this.deps = deps;
   }
 
-  /** The cluster's snapshots; a call while a refresh runs gets that refresh's answer. */
+  /**
+   * The cluster's snapshots; a call while a refresh runs gets that refresh's answer, and one within
+   * DASHBOARD_REUSE_MS after it ended the same answer (a clock going backwards ends the reuse).
+   */
   data(): Promise<ClusterDashboardJson> {
     if (this.inFlight) return this.inFlight;
+    if (this.last) {
+      const ageMs = this.deps.now() - this.last.atMs;
+      if (ageMs >= 0 && ageMs < DASHBOARD_REUSE_MS) return Promise.resolve(this.last.data);
+    }
     const run = this.poll();
     this.inFlight = run;
-    const clear = () => {
-      if (this.inFlight === run) this.inFlight = null;
-    };
-    run.then(clear, clear);
+    run.then(
+      (data) => {
+        this.inFlight = null;
+        this.last = { atMs: this.deps.now(), data };
+      },
+      () => (this.inFlight = null),
+    );
     return run;
   }
 

@@ -6,7 +6,8 @@
  *   GET /dashboard/data   broker: BrokerDashboardJson · name server: ClusterDashboardJson
  *                         (contract/dashboard.ts); never cached
  *
- * The page keeps its chart points itself: the servers keep nothing between requests.
+ * The page keeps its chart points itself: the servers keep no history (the name server reuses its
+ * last answer for 250 ms, cluster-poll.ts).
  */
 import { Hono } from "hono";
 import type { BrokerDashboardJson, ClusterDashboardJson } from "../../contract/dashboard.ts";
