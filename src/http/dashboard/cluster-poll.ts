@@ -114,7 +114,7 @@ export class ClusterDashboard {
     try {
       const response = await fetcher(`http://${broker.httpAddr}/dashboard/data`, { signal });
       if (response.status !== 200) {
-        await response.body?.cancel();
+        await response.body?.cancel().catch(() => undefined);
         return { snapshot: null, error: `answered HTTP ${response.status} at /dashboard/data (a Skiff broker older than the dashboard?)`, elapsedMs: elapsed() };
       }
       const text = await readLimited(response, this.deps.bodyBytesMax ?? DASHBOARD_BROKER_BODY_BYTES_MAX, signal);

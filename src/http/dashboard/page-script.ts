@@ -105,76 +105,79 @@ export const DASHBOARD_SCRIPT = `
     while (points.length > POINTS_MAX || (points.length > 0 && points[0].t < t - WINDOW_MS)) points.shift();
   }
 
+  /** One broker: its row, its slaves, topics and consumer groups into out; its figures into totals. */
+  function renderBroker(b, masterMax, out, totals) {
+    var s = b.snapshot;
+    if (!s) {
+      out.rows.push(el("tr", { class: "broker down", "data-broker-id": String(b.brokerId) }, [
+        td(String(b.brokerId)), td("?", "role"), td(b.httpAddr || b.brokerAddr || ""), td(""), td(""), td(""), td(b.error || "no data", "status"),
+      ]));
+      return;
+    }
+    var key = s.clusterName + "/" + s.brokerName + "/" + s.brokerId;
+    var name = s.brokerName + "/" + s.brokerId;
+    totals.seen.add(key);
+    var r = rates(key, s);
+    if (r.send !== null) totals.send = (totals.send || 0) + r.send;
+    if (r.pull !== null) totals.pull = (totals.pull || 0) + r.pull;
+    var status = s.problems.length > 0 ? s.problems.join(", ") : s.ha.divergence ? "diverged: " + s.ha.divergence : "ok";
+    if (s.role === "SLAVE") {
+      status += s.ha.connectedToMaster ? " \\u00b7 following " + (s.ha.masterAddress || "?") : " \\u00b7 not connected to its master";
+      if (masterMax !== null) status += " \\u00b7 " + formatBytes(Math.max(0, masterMax - s.ha.maxPhyOffset)) + " behind";
+    }
+    out.rows.push(el("tr", { class: "broker", "data-broker-id": String(s.brokerId), "data-role": roleName(s.role) }, [
+      td(String(s.brokerId)), td(roleName(s.role) + " (" + s.role + ")", "role"), td(b.httpAddr || ""), td(formatBytes(s.ha.maxPhyOffset), "max-offset"),
+      td(formatRate(r.send), "send-rate"), td(formatRate(r.pull), "pull-rate"), td(status, "status"),
+    ]));
+    s.ha.slaves.forEach(function (slave) {
+      totals.replicationLag = Math.max(totals.replicationLag || 0, slave.lagBytes);
+      out.slaves.push(el("tr", { class: "slave", "data-address": slave.address }, [
+        td(name), td(slave.address, "address"), td(formatInt(slave.ackOffset), "ack-offset"), td(formatBytes(slave.lagBytes), "lag-bytes"),
+      ]));
+    });
+    var master = s.role !== "SLAVE";
+    var where = name + (master ? "" : " (slave)");
+    if (master) totals.masters++;
+    s.topics.forEach(function (t) {
+      out.topics.push(el("tr", { "data-topic": t.topic }, [
+        td(t.topic), td(where), td(String(t.queues)), td(formatInt(t.messages), "messages"), td(formatRate(r.topics.has(t.topic) ? r.topics.get(t.topic) : null), "send-rate"),
+      ]));
+    });
+    s.groups.forEach(function (c) {
+      if (master) totals.consumerLag += c.lag;
+      var lags = c.topics.map(function (t) { return t.topic + " " + formatInt(t.lag); }).join(", ") + (c.topicsOmitted ? " +" + c.topicsOmitted : "");
+      out.consumers.push(el("tr", { "data-group": c.group }, [
+        td(c.group), td(where), td(lags), td(formatInt(c.lag), "lag"), td(formatRate(c.consumeTps), "consume-rate"), td(String(c.onlineConsumers)),
+      ]));
+    });
+    if (s.topicsOmitted) out.topics.push(el("tr", {}, [el("td", { colspan: "5", text: s.topicsOmitted + " more topics on " + key + " not shown" })]));
+    if (s.groupsOmitted) out.consumers.push(el("tr", {}, [el("td", { colspan: "6", text: s.groupsOmitted + " more groups on " + key + " not shown" })]));
+  }
+
+  function renderGroup(g, out, totals) {
+    var masterMax = null;
+    g.brokers.forEach(function (b) { if (b.snapshot && b.snapshot.role !== "SLAVE") masterMax = b.snapshot.ha.maxPhyOffset; });
+    var mine = { rows: [], slaves: [], topics: out.topics, consumers: out.consumers };
+    g.brokers.forEach(function (b) { renderBroker(b, masterMax, mine, totals); });
+    var section = el("section", { class: "group", "data-group": g.brokerName }, [
+      el("h3", { text: g.clusterName + " / " + g.brokerName }),
+      el("table", { class: "brokers" }, [head(["id", "role", "HTTP address", "commit log", "send msg/s", "pull msg/s", "status"]), el("tbody", {}, mine.rows)]),
+    ]);
+    if (mine.slaves.length > 0) section.appendChild(el("table", { class: "slaves" }, [head(["master", "slave (HA connection)", "acknowledged offset", "replication lag"]), el("tbody", {}, mine.slaves)]));
+    return section;
+  }
+
   function render(view) {
     var now = Date.now();
-    var totals = { send: null, pull: null, consumerLag: 0, replicationLag: null, masters: 0 };
-    var seen = new Set();
-    var groupsNode = document.getElementById("groups");
-    var topicRows = [];
-    var consumerRows = [];
-    var sections = view.groups.map(function (g) {
-      var rows = [];
-      var slaveRows = [];
-      var masterMax = null;
-      g.brokers.forEach(function (b) { if (b.snapshot && b.snapshot.role !== "SLAVE") masterMax = b.snapshot.ha.maxPhyOffset; });
-      g.brokers.forEach(function (b) {
-        var s = b.snapshot;
-        if (!s) {
-          rows.push(el("tr", { class: "broker down", "data-broker-id": String(b.brokerId) }, [
-            td(String(b.brokerId)), td("?", "role"), td(b.httpAddr || b.brokerAddr || ""), td(""), td(""), td(""), td(b.error || "no data", "status"),
-          ]));
-          return;
-        }
-        var key = s.clusterName + "/" + s.brokerName + "/" + s.brokerId;
-        seen.add(key);
-        var r = rates(key, s);
-        if (r.send !== null) totals.send = (totals.send || 0) + r.send;
-        if (r.pull !== null) totals.pull = (totals.pull || 0) + r.pull;
-        var status = s.problems.length > 0 ? s.problems.join(", ") : s.ha.divergence ? "diverged: " + s.ha.divergence : "ok";
-        if (s.role === "SLAVE") {
-          status += s.ha.connectedToMaster ? " \\u00b7 following " + (s.ha.masterAddress || "?") : " \\u00b7 not connected to its master";
-          if (masterMax !== null) status += " \\u00b7 " + formatBytes(Math.max(0, masterMax - s.ha.maxPhyOffset)) + " behind";
-        }
-        rows.push(el("tr", { class: "broker", "data-broker-id": String(s.brokerId), "data-role": roleName(s.role) }, [
-          td(String(s.brokerId)), td(roleName(s.role) + " (" + s.role + ")", "role"), td(b.httpAddr || ""), td(formatBytes(s.ha.maxPhyOffset), "max-offset"),
-          td(formatRate(r.send), "send-rate"), td(formatRate(r.pull), "pull-rate"), td(status, "status"),
-        ]));
-        s.ha.slaves.forEach(function (slave) {
-          totals.replicationLag = Math.max(totals.replicationLag || 0, slave.lagBytes);
-          slaveRows.push(el("tr", { class: "slave", "data-address": slave.address }, [
-            td(s.brokerName + "/" + s.brokerId), td(slave.address, "address"), td(formatInt(slave.ackOffset), "ack-offset"), td(formatBytes(slave.lagBytes), "lag-bytes"),
-          ]));
-        });
-        var master = s.role !== "SLAVE";
-        if (master) totals.masters++;
-        s.topics.forEach(function (t) {
-          topicRows.push(el("tr", { "data-topic": t.topic }, [
-            td(t.topic), td(s.brokerName + "/" + s.brokerId + (master ? "" : " (slave)")), td(String(t.queues)), td(formatInt(t.messages), "messages"),
-            td(formatRate(r.topics.has(t.topic) ? r.topics.get(t.topic) : null), "send-rate"),
-          ]));
-        });
-        s.groups.forEach(function (c) {
-          if (master) totals.consumerLag += c.lag;
-          consumerRows.push(el("tr", { "data-group": c.group }, [
-            td(c.group), td(s.brokerName + "/" + s.brokerId + (master ? "" : " (slave)")), td(c.topics.map(function (t) { return t.topic + " " + formatInt(t.lag); }).join(", ") + (c.topicsOmitted ? " +" + c.topicsOmitted : "")),
-            td(formatInt(c.lag), "lag"), td(formatRate(c.consumeTps), "consume-rate"), td(String(c.onlineConsumers)),
-          ]));
-        });
-        if (s.topicsOmitted) topicRows.push(el("tr", {}, [el("td", { colspan: "5", text: s.topicsOmitted + " more topics on " + key + " not shown" })]));
-        if (s.groupsOmitted) consumerRows.push(el("tr", {}, [el("td", { colspan: "6", text: s.groupsOmitted + " more groups on " + key + " not shown" })]));
-      });
-      var section = el("section", { class: "group", "data-group": g.brokerName }, [
-        el("h3", { text: g.clusterName + " / " + g.brokerName }),
-        el("table", { class: "brokers" }, [head(["id", "role", "HTTP address", "commit log", "send msg/s", "pull msg/s", "status"]), el("tbody", {}, rows)]),
-      ]);
-      if (slaveRows.length > 0) section.appendChild(el("table", { class: "slaves" }, [head(["master", "slave (HA connection)", "acknowledged offset", "replication lag"]), el("tbody", {}, slaveRows)]));
-      return section;
-    });
-    previous.forEach(function (_, key) { if (!seen.has(key)) previous.delete(key); });
+    var totals = { send: null, pull: null, consumerLag: 0, replicationLag: null, masters: 0, seen: new Set() };
+    var out = { topics: [], consumers: [] };
+    var sections = view.groups.map(function (g) { return renderGroup(g, out, totals); });
+    previous.forEach(function (_, key) { if (!totals.seen.has(key)) previous.delete(key); });
     if (view.notPolled) sections.push(el("p", { class: "warning", text: view.notPolled + " brokers not polled (the name server asks at most a bounded number)" }));
+    var groupsNode = document.getElementById("groups");
     groupsNode.replaceChildren.apply(groupsNode, sections);
-    fill("topics", ["topic", "broker", "queues", "messages", "send msg/s"], topicRows, "no topics yet");
-    fill("consumers", ["group", "broker", "topics (lag)", "lag", "consume msg/s", "online"], consumerRows, "no consumer group has committed an offset yet");
+    fill("topics", ["topic", "broker", "queues", "messages", "send msg/s"], out.topics, "no topics yet");
+    fill("consumers", ["group", "broker", "topics (lag)", "lag", "consume msg/s", "online"], out.consumers, "no consumer group has committed an offset yet");
 
     push(series.send, now, totals.send);
     push(series.pull, now, totals.pull);
