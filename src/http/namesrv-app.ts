@@ -9,6 +9,7 @@
  *   GET    /health                                    {status:"UP", brokers, topics}
  *   GET    /healthz                                   {status:"ok", brokers, topics} (liveness, as the broker's)
  *   GET    /metrics                                   Prometheus's text format 0.0.4 (src/namesrv/namesrv-metrics.ts)
+ *   GET    /dashboard, /dashboard/data                the cluster's dashboard (dashboard/routes.ts)
  *
  * Bad input is always a 4xx in the `{"error":{"code","message"}}` shape: malformed JSON or a body
  * that fails the schema is 400 BAD_REQUEST, a body over `maxBodyBytes` 413 PAYLOAD_TOO_LARGE,
@@ -22,6 +23,7 @@ import { PROMETHEUS_CONTENT_TYPE } from "../core/prometheus-text.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { RouteTable } from "../namesrv/route-table.ts";
 import { brokerIdSchema, NAME_LENGTH_MAX, registrationSchema } from "../namesrv/route-schema.ts";
+import { namesrvDashboardRoutes } from "./dashboard/routes.ts";
 import { checked, errorHandler, errorResponse, notFound, readOrClientClosed } from "./errors.ts";
 
 /** RocketMQ's remoting frame limit; 100,000 topic configs fit in about a tenth of it. */
@@ -90,6 +92,7 @@ export function namesrvApp(options: NamesrvAppOptions): Hono {
   const metrics = options.metrics;
   if (metrics) app.get("/metrics", async (c) => c.body(await metrics.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }));
 
+  app.route("/", namesrvDashboardRoutes({ cluster: () => routeTable.cluster(), now: () => clock.now() }));
   return app;
 }
 

@@ -4,6 +4,7 @@
  */
 import { Hono } from "hono";
 import { errorHandler, notFound } from "../errors.ts";
+import { brokerDashboardRoutes } from "../dashboard/routes.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { healthRoutes } from "./health-routes.ts";
 import { messagesRoutes } from "./messages-routes.ts";
@@ -20,5 +21,6 @@ export function brokerApp(runtime: BrokerRuntime): Hono {
   app.route("/", adminRoutes(runtime));
   app.route("/", syncRoutes(runtime));
   app.route("/", statsRoutes(runtime));
+  app.route("/", brokerDashboardRoutes(runtime));
   return app;
 }
