@@ -97,8 +97,8 @@ describe("the client is standalone", () => {
 describe("the HTTP contract", () => {
   const contract = typeScriptIn("src/contract");
 
-  it("holds the broker's and the name server's shapes", () => {
-    assert.deepEqual(contract, ["src/contract/broker-http.ts", "src/contract/error-body.ts", "src/contract/namesrv-http.ts"]);
+  it("holds the broker's and the name server's shapes, and the dashboard's", () => {
+    assert.deepEqual(contract, ["src/contract/broker-http.ts", "src/contract/dashboard.ts", "src/contract/error-body.ts", "src/contract/namesrv-http.ts"]);
   });
 
   it("imports nothing", () => {
