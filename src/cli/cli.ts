@@ -13,7 +13,7 @@
 import { SkiffError } from "../core/errors.ts";
 import type { Platform } from "../core/platform.ts";
 import { utf8Decode } from "../core/bytes.ts";
-import { brokerUsage, describeConfig, describeNamesrvConfig, namesrvUsage } from "../config/describe.ts";
+import { brokerKeyHelp, brokerUsage, describeConfig, describeNamesrvConfig, namesrvKeyHelp, namesrvUsage } from "../config/describe.ts";
 import { resolveNamesrvConfig } from "../config/namesrv-config.ts";
 import { parseCommandLine, resolveBrokerConfig } from "../config/sources.ts";
 import { startBroker } from "../app/start-broker.ts";
@@ -78,7 +78,16 @@ async function readConfigFile(platform: Platform, path: string | undefined): Pro
   }
 }
 
+/** The word after `-h` / `--help`, when one follows (`skiff broker --help flush`). */
+function helpWord(args: readonly string[]): string | undefined {
+  const at = args.findIndex((arg) => arg === "-h" || arg === "--help");
+  const word = at < 0 ? undefined : args[at + 1];
+  return word !== undefined && !word.startsWith("-") ? word : undefined;
+}
+
 async function runBroker(platform: Platform, io: ProcessIo, args: readonly string[]): Promise<void> {
+  const word = helpWord(args);
+  if (word !== undefined) return brokerKeyHelp(word).forEach((l) => io.out(l));
   const line = parseCommandLine(args);
   if (line.help) return brokerUsage("skiff broker").forEach((l) => io.out(l));
   const fileText = await readConfigFile(platform, line.configFile);
@@ -126,6 +135,8 @@ export function stopOnSignal(io: Pick<ProcessIo, "out" | "err" | "exit" | "onShu
 }
 
 async function runNamesrv(platform: Platform, io: ProcessIo, args: readonly string[]): Promise<void> {
+  const word = helpWord(args);
+  if (word !== undefined) return namesrvKeyHelp(word).forEach((l) => io.out(l));
   const line = parseCommandLine(args);
   if (line.help) return namesrvUsage("skiff namesrv").forEach((l) => io.out(l));
   const fileText = await readConfigFile(platform, line.configFile);

@@ -39,131 +39,56 @@ function nameServerAddress() {
     if (parts.length > 0 && parts.every((part) => isHostPort(part.trim()))) return value as string;
     return new Problem(`The Name Server Address[${String(raw)}] illegal, please set it as follows, ` +
       `"127.0.0.1:9876;192.168.0.1:9876"`);
-  });
+  }, "host:port;host:port, for example 127.0.0.1:9876");
 }
 
 export const brokerShape = {
-  /** Cluster this broker registers under at the name server. */
-  brokerClusterName: text().default("DefaultCluster"),
-  /** Name of the broker group: a master and its slaves share it. */
-  brokerName: text().default("broker-a"),
-  /** 0 for a master (forced to 0 for ASYNC_MASTER/SYNC_MASTER); a SLAVE must be > 0. */
-  brokerId: integer({ min: Number.MIN_SAFE_INTEGER }).default(0),
-  /** ASYNC_MASTER, SYNC_MASTER (a send waits for a slave's ack) or SLAVE. */
-  brokerRole: oneOf(BROKER_ROLES).default("ASYNC_MASTER"),
-  /** RocketMQ's remoting port (clients, mqadmin, Java brokers); also `listenPort - 2`. 0 picks a free port. */
-  listenPort: port({ zeroPicksFreePort: true }).default(10911),
-  /** Skiff: port of the HTTP API. Default listenPort + 2 (0 if listenPort is 0). */
-  httpListenPort: port({ zeroPicksFreePort: true }).optional(),
-  /** Raw TCP port where a master accepts slaves. Default listenPort + 1 (0 if listenPort is 0). */
-  haListenPort: port({ zeroPicksFreePort: true }).optional(),
-  /** Slave: `host:port` of the master's HA port; if absent, learned from the name server. */
-  haMasterAddress: hostPort("127.0.0.1:10912").optional(),
-  /** Name servers, `host:port;host:port`. Absent or empty: the broker registers nowhere. */
-  namesrvAddr: nameServerAddress().optional(),
-  /**
-   * Skiff: the protocol of the name servers in `namesrvAddr`: `rocketmq` (the default, as in a
-   * RocketMQ broker.conf: REGISTER_BROKER over remoting to a name server's listenPort, Skiff's or
-   * Apache RocketMQ's) or `http` (a Skiff name server's HTTP API, on its httpListenPort).
-   */
-  namesrvProtocol: oneOf(PEER_PROTOCOLS).default("rocketmq"),
-  /**
-   * Skiff, slaves: how the master is asked for metadata: `http` (a Skiff master's HTTP API, on its
-   * httpListenPort) or `rocketmq` (an Apache RocketMQ master's listenPort, asked with
-   * GET_ALL_TOPIC_CONFIG …).
-   */
-  masterProtocol: oneOf(PEER_PROTOCOLS).default("http"),
-  /** Address advertised for clients: remoting `brokerIP1:listenPort`, HTTP `brokerIP1:httpListenPort`. */
-  brokerIP1: host().default("127.0.0.1"),
-  /** Address advertised for HA (`brokerIP2:haListenPort`). */
-  brokerIP2: host().default("127.0.0.1"),
-  /** Store root. Default `<HOME>/.skiff/store` (HOME from the environment), else `./skiff-store`. */
-  storePathRootDir: text().optional(),
-  /** Commit-log directory. Default `<storePathRootDir>/commitlog`. */
-  storePathCommitLog: text().optional(),
-  /**
-   * Commit-log segment size; master and slaves must agree. At least 4096: a segment must hold a
-   * whole record plus the 8-byte end-of-segment blank, and smaller segments only multiply files.
-   */
-  mappedFileSizeCommitLog: integer({ min: 4096, max: JAVA_INT_MAX }).default(1_073_741_824),
-  /** Consume-queue segment size, rounded up to a multiple of 20 (the entry size) like RocketMQ. */
-  mappedFileSizeConsumeQueue: integer({ min: 1, max: JAVA_INT_MAX - 20 }).default(6_000_000),
-  /** ASYNC_FLUSH (periodic fsync) or SYNC_FLUSH (fsync before the answer, group commit). */
-  flushDiskType: oneOf(FLUSH_DISK_TYPES).default("ASYNC_FLUSH"),
-  /** Milliseconds between async flushes of the commit log. */
-  flushIntervalCommitLog: integer(POSITIVE_INT).default(500),
-  /** Milliseconds between flushes of the consume queues. */
-  flushIntervalConsumeQueue: integer(POSITIVE_INT).default(1000),
-  /** Milliseconds a SYNC_FLUSH send waits for fsync before answering FLUSH_DISK_TIMEOUT. */
-  syncFlushTimeout: integer(POSITIVE_INT).default(5000),
-  /** Milliseconds a SYNC_MASTER send waits for a slave's ack before answering FLUSH_SLAVE_TIMEOUT. */
-  slaveTimeout: integer(POSITIVE_INT).default(3000),
-  /** Bytes a slave may lag and still count as available (else SLAVE_NOT_AVAILABLE). */
-  haSlaveFallbehindMax: integer({ min: 0 }).default(268_435_456),
-  /** Maximum body bytes per HA transfer frame. */
-  haTransferBatchSize: integer(POSITIVE_INT).default(32768),
-  /** Milliseconds between master heartbeats and slave offset reports. */
-  haSendHeartbeatInterval: integer(POSITIVE_INT).default(5000),
-  /** Milliseconds of silence after which an HA connection is closed. */
-  haHousekeepingInterval: integer(POSITIVE_INT).default(20000),
-  /** Skiff: milliseconds between a slave's metadata pulls from its master. */
-  slaveSynchronizePeriod: integer(POSITIVE_INT).default(10000),
-  /** Milliseconds between registrations at the name servers; clamped to 10000…60000 like RocketMQ. */
-  registerNameServerPeriod: integer({ min: 0, max: JAVA_INT_MAX }).default(30000),
-  /** Percent of physical memory (decimals allowed); a pull lagging further is sent to a slave. */
-  accessMessageInMemoryMaxRatio: decimal({ min: 0, max: 100 }).default(40),
-  /** Whether a slave serves ordinary pulls. */
-  slaveReadEnable: boolean().default(false),
-  /** Largest message accepted, in bytes. */
-  maxMessageSize: integer({ min: 1, max: JAVA_INT_MAX }).default(4_194_304),
-  /** Queues of an auto-created topic. */
-  defaultTopicQueueNums: integer({ min: 1, max: 65535 }).default(8),
-  /** Whether sending to an unknown topic creates it. */
-  autoCreateTopicEnable: boolean().default(true),
-  /**
-   * Whether the broker tells a group's consumers (NOTIFY_CONSUMER_IDS_CHANGED) to rebalance at
-   * once when a consumer joins or leaves; without it they rebalance on their 20 s timer.
-   */
-  notifyConsumerIdsChangedEnable: boolean().default(true),
-  /** Milliseconds without a heartbeat after which a client's connection is dropped (RocketMQ 5.x key). */
-  channelExpiredTimeout: integer(POSITIVE_INT).default(120000),
-  /**
-   * Seconds a remoting connection (listenPort and its fast channel) may stay silent before the
-   * broker closes it (RocketMQ's `NettyServerConfig` key; clients heartbeat every 30 s).
-   */
-  serverChannelMaxIdleTimeSeconds: integer({ min: 1, max: 2_147_483 }).default(120),
-  /** Delay levels for delayed messages: space-separated `<n>s|m|h|d`, level 1 first. */
+  brokerClusterName: text().default("DefaultCluster").describe("Cluster this broker registers under at the name server."),
+  brokerName: text().default("broker-a").describe("Name of the broker group: a master and its slaves share it."),
+  brokerId: integer({ min: Number.MIN_SAFE_INTEGER }).default(0).describe("0 for a master (forced to 0 for ASYNC_MASTER/SYNC_MASTER); a SLAVE must be > 0."),
+  brokerRole: oneOf(BROKER_ROLES).default("ASYNC_MASTER").describe("ASYNC_MASTER, SYNC_MASTER (a send waits for a slave's ack) or SLAVE."),
+  listenPort: port({ zeroPicksFreePort: true }).default(10911).describe("RocketMQ's remoting port (clients, mqadmin, Java brokers); also `listenPort - 2`. 0 picks a free port."),
+  httpListenPort: port({ zeroPicksFreePort: true }).optional().describe("Skiff: port of the HTTP API. Default listenPort + 2 (0 if listenPort is 0)."),
+  haListenPort: port({ zeroPicksFreePort: true }).optional().describe("Raw TCP port where a master accepts slaves. Default listenPort + 1 (0 if listenPort is 0)."),
+  haMasterAddress: hostPort("127.0.0.1:10912").optional().describe("Slave: `host:port` of the master's HA port; if absent, learned from the name server."),
+  namesrvAddr: nameServerAddress().optional().describe("Name servers, `host:port;host:port`. Absent or empty: the broker registers nowhere."),
+  namesrvProtocol: oneOf(PEER_PROTOCOLS).default("rocketmq").describe("Skiff: the protocol of the name servers in `namesrvAddr`: `rocketmq` (the default, as in a RocketMQ broker.conf: REGISTER_BROKER over remoting to a name server's listenPort, Skiff's or Apache RocketMQ's) or `http` (a Skiff name server's HTTP API, on its httpListenPort)."),
+  masterProtocol: oneOf(PEER_PROTOCOLS).default("http").describe("Skiff, slaves: how the master is asked for metadata: `http` (a Skiff master's HTTP API, on its httpListenPort) or `rocketmq` (an Apache RocketMQ master's listenPort, asked with GET_ALL_TOPIC_CONFIG …)."),
+  brokerIP1: host().default("127.0.0.1").describe("Address advertised for clients: remoting `brokerIP1:listenPort`, HTTP `brokerIP1:httpListenPort`."),
+  brokerIP2: host().default("127.0.0.1").describe("Address advertised for HA (`brokerIP2:haListenPort`)."),
+  storePathRootDir: text().optional().describe("Store root. Default `<HOME>/.skiff/store` (HOME from the environment), else `./skiff-store`."),
+  storePathCommitLog: text().optional().describe("Commit-log directory. Default `<storePathRootDir>/commitlog`."),
+  mappedFileSizeCommitLog: integer({ min: 4096, max: JAVA_INT_MAX }).default(1_073_741_824).describe("Commit-log segment size; master and slaves must agree. At least 4096: a segment must hold a whole record plus the 8-byte end-of-segment blank, and smaller segments only multiply files."),
+  mappedFileSizeConsumeQueue: integer({ min: 1, max: JAVA_INT_MAX - 20 }).default(6_000_000).describe("Consume-queue segment size, rounded up to a multiple of 20 (the entry size) like RocketMQ."),
+  flushDiskType: oneOf(FLUSH_DISK_TYPES).default("ASYNC_FLUSH").describe("ASYNC_FLUSH (periodic fsync) or SYNC_FLUSH (fsync before the answer, group commit)."),
+  flushIntervalCommitLog: integer(POSITIVE_INT).default(500).describe("Milliseconds between async flushes of the commit log."),
+  flushIntervalConsumeQueue: integer(POSITIVE_INT).default(1000).describe("Milliseconds between flushes of the consume queues."),
+  syncFlushTimeout: integer(POSITIVE_INT).default(5000).describe("Milliseconds a SYNC_FLUSH send waits for fsync before answering FLUSH_DISK_TIMEOUT."),
+  slaveTimeout: integer(POSITIVE_INT).default(3000).describe("Milliseconds a SYNC_MASTER send waits for a slave's ack before answering FLUSH_SLAVE_TIMEOUT."),
+  haSlaveFallbehindMax: integer({ min: 0 }).default(268_435_456).describe("Bytes a slave may lag and still count as available (else SLAVE_NOT_AVAILABLE)."),
+  haTransferBatchSize: integer(POSITIVE_INT).default(32768).describe("Maximum body bytes per HA transfer frame."),
+  haSendHeartbeatInterval: integer(POSITIVE_INT).default(5000).describe("Milliseconds between master heartbeats and slave offset reports."),
+  haHousekeepingInterval: integer(POSITIVE_INT).default(20000).describe("Milliseconds of silence after which an HA connection is closed."),
+  slaveSynchronizePeriod: integer(POSITIVE_INT).default(10000).describe("Skiff: milliseconds between a slave's metadata pulls from its master."),
+  registerNameServerPeriod: integer({ min: 0, max: JAVA_INT_MAX }).default(30000).describe("Milliseconds between registrations at the name servers; clamped to 10000…60000 like RocketMQ."),
+  accessMessageInMemoryMaxRatio: decimal({ min: 0, max: 100 }).default(40).describe("Percent of physical memory (decimals allowed); a pull lagging further is sent to a slave."),
+  slaveReadEnable: boolean().default(false).describe("Whether a slave serves ordinary pulls."),
+  maxMessageSize: integer({ min: 1, max: JAVA_INT_MAX }).default(4_194_304).describe("Largest message accepted, in bytes."),
+  defaultTopicQueueNums: integer({ min: 1, max: 65535 }).default(8).describe("Queues of an auto-created topic."),
+  autoCreateTopicEnable: boolean().default(true).describe("Whether sending to an unknown topic creates it."),
+  notifyConsumerIdsChangedEnable: boolean().default(true).describe("Whether the broker tells a group's consumers (NOTIFY_CONSUMER_IDS_CHANGED) to rebalance at once when a consumer joins or leaves; without it they rebalance on their 20 s timer."),
+  channelExpiredTimeout: integer(POSITIVE_INT).default(120000).describe("Milliseconds without a heartbeat after which a client's connection is dropped (RocketMQ 5.x key)."),
+  serverChannelMaxIdleTimeSeconds: integer({ min: 1, max: 2_147_483 }).default(120).describe("Seconds a remoting connection (listenPort and its fast channel) may stay silent before the broker closes it (RocketMQ's `NettyServerConfig` key; clients heartbeat every 30 s)."),
   messageDelayLevel: text((value) => (parseMessageDelayLevel(value) === undefined
-    ? "is not a list of delays like \"1s 5s 10s 1m 2h\"" : undefined)).default(DEFAULT_MESSAGE_DELAY_LEVEL),
-  /** Whether the message index (`index/`: lookups by KEYS and UNIQ_KEY) is written. */
-  messageIndexEnable: boolean().default(true),
-  /**
-   * Hash slots per index file. A file is 40 + maxHashSlotNum·4 + maxIndexNum·20 bytes (420 MB at
-   * the defaults; the limits keep it below 2 GiB, a Java int), created sparse: only the pages
-   * written take disk space.
-   */
-  maxHashSlotNum: integer({ min: 1, max: 250_000_000 }).default(5_000_000),
-  /** Entries per index file (it holds maxIndexNum − 1 keys, then a new file starts). */
-  maxIndexNum: integer({ min: 2, max: 50_000_000 }).default(20_000_000),
-  /** Whether recovery checks each record's body CRC. */
-  checkCRCOnRecover: boolean().default(true),
-  /**
-   * Skiff: a slave that asks for offset 0 gets the master's whole history (true), or starts at the
-   * master's last segment as Apache RocketMQ does (false).
-   */
-  haSendFromFirstSegment: boolean().default(true),
-  /**
-   * Skiff, masters: most HA (slave) connections at once; one more is accepted and closed at once,
-   * with a logged reason. Each costs up to about 1 MiB of read-ahead while its slave lags.
-   */
-  haMaxConnections: integer({ min: 1, max: 65535 }).default(64),
-  /** Skiff, masters: most HA connections at once from one remote IP address. */
-  haMaxConnectionsPerAddress: integer({ min: 1, max: 65535 }).default(16),
-  /**
-   * Most label sets one metric of `GET /metrics` keeps (RocketMQ 5.x's key): beyond it, counters
-   * count new topics under `topic="_other"` and scrape-time gauges (consumer lag) keep the largest.
-   */
-  metricsOtelCardinalityLimit: integer({ min: 1, max: 10_000_000 }).default(50_000),
+    ? "is not a list of delays like \"1s 5s 10s 1m 2h\"" : undefined), "space-separated delays <n>s|m|h|d").default(DEFAULT_MESSAGE_DELAY_LEVEL).describe("Delay levels for delayed messages: space-separated `<n>s|m|h|d`, level 1 first."),
+  messageIndexEnable: boolean().default(true).describe("Whether the message index (`index/`: lookups by KEYS and UNIQ_KEY) is written."),
+  maxHashSlotNum: integer({ min: 1, max: 250_000_000 }).default(5_000_000).describe("Hash slots per index file. A file is 40 + maxHashSlotNum·4 + maxIndexNum·20 bytes (420 MB at the defaults; the limits keep it below 2 GiB, a Java int), created sparse: only the pages written take disk space."),
+  maxIndexNum: integer({ min: 2, max: 50_000_000 }).default(20_000_000).describe("Entries per index file (it holds maxIndexNum − 1 keys, then a new file starts)."),
+  checkCRCOnRecover: boolean().default(true).describe("Whether recovery checks each record's body CRC."),
+  haSendFromFirstSegment: boolean().default(true).describe("Skiff: a slave that asks for offset 0 gets the master's whole history (true), or starts at the master's last segment as Apache RocketMQ does (false)."),
+  haMaxConnections: integer({ min: 1, max: 65535 }).default(64).describe("Skiff, masters: most HA (slave) connections at once; one more is accepted and closed at once, with a logged reason. Each costs up to about 1 MiB of read-ahead while its slave lags."),
+  haMaxConnectionsPerAddress: integer({ min: 1, max: 65535 }).default(16).describe("Skiff, masters: most HA connections at once from one remote IP address."),
+  metricsOtelCardinalityLimit: integer({ min: 1, max: 10_000_000 }).default(50_000).describe("Most label sets one metric of `GET /metrics` keeps (RocketMQ 5.x's key): beyond it, counters count new topics under `topic=\"_other\"` and scrape-time gauges (consumer lag) keep the largest."),
 };
 
 export const brokerConfigSchema = z.object(brokerShape);

@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import { brokerShape, type BrokerConfig } from "./broker-config.ts";
 import { namesrvShape, type NamesrvConfig } from "./namesrv-config.ts";
+import { allowedOf } from "./fields.ts";
 
 function bytes(size: number): string {
   for (const [unit, scale] of [["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) {
@@ -64,12 +65,40 @@ const DERIVED_DEFAULTS: Record<string, string> = {
   namesrvAddr: "none",
 };
 
+const HELP_WIDTH = 100;
+
+/** `text` in lines of at most `width` characters, each after `indent`. */
+function wrap(text: string, indent: string, width = HELP_WIDTH): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
+    if (line.length > 0 && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line.length === 0 ? word : `${line} ${word}`;
+    }
+  }
+  if (line.length > 0) lines.push(indent + line);
+  return lines;
+}
+
+/**
+ * One key's help: `  key (default …)`, then what it means (with its unit: its description says
+ * milliseconds, bytes, percent…) and what it accepts, indented.
+ */
+export function keyHelp(key: string, schema: z.ZodType, derived: Readonly<Record<string, string>> = {}): string[] {
+  const parsed = schema.safeParse(undefined);
+  const fallback = parsed.success && parsed.data !== undefined ? String(parsed.data) : derived[key];
+  const allowed = allowedOf(schema);
+  return [
+    `  ${key}${fallback === undefined ? "" : ` (default ${fallback})`}`,
+    ...wrap(`${schema.description ?? ""}${allowed === undefined ? "" : ` Allowed: ${allowed}.`}`, "      "),
+  ];
+}
+
 function keyLines(shape: Record<string, z.ZodType>, derived: Record<string, string>): string[] {
-  return Object.entries(shape).map(([key, schema]) => {
-    const parsed = schema.safeParse(undefined);
-    const fallback = parsed.success && parsed.data !== undefined ? String(parsed.data) : derived[key];
-    return `  ${key}${fallback === undefined ? "" : ` (default ${fallback})`}`;
-  });
+  return Object.entries(shape).flatMap(([key, schema]) => keyHelp(key, schema, derived));
 }
 
 function usage(command: string, options: string[], envNote: string, shape: Record<string, z.ZodType>, derived: Record<string, string>): string[] {
@@ -77,11 +106,26 @@ function usage(command: string, options: string[], envNote: string, shape: Recor
     `Usage: ${command} [-c FILE] [--key=value | --key value]...`,
     "  -c FILE      properties file (key=value lines, as Apache RocketMQ's .conf files)",
     ...options,
-    "  -h, --help   this text",
+    "  -h, --help   this text; --help <word>: only the keys whose name holds it (e.g. --help flush)",
     `Sources, later wins: defaults < -c FILE < environment (${envNote}) < command line.`,
     "Keys:",
     ...keyLines(shape, derived),
   ];
+}
+
+/** `--help <word>`: the help of every key whose name holds `word` (any case), or a line saying none does. */
+function matchingKeyHelp(shape: Record<string, z.ZodType>, derived: Record<string, string>, word: string, what: string): string[] {
+  const keys = Object.keys(shape).filter((key) => key.toLowerCase().includes(word.toLowerCase()));
+  if (keys.length === 0) return [`no ${what} key has "${word}" in its name; --help lists them all`];
+  return keys.flatMap((key) => keyHelp(key, shape[key], derived));
+}
+
+export function brokerKeyHelp(word: string): string[] {
+  return matchingKeyHelp(brokerShape, DERIVED_DEFAULTS, word, "broker");
+}
+
+export function namesrvKeyHelp(word: string): string[] {
+  return matchingKeyHelp(namesrvShape, { httpListenPort: "listenPort + 1" }, word, "name server");
 }
 
 export function brokerUsage(command = "skiff broker"): string[] {

@@ -21,9 +21,12 @@ export function show(raw: unknown): string {
   return typeof raw === "string" ? JSON.stringify(raw) : String(raw);
 }
 
-/** A field that converts a raw value itself, or refuses it with a `Problem`. */
-export function field<T>(convert: (raw: unknown) => T | Problem) {
-  return z.unknown().transform((raw, ctx): T => {
+/** What a field accepts, in words (`an integer from 1 to 65535`), for `--help` (describe.ts). */
+export const allowedValues = z.registry<{ readonly allowed: string }>();
+
+/** A field that converts a raw value itself, or refuses it with a `Problem`; `allowed` says what it takes. */
+export function field<T>(convert: (raw: unknown) => T | Problem, allowed?: string) {
+  const schema = z.unknown().transform((raw, ctx): T => {
     const out = convert(raw);
     if (out instanceof Problem) {
       ctx.addIssue({ code: "custom", message: out.text, input: raw });
@@ -31,6 +34,24 @@ export function field<T>(convert: (raw: unknown) => T | Problem) {
     }
     return out;
   });
+  if (allowed !== undefined) allowedValues.add(schema, { allowed });
+  return schema;
+}
+
+/** The words of `allowedValues` for a field, looking through `.default()`, `.optional()` and `.describe()`. */
+export function allowedOf(schema: z.ZodType): string | undefined {
+  let at: z.ZodType | undefined = schema;
+  while (at) {
+    const found = allowedValues.get(at);
+    if (found) return found.allowed;
+    at = (at as { _zod?: { def?: { innerType?: z.ZodType } } })._zod?.def?.innerType;
+  }
+  return undefined;
+}
+
+function rangeWords(what: string, range: RangeOptions): string {
+  const words = range.max === undefined ? `${what} ≥ ${range.min}` : `${what} from ${range.min} to ${range.max}`;
+  return range.hint === undefined ? words : `${words} (${range.hint})`;
 }
 
 const INTEGER = /^[+-]?\d+$/;
@@ -70,7 +91,7 @@ export function integer(range: RangeOptions) {
     const value = toNumber(raw, INTEGER, "an integer");
     if (value instanceof Problem) return value;
     return inRange(raw, value, "an integer", range);
-  });
+  }, rangeWords("an integer", range));
 }
 
 /** A TCP port: 1–65535, and 0 ("pick a free port") where `zeroPicksFreePort` is set. */
@@ -86,7 +107,7 @@ export function decimal(range: RangeOptions) {
     const value = toNumber(raw, DECIMAL, "a number");
     if (value instanceof Problem) return value;
     return inRange(raw, value, "a number", range);
-  });
+  }, rangeWords("a number", range));
 }
 
 /** `true` or `false` (any letter case, like Java's `Boolean.parseBoolean`, but nothing else). */
@@ -97,7 +118,7 @@ export function boolean() {
     if (text === "true") return true;
     if (text === "false") return false;
     return new Problem(`${show(raw)} is not a boolean; expected true or false`);
-  });
+  }, "true or false");
 }
 
 /** One of a fixed set of names (exact spelling, as RocketMQ's `Enum.valueOf`). */
@@ -106,23 +127,23 @@ export function oneOf<const T extends readonly string[]>(values: T) {
     const text = typeof raw === "string" ? raw.trim() : raw;
     if (typeof text === "string" && values.includes(text)) return text as T[number];
     return new Problem(`${show(raw)} is not allowed; expected one of ${values.join(", ")}`);
-  });
+  }, `one of ${values.join(", ")}`);
 }
 
 /** A non-empty string without surrounding whitespace; `check` may refuse it with a reason. */
-export function text(check?: (value: string) => string | undefined) {
+export function text(check?: (value: string) => string | undefined, allowed = "text") {
   return field((raw): string | Problem => {
     if (typeof raw !== "string" && typeof raw !== "number") return new Problem(`${show(raw)} is not text`);
     const value = String(raw).trim();
     if (value.length === 0) return new Problem(`${show(raw)} is empty; expected a non-empty value`);
     const reason = check?.(value);
     return reason === undefined ? value : new Problem(`${show(raw)} ${reason}`);
-  });
+  }, allowed);
 }
 
 /** A host name or address without a port: no whitespace, no `/`. */
 export function host() {
-  return text((value) => (/^[^\s/]+$/.test(value) ? undefined : "is not a host name or address"));
+  return text((value) => (/^[^\s/]+$/.test(value) ? undefined : "is not a host name or address"), "a host name or IP address");
 }
 
 /** `host:port` as Java's `RemotingUtil.string2SocketAddress` reads it (split at the last `:`). */
@@ -143,5 +164,5 @@ export function hostPort(example: string) {
     if (value === "" || value === undefined) return undefined;
     if (typeof value === "string" && isHostPort(value)) return value;
     return new Problem(`${show(raw)} is not host:port (for example ${example})`);
-  });
+  }, `host:port, for example ${example}`);
 }

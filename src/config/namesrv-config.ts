@@ -17,21 +17,12 @@ import { checkFields, configInvalid, mergeLayers, problemText, type ResolvedConf
 const POSITIVE_MS = { min: 1, max: 2_147_483_647 };
 
 export const namesrvShape = {
-  /** RocketMQ's remoting port (RocketMQ's default 9876). 0 picks a free port. */
-  listenPort: port({ zeroPicksFreePort: true }).default(9876),
-  /** Skiff: port of the name server's HTTP API. Default listenPort + 1 (0 if listenPort is 0). */
-  httpListenPort: port({ zeroPicksFreePort: true }).optional(),
-  /** Address to bind (`0.0.0.0` for every interface). */
-  host: host().default("127.0.0.1"),
-  /** Milliseconds after its last registration when a broker is dropped (`BROKER_CHANNEL_EXPIRED_TIME`). */
-  brokerExpiryMs: integer(POSITIVE_MS).default(120_000),
-  /** Milliseconds between scans for expired brokers. */
-  scanIntervalMs: integer(POSITIVE_MS).default(10_000),
-  /**
-   * Seconds a remoting connection may stay silent before the name server closes it (RocketMQ's
-   * `NettyServerConfig` key, 120 as there; brokers register every 30 s, clients ask for routes every 30 s).
-   */
-  serverChannelMaxIdleTimeSeconds: integer({ min: 1, max: 2_147_483 }).default(120),
+  listenPort: port({ zeroPicksFreePort: true }).default(9876).describe("RocketMQ's remoting port (RocketMQ's default 9876). 0 picks a free port."),
+  httpListenPort: port({ zeroPicksFreePort: true }).optional().describe("Skiff: port of the name server's HTTP API. Default listenPort + 1 (0 if listenPort is 0)."),
+  host: host().default("127.0.0.1").describe("Address to bind (`0.0.0.0` for every interface)."),
+  brokerExpiryMs: integer(POSITIVE_MS).default(120_000).describe("Milliseconds after its last registration when a broker is dropped (`BROKER_CHANNEL_EXPIRED_TIME`)."),
+  scanIntervalMs: integer(POSITIVE_MS).default(10_000).describe("Milliseconds between scans for expired brokers."),
+  serverChannelMaxIdleTimeSeconds: integer({ min: 1, max: 2_147_483 }).default(120).describe("Seconds a remoting connection may stay silent before the name server closes it (RocketMQ's `NettyServerConfig` key, 120 as there; brokers register every 30 s, clients ask for routes every 30 s)."),
 };
 
 export const namesrvConfigSchema = z.object(namesrvShape);

@@ -2,9 +2,10 @@
 // usage text lists every key with its default. Both are pure: they only read the config they are given.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { brokerUsage, describeConfig, describeNamesrvConfig, namesrvUsage } from "../../src/config/describe.ts";
+import { brokerKeyHelp, brokerUsage, describeConfig, describeNamesrvConfig, namesrvKeyHelp, namesrvUsage } from "../../src/config/describe.ts";
 import { brokerShape } from "../../src/config/broker-config.ts";
-import { resolveNamesrvConfig } from "../../src/config/namesrv-config.ts";
+import { allowedOf } from "../../src/config/fields.ts";
+import { namesrvShape, resolveNamesrvConfig } from "../../src/config/namesrv-config.ts";
 import { resolveBrokerConfig } from "../../src/config/sources.ts";
 
 describe("describeConfig", () => {
@@ -55,5 +56,32 @@ describe("usage", () => {
     assert.ok(lines.includes("  listenPort (default 9876)"));
     assert.ok(lines.includes("  httpListenPort (default listenPort + 1)"));
     assert.ok(!lines.some((line) => line.includes("-n ADDR")));
+  });
+});
+
+describe("per-key help", () => {
+  it("gives every broker and name-server key a meaning and the values it accepts", () => {
+    for (const [key, schema] of [...Object.entries(brokerShape), ...Object.entries(namesrvShape)]) {
+      assert.ok((schema.description ?? "").length >= 10, `${key} has a description`);
+      assert.ok(allowedOf(schema), `${key} says what it accepts`);
+    }
+  });
+
+  it("prints a key's default, meaning with its unit, and allowed values, wrapped under it", () => {
+    assert.deepEqual(brokerKeyHelp("syncFlushTimeout"), [
+      "  syncFlushTimeout (default 5000)",
+      "      Milliseconds a SYNC_FLUSH send waits for fsync before answering FLUSH_DISK_TIMEOUT. Allowed:",
+      "      an integer from 1 to 2147483647.",
+    ]);
+    const role = brokerKeyHelp("brokerRole").map((l) => l.trim()).join(" ");
+    assert.match(role, /Allowed: one of ASYNC_MASTER, SYNC_MASTER, SLAVE\./);
+    assert.ok(brokerUsage().every((line) => line.length <= 100), "lines fit 100 columns");
+  });
+
+  it("--help <word> shows only the keys whose name holds it (any case), or says none does", () => {
+    const lines = brokerKeyHelp("FLUSH");
+    const keys = lines.filter((l) => /^  \S/.test(l)).map((l) => l.trim().split(" ")[0]);
+    assert.deepEqual(keys, ["flushDiskType", "flushIntervalCommitLog", "flushIntervalConsumeQueue", "syncFlushTimeout"]);
+    assert.deepEqual(namesrvKeyHelp("nothing"), ['no name server key has "nothing" in its name; --help lists them all']);
   });
 });
