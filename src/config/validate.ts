@@ -98,6 +98,16 @@ export interface FieldCheck<Shape extends Record<string, z.ZodType>> {
 }
 
 /**
+ * RocketMQ keys that turn a security door on. Skiff does not implement them yet, and ignoring one
+ * with a warning would leave a door open that the operator believes closed: any value but `false`
+ * is a problem (the server does not start), so a setting never silently weakens security.
+ */
+const UNSUPPORTED_SECURITY: Readonly<Record<string, string>> = {
+  aclEnable: "RocketMQ's ACL (plain_acl.yml accounts and permissions)",
+  useTLS: "TLS",
+};
+
+/**
  * Checks every key: fields of `shape` through their schema, RocketMQ keys Skiff does not use into
  * one warning, all other keys into problems. `product` names the server in messages ("broker").
  */
@@ -119,6 +129,12 @@ export function checkFields<Shape extends Record<string, z.ZodType>>(
   }
   for (const key of Object.keys(merged.values)) {
     if (Object.hasOwn(shape, key)) continue;
+    const unsupported = Object.hasOwn(UNSUPPORTED_SECURITY, key) ? UNSUPPORTED_SECURITY[key] : undefined;
+    if (unsupported !== undefined && String(merged.values[key]).trim().toLowerCase() !== "false") {
+      problems.push(problemText(merged, key, `${unsupported} is not implemented by Skiff yet, so with ${key}=${show(merged.values[key])} ` +
+        `the ${product} would accept what you meant it to refuse; it does not start (remove ${key} or set it to false)`));
+      continue;
+    }
     if (rocketmqKeys.has(key)) {
       unused.push(key);
       continue;

@@ -3,6 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parseCommandLine, resolveBrokerConfig } from "../../src/config/sources.ts";
+import { resolveNamesrvConfig } from "../../src/config/namesrv-config.ts";
 
 const MASTER_CONF = `# master (broker-m.conf), spec §10
 brokerClusterName=DefaultCluster
@@ -111,7 +112,7 @@ describe("a RocketMQ broker.conf", () => {
   it("accepts a wide range of real RocketMQ 4.9 and 5.x keys", () => {
     const keys = [
       "rocketmqHome", "brokerPermission", "useReentrantLockWhenPutMessage", "maxTransferBytesOnMessageInMemory",
-      "enablePropertyFilter", "traceTopicEnable", "aclEnable", "cleanFileForciblyEnable", "diskMaxUsedSpaceRatio",
+      "enablePropertyFilter", "traceTopicEnable", "fetchNamesrvAddrByAddressServer", "cleanFileForciblyEnable", "diskMaxUsedSpaceRatio",
       "serverWorkerThreads", "clientWorkerThreads", "enableDLegerCommitLog", "enableControllerMode", "timerWheelEnable",
       "haMaxGapNotInSync", "isolateLogEnable", "longPollingEnable", "transactionTimeOut", "warmMapedFileEnable",
     ];
@@ -120,5 +121,14 @@ describe("a RocketMQ broker.conf", () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], new RegExp(`^Ignored ${keys.length} Apache RocketMQ broker keys`));
     for (const key of keys) assert.ok(warnings[0].includes(key), key);
+  });
+
+  it("refuses to start with a security door turned on that Skiff does not implement (fail closed), and accepts it off", () => {
+    for (const fileText of ["aclEnable=true", "useTLS=true", "aclEnable=yes"]) {
+      assert.throws(() => resolveBrokerConfig({ fileText }), (error: Error) => /is not implemented by Skiff yet, .* it does not start \(remove \w+ or set it to false\)/.test(error.message), fileText);
+    }
+    assert.throws(() => resolveNamesrvConfig({ fileText: "useTLS=true" }), /TLS is not implemented by Skiff yet/);
+    const off = resolveBrokerConfig({ fileText: "aclEnable=false\nuseTLS=false" });
+    assert.deepEqual(off.warnings, ["Ignored 2 Apache RocketMQ broker keys that Skiff does not use: aclEnable, useTLS"]);
   });
 });
