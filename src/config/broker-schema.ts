@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_DELAY_LEVELS as DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels as parseMessageDelayLevel } from "../codec/delay-levels.ts";
+import { parseDeleteWhen } from "../codec/delete-when.ts";
 import { boolean, decimal, field, host, hostPort, integer, isHostPort, oneOf, port, Problem, text } from "./fields.ts";
 
 export const BROKER_ROLES = ["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"] as const;
@@ -147,6 +148,41 @@ export const brokerShape = {
   maxIndexNum: integer({ min: 2, max: 50_000_000 }).default(20_000_000),
   /** Whether recovery checks each record's body CRC. */
   checkCRCOnRecover: boolean().default(true),
+
+  // Retention (src/store/retention.ts). Keys marked live change at the next pass (updateBrokerConfig).
+  /**
+   * Live. Local hours, `;`-separated (`04`, `03;04`), during which expired commit-log segments are
+   * deleted; an hour outside 0–23 never matches (`99`).
+   */
+  deleteWhen: text((value) => (parseDeleteWhen(value) === undefined
+    ? "is not a list of hours like \"04\" or \"03;04\"" : undefined)).default("04"),
+  /** Live. Hours a commit-log segment is kept after its last write; 0: every segment but the newest goes at the next deleteWhen hour. */
+  fileReservedTime: integer({ min: 0, max: JAVA_INT_MAX }).default(72),
+  /** Milliseconds between two retention passes (RocketMQ's clean task). */
+  cleanResourceInterval: integer(POSITIVE_INT).default(10000),
+  /** Skiff: milliseconds from start to the first retention pass (RocketMQ: always 60000). */
+  cleanResourceInitialDelay: integer({ min: 0, max: JAVA_INT_MAX }).default(60000),
+  /** Live. Milliseconds between two commit-log segment deletions of one pass. */
+  deleteCommitLogFilesInterval: integer({ min: 0, max: JAVA_INT_MAX }).default(100),
+  /** Live. Milliseconds after each consume queue that lost files. */
+  deleteConsumeQueueFilesInterval: integer({ min: 0, max: JAVA_INT_MAX }).default(100),
+  /** Live. Milliseconds a deletion waits for reads of a segment before it deletes the file anyway. */
+  destroyMapedFileIntervalForcibly: integer({ min: 0, max: JAVA_INT_MAX }).default(120000),
+  /** Live. Milliseconds between two tries of a file whose deletion failed. */
+  redeleteHangedFileInterval: integer({ min: 0, max: JAVA_INT_MAX }).default(120000),
+  /** Live. Most commit-log segments one pass deletes (RocketMQ 5 key; 4.9's constant). */
+  deleteFileBatchMax: integer(POSITIVE_INT).default(10),
+  /** Live. Disk usage (%) above which deletion runs whatever the hour; used clamped to 10–95. */
+  diskMaxUsedSpaceRatio: integer({ min: 0, max: 100 }).default(75),
+  /**
+   * Live. Disk usage (%) above which sends are refused (STORE_DISK_FULL) until it is back at or
+   * below diskSpaceCleanForciblyRatio; used clamped to 35–90 (RocketMQ 5 key; 4.9's JVM property).
+   */
+  diskSpaceWarningLevelRatio: integer({ min: 0, max: 100 }).default(90),
+  /** Live. Disk usage (%) above which deletion ignores fileReservedTime; used clamped to 30–85. */
+  diskSpaceCleanForciblyRatio: integer({ min: 0, max: 100 }).default(85),
+  /** Live. Whether a disk above diskSpaceCleanForciblyRatio deletes segments whatever their age. */
+  cleanFileForciblyEnable: boolean().default(true),
   /**
    * Skiff: a slave that asks for offset 0 gets the master's whole history (true), or starts at the
    * master's last segment as Apache RocketMQ does (false).

@@ -135,6 +135,11 @@ export interface KeyQueryAnswerJson {
   readonly messages: readonly MessageJson[];
 }
 
+/** `POST /admin/delete-expired-commitlog`: how many retention passes now delete expired segments whatever the hour (20). */
+export interface DeleteExpiredCommitLogJson {
+  readonly manualPasses: number;
+}
+
 /** GET answer and PUT body of a consumer offset: the next offset to consume (-1: none committed). */
 export interface ConsumerOffsetJson {
   readonly offset: number;

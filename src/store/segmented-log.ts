@@ -23,9 +23,18 @@
  * retried with backoff (`health.retryLater`, and at once by `flush`); until one succeeds, `append`,
  * `waitForCapacity` and waits for unwritten bytes throw the StoreHealth error (STORE_DISK_FULL or
  * STORE_IO_FAILED, retriable), and `health` reports the problem. Success clears it by itself.
+ *
+ * Retention (retention.ts) takes segments off the front, one at a time: `retireFirstSegment`
+ * removes the oldest from the log at once (never the last, never one with bytes not yet fsync'd:
+ * the writer never touches it again), so `minOffset` moves past it and later reads of it are
+ * refused (`readHeld` answers null for callers that checked the range before an await). A read
+ * already running holds a pin on its segment's file (RocketMQ's reference count on a mapped file);
+ * the retired segment's `whenUnread` resolves when the last pin goes, and `remove` deletes the file.
+ * Until it is removed, no other segment is retired, and `truncateTo` / `resetTo` remove it first,
+ * so a segment file is never deleted after the log created a new file at its start.
  */
 import { assert, assertSafeOffset, SkiffError } from "../core/errors.ts";
-import type { FileSystem } from "../core/platform.ts";
+import type { FileStat, FileSystem } from "../core/platform.ts";
 import { BlockCache } from "./block-cache.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
 import { SegmentFiles } from "./segment-files.ts";
@@ -60,6 +69,19 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/** A segment `retireFirstSegment` took out of the log, whose file is still on disk. */
+export interface RetiredSegment {
+  readonly start: number;
+  readonly path: string;
+  readonly sizeBytes: number;
+  /** Resolves when no read of its file runs any more (at once when none does). */
+  whenUnread(): Promise<void>;
+  /** Reads of its file running right now. */
+  readonly readers: number;
+  /** Deletes the file (closing its pooled handle; a read still holding it finishes on it, as on POSIX). */
+  remove(): Promise<void>;
+}
+
 export class SegmentedLog {
   readonly segmentSizeBytes: number;
   /** Segment start offsets, ascending. */
@@ -82,6 +104,12 @@ export class SegmentedLog {
   private resets = 0;
   private readonly health: StoreHealth;
   private readonly maxUnwrittenBytes: number;
+  /** Reads of a segment's file running now, by segment start (pins: retention waits for them). */
+  private readonly pins = new Map<number, number>();
+  private readonly unpinnedWaiters = new Map<number, Array<() => void>>();
+  /** The segment retired and not yet removed (at most one), and its removal while it runs. */
+  private retired: number | null = null;
+  private removing: Promise<void> | null = null;
 
   private readonly options: SegmentedLogOptions;
 
@@ -131,6 +159,10 @@ export class SegmentedLog {
   /** Between two equal readings, `flushedOffset`, `writtenOffset` and `maxOffset` only grew. */
   get resetCount(): number {
     return this.resets;
+  }
+  /** Whether `close` was called. */
+  get isClosed(): boolean {
+    return this.closed;
   }
   /** The error writes fail with right now (STORE_DISK_FULL / STORE_IO_FAILED), or null. */
   get writeFailure(): SkiffError | null {
@@ -186,8 +218,97 @@ export class SegmentedLog {
     if (fileEnd < offset + length) {
       assert(this.cache.readInto(fileEnd, out.subarray(fileEnd - offset)), "unwritten bytes must be cached");
     }
-    if (fileEnd > offset) await this.files.read(offset, out.subarray(0, fileEnd - offset));
+    if (fileEnd > offset) {
+      const segment = segmentStartOf(offset, this.segmentSizeBytes);
+      this.pin(segment);
+      try {
+        await this.files.read(offset, out.subarray(0, fileEnd - offset));
+      } finally {
+        this.unpin(segment);
+      }
+    }
     return out;
+  }
+
+  /**
+   * `read`, or null when `offset` lies below `minOffset` (retention removed it): for callers that
+   * checked the range and awaited something since.
+   */
+  readHeld(offset: number, length: number): Promise<Uint8Array | null> {
+    if (offset < this.minOffset) return Promise.resolve(null);
+    return this.read(offset, length);
+  }
+
+  /** Size and modification time of a segment's file (retention's age); null when it does not exist. */
+  segmentStat(segmentStart: number): Promise<FileStat | null> {
+    return this.files.stat(segmentStart);
+  }
+
+  /**
+   * Retention: takes the oldest segment out of the log (see the header) and returns it, or null
+   * when it may not go: it is the last one, the previously retired one is not removed yet, the log
+   * is closed, or its end lies beyond the fsync'd bytes or beyond `keepFrom` (e.g. not dispatched yet).
+   */
+  retireFirstSegment(keepFrom: number): RetiredSegment | null {
+    if (this.closed || this.retired !== null || this.segments.length < 2) return null;
+    const start = this.segments[0];
+    const end = start + this.segmentSizeBytes;
+    if (end > this.flushedOffsetValue || end > keepFrom) return null;
+    assert(end <= this.writtenOffsetValue, "a retired segment is written");
+    // A new array: a flush iterating the old one (across awaits) is not disturbed.
+    this.segments = this.segments.slice(1);
+    this.cache.dropBelow(end);
+    this.retired = start;
+    const pins = this.pins;
+    return {
+      start,
+      path: this.files.pathOf(start),
+      sizeBytes: this.segmentSizeBytes,
+      whenUnread: () => this.whenUnpinned(start),
+      get readers() {
+        return pins.get(start) ?? 0;
+      },
+      remove: () => this.removeRetired(start),
+    };
+  }
+
+  private async removeRetired(start: number): Promise<void> {
+    if (this.retired !== start) return; // removed already (by truncateTo / resetTo)
+    const removal = this.removing ?? (this.removing = (async () => {
+      try {
+        await this.files.remove(start);
+        await this.files.syncDirectory();
+        this.retired = null;
+      } finally {
+        this.removing = null;
+      }
+    })());
+    await removal;
+  }
+
+  private pin(segment: number): void {
+    this.pins.set(segment, (this.pins.get(segment) ?? 0) + 1);
+  }
+
+  private unpin(segment: number): void {
+    const left = (this.pins.get(segment) ?? 1) - 1;
+    if (left > 0) {
+      this.pins.set(segment, left);
+      return;
+    }
+    this.pins.delete(segment);
+    const waiters = this.unpinnedWaiters.get(segment);
+    this.unpinnedWaiters.delete(segment);
+    for (const resolve of waiters ?? []) resolve();
+  }
+
+  private whenUnpinned(segment: number): Promise<void> {
+    if (!this.pins.has(segment)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.unpinnedWaiters.get(segment) ?? [];
+      waiters.push(resolve);
+      this.unpinnedWaiters.set(segment, waiters);
+    });
   }
 
   /** Called (synchronously) after `writtenOffset` or `flushedOffset` moved forward. */
@@ -223,6 +344,7 @@ export class SegmentedLog {
    */
   async truncateTo(offset: number): Promise<void> {
     await this.idle();
+    await this.removeAnyRetired();
     // Bytes below `offset` that are not written yet cannot be declared written.
     if (this.writtenOffsetValue < Math.min(offset, this.maxOffsetValue)) this.assertWritable();
     const segmentStart = segmentStartOf(offset, this.segmentSizeBytes);
@@ -244,6 +366,7 @@ export class SegmentedLog {
   /** Deletes every segment and starts an empty log at `offset` (a slave's first frame). */
   async resetTo(offset: number): Promise<void> {
     await this.idle();
+    await this.removeAnyRetired();
     for (const start of this.segments) {
       await this.files.remove(start);
     }
@@ -274,6 +397,12 @@ export class SegmentedLog {
   private async idle(): Promise<void> {
     while (this.writing) await this.writing;
     await this.flushing;
+    while (this.removing) await this.removing.catch(() => undefined);
+  }
+
+  /** Before segments are dropped or created again: the retired segment's file goes first. */
+  private async removeAnyRetired(): Promise<void> {
+    if (this.retired !== null) await this.removeRetired(this.retired);
   }
 
   private async flushOnce(): Promise<number> {
