@@ -173,20 +173,18 @@ export class ConsumeQueue {
 
   /**
    * Retention: takes the first file out when it is not the last one and its last entry points
-   * below `commitLogMin`; null otherwise. Call `correctMinOffset` first. The file's bytes are
-   * fsync'd first if they are not yet (a file is only taken out once they are).
+   * below `commitLogMin`; null when it must stay, "later" when it may go but its bytes are not all
+   * fsync'd yet (the flush service gets there; retention tries again). Call `correctMinOffset` first.
    */
-  async retireExpiredFile(commitLogMin: number): Promise<{ file: RetiredSegment; lastPhysicalOffset: number } | null> {
+  async retireExpiredFile(commitLogMin: number): Promise<{ file: RetiredSegment; lastPhysicalOffset: number } | "later" | null> {
     const starts = this.log.segmentStarts;
     if (starts.length < 2) return null;
     const first = starts[0];
     const end = first + this.log.segmentSizeBytes;
     const last = await this.entryAt(end / ENTRY - 1);
-    if (!last || last.physicalOffset >= commitLogMin || end / ENTRY > this.minOffsetValue) return null;
-    if (end > this.log.flushedOffset) await this.log.flush();
-    if (this.log.segmentStarts[0] !== first) return null; // changed meanwhile
+    if (!last || last.physicalOffset >= commitLogMin || end / ENTRY > this.minOffsetValue || this.log.segmentStarts[0] !== first) return null;
     const file = this.log.retireFirstSegment(Number.POSITIVE_INFINITY);
-    return file ? { file, lastPhysicalOffset: last.physicalOffset } : null;
+    return file ? { file, lastPhysicalOffset: last.physicalOffset } : "later";
   }
 
   close(): Promise<void> {

@@ -239,7 +239,6 @@ export class RetentionService {
       const start = starts[0];
       const mtimeMs = (await log.segmentStat(start))?.mtimeMs ?? 0; // a file gone counts as old, as Java's lastModified() = 0
       if (!cleanAtOnce && this.parts.clock.now() < mtimeMs + reservedMs) return;
-      if (start + log.segmentSizeBytes > log.flushedOffset) await log.flush().catch(() => undefined);
       const retired = log.segmentStarts[0] === start ? log.retireFirstSegment(this.parts.dispatchedOffset()) : null;
       if (!retired) {
         this.note(`retention: commit-log segment ${log.pathOf(start)} is due but not yet fsync'd and dispatched; tried again at the next pass`);
@@ -264,8 +263,8 @@ export class RetentionService {
       if (queue.closed) continue; // its topic is being deleted
       try {
         const deleted = await this.cleanQueue(queue, min, tally);
-        if (deleted < 0) complete = false;
-        if (deleted !== 0) await this.pause(settings.deleteConsumeQueueFilesIntervalMs);
+        if (deleted.due) complete = false;
+        if (deleted.files > 0) await this.pause(settings.deleteConsumeQueueFilesIntervalMs);
       } catch (error) {
         if (queue.closed) continue;
         complete = false;
@@ -276,14 +275,15 @@ export class RetentionService {
     if (complete) this.lastPhysicalMinOffset = min;
   }
 
-  /** Files deleted from one queue; negative when one could not be deleted (tried again). */
-  private async cleanQueue(queue: ConsumeQueue, min: number, tally: Tally): Promise<number> {
+  /** Files deleted from one queue; `due` when one must still go (not fsync'd yet, or its deletion failed): tried again. */
+  private async cleanQueue(queue: ConsumeQueue, min: number, tally: Tally): Promise<{ files: number; due: boolean }> {
     await queue.correctMinOffset(min);
     let deleted = 0;
     for (;;) {
       const expired = await queue.retireExpiredFile(min);
-      if (!expired) return deleted;
-      if (!(await this.removeWhenUnread(expired.file, CONSUME_QUEUE_DESTROY_FORCIBLY_MS, "consume-queue file"))) return -1;
+      if (expired === null) return { files: deleted, due: false };
+      if (expired === "later") return { files: deleted, due: true };
+      if (!(await this.removeWhenUnread(expired.file, CONSUME_QUEUE_DESTROY_FORCIBLY_MS, "consume-queue file"))) return { files: deleted, due: true };
       deleted++;
       tally.consumeQueueFiles++;
       tally.bytesFreed += expired.file.sizeBytes;
