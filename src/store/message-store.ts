@@ -365,6 +365,11 @@ export class MessageStore {
     if (schedule) this.retention.start(schedule);
   }
 
+  /** Why sends are refused right now for disk usage (above diskSpaceWarningLevelRatio), or null. */
+  get sendRefusal(): SkiffError | null {
+    return this.retention.sendRefusal;
+  }
+
   /** One retention pass now (after a running one). */
   runRetentionPass(): Promise<RetentionPass> {
     this.assertOpen();
