@@ -122,16 +122,25 @@ export class RetentionService {
     this.parts = parts;
   }
 
-  /** Passes from `initialDelayMs` on, every `intervalMs` (the next one is scheduled when a pass ends). */
+  /**
+   * Passes at a fixed rate, as RocketMQ's `scheduleAtFixedRate`: the first `initialDelayMs` after
+   * start, then every `intervalMs`; a tick that finds the previous pass still running is skipped.
+   */
   start(schedule: RetentionSchedule): void {
     if (this.stopped || this.timer) return;
+    let busy = false;
     const tick = () => {
-      this.timer = null;
+      if (busy || this.stopped) return;
+      busy = true;
       void this.runPass().catch((error: unknown) => this.parts.log(`retention pass failed: ${(error as Error).message}`)).finally(() => {
-        if (!this.stopped) this.timer = this.parts.clock.setTimeout(tick, schedule.intervalMs);
+        busy = false;
       });
     };
-    this.timer = this.parts.clock.setTimeout(tick, schedule.initialDelayMs);
+    this.timer = this.parts.clock.setTimeout(() => {
+      if (this.stopped) return;
+      this.timer = this.parts.clock.setInterval(tick, schedule.intervalMs);
+      tick();
+    }, schedule.initialDelayMs);
   }
 
   /** RocketMQ's `executeDeleteFilesManually`: the next 20 passes delete expired segments whatever the hour. */

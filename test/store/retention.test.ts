@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { ALL_HOURS, HOUR_MS, retentionWorld, SEGMENT_BYTES } from "../support/retention.ts";
 import { message } from "../support/store.ts";
 import { MessageStore } from "../../src/store/message-store.ts";
+import { spin } from "../support/memory-platform.ts";
 
 describe("retention by the clock", () => {
   it("deletes at a deleteWhen hour the segments older than fileReservedTime, oldest first, stopping at the first that is not", async () => {
@@ -78,6 +79,31 @@ describe("retention by the clock", () => {
     const after = await w.pass();
     assert.deepEqual([after.reasons, after.commitLogSegments], [[], 0], "the 21st pass does not delete");
     await w.store.close();
+  });
+});
+
+describe("retention's schedule", () => {
+  it("runs its first pass cleanResourceInitialDelay after start, then one every cleanResourceInterval, until the store closes", async () => {
+    const w = await retentionWorld({ fileReservedTimeHours: 0, deleteWhen: ALL_HOURS });
+    await w.fillSegments(3);
+    await w.store.flushAll();
+    w.store.startRetention(() => w.settings, { intervalMs: 10_000, initialDelayMs: 60_000 });
+    await w.clock.advance(59_000);
+    await spin(5000);
+    assert.equal(w.segments().length, 3, "nothing before the first pass");
+    await w.clock.advance(1_000);
+    await spin(5000);
+    assert.equal(w.segments().length, 1, "the first pass, 60 s after start");
+    await w.fillSegments(2);
+    await w.store.flushAll();
+    await w.clock.advance(9_000);
+    await spin(5000);
+    assert.equal(w.segments().length, 3);
+    await w.clock.advance(1_000);
+    await spin(5000);
+    assert.equal(w.segments().length, 1, "the next pass, 10 s later");
+    await w.store.close();
+    assert.equal(w.clock.pendingTimers, 0, "closing the store stops retention's timer");
   });
 });
 
