@@ -210,10 +210,13 @@ export class RetentionService {
     const { max, warning, forcibly } = diskThresholds(settings);
     const parts = [usage.commitLog, usage.consumeQueue];
     const full = parts.find((p) => p.ratio > warning);
-    const forced = parts.find((p) => p.ratio > forcibly);
+    const forced = full ?? parts.find((p) => p.ratio > forcibly); // RocketMQ: either cleans immediately
     if (full) this.markDiskFull(full, warning, forcibly);
     else if (!forced) this.clearDiskFull(usage.commitLog);
-    if (forced) return { reason: `the disk holding ${forced.path} is ${percent(forced.ratio)} full (> ${percent(forcibly)}: delete whatever the age)`, cleanImmediately: true };
+    if (forced) {
+      const limit = full ? `diskSpaceWarningLevelRatio ${percent(warning)}` : percent(forcibly);
+      return { reason: `the disk holding ${forced.path} is ${percent(forced.ratio)} full (> ${limit}: delete whatever the age)`, cleanImmediately: true };
+    }
     const over = parts.find((p) => p.ratio < 0 || p.ratio > max);
     if (over) return { reason: over.ratio < 0 ? `the usage of the disk holding ${over.path} is unknown` : `the disk holding ${over.path} is ${percent(over.ratio)} full (> diskMaxUsedSpaceRatio ${percent(max)})`, cleanImmediately: false };
     return { reason: null, cleanImmediately: false };

@@ -27,19 +27,21 @@
  * Retention (retention.ts) takes segments off the front, one at a time: `retireFirstSegment`
  * removes the oldest from the log at once (never the last, never one with bytes not yet fsync'd:
  * the writer never touches it again), so `minOffset` moves past it and later reads of it are
- * refused (`readHeld` answers null for callers that checked the range before an await). A read
- * already running holds a pin on its segment's file (RocketMQ's reference count on a mapped file);
- * the retired segment's `whenUnread` resolves when the last pin goes, and `remove` deletes the file.
- * Until it is removed, no other segment is retired, and `truncateTo` / `resetTo` remove it first,
- * so a segment file is never deleted after the log created a new file at its start.
+ * refused (`readHeld` answers null for callers that checked the range before an await). Reads
+ * already running pin its file until they are done (segment-retirement.ts); until its file is
+ * removed no other segment is retired, and `truncateTo` / `resetTo` remove it first, so a segment
+ * file is never deleted after the log created a new file at its start.
  */
 import { assert, assertSafeOffset, SkiffError } from "../core/errors.ts";
 import type { FileStat, FileSystem } from "../core/platform.ts";
 import { BlockCache } from "./block-cache.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
 import { SegmentFiles } from "./segment-files.ts";
+import { SegmentRetirement, type RetiredSegment } from "./segment-retirement.ts";
 import { segmentStartOf } from "./segment-name.ts";
 import { StoreHealth } from "./store-health.ts";
+
+export type { RetiredSegment };
 
 export interface SegmentedLogOptions {
   readonly fs: FileSystem;
@@ -69,19 +71,6 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-/** A segment `retireFirstSegment` took out of the log, whose file is still on disk. */
-export interface RetiredSegment {
-  readonly start: number;
-  readonly path: string;
-  readonly sizeBytes: number;
-  /** Resolves when no read of its file runs any more (at once when none does). */
-  whenUnread(): Promise<void>;
-  /** Reads of its file running right now. */
-  readonly readers: number;
-  /** Deletes the file (closing its pooled handle; a read still holding it finishes on it, as on POSIX). */
-  remove(): Promise<void>;
-}
-
 export class SegmentedLog {
   readonly segmentSizeBytes: number;
   /** Segment start offsets, ascending. */
@@ -104,12 +93,8 @@ export class SegmentedLog {
   private resets = 0;
   private readonly health: StoreHealth;
   private readonly maxUnwrittenBytes: number;
-  /** Reads of a segment's file running now, by segment start (pins: retention waits for them). */
-  private readonly pins = new Map<number, number>();
-  private readonly unpinnedWaiters = new Map<number, Array<() => void>>();
-  /** The segment retired and not yet removed (at most one), and its removal while it runs. */
-  private retired: number | null = null;
-  private removing: Promise<void> | null = null;
+  /** Reads pinning segment files, and the segment retired whose file is not removed yet. */
+  private readonly retirement: SegmentRetirement;
 
   private readonly options: SegmentedLogOptions;
 
@@ -121,6 +106,7 @@ export class SegmentedLog {
     this.maxUnwrittenBytes = Math.max(options.maxUnwrittenBytes ?? 64 << 20, blockSize);
     const pool = options.handlePool ?? new FileHandlePool(Math.max(2, options.maxOpenFiles ?? 8));
     this.files = new SegmentFiles(options.fs, options.dir, options.segmentSizeBytes, pool);
+    this.retirement = new SegmentRetirement(this.files);
     this.health = options.health ?? new StoreHealth();
   }
 
@@ -220,11 +206,11 @@ export class SegmentedLog {
     }
     if (fileEnd > offset) {
       const segment = segmentStartOf(offset, this.segmentSizeBytes);
-      this.pin(segment);
+      this.retirement.pin(segment);
       try {
         await this.files.read(offset, out.subarray(0, fileEnd - offset));
       } finally {
-        this.unpin(segment);
+        this.retirement.unpin(segment);
       }
     }
     return out;
@@ -250,7 +236,7 @@ export class SegmentedLog {
    * is closed, or its end lies beyond the fsync'd bytes or beyond `keepFrom` (e.g. not dispatched yet).
    */
   retireFirstSegment(keepFrom: number): RetiredSegment | null {
-    if (this.closed || this.retired !== null || this.segments.length < 2) return null;
+    if (this.closed || this.retirement.pending || this.segments.length < 2) return null;
     const start = this.segments[0];
     const end = start + this.segmentSizeBytes;
     if (end > this.flushedOffsetValue || end > keepFrom) return null;
@@ -258,57 +244,7 @@ export class SegmentedLog {
     // A new array: a flush iterating the old one (across awaits) is not disturbed.
     this.segments = this.segments.slice(1);
     this.cache.dropBelow(end);
-    this.retired = start;
-    const pins = this.pins;
-    return {
-      start,
-      path: this.files.pathOf(start),
-      sizeBytes: this.segmentSizeBytes,
-      whenUnread: () => this.whenUnpinned(start),
-      get readers() {
-        return pins.get(start) ?? 0;
-      },
-      remove: () => this.removeRetired(start),
-    };
-  }
-
-  private async removeRetired(start: number): Promise<void> {
-    if (this.retired !== start) return; // removed already (by truncateTo / resetTo)
-    const removal = this.removing ?? (this.removing = (async () => {
-      try {
-        await this.files.remove(start);
-        await this.files.syncDirectory();
-        this.retired = null;
-      } finally {
-        this.removing = null;
-      }
-    })());
-    await removal;
-  }
-
-  private pin(segment: number): void {
-    this.pins.set(segment, (this.pins.get(segment) ?? 0) + 1);
-  }
-
-  private unpin(segment: number): void {
-    const left = (this.pins.get(segment) ?? 1) - 1;
-    if (left > 0) {
-      this.pins.set(segment, left);
-      return;
-    }
-    this.pins.delete(segment);
-    const waiters = this.unpinnedWaiters.get(segment);
-    this.unpinnedWaiters.delete(segment);
-    for (const resolve of waiters ?? []) resolve();
-  }
-
-  private whenUnpinned(segment: number): Promise<void> {
-    if (!this.pins.has(segment)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiters = this.unpinnedWaiters.get(segment) ?? [];
-      waiters.push(resolve);
-      this.unpinnedWaiters.set(segment, waiters);
-    });
+    return this.retirement.retire(start);
   }
 
   /** Called (synchronously) after `writtenOffset` or `flushedOffset` moved forward. */
@@ -397,12 +333,12 @@ export class SegmentedLog {
   private async idle(): Promise<void> {
     while (this.writing) await this.writing;
     await this.flushing;
-    while (this.removing) await this.removing.catch(() => undefined);
+    while (this.retirement.running) await this.retirement.running.catch(() => undefined);
   }
 
   /** Before segments are dropped or created again: the retired segment's file goes first. */
-  private async removeAnyRetired(): Promise<void> {
-    if (this.retired !== null) await this.removeRetired(this.retired);
+  private removeAnyRetired(): Promise<void> {
+    return this.retirement.removePending();
   }
 
   private async flushOnce(): Promise<number> {

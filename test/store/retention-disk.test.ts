@@ -60,6 +60,13 @@ describe("retention by disk usage", () => {
     assert.equal(pass.commitLogSegments, 4, "all but the newest");
     assert.deepEqual(w.segments().length, 1);
     await w.store.close();
+
+    const low = await agedStore({ diskSpaceWarningLevelRatio: 40 });
+    diskAt(low, 50);
+    const warned = await low.pass();
+    assert.match(warned.reasons.join(), /is 50\.\d% full \(> diskSpaceWarningLevelRatio 40\.0%: delete whatever the age\)/);
+    assert.equal(warned.commitLogSegments, 4, "above the warning level, RocketMQ cleans immediately too");
+    await low.store.close();
   });
 
   it("above diskSpaceWarningLevelRatio refuses sends with STORE_DISK_FULL until usage is at or below diskSpaceCleanForciblyRatio", async () => {
