@@ -7,54 +7,18 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { encodeProperties } from "../../src/codec/properties.ts";
-import { messageRecordLength } from "../../src/codec/message-record.ts";
 import { DEFAULT_RETENTION_SETTINGS, type RetentionSettings } from "../../src/store/retention-settings.ts";
-import { fixtureText } from "../support/fixtures.ts";
-import { memoryStoreWorld, message } from "../support/store.ts";
-
-const RUN = "remoting/v4.9.7-retention/v4.9.7-retention-";
-const TOPIC = "RetTopic";
-
-/** Physical offsets of the 300 messages the real broker stored (offsetMsgId's last 16 hex digits). */
-function realOffsets(): number[] {
-  return [...fixtureText(`${RUN}fill.txt`).matchAll(/offsetMsgId=[0-9A-F]{16}([0-9A-F]{16})/g)].map((m) => Number.parseInt(m[1], 16));
-}
-
-/** The files of one directory in the real store listing at `stage` ("before deletion" / "after deletion"). */
-function realListing(stage: string, dir: string): string[] {
-  const text = fixtureText(`${RUN}store-listing.txt`);
-  const section = text.slice(text.indexOf(`--- store listing: ${stage}`)).split("\n--- ")[0];
-  return [...section.matchAll(new RegExp(`^${dir}/(\\S+) `, "gm"))].map((m) => m[1]);
-}
-
-/** A message like the run's (`rk-<i> alt-<i>` keys, TagR), its body padded so the record takes `recordBytes`. */
-function runMessage(i: number, recordBytes: number) {
-  const properties = new Map([["KEYS", `rk-${i} alt-${i}`], ["UNIQ_KEY", `FD${String(i).padStart(30, "0")}`], ["TAGS", "TagR"], ["WAIT", "true"]]);
-  const propertiesLength = new TextEncoder().encode(encodeProperties(properties, { trailingSeparator: false })).length;
-  const bodyBytes = recordBytes - messageRecordLength(0, 0, TOPIC.length, propertiesLength);
-  assert.ok(bodyBytes > 8, `record of ${recordBytes} bytes`);
-  return message(TOPIC, `ret-${i} `.padEnd(bodyBytes, "x"), { properties });
-}
+import { fillLikeTheRun, realListing, RUN_STORE, RUN_TOPIC as TOPIC } from "../support/retention-run.ts";
+import { memoryStoreWorld } from "../support/store.ts";
 
 describe("retention on the real 4.9.7 run's layout", () => {
   it("keeps the files the real broker kept, with min offsets 196608 (commit log) and 240 of 300 (queue)", async () => {
-    const world = memoryStoreWorld({ segmentSizeCommitLogBytes: 65536, segmentSizeConsumeQueueBytes: 600, maxHashSlotNum: 32, maxIndexNum: 100 });
+    const world = memoryStoreWorld(RUN_STORE);
     const store = await world.open();
     let settings: RetentionSettings = { ...DEFAULT_RETENTION_SETTINGS, fileReservedTimeHours: 0, deleteWhen: "99" };
     store.startRetention(() => settings, null);
 
-    const offsets = realOffsets();
-    assert.equal(offsets.length, 300);
-    for (const [i, offset] of offsets.entries()) {
-      const next = offsets[i + 1];
-      // Within a segment the next offset gives the size; the last of a segment is as long as its neighbours (813/815/817 by digits).
-      const size = next !== undefined && Math.floor(next / 65536) === Math.floor(offset / 65536) ? next - offset : offset - offsets[i - 1];
-      const put = await store.put([runMessage(i, size)]);
-      assert.deepEqual([put.records[0].physicalOffset, put.records[0].queueOffset], [offset, i], `message ${i} lands where the real broker put it`);
-    }
-    await store.waitDispatched(store.offsets.maxOffset);
-    await store.flushAll();
+    await fillLikeTheRun(store);
     const names = async (dir: string) => (await world.fs.readdir(`/store/${dir}`)).sort();
     assert.deepEqual(await names("commitlog"), realListing("after 300 messages", "commitlog").filter((name) => name !== "00000000000000262144"),
       "the same segments (RocketMQ had also pre-allocated the next one)");
