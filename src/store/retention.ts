@@ -330,6 +330,7 @@ export class RetentionService {
       return true;
     } catch (error) {
       this.hanged.set(file.path, file);
+      this.lastRedeleteMs = this.parts.clock.now(); // the next try one redeleteHangedFileInterval from now
       this.parts.log(`retention: could not delete ${file.what} ${file.path} (${(error as Error).message}); tried again every redeleteHangedFileInterval`);
       return false;
     }
