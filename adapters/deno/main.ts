@@ -8,14 +8,7 @@ await runCli(platform, {
   out: (line) => console.log(line),
   err: (line) => console.error(line),
   onShutdownSignal(handler) {
-    let fired = false;
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      Deno.addSignalListener(signal, () => {
-        if (fired) return;
-        fired = true;
-        handler(signal);
-      });
-    }
+    for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, () => handler(signal));
   },
   exit: (code) => Deno.exit(code),
 });

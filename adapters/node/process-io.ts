@@ -11,14 +11,7 @@ export function processIo(): ProcessIo {
     out: (line) => console.log(line),
     err: (line) => console.error(line),
     onShutdownSignal(handler) {
-      let fired = false;
-      for (const signal of ["SIGINT", "SIGTERM"] as const) {
-        process.on(signal, () => {
-          if (fired) return;
-          fired = true;
-          handler(signal);
-        });
-      }
+      for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => handler(signal));
     },
     exit: (code) => process.exit(code),
   };

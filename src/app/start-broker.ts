@@ -25,6 +25,7 @@ import { openMetadata, type Metadata } from "../metadata/metadata.ts";
 import { parseHostAddress } from "../codec/host-address.ts";
 import { listenLine } from "../config/describe.ts";
 import { listenRemoting } from "./broker-remoting.ts";
+import { checkPortsFree, listenError, type PortToBind } from "./port-check.ts";
 import { MessageStore } from "../store/message-store.ts";
 import type { StoreOptions } from "../store/store-options.ts";
 import type { RetentionSettings } from "../store/retention-settings.ts";
@@ -63,6 +64,17 @@ export interface StartBrokerOptions {
   readonly log: (message: string) => void;
   /** For the slave's metadata sync and name-server registration; default `globalThis.fetch`. */
   readonly fetch?: FetchLike;
+}
+
+/** Every port the broker will listen on (a slave has no HA listener), checked before the store is opened. */
+export function brokerPorts(config: BrokerConfig): PortToBind[] {
+  const ports: PortToBind[] = [
+    { key: "listenPort", what: "remoting", host: config.brokerIP1, port: config.listenPort },
+    { key: "httpListenPort", what: "HTTP", host: config.brokerIP1, port: config.httpListenPort },
+  ];
+  if (config.listenPort > 2) ports.push({ key: "listenPort", what: "remoting fast-channel (listenPort - 2)", host: config.brokerIP1, port: config.listenPort - 2 });
+  if (config.brokerRole !== "SLAVE") ports.push({ key: "haListenPort", what: "HA", host: config.brokerIP2, port: config.haListenPort });
+  return ports;
 }
 
 export function storeOptionsFrom(config: BrokerConfig, log: (message: string) => void): StoreOptions {
@@ -107,11 +119,27 @@ export function retentionSettingsFrom(config: BrokerConfig): RetentionSettings {
 }
 
 export async function startBroker(initial: BrokerConfig, platform: Platform, options: StartBrokerOptions): Promise<BrokerHandle> {
+  await checkPortsFree(platform.net, brokerPorts(initial));
+  const store = await MessageStore.open(platform, storeOptionsFrom(initial, options.log));
+  // What start-up undoes, newest first, when a later step fails: the store is closed as a clean
+  // stop closes it (no `abort` left, the lock released), so a failed start changes nothing.
+  const undo: Array<() => Promise<unknown>> = [() => store.close()];
+  try {
+    return await startOnStore(store, initial, platform, options, undo);
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The rest of start-up, over an open store; each step that needs undoing on failure pushes it to `undo`. */
+async function startOnStore(
+  store: MessageStore, initial: BrokerConfig, platform: Platform, options: StartBrokerOptions, undo: Array<() => Promise<unknown>>,
+): Promise<BrokerHandle> {
   const log = options.log;
   let config = initial;
   const { clock } = platform;
-  const store = await MessageStore.open(platform, storeOptionsFrom(config, log));
-  // Retention runs on every role: a slave keeps its own files by the same rules.
+  // Retention runs on every role: a slave keeps its own files by the same rules (stopped by store.close).
   store.startRetention(() => retentionSettingsFrom(config), { intervalMs: config.cleanResourceInterval, initialDelayMs: config.cleanResourceInitialDelay });
   const metadata = await openMetadata(platform.fs, clock, config.storePathRootDir, {
     brokerClusterName: config.brokerClusterName,
@@ -120,6 +148,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     defaultTopicQueueNums: config.defaultTopicQueueNums,
     onFlushError: (error) => log(`metadata flush failed, will retry: ${(error as Error).message}`),
   });
+  undo.push(() => metadata.close());
   for (const warning of metadata.warnings) log(warning);
 
   const longPoll = new LongPollHub(clock);
@@ -163,15 +192,21 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
     truncateToMaster: () => roles.truncateToMaster(),
   };
 
+  undo.push(async () => {
+    clients.stop();
+    schedule.stop();
+    await roles.stop();
+    remoting.closeAll();
+  });
   await roles.start();
   clients.start();
   const remotingServers = await listenRemoting(runtime, platform, config, log);
+  undo.push(() => remotingServers.close());
   if (config.listenPort === 0) config = { ...config, listenPort: remotingServers.main.address.port };
   try {
     server = await platform.http.serve({ host: config.brokerIP1, port: config.httpListenPort }, brokerApp(runtime).fetch, { idleTimeoutMs: HTTP_IDLE_TIMEOUT_MS });
   } catch (error) {
-    await remotingServers.close();
-    throw error;
+    throw listenError({ key: "httpListenPort", what: "HTTP", host: config.brokerIP1, port: config.httpListenPort }, error);
   }
   if (config.httpListenPort === 0) config = { ...config, httpListenPort: server.address.port };
   const httpAddress = `${config.brokerIP1}:${config.httpListenPort}`;

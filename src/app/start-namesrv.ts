@@ -2,7 +2,8 @@
  * The name server's composition root: the route table and its expiry scan (src/namesrv) and the
  * two fronts over them: RocketMQ remoting on `host:listenPort` (9876; src/processors/namesrv, for
  * Java clients, mqadmin and brokers of either kind) and the HTTP app (src/http/namesrv-app.ts) on
- * `host:httpListenPort` (default listenPort + 1 = 9877). It logs where it listens (the real ports)
+ * `host:httpListenPort` (default listenPort + 1 = 9877). A remoting connection silent for
+ * `serverChannelMaxIdleTimeSeconds` is closed, as by RocketMQ's NettyServerConfig. It logs where it listens (the real ports)
  * and the table's changes; the boot banner is the caller's, built from the returned addresses.
  */
 import type { NamesrvConfig } from "../config/namesrv-config.ts";
@@ -15,6 +16,7 @@ import { namesrvListenLine } from "../config/describe.ts";
 import { errorAnswer } from "../processors/error-answers.ts";
 import { namesrvProcessors } from "../processors/namesrv/index.ts";
 import { RemotingServer } from "../remoting/remoting-server.ts";
+import { checkPortsFree } from "./port-check.ts";
 
 export type { NamesrvOptions } from "../namesrv/namesrv.ts";
 
@@ -37,6 +39,10 @@ export async function startNamesrv(
   const { clock } = platform;
   const core = createNamesrvCore(config, clock, options);
   const app = namesrvApp({ routeTable: core.routeTable, clock, log });
+  await checkPortsFree(platform.net, [
+    { key: "listenPort", what: "remoting", host: config.host, port: config.listenPort },
+    { key: "httpListenPort", what: "HTTP", host: config.host, port: config.httpListenPort },
+  ]);
   const remoting = await RemotingServer.listen({
     net: platform.net,
     clock,
@@ -45,6 +51,7 @@ export async function startNamesrv(
     processors: namesrvProcessors({ routeTable: core.routeTable, clock }),
     log,
     errorAnswer,
+    limits: { idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000 },
   });
   const server = await platform.http.serve({ host: config.host, port: config.httpListenPort }, (request) => app.fetch(request)).catch(async (error: unknown) => {
     await remoting.close();

@@ -1,10 +1,14 @@
 /**
- * The `skiff` command, shared by every runtime: `skiff broker [flags]`, `skiff namesrv [flags]`.
+ * The `skiff` command, shared by every runtime: `skiff broker [flags]`, `skiff namesrv [flags]`,
+ * `skiff role …`, `skiff admin <command> [flags]` (admin/admin.ts, with its own exit codes).
  * A runtime's `adapters/<rt>/main.ts` hands it the platform and a few process facts (argv, env,
  * output, signals, exit); everything else happens here, once.
  *
  * Exit codes: 0 after a clean stop on SIGINT/SIGTERM; 1 for bad configuration (the message names
- * each bad key, its value and what is allowed); 2 for an unknown command; 3 when start-up fails.
+ * each bad key, its value and what is allowed); 2 for an unknown command; 3 when start-up fails
+ * (one line naming the cause: a port in use, a store another process holds, …; `--debug` anywhere
+ * on the command line adds the stack); 130 / 143 when a second SIGINT / SIGTERM forces the exit of
+ * a stop that hangs.
  */
 import { SkiffError } from "../core/errors.ts";
 import type { Platform } from "../core/platform.ts";
@@ -14,30 +18,37 @@ import { resolveNamesrvConfig } from "../config/namesrv-config.ts";
 import { parseCommandLine, resolveBrokerConfig } from "../config/sources.ts";
 import { startBroker } from "../app/start-broker.ts";
 import { startNamesrv } from "../app/start-namesrv.ts";
+import { runAdmin } from "./admin/admin.ts";
+import { SKIFF_REMOTING_VERSION_DESC } from "../remoting/remoting-command.ts";
+import { SKIFF_VERSION } from "./version.ts";
 
 export interface ProcessIo {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   out(line: string): void;
   err(line: string): void;
-  /** Calls `handler` once on SIGINT or SIGTERM. */
+  /** Calls `handler` on every SIGINT and SIGTERM. */
   onShutdownSignal(handler: (signal: string) => void): void;
   exit(code: number): void;
 }
 
 const USAGE = [
-  "usage: skiff <command> [flags]",
+  "usage: skiff <command> [flags]   (skiff --version; --debug adds stacks to start-up errors)",
   "  broker    start a broker (master or slave); skiff broker --help for its flags",
   "  namesrv   start a name server; skiff namesrv --help for its flags",
   "  role      switch a running broker's role: skiff role <host:port> <ASYNC_MASTER|SYNC_MASTER|SLAVE> [brokerId]",
+  "  admin     operate brokers and name servers (topics, groups, messages, HA): skiff admin for its commands",
 ];
 
 export async function runCli(platform: Platform, io: ProcessIo): Promise<void> {
-  const [command, ...rest] = io.argv;
+  const debug = io.argv.includes("--debug");
+  const [command, ...rest] = io.argv.filter((arg) => arg !== "--debug");
   try {
-    if (command === "broker") await runBroker(platform, io, rest);
+    if (command === "--version" || command === "-v" || command === "version") io.out(`skiff ${SKIFF_VERSION} (${platform.system.runtime}; RocketMQ remoting ${SKIFF_REMOTING_VERSION_DESC}, store and HA as RocketMQ 4.9.7 / 5.3.3)`);
+    else if (command === "broker") await runBroker(platform, io, rest);
     else if (command === "namesrv") await runNamesrv(platform, io, rest);
     else if (command === "role") await runRole(io, rest);
+    else if (command === "admin") await runAdmin(io, rest);
     else if (command === undefined || command === "help" || command === "--help" || command === "-h") USAGE.forEach((l) => io.out(l));
     else {
       io.err(`unknown command "${command}"`);
@@ -50,7 +61,10 @@ export async function runCli(platform: Platform, io: ProcessIo): Promise<void> {
       io.exit(1);
       return;
     }
-    io.err(`start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // A SkiffError names its cause and fix; anything else is unexpected, and its stack helps.
+    io.err(`start-up failed: ${message}${debug || error instanceof SkiffError ? "" : " (--debug shows where)"}`);
+    if (debug && error instanceof Error && error.stack) io.err(error.stack);
     io.exit(3);
   }
 }
@@ -81,7 +95,7 @@ async function runBroker(platform: Platform, io: ProcessIo, args: readonly strin
  * Signal handlers go in before start-up, so a SIGTERM that arrives while the broker is starting
  * (e.g. right after its boot line) still stops it cleanly once it is up.
  */
-function stopOnSignal(io: ProcessIo): { started(stop: () => Promise<void>): void } {
+export function stopOnSignal(io: Pick<ProcessIo, "out" | "err" | "exit" | "onShutdownSignal">): { started(stop: () => Promise<void>): void } {
   let stop: (() => Promise<void>) | null = null;
   let requested = false;
   const run = () => {
@@ -94,7 +108,12 @@ function stopOnSignal(io: ProcessIo): { started(stop: () => Promise<void>): void
     );
   };
   io.onShutdownSignal((signal) => {
-    io.out(`${signal} received: stopping`);
+    if (requested) {
+      io.err(`${signal} received again: exiting now, without waiting for the clean stop (the next start recovers the store)`);
+      io.exit(signal === "SIGINT" ? 130 : 143);
+      return;
+    }
+    io.out(`${signal} received: stopping (send it again to exit at once)`);
     requested = true;
     if (stop) run();
   });

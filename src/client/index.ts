@@ -9,6 +9,7 @@ export type { SendStatus, PullStatus } from "../contract/broker-http.ts";
 export type { BatchMessage, Message, SendResult } from "./message.ts";
 export { Producer, AUTO_CREATE_TOPIC, type ClientTarget, type ProducerOptions, type SendBatchOptions } from "./producer.ts";
 export type { PulledMessage, PullResult } from "./pull-answer.ts";
+export { MessageFinder, MAX_KEY_LOOKUP, type IdLookupOptions, type KeyLookupOptions, type MessageFinderOptions } from "./message-finder.ts";
 export {
   PullConsumer, DEFAULT_CONSUME_WAIT_MS, DEFAULT_PULL_MAX,
   type ConsumeOptions, type PullConsumerOptions, type PullOptions, type QueueOptions,

@@ -51,6 +51,17 @@ export function decodePullAnswer(headers: Headers, body: Uint8Array, what: strin
     maxOffset: integer(PULL_HEADERS.maxOffset),
     suggestWhichBrokerId: integer(PULL_HEADERS.suggestWhichBrokerId),
   };
+  return { ...result, messages: decodeRecords(headers, body, what, httpStatus), brokerAddress };
+}
+
+/**
+ * The stored records of a raw-records answer (a pull, a key or id lookup), checked against its
+ * `x-rocketmq-message-count`; a body that is not whole message records is a BAD_RESPONSE.
+ */
+export function decodeRecords(headers: Headers, body: Uint8Array, what: string, httpStatus: number): PulledMessage[] {
+  const fail = (problem: string): never => {
+    throw badResponse(what, httpStatus, problem);
+  };
   const messages: PulledMessage[] = [];
   for (let at = 0; at < body.length;) {
     const record = decodeMessageRecord(body, at, { readBody: true });
@@ -58,7 +69,7 @@ export function decodePullAnswer(headers: Headers, body: Uint8Array, what: strin
     messages.push({ ...pulledMessageFields(record), body: record.body ?? new Uint8Array(0) });
     at += record.totalSize;
   }
-  const count = integer(PULL_HEADERS.messageCount);
-  if (count !== messages.length) fail(`${PULL_HEADERS.messageCount} says ${count} messages, the body holds ${messages.length}`);
-  return { ...result, messages, brokerAddress };
+  const countText = headers.get(PULL_HEADERS.messageCount);
+  if (countText === null || String(messages.length) !== countText) fail(`${PULL_HEADERS.messageCount} says ${countText} messages, the body holds ${messages.length}`);
+  return messages;
 }

@@ -16,7 +16,7 @@
  *
  * A topic served by several broker names has queue ids on each: pass `brokerName` to say which.
  */
-import { RECORDS_CONTENT_TYPE, type ConsumerOffsetJson } from "../contract/broker-http.ts";
+import { RECORDS_CONTENT_TYPE, type ConsumerOffsetJson, type QueueOffsetAtJson } from "../contract/broker-http.ts";
 import { MASTER_ID } from "../contract/namesrv-http.ts";
 import { SkiffClientError } from "./errors.ts";
 import { HttpClient, type FetchLike, type Unchecked } from "./http.ts";
@@ -129,6 +129,22 @@ export class PullConsumer {
     const offset = ((await exchange.json()) as Unchecked<ConsumerOffsetJson> | null)?.offset;
     if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < -1) {
       throw new SkiffClientError("BAD_RESPONSE", `${exchange.what}: expected {offset}, got ${JSON.stringify(offset)}`, { status: exchange.response.status });
+    }
+    return offset;
+  }
+
+  /**
+   * The first offset of the queue whose message was stored at or after `timestamp` (ms since the
+   * epoch), the queue's end when none was: where to start consuming "from this morning on"
+   * (RocketMQ's `searchOffset`). Asked of the master, or of a slave while the route has no master.
+   */
+  async offsetForTimestamp(topic: string, queueId: number, timestamp: number, options: QueueOptions = {}): Promise<number> {
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new SkiffClientError("BAD_REQUEST", `timestamp must be ms since the epoch, got ${timestamp}`);
+    const to = await this.target(topic, queueId, options.brokerName, "read-offset");
+    const exchange = await this.http.request(to.address, `/topics/${encodeURIComponent(topic)}/queues/${queueId}/offset?timestamp=${timestamp}`);
+    const offset = ((await exchange.json()) as Unchecked<QueueOffsetAtJson> | null)?.offset;
+    if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0) {
+      throw new SkiffClientError("BAD_RESPONSE", `${exchange.what}: expected {timestamp, offset}, got ${JSON.stringify(offset)}`, { status: exchange.response.status });
     }
     return offset;
   }

@@ -3,6 +3,7 @@
  * (`sources.ts`), with its environment variables spelt `SKIFF_NAMESRV_<key>`. Keys of Apache
  * RocketMQ's `NamesrvConfig`/`NettyServerConfig` that Skiff does not use are accepted with one
  * warning; `bindAddress` (RocketMQ 5.x) is one of them: Skiff's bind address is `host`.
+ * `serverChannelMaxIdleTimeSeconds` closes a remoting connection silent that long, as the broker's does.
  * `httpListenPort` (Skiff's HTTP API) defaults to `listenPort + 1`, 0 when listenPort is 0 (a free
  * port), and must differ from listenPort (RocketMQ's remoting port).
  */
@@ -26,6 +27,11 @@ export const namesrvShape = {
   brokerExpiryMs: integer(POSITIVE_MS).default(120_000),
   /** Milliseconds between scans for expired brokers. */
   scanIntervalMs: integer(POSITIVE_MS).default(10_000),
+  /**
+   * Seconds a remoting connection may stay silent before the name server closes it (RocketMQ's
+   * `NettyServerConfig` key, 120 as there; brokers register every 30 s, clients ask for routes every 30 s).
+   */
+  serverChannelMaxIdleTimeSeconds: integer({ min: 1, max: 2_147_483 }).default(120),
 };
 
 export const namesrvConfigSchema = z.object(namesrvShape);

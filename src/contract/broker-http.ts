@@ -10,8 +10,16 @@
  *   GET  /topics/{topic}/queues/{queueId}/messages
  *                                   → PullAnswerJson, or with `Accept: RECORDS_CONTENT_TYPE` the stored
  *                                     records concatenated, the status in PULL_HEADERS
- *   GET  /messages?topic=&key=&maxNum=&begin=&end=   → KeyQueryAnswerJson (messages by KEYS word or UNIQ_KEY)
+ *   GET  /messages?topic=&key=&maxNum=&begin=&end=   → KeyQueryAnswerJson (messages by KEYS word or UNIQ_KEY),
+ *                                     or with `Accept: RECORDS_CONTENT_TYPE` the records, the rest in QUERY_HEADERS
+ *   GET  /messages/{msgId}?topic=   → MessageJson (by offsetMsgId or UNIQ_KEY; 404 MESSAGE_NOT_FOUND),
+ *                                     or with `Accept: RECORDS_CONTENT_TYPE` the one stored record
+ *   GET  /topics/{topic}/queues/{queueId}/offset?timestamp=   → QueueOffsetAtJson
  *   GET/PUT /consumer-offsets/{group}/{topic}/{queueId}   ConsumerOffsetJson (-1: nothing committed)
+ *   GET  /broker/status             BrokerStatusJson (RocketMQ's runtime table, as `mqadmin brokerStatus`)
+ *   GET  /topics/{topic}/status     TopicStatusJson (per queue min/max offset, as `mqadmin topicStatus`)
+ *   GET  /consumer-groups/{group}/progress?topic=   ConsumerProgressJson (lag per queue, as `consumerProgress`)
+ *   POST /consumer-groups/{group}/reset-offset      ResetOffsetBody → ResetOffsetJson
  *   PUT  /topics/{topic}            TopicConfigBody
  *   PUT  /subscription-groups/{group}  SubscriptionGroupBody
  *   errors                          ErrorBody (error-body.ts)
@@ -101,6 +109,13 @@ export const PULL_HEADERS = {
   messageCount: "x-rocketmq-message-count",
 } as const;
 
+/** The headers of a raw-records key query answer (KeyQueryAnswerJson's fields, and the record count). */
+export const QUERY_HEADERS = {
+  indexLastUpdateTimestamp: "x-rocketmq-index-last-update-timestamp",
+  indexLastUpdatePhyoffset: "x-rocketmq-index-last-update-phyoffset",
+  messageCount: PULL_HEADERS.messageCount,
+} as const;
+
 /** A pulled message as both answer forms carry it, the body aside. */
 export interface PulledMessageFields extends MessageLocation {
   readonly bornTimestamp: number;
@@ -140,9 +155,77 @@ export interface DeleteExpiredCommitLogJson {
   readonly manualPasses: number;
 }
 
+/**
+ * The first queue offset whose message was stored at or after `timestamp` (ms since the epoch);
+ * the queue's max offset when none was (RocketMQ's SEARCH_OFFSET_BY_TIMESTAMP).
+ */
+export interface QueueOffsetAtJson {
+  readonly timestamp: number;
+  readonly offset: number;
+}
+
 /** GET answer and PUT body of a consumer offset: the next offset to consume (-1: none committed). */
 export interface ConsumerOffsetJson {
   readonly offset: number;
+}
+
+/** GET /broker/status: RocketMQ's runtime table (`mqadmin brokerStatus` keys and value formats). */
+export interface BrokerStatusJson {
+  readonly brokerName: string;
+  readonly brokerId: number;
+  readonly brokerRole: string;
+  readonly table: Readonly<Record<string, string>>;
+}
+
+/** GET /topics/{topic}/status: every queue of the topic (below max(read, write) queue count). */
+export interface TopicStatusJson {
+  readonly topic: string;
+  readonly queues: ReadonlyArray<{
+    readonly queueId: number;
+    readonly minOffset: number;
+    readonly maxOffset: number;
+    /** Store time of the queue's last message; 0 for an empty queue. */
+    readonly lastUpdateTimestamp: number;
+  }>;
+}
+
+/**
+ * GET /consumer-groups/{group}/progress: per readable queue of each topic the group has offsets
+ * for (or of `?topic=`): the queue's end, the committed offset (0 when none) and their difference.
+ */
+export interface ConsumerProgressJson {
+  readonly group: string;
+  /** Messages read by the group per second over the last minute. */
+  readonly consumeTps: number;
+  readonly totalLag: number;
+  /** Consumers of the group connected over RocketMQ's remoting protocol (heartbeats). */
+  readonly onlineConsumers: number;
+  readonly queues: ReadonlyArray<{
+    readonly topic: string;
+    readonly queueId: number;
+    readonly brokerOffset: number;
+    readonly consumerOffset: number;
+    readonly lag: number;
+    /** Store time of the last consumed message; 0 when none. */
+    readonly lastTimestamp: number;
+  }>;
+}
+
+/**
+ * POST /consumer-groups/{group}/reset-offset: moves the group's committed offset of every queue of
+ * `topic` to the first message stored at or after `timestamp` (ms; 0: the queues' first message,
+ * a time in the future: their end). Refused (409 CONSUMER_GROUP_ONLINE) while consumers of the
+ * group are connected: they keep their own positions and would commit over the reset.
+ */
+export interface ResetOffsetBody {
+  readonly topic: string;
+  readonly timestamp: number;
+}
+
+export interface ResetOffsetJson {
+  readonly group: string;
+  readonly topic: string;
+  readonly queues: ReadonlyArray<{ readonly queueId: number; readonly previousOffset: number; readonly offset: number }>;
 }
 
 /** PUT /topics/{topic}: queue counts 1–1024, `perm` RocketMQ's bits (default 6, read + write). */

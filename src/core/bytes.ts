@@ -115,7 +115,7 @@ export function writeUtf8(text: string, target: Uint8Array, at: number): number 
   return n;
 }
 
-export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   let total = 0;
   for (const chunk of chunks) total += chunk.length;
   const out = new Uint8Array(total);

@@ -79,6 +79,8 @@ export const ErrorCode = {
   CLIENT_LIMIT_EXCEEDED: "CLIENT_LIMIT_EXCEEDED",
   /** A subscription filter other than TAG (SQL92): Skiff filters by tag only. */
   FILTER_NOT_SUPPORTED: "FILTER_NOT_SUPPORTED",
+  /** An offset reset for a group whose consumers are connected (they would commit over it). */
+  CONSUMER_GROUP_ONLINE: "CONSUMER_GROUP_ONLINE",
   /** No message record starts at the given commit-log offset (send-back, view by id). */
   MESSAGE_NOT_FOUND: "MESSAGE_NOT_FOUND",
 
@@ -103,6 +105,8 @@ export const ErrorCode = {
   STORE_IO_FAILED: "STORE_IO_FAILED",
   /** The store directory is held by another live process. */
   STORE_LOCKED: "STORE_LOCKED",
+  /** A port the server is configured to listen on is taken (start-up). */
+  PORT_IN_USE: "PORT_IN_USE",
   /** A segment file that ended before its length. */
   STORE_SHORT_READ: "STORE_SHORT_READ",
   /** A segment file of the wrong length or start. */

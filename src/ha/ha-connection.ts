@@ -64,6 +64,8 @@ export class HaConnection {
   private readonly firstReport: Promise<void>;
   private resolveFirstReport!: () => void;
   private wakeWriter: (() => void) | null = null;
+  /** Set by `shutdown`: nothing more is written, and the slave's close ends the connection with this reason. */
+  private drainReason: string | null = null;
   /** Bytes handed to `connection.write` whose writes have not finished yet. */
   private inFlightBytes = 0;
   /** Wakes a writer that waits for room (an in-flight write finished, or the connection closed). */
@@ -104,6 +106,25 @@ export class HaConnection {
     void this.writeLoop();
   }
 
+  /**
+   * A clean goodbye (the master stops): no more frames, a FIN after the queued ones, then the
+   * slave's own FIN is awaited while its reports are still read, so the slave sees the end of the
+   * stream and not a reset (closing with a report in flight would answer that report with a RST,
+   * which the slave reads as ECONNRESET). At most `graceMs`; then `close` as usual.
+   */
+  async shutdown(reason: string, graceMs: number): Promise<void> {
+    if (this.closeReason !== null) return;
+    this.drainReason = reason;
+    this.wakeWriter?.();
+    this.wakeForRoom?.();
+    let timer: TimerHandle | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = this.deps.clock.setTimeout(resolve, graceMs)));
+    const goodbye = this.deps.connection.end().catch(() => undefined).then(() => this.deps.connection.closed);
+    await Promise.race([goodbye, deadline]);
+    timer?.cancel();
+    this.close(reason);
+  }
+
   /** Closes the connection (idempotent); `onClose` is told why, once. */
   close(reason: string, refused = false): void {
     if (this.closeReason !== null) return;
@@ -123,7 +144,7 @@ export class HaConnection {
         const offset = this.decoder.pushLast(chunk);
         if (offset !== undefined && !(await this.accept(offset))) return;
       }
-      this.close("the slave closed the connection");
+      this.close(this.drainReason ?? "the slave closed the connection");
     } catch (error) {
       const refused = error instanceof SkiffError;
       this.close(refused ? `refused report: ${error.message}` : `read failed: ${reasonOf(error)}`, refused);
@@ -198,7 +219,7 @@ export class HaConnection {
     }
     const budget = Math.max(READ_AHEAD_BYTES, options.haTransferBatchSize);
     try {
-      while (!this.closed) {
+      while (!this.closed && this.drainReason === null) {
         if (clock.monotonicMs() - this.lastWriteAtMs >= options.haSendHeartbeatIntervalMs) await this.send(this.next, EMPTY);
         const room = budget - this.inFlightBytes;
         if (this.inFlightBytes > 0 && room < options.haTransferBatchSize) {
@@ -207,7 +228,7 @@ export class HaConnection {
         }
         // The read bytes go straight into `framed`: only the framed copy is held while the write waits.
         const ahead = this.framed(this.next, await source.readForTransfer(this.next, room));
-        if (this.closed) return;
+        if (this.closed || this.drainReason !== null) return;
         if (ahead.bodyBytes > 0) {
           this.writeInFlight(ahead.frames, ahead.bodyBytes);
           this.next += ahead.bodyBytes;

@@ -29,6 +29,9 @@ import { formatHostPort } from "../core/host-port.ts";
 import type { HaOptions } from "./ha-options.ts";
 import { withWriteDeadline } from "../core/write-deadline.ts";
 
+/** How long a stopping master waits for its slaves to close their side of the HA connection. */
+export const SHUTDOWN_GRACE_MS = 1000;
+
 export type ReplicationStatus = "PUT_OK" | "FLUSH_SLAVE_TIMEOUT";
 
 export interface SlaveStatus {
@@ -141,13 +144,18 @@ export class HaMaster {
     return this.connections().map((c) => ({ address: c.address, ackOffset: c.ackOffset, lagBytes: Math.max(0, max - Math.max(0, c.ackOffset)) }));
   }
 
-  /** Stops accepting, closes every slave connection, answers every waiter FLUSH_SLAVE_TIMEOUT. */
+  /**
+   * Stops accepting, says goodbye to every slave (a FIN now; each connection closes when its slave
+   * answers with its own FIN, at most SHUTDOWN_GRACE_MS later: see HaConnection.shutdown), and
+   * answers every waiter FLUSH_SLAVE_TIMEOUT. The goodbyes are not awaited: a slave that does not
+   * answer must not hold up the stop (and tests' manual clocks never reach the grace).
+   */
   async close(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.lagTimer?.cancel();
     await this.listener?.close();
-    for (const connection of this.connections()) connection.close("the master is shutting down");
+    for (const connection of this.connections()) void connection.shutdown("the master is shutting down", SHUTDOWN_GRACE_MS);
     for (const waiter of this.waiters.splice(0)) {
       waiter.timer?.cancel();
       waiter.resolve("FLUSH_SLAVE_TIMEOUT");

@@ -32,6 +32,10 @@ export const RequestCode = {
   GET_ALL_CONSUMER_OFFSET: 43,
   GET_ALL_DELAY_OFFSET: 45,
   CHECK_CLIENT_CONFIG: 46,
+  /** 5.x only. */
+  GET_TIMER_CHECK_POINT: 60,
+  /** 5.x only. */
+  GET_TIMER_METRICS: 61,
   REGISTER_BROKER: 103,
   UNREGISTER_BROKER: 104,
   GET_ROUTEINFO_BY_TOPIC: 105,
@@ -49,6 +53,8 @@ export const RequestCode = {
   DELETE_EXPIRED_COMMITLOG: 329,
   GET_TOPIC_CONFIG: 351,
   LITE_PULL_MESSAGE: 361,
+  /** 5.x only. */
+  GET_ALL_MESSAGE_REQUEST_MODE: 402,
 } as const;
 
 export const ResponseCode = {

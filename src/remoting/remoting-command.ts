@@ -28,6 +28,8 @@ export const FLAG_RESPONSE = 1;
 export const FLAG_ONEWAY = 2;
 /** MQVersion.Version.V4_9_8's ordinal: what Skiff says it speaks. */
 export const SKIFF_REMOTING_VERSION = 409;
+/** MQVersion's name of SKIFF_REMOTING_VERSION: what Skiff says it is in runtime info. */
+export const SKIFF_REMOTING_VERSION_DESC = "V4_9_8";
 
 const LANGUAGES = ["JAVA", "CPP", "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY", "OTHER", "HTTP", "GO", "PHP", "OMS", "RUST", "NODE_JS"];
 

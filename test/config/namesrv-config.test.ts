@@ -1,4 +1,4 @@
-// The name server's configuration has its defaults (remoting 9876, HTTP listenPort + 1, 127.0.0.1, 120 s expiry, 10 s scan) and reads the
+// The name server's configuration has its defaults (remoting 9876, HTTP listenPort + 1, 127.0.0.1, 120 s expiry, 10 s scan, 120 s idle close) and reads the
 // same sources as the broker, with SKIFF_NAMESRV_<key> in the environment. Its errors and warnings follow the broker's rules.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -8,7 +8,7 @@ import { SkiffError } from "../../src/core/errors.ts";
 describe("name server config", () => {
   it("has its defaults", () => {
     assert.deepEqual(resolveNamesrvConfig({}), {
-      config: { listenPort: 9876, httpListenPort: 9877, host: "127.0.0.1", brokerExpiryMs: 120000, scanIntervalMs: 10000 },
+      config: { listenPort: 9876, httpListenPort: 9877, host: "127.0.0.1", brokerExpiryMs: 120000, scanIntervalMs: 10000, serverChannelMaxIdleTimeSeconds: 120 },
       warnings: [],
       notices: [],
     });
@@ -20,7 +20,7 @@ describe("name server config", () => {
       env: { SKIFF_NAMESRV_listenPort: "2000", SKIFF_NAMESRV_scanIntervalMs: "700", SKIFF_brokerName: "b", NAMESRV_ADDR: "x" },
       cliValues: { listenPort: "0" },
     }).config;
-    assert.deepEqual(config, { listenPort: 0, httpListenPort: 0, host: "0.0.0.0", brokerExpiryMs: 120000, scanIntervalMs: 700 });
+    assert.deepEqual(config, { listenPort: 0, httpListenPort: 0, host: "0.0.0.0", brokerExpiryMs: 120000, scanIntervalMs: 700, serverChannelMaxIdleTimeSeconds: 120 });
   });
 
   it("puts the HTTP API on listenPort + 1 unless httpListenPort is given, and refuses it on listenPort", () => {
@@ -31,6 +31,13 @@ describe("name server config", () => {
       message: `Invalid name server configuration (1 problem):\n  - httpListenPort: "20000" is already used by listenPort; set httpListenPort to a port of its own (from the command line)`,
     });
     assert.throws(() => resolveNamesrvConfig({ cliValues: { listenPort: "65535" } }), /httpListenPort: not set, and its default listenPort \+ 1 = 65536 is out of range; set httpListenPort/);
+  });
+
+  it("reads RocketMQ's serverChannelMaxIdleTimeSeconds (no warning) and refuses a value below 1 s", () => {
+    const resolved = resolveNamesrvConfig({ fileText: "serverChannelMaxIdleTimeSeconds=5", env: { SKIFF_NAMESRV_serverChannelMaxIdleTimeSeconds: "7" } });
+    assert.equal(resolved.config.serverChannelMaxIdleTimeSeconds, 7);
+    assert.deepEqual(resolved.warnings, []);
+    assert.throws(() => resolveNamesrvConfig({ cliValues: { serverChannelMaxIdleTimeSeconds: "0" } }), /serverChannelMaxIdleTimeSeconds: "0" is out of range/);
   });
 
   it("accepts RocketMQ name server keys with one warning", () => {

@@ -8,6 +8,7 @@ import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spin, until } from "../support/memory-platform.ts";
 import { HaWorld, RawSlave, fill } from "./ha-world.ts";
+import { SHUTDOWN_GRACE_MS } from "../../src/ha/ha-master.ts";
 
 let world: HaWorld;
 
@@ -127,7 +128,7 @@ describe("HaMaster", () => {
     assert.match(mine[1], /^HA slave 127\.0\.0\.1:\d+ disconnected: read failed: ECONNRESET/);
   });
 
-  it("close() stops accepting, closes slaves and answers waiters FLUSH_SLAVE_TIMEOUT", async () => {
+  it("close() stops accepting, ends slave connections cleanly and answers waiters FLUSH_SLAVE_TIMEOUT", async () => {
     world = new HaWorld();
     const master = await world.broker("master");
     const end = await fill(master.store, 4);
@@ -138,7 +139,27 @@ describe("HaMaster", () => {
     await ha.close();
     assert.equal(await waiting, "FLUSH_SLAVE_TIMEOUT");
     await until(() => slave.ended !== null, "slave saw the close");
-    assert.equal(ha.connectionCount, 0);
+    assert.equal(slave.ended, "end", "a FIN, not a reset");
+    // The master keeps reading until the slave closes its side too (no report answered by a RST).
+    assert.equal(ha.connectionCount, 1);
+    slave.connection.close();
+    await until(() => ha.connectionCount === 0, "the master closed once the slave did");
     await assert.rejects(RawSlave.connect(world), (error: Error & { code?: string }) => error.code === "ECONNREFUSED");
+  });
+
+  it("close() gives a slave that never closes its side SHUTDOWN_GRACE_MS, then closes the connection", async () => {
+    world = new HaWorld();
+    const master = await world.broker("master");
+    await fill(master.store, 1);
+    const ha = await world.master(master);
+    const slave = await RawSlave.connect(world);
+    await slave.report(0);
+    await until(() => ha.connectionCount === 1, "the slave is connected");
+    await ha.close();
+    await until(() => slave.ended !== null, "slave saw the FIN");
+    await world.clock.advance(SHUTDOWN_GRACE_MS - 1);
+    assert.equal(ha.connectionCount, 1);
+    await world.clock.advance(1);
+    await until(() => ha.connectionCount === 0, "closed after the grace");
   });
 });

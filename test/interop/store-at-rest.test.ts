@@ -1,11 +1,14 @@
 // Stores exchanged at rest with Apache RocketMQ 4.9.7 and 5.3.3: a Java broker started on a store directory written by a Skiff broker process serves every message to the Java consumer and keeps the consumer offsets, and a Skiff broker started on a store written by a Java broker (5.3.3's timer files and all) serves every message through its pull API and keeps the offsets.
 // Both ways the writer is stopped cleanly once and killed with SIGKILL once (abort left behind, so the reader recovers abnormally), with several 1 MiB segment rolls, tags, keys, user properties, batches and a delivered delayed message.
+// The message index travels too: the Java broker answers mqadmin queryMsgByKey from the index files Skiff wrote, and Skiff answers GET /messages?key= from the ones the Java broker wrote (or, after a SIGKILL, rebuilt).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeBatch } from "../../src/codec/batch.ts";
 import { tempDir } from "../support/platform.ts";
+import { mqadmin } from "./rocketmq/mqadmin-once.ts";
+import { parseQueryMsgByKey } from "./rocketmq/mqadmin.ts";
 import {
   Cleanup, INTEROP_SKIP, finishRun, ROCKETMQ_VERSIONS, brokerConf, commitLogEnd, comparableAll, consume, copyStore, fileExists, freePortBlock, listDir,
   produce, segmentStarts, skiffJson, skiffPullTopic, startJavaBroker, startNamesrv, startSkiff, waitUntil,
@@ -80,6 +83,11 @@ async function fillSkiff(skiff: SkiffProcess): Promise<{ messages: any[]; offset
   return { messages, offsets };
 }
 
+/** The messages with keys (`keys` holds them space-separated), in commit-log order. */
+function keyedMessages<M extends { keys?: string | null; commitLogOffset: number }>(messages: readonly M[]): Array<M & { keys: string }> {
+  return messages.filter((m): m is M & { keys: string } => typeof m.keys === "string" && m.keys.length > 0).sort((a, b) => a.commitLogOffset - b.commitLogOffset);
+}
+
 function skiffWriterFlags(storeDir: string) {
   return { brokerRole: "ASYNC_MASTER", listenPort: 0, haListenPort: 0, storePathRootDir: storeDir, mappedFileSizeCommitLog: SEGMENT_BYTES };
 }
@@ -92,6 +100,15 @@ async function javaServes(version: RocketMQVersion, run: string, namesrv: JavaSe
     const java = await consume(version, join(run, `${name}-consumer`), { namesrv: namesrv.address, topic: TOPIC, group: GROUP, expected: written.messages.length, timeoutMs: 60_000 });
     assert.deepEqual(comparableAll(java.messages), comparableAll(written.messages), `${name}: the Java consumer reads what Skiff stored`);
     assert.deepEqual(new Map([...java.offsetsBefore].sort()), written.offsets, `${name}: the Java broker keeps the consumer offsets Skiff committed`);
+    if (name === "clean") {
+      // A clean stop leaves Skiff's index files trusted as they are (a killed store's index is rebuilt by Java).
+      const keyed = keyedMessages(written.messages);
+      for (const m of [keyed[0], keyed[keyed.length - 1]]) {
+        const key = m.keys.split(" ")[0];
+        const found = parseQueryMsgByKey((await mqadmin(version, join(run, `${name}-admin`), ["queryMsgByKey", "-n", namesrv.address, "-t", TOPIC, "-k", key])).stdout);
+        assert.deepEqual(found, [{ msgId: m.msgId, queueId: m.queueId, queueOffset: m.queueOffset }], `${name}: the Java broker finds ${key} in Skiff's index`);
+      }
+    }
   } finally {
     const stopped = await broker.stop();
     assert.equal(stopped.signal === "SIGKILL", false, `${name}: the Java broker stops on SIGTERM`);
@@ -136,6 +153,13 @@ async function skiffServes(storeDir: string, expected: ReturnType<typeof compara
     // Long enough for a wrongly read delayOffset.json to deliver the (level 1) delayed message again.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     assert.deepEqual(comparableAll(await skiffPullTopic(skiff.httpAddress, TOPIC)), expected, `${name}: Skiff serves what Java stored`);
+    const keyed = keyedMessages(expected);
+    for (const m of [keyed[0], keyed[keyed.length - 1]]) {
+      const key = m.keys.split(" ")[0];
+      const { status, body } = await skiffJson(skiff.httpAddress, `/messages?topic=${TOPIC}&key=${encodeURIComponent(key)}`);
+      assert.equal(status, 200, `${name}: GET /messages?key=${key}`);
+      assert.deepEqual(body.messages.map((f: { msgId: string; queueOffset: number }) => [f.msgId, f.queueOffset]), [[m.msgId, m.queueOffset]], `${name}: Skiff finds ${key} in the index`);
+    }
     for (const [queueId, offset] of committed) {
       assert.equal((await skiffJson(skiff.httpAddress, `/consumer-offsets/${GROUP}/${TOPIC}/${queueId}`)).body.offset, offset, `${name}: offset of queue ${queueId}`);
     }
@@ -192,7 +216,7 @@ async function javaToSkiff(version: RocketMQVersion): Promise<void> {
 
 for (const version of ROCKETMQ_VERSIONS) {
   describe(`stores exchanged at rest with Apache RocketMQ ${version}`, { skip: INTEROP_SKIP }, () => {
-    it("a Java broker serves a store Skiff wrote (clean stop, SIGKILL) and keeps its consumer offsets", { timeout: 420_000 }, () => skiffToJava(version));
-    it("Skiff serves a store a Java broker wrote (SIGKILL, clean stop) and keeps its consumer offsets", { timeout: 420_000 }, () => javaToSkiff(version));
+    it("a Java broker serves a store Skiff wrote (clean stop, SIGKILL), keeps its consumer offsets and answers queryMsgByKey from its index", { timeout: 420_000 }, () => skiffToJava(version));
+    it("Skiff serves a store a Java broker wrote (SIGKILL, clean stop), keeps its consumer offsets and finds messages by key in its index", { timeout: 420_000 }, () => javaToSkiff(version));
   });
 }

@@ -7,6 +7,7 @@ import { errorHandler, notFound } from "../errors.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { messagesRoutes } from "./messages-routes.ts";
 import type { BrokerRuntime } from "../../broker/runtime.ts";
+import { statsRoutes } from "./stats-routes.ts";
 import { syncRoutes } from "./sync-routes.ts";
 
 export function brokerApp(runtime: BrokerRuntime): Hono {
@@ -30,5 +31,6 @@ export function brokerApp(runtime: BrokerRuntime): Hono {
   app.route("/", messagesRoutes(runtime));
   app.route("/", adminRoutes(runtime));
   app.route("/", syncRoutes(runtime));
+  app.route("/", statsRoutes(runtime));
   return app;
 }

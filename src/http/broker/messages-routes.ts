@@ -4,6 +4,8 @@
  *   POST /topics/{topic}/messages                   JSON message, {messages:[…]}, or a binary batch
  *   GET  /topics/{topic}/queues/{queueId}/messages  JSON, or the raw stored records
  *   GET  /messages?topic=&key=&maxNum=&begin=&end=   messages by key (KEYS word or UNIQ_KEY), from the index
+ *   GET  /messages/{msgId}?topic=                    one message by offsetMsgId or UNIQ_KEY (broker/message-by-id.ts)
+ *   GET  /topics/{topic}/queues/{queueId}/offset?timestamp=   the first queue offset stored at or after a time
  *
  * Binary forms are RocketMQ's own bytes: `application/x-rocketmq-batch` (the client batch encoding,
  * queue chosen by `?queueId=` or round-robin) and `Accept: application/x-rocketmq-messages` (the
@@ -16,10 +18,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import {
-  BATCH_CONTENT_TYPE, PULL_HEADERS, RECORDS_CONTENT_TYPE,
-  type KeyQueryAnswerJson, type PullAnswerJson, type PullAnswerStatus, type SendBatchResult, type SendResult,
+  BATCH_CONTENT_TYPE, PULL_HEADERS, QUERY_HEADERS, RECORDS_CONTENT_TYPE,
+  type KeyQueryAnswerJson, type PullAnswerJson, type QueueOffsetAtJson, type PullAnswerStatus, type SendBatchResult, type SendResult,
 } from "../../contract/broker-http.ts";
 import { SkiffError } from "../../core/errors.ts";
+import { concatBytes } from "../../core/bytes.ts";
 import { MAX_PULL_BATCH, MAX_PULL_WAIT_MS, parseSubscription } from "../../broker/pull-service.ts";
 import { checked } from "../errors.ts";
 import { readBodyLimited } from "./body.ts";
@@ -27,6 +30,7 @@ import { messageJson } from "./message-json.ts";
 import type { BrokerRuntime } from "../../broker/runtime.ts";
 import type { MessageJson } from "../../contract/broker-http.ts";
 import { MAX_QUERY_MESSAGES } from "../../store/message-store.ts";
+import { findMessageById } from "../../broker/message-by-id.ts";
 
 export const intParam = (name: string, min: number, max: number) =>
   z.string().regex(/^-?\d+$/, `${name} must be an integer`).transform(Number).pipe(z.number().int().min(min, `${name} must be >= ${min}`).max(max, `${name} must be <= ${max}`));
@@ -47,9 +51,31 @@ const keyQuery = z.object({
   end: intParam("end", 0, Number.MAX_SAFE_INTEGER).optional(),
 });
 
+const topicParam = z.string().min(1, "topic must not be empty").max(127);
+const idQuery = z.object({ topic: topicParam.optional() });
+const timestampQuery = z.object({ timestamp: intParam("timestamp", 0, Number.MAX_SAFE_INTEGER) });
+
 /** Whether a record found by hash really carries `key` (the index stores hashes only). */
 function hasKey(message: MessageJson, key: string): boolean {
   return message.properties.UNIQ_KEY === key || (message.keys ?? "").split(" ").includes(key);
+}
+
+/** A record found by lookup (not by a queue read: its queue fields come from the record itself). */
+function storedJson(bytes: Uint8Array): MessageJson {
+  return messageJson({ bytes, physicalOffset: -1, queueOffset: -1, size: bytes.byteLength, tagsCode: 0 });
+}
+
+/** Whether the client asked for the stored records (`Accept: application/x-rocketmq-messages`). */
+function wantsRecords(request: Request): boolean {
+  return (request.headers.get("accept") ?? "").includes(RECORDS_CONTENT_TYPE);
+}
+
+/** The records concatenated, with `headers` and the record count. */
+function recordsResponse(records: readonly Uint8Array[], headers: Record<string, string>): Response {
+  return new Response(concatBytes(records), {
+    status: 200,
+    headers: { ...headers, "content-type": RECORDS_CONTENT_TYPE, [PULL_HEADERS.messageCount]: String(records.length) },
+  });
 }
 
 function sendJson(result: SendResult): SendResult {
@@ -101,18 +127,10 @@ export function messagesRoutes(runtime: BrokerRuntime): Hono {
       maxOffset: result.maxOffset,
       suggestWhichBrokerId: result.suggestWhichBrokerId,
     };
-    if ((c.req.header("accept") ?? "").includes(RECORDS_CONTENT_TYPE)) {
-      const total = result.messages.reduce((sum, m) => sum + m.bytes.byteLength, 0);
-      const body = new Uint8Array(total);
-      let at = 0;
-      for (const m of result.messages) {
-        body.set(m.bytes, at);
-        at += m.bytes.byteLength;
-      }
-      const headers: Record<string, string> = { "content-type": RECORDS_CONTENT_TYPE };
+    if (wantsRecords(c.req.raw)) {
+      const headers: Record<string, string> = {};
       for (const key of Object.keys(status) as (keyof PullAnswerStatus)[]) headers[PULL_HEADERS[key]] = String(status[key]);
-      headers[PULL_HEADERS.messageCount] = String(result.messages.length);
-      return new Response(body, { status: 200, headers });
+      return recordsResponse(result.messages.map((m) => m.bytes), headers);
     }
     return c.json<PullAnswerJson>({ ...status, messages: result.messages.map(messageJson) });
   });
@@ -120,14 +138,39 @@ export function messagesRoutes(runtime: BrokerRuntime): Hono {
   app.get("/messages", async (c) => {
     const query = checked(keyQuery, c.req.query());
     const found = await runtime.store.queryMessages(query.topic, query.key, query.maxNum ?? MAX_QUERY_MESSAGES, query.begin ?? 0, query.end ?? Number.MAX_SAFE_INTEGER);
-    const messages = found.records
-      .map((bytes) => messageJson({ bytes, physicalOffset: -1, queueOffset: -1, size: bytes.byteLength, tagsCode: 0 }))
-      .filter((message) => hasKey(message, query.key));
+    const matches = found.records.map((bytes) => ({ bytes, json: storedJson(bytes) })).filter((m) => hasKey(m.json, query.key));
+    const messages = matches.map((m) => m.json);
+    if (wantsRecords(c.req.raw)) {
+      return recordsResponse(matches.map((m) => m.bytes), {
+        [QUERY_HEADERS.indexLastUpdateTimestamp]: String(found.indexLastUpdateTimestamp),
+        [QUERY_HEADERS.indexLastUpdatePhyoffset]: String(found.indexLastUpdatePhyoffset),
+      });
+    }
     return c.json<KeyQueryAnswerJson>({
       indexLastUpdateTimestamp: found.indexLastUpdateTimestamp,
       indexLastUpdatePhyoffset: found.indexLastUpdatePhyoffset,
       messages,
     });
+  });
+
+  app.get("/messages/:msgId", async (c) => {
+    const id = c.req.param("msgId");
+    const { topic } = checked(idQuery, c.req.query());
+    const deps = { store: runtime.store, topicNames: () => runtime.metadata.topics.all().map((t) => t.topicName) };
+    const bytes = await findMessageById(deps, id, topic);
+    if (!bytes) {
+      throw new SkiffError("MESSAGE_NOT_FOUND", `no message with id ${id}${topic === undefined ? "" : ` in topic ${topic}`} on this broker (neither an offsetMsgId of a record held here nor a UNIQ_KEY in the index)`);
+    }
+    return wantsRecords(c.req.raw) ? recordsResponse([bytes], {}) : c.json<MessageJson>(storedJson(bytes));
+  });
+
+  app.get("/topics/:topic/queues/:queueId/offset", async (c) => {
+    const topic = c.req.param("topic");
+    const queueId = checked(intParam("queueId", 0, 0x7fffffff), c.req.param("queueId"));
+    const { timestamp } = checked(timestampQuery, c.req.query());
+    if (!runtime.metadata.topics.get(topic)) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${topic} does not exist`);
+    const offset = await runtime.store.searchOffsetByTimestamp(topic, queueId, timestamp);
+    return c.json<QueueOffsetAtJson>({ timestamp, offset });
   });
 
   return app;

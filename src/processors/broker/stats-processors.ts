@@ -22,12 +22,10 @@ import { AdminStats } from "../../broker/admin-stats.ts";
 import { brokerRuntimeInfo } from "../../broker/runtime-info.ts";
 import type { BrokerRuntime } from "../../broker/runtime.ts";
 import { RequestCode, ResponseCode } from "../../remoting/codes.ts";
-import { SKIFF_REMOTING_VERSION } from "../../remoting/remoting-command.ts";
+import { SKIFF_REMOTING_VERSION, SKIFF_REMOTING_VERSION_DESC } from "../../remoting/remoting-command.ts";
 import { RequestHeader } from "../../remoting/request-header.ts";
 import type { RemotingProcessor } from "../../remoting/remoting-server.ts";
 
-/** MQVersion's name of SKIFF_REMOTING_VERSION (409): what Skiff says it is in runtime info. */
-export const SKIFF_REMOTING_VERSION_DESC = "V4_9_8";
 /** Java fills the runtime table into `new HashMap<>(64)`: at least 64 buckets (48 = 3/4 of 64 entries). */
 const RUNTIME_TABLE_CAPACITY = 48;
 

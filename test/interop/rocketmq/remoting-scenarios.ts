@@ -1,5 +1,5 @@
 /**
- * The steps the remoting client scenarios share (test/interop/remoting-java-clients.test.ts): a
+ * The steps the remoting client scenarios share (test/interop/remoting-java-*.test.ts): a
  * suite per client version (its target, one producer JVM and one 4.9.7 mqadmin JVM reused by every check),
  * consumer JVMs started per check and always stopped, topics created with `mqadmin updateTopic`,
  * messages with a test id, and waits on what a push consumer holds and received.

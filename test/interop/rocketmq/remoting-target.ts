@@ -1,6 +1,6 @@
 /**
  * The servers stock Java clients are pointed at in the remoting client tests
- * (test/interop/remoting-java-clients.test.ts): one name server and one broker (`broker-a`, cluster
+ * (test/interop/remoting-java-*.test.ts): one name server and one broker (`broker-a`, cluster
  * `DefaultCluster`, auto-created topics on, 1 MiB commit-log segments, `maxMessageSize`
  * MAX_MESSAGE_BYTES), chosen by SKIFF_REMOTING_TARGET:
  *
@@ -11,9 +11,12 @@
  *
  * The tests only see `namesrvAddr` and `brokerAddr` (and may restart the broker on its store, or add
  * a slave to a SYNC_MASTER); the RocketMQ target validates the scenarios themselves. Skiff's own
- * HTTP client reaches a Skiff broker at `skiffBrokerHttpAddress`.
+ * HTTP client reaches a Skiff broker at `skiffBrokerHttpAddress`. The Skiff processes run on
+ * SKIFF_REMOTING_RUNTIME (`bun`, `deno` or `node`; default the test runner's), checked by the
+ * executable of each started process.
  */
-import { join } from "node:path";
+import { readlinkSync } from "node:fs";
+import { basename, join } from "node:path";
 import { PullConsumer, Producer, type PulledMessage, type SendResult } from "../../../src/client/index.ts";
 import type { RocketMQVersion } from "./env.ts";
 import { brokerConf, startJavaBroker, startNamesrv, type JavaServer } from "./java-peers.ts";
@@ -153,8 +156,8 @@ async function startRocketMQTarget(version: RocketMQVersion, options: TargetOpti
   };
 }
 
-/** SKIFF_REMOTING_RUNTIME: the runtime of the Skiff broker processes (default: the one running the tests). */
-function skiffRuntime(): RuntimeName {
+/** SKIFF_REMOTING_RUNTIME: the runtime of the Skiff name server and broker processes (default: the one running the tests). */
+export function skiffRuntime(): RuntimeName {
   const value = process.env.SKIFF_REMOTING_RUNTIME ?? runtimeName;
   if (value !== "bun" && value !== "deno" && value !== "node") throw new Error(`SKIFF_REMOTING_RUNTIME must be bun, deno or node, not ${JSON.stringify(value)}`);
   return value;
@@ -166,7 +169,7 @@ async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget>
   let namesrvPort = 0;
   const namesrv = await onFreePorts(2, (first) => {
     namesrvPort = first;
-    return startSkiffNamesrv({ listenPort: first });
+    return startSkiffNamesrv({ listenPort: first }, runtime);
   });
   const namesrvAddr = `127.0.0.1:${namesrvPort}`;
   const flagsOn = (listenPort: number) => ({
@@ -176,12 +179,15 @@ async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget>
   let flags = flagsOn(0);
   let broker: SkiffProcess | null = null;
   try {
+    assertRunsOn(namesrv, runtime);
     // The fast channel on listenPort - 2, HA on + 1, HTTP on + 2.
     broker = await onFreePorts(5, (first) => {
       flags = flagsOn(first + 2);
       return startSkiff(flags, runtime);
     });
+    assertRunsOn(broker, runtime);
   } catch (error) {
+    await broker?.kill();
     await namesrv.kill();
     throw error;
   }
@@ -196,6 +202,7 @@ async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget>
       await broker?.stop();
       broker = null;
       broker = await onSamePorts(() => startSkiff(flags, runtime));
+      assertRunsOn(broker, runtime);
     },
     async startSlave() {
       const index = slaves.length;
@@ -203,6 +210,7 @@ async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget>
         ...flags, listenPort: first + 2, brokerRole: "SLAVE", brokerId: 1, storePathRootDir: join(options.runDir, `slave-${index}`), haMasterAddress: `127.0.0.1:${flags.listenPort + 1}`,
       }, runtime));
       slaves.push(slave);
+      assertRunsOn(slave, runtime);
       return processSlave(slave.pid, async () => void (await slave.kill()));
     },
     async stop() {
@@ -211,6 +219,13 @@ async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget>
       await namesrv.kill();
     },
   };
+}
+
+/** The process runs the runtime's own executable (Linux: `/proc/<pid>/exe`), so a runtime matrix cannot pass on another one. */
+function assertRunsOn(skiff: SkiffProcess, runtime: RuntimeName): void {
+  // npm's bun package installs its binary as `bun.exe` on Linux too.
+  const executable = basename(readlinkSync(`/proc/${skiff.pid}/exe`)).replace(/\.exe$/, "");
+  if (executable !== runtime) throw new Error(`a Skiff process meant for ${runtime} runs ${executable} (pid ${skiff.pid})`);
 }
 
 function processSlave(pid: number, kill: () => Promise<void>): TargetSlave {

@@ -1,6 +1,6 @@
 /**
  * Skiff as a test peer: `skiff broker` and `skiff namesrv` started as real processes on the
- * current runtime (ready on their boot lines, stopped by PID), the broker's HTTP API, and the
+ * current runtime or a given one (ready on their boot lines, stopped by PID), the broker's HTTP API, and the
  * comparison of its pull answers with what the Java consumer parsed.
  */
 import { join } from "node:path";
@@ -34,9 +34,9 @@ export async function startSkiff(flags: Record<string, string | number | boolean
   return { pid: proc.pid, process: proc, httpAddress: line[2], remotingAddress: line[1], stop: () => proc.stop(), kill: () => proc.kill() };
 }
 
-/** Starts `skiff namesrv --key=value…` on the current runtime, ready on its boot line (which names both addresses). */
-export async function startSkiffNamesrv(flags: Record<string, string | number | boolean>): Promise<SkiffProcess> {
-  const proc = startSkiffCommand("namesrv", flags, runtimeName);
+/** Starts `skiff namesrv --key=value…` on `runtime` (default: the one running the tests), ready on its boot line (which names both addresses). */
+export async function startSkiffNamesrv(flags: Record<string, string | number | boolean>, runtime: RuntimeName = runtimeName): Promise<SkiffProcess> {
+  const proc = startSkiffCommand("namesrv", flags, runtime);
   const line = await booted(proc, /The Name Server boot success\. .*address ([0-9.:]+), http ([0-9.:]+)/);
   return { pid: proc.pid, process: proc, httpAddress: line[2], remotingAddress: line[1], stop: () => proc.stop(), kill: () => proc.kill() };
 }
