@@ -224,7 +224,7 @@ export class RetentionService {
 
   private markDiskFull(part: { path: string; ratio: number }, warning: number, forcibly: number): void {
     const message = `the disk holding ${part.path} is ${percent(part.ratio)} full, above diskSpaceWarningLevelRatio ${percent(warning)}: ` +
-      `new messages are refused until retention frees space (at or below ${percent(forcibly)}); free space on that disk or lower fileReservedTime`;
+      `new messages are refused until space is freed (usage at or below ${percent(forcibly)}); retention deletes the oldest segments, or free space on that disk`;
     this.refusal = new SkiffError("STORE_DISK_FULL", message, { retriable: true });
     if (this.diskFull) {
       this.diskFull = { ...this.diskFull, message };

@@ -79,7 +79,7 @@ describe("retention by disk usage", () => {
     const refusal = w.store.sendRefusal;
     assert.equal(refusal?.code, "STORE_DISK_FULL");
     assert.equal(refusal?.retriable, true);
-    assert.match(refusal!.message, /^the disk holding \/store\/commitlog is 92\.\d% full, above diskSpaceWarningLevelRatio 90\.0%: new messages are refused until retention frees space \(at or below 85\.0%\)/);
+    assert.match(refusal!.message, /^the disk holding \/store\/commitlog is 92\.\d% full, above diskSpaceWarningLevelRatio 90\.0%: new messages are refused until space is freed \(usage at or below 85\.0%\)/);
     await assert.rejects(w.store.put([message("T", "refused")]), (error: { code?: string }) => error.code === "STORE_DISK_FULL");
     assert.deepEqual(w.store.ioProblems().map((p) => [p.code, p.where]), [["STORE_DISK_FULL", "/store/commitlog"]]);
     assert.equal(w.store.traffic.putFailures, 1);
