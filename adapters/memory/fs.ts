@@ -16,6 +16,11 @@
  * slow disk, for races between a reader and the writer, or a flush and a truncation).
  * Names (creates, renames, removes) are treated as durable at once; the store fsyncs directories
  * anyway, but this fake does not model lost directory entries.
+ *
+ * As on POSIX, an open handle keeps its file: after `remove` (or `rename`) it still reads and
+ * writes the same bytes, which no path names any more. Modification times (`stat().mtimeMs`) come
+ * from the clock given to `useClock` (the platform's ManualClock; 0 without one): a write or a
+ * truncation sets them, so retention tests age segments by moving simulated time.
  */
 import type { DiskSpace, FileHandle, FileStat, FileSystem, OpenOptions } from "../../src/core/platform.ts";
 
@@ -23,6 +28,8 @@ import type { DiskSpace, FileHandle, FileStat, FileSystem, OpenOptions } from ".
 const NOMINAL_DISK_BYTES = 2 ** 40;
 
 interface Node {
+  /** Wall-clock ms of the last write or truncation. */
+  mtimeMs: number;
   live: Uint8Array;
   liveSize: number;
   durable: Uint8Array;
@@ -75,6 +82,22 @@ export class MemoryFileSystem implements FileSystem {
   syncCount = 0;
   /** Handles opened and not closed yet (every error path must close its handle). */
   openHandles = 0;
+  private now: () => number = () => 0;
+  private clockSet = false;
+  /** Open handles per file; a file no path names any more (removed, replaced) keeps its bytes while one is open. */
+  private readonly handleCounts = new Map<Node, number>();
+  private readonly orphans = new Set<Node>();
+
+  /** Modification times from now on are `clock.now()` (createMemoryPlatform passes its clock). */
+  useClock(clock: { now(): number }): void {
+    this.now = () => clock.now();
+    this.clockSet = true;
+  }
+
+  /** Whether `useClock` was called. */
+  get hasClock(): boolean {
+    return this.clockSet;
+  }
 
   async open(path: string, options: OpenOptions = {}): Promise<FileHandle> {
     const p = normalise(path);
@@ -83,11 +106,11 @@ export class MemoryFileSystem implements FileSystem {
     if (!node) {
       if (!options.create && !options.exclusive) throw fsError("ENOENT", p);
       if (!this.dirs.has(parentOf(p))) throw fsError("ENOENT", parentOf(p));
-      node = { live: new Uint8Array(0), liveSize: 0, durable: new Uint8Array(0), usedBytes: 0 };
+      node = { mtimeMs: this.now(), live: new Uint8Array(0), liveSize: 0, durable: new Uint8Array(0), usedBytes: 0 };
       this.files.set(p, node);
     }
     this.openHandles++;
-    return new MemoryFileHandle(this, p, options.readOnly ?? false);
+    return new MemoryFileHandle(this, p, node, options.readOnly ?? false);
   }
 
   async readFile(path: string): Promise<Uint8Array> {
@@ -107,9 +130,9 @@ export class MemoryFileSystem implements FileSystem {
 
   async stat(path: string): Promise<FileStat | null> {
     const p = normalise(path);
-    if (this.dirs.has(p)) return { size: 0, isFile: false, isDirectory: true };
+    if (this.dirs.has(p)) return { size: 0, isFile: false, isDirectory: true, mtimeMs: 0 };
     const node = this.files.get(p);
-    return node ? { size: node.liveSize, isFile: true, isDirectory: false } : null;
+    return node ? { size: node.liveSize, isFile: true, isDirectory: false, mtimeMs: node.mtimeMs } : null;
   }
 
   async readdir(path: string): Promise<string[]> {
@@ -137,14 +160,20 @@ export class MemoryFileSystem implements FileSystem {
     const target = normalise(to);
     if (!this.dirs.has(parentOf(target))) throw fsError("ENOENT", parentOf(target));
     this.files.delete(normalise(from));
+    this.orphan(this.files.get(target));
     this.files.set(target, node);
   }
 
   async remove(path: string): Promise<void> {
     const p = normalise(path);
+    this.orphan(this.files.get(p));
     this.files.delete(p);
     const prefix = p + "/";
-    for (const f of [...this.files.keys()]) if (f.startsWith(prefix)) this.files.delete(f);
+    for (const f of [...this.files.keys()]) {
+      if (!f.startsWith(prefix)) continue;
+      this.orphan(this.files.get(f));
+      this.files.delete(f);
+    }
     for (const d of [...this.dirs]) if (d === p || d.startsWith(prefix)) this.dirs.delete(d);
     this.dirs.add("/");
   }
@@ -172,11 +201,33 @@ export class MemoryFileSystem implements FileSystem {
     this.spaceLimitBytes = bytes;
   }
 
-  /** Bytes the files hold now (what `limitSpace` counts). */
+  /** Bytes the files hold now (what `limitSpace` counts); a removed file still open keeps its bytes until closed, as on a disk. */
   get usedBytes(): number {
     let used = 0;
     for (const node of this.files.values()) used += node.usedBytes;
+    for (const node of this.orphans) used += node.usedBytes;
     return used;
+  }
+
+  /** Called by a handle as it opens (+1) and closes (-1): an orphan's bytes are freed with its last handle. */
+  trackHandle(node: Node, delta: 1 | -1): void {
+    const count = (this.handleCounts.get(node) ?? 0) + delta;
+    if (count > 0) {
+      this.handleCounts.set(node, count);
+      return;
+    }
+    this.handleCounts.delete(node);
+    this.orphans.delete(node);
+  }
+
+  /** Wall-clock ms for a modification now. */
+  modifiedNow(): number {
+    return this.now();
+  }
+
+  /** A file that no path names any more: its bytes stay taken while a handle holds it, as on a disk. */
+  private orphan(node: Node | undefined): void {
+    if (node && this.handleCounts.has(node)) this.orphans.add(node);
   }
 
   /** Every write to a file under `prefix` rejects with EIO (nothing written) until `stopFailingWrites()`. */
@@ -253,9 +304,11 @@ export class MemoryFileSystem implements FileSystem {
    */
   afterPowerLoss(options: { keepUnsyncedBytes?: number } = {}): MemoryFileSystem {
     const copy = new MemoryFileSystem();
+    copy.now = this.now;
+    copy.clockSet = this.clockSet;
     for (const dir of this.dirs) copy.dirs.add(dir);
     for (const [path, node] of this.files) {
-      copy.files.set(path, { live: node.live.slice(0, node.liveSize), liveSize: node.liveSize, durable: node.durable.slice(), usedBytes: node.usedBytes });
+      copy.files.set(path, { mtimeMs: node.mtimeMs, live: node.live.slice(0, node.liveSize), liveSize: node.liveSize, durable: node.durable.slice(), usedBytes: node.usedBytes });
     }
     copy.crashPower(options);
     return copy;
@@ -287,12 +340,16 @@ class MemoryFileHandle implements FileHandle {
   private open = true;
   private readonly fs: MemoryFileSystem;
   private readonly path: string;
+  /** The file itself, not its name: a handle keeps working after the path is removed (POSIX). */
+  private readonly node: Node;
   private readonly readOnly: boolean;
 
-  constructor(fs: MemoryFileSystem, path: string, readOnly: boolean) {
+  constructor(fs: MemoryFileSystem, path: string, node: Node, readOnly: boolean) {
     this.fs = fs;
     this.path = path;
+    this.node = node;
     this.readOnly = readOnly;
+    fs.trackHandle(node, 1);
   }
 
   async read(target: Uint8Array, position: number): Promise<number> {
@@ -316,6 +373,7 @@ class MemoryFileHandle implements FileHandle {
     node.live.set(source.subarray(0, allowed), position);
     node.liveSize = Math.max(node.liveSize, end);
     node.usedBytes = Math.max(node.usedBytes, end);
+    node.mtimeMs = this.fs.modifiedNow();
     if (allowed < source.byteLength) throw fsError("ENOSPC", `no space left on device writing ${this.path}`);
   }
 
@@ -333,6 +391,7 @@ class MemoryFileHandle implements FileHandle {
     node.live.fill(0, sizeBytes);
     node.liveSize = sizeBytes;
     node.usedBytes = Math.min(node.usedBytes, sizeBytes);
+    node.mtimeMs = this.fs.modifiedNow();
   }
 
   async size(): Promise<number> {
@@ -340,13 +399,16 @@ class MemoryFileHandle implements FileHandle {
   }
 
   async close(): Promise<void> {
-    if (this.open) this.fs.openHandles--;
+    if (this.open) {
+      this.fs.openHandles--;
+      this.fs.trackHandle(this.node, -1);
+    }
     this.open = false;
   }
 
   private check(): Node {
     if (!this.open) throw fsError("EBADF", `${this.path} is closed`);
-    return this.fs.node(this.path);
+    return this.node;
   }
 }
 

@@ -99,6 +99,7 @@ export interface MemoryPlatformOptions {
 export function createMemoryPlatform(options: MemoryPlatformOptions = {}): MemoryPlatform {
   const fs = options.fs ?? new MemoryFileSystem();
   const clock = options.clock ?? new ManualClock();
+  if (!fs.hasClock) fs.useClock(clock); // modification times follow the simulated clock
   const net = options.net instanceof MemoryNetwork ? options.net : new MemoryNetwork(options.net);
   const http = httpOf(net);
   const platform: Platform = { fs, clock, net, http, system: memorySystem(options.totalMemoryBytes, { pid: options.pid, alive: options.alive }) };

@@ -87,7 +87,7 @@ export const fileSystem: FileSystem = {
   async stat(path: string): Promise<FileStat | null> {
     try {
       const stats = await fsp.stat(path);
-      return { size: stats.size, isFile: stats.isFile(), isDirectory: stats.isDirectory() };
+      return { size: stats.size, isFile: stats.isFile(), isDirectory: stats.isDirectory(), mtimeMs: Math.floor(stats.mtimeMs) };
     } catch (error) {
       if (isAbsent(error)) return null;
       throw error;

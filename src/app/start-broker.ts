@@ -28,6 +28,7 @@ import { listenRemoting } from "./broker-remoting.ts";
 import { checkPortsFree, listenError, type PortToBind } from "./port-check.ts";
 import { MessageStore } from "../store/message-store.ts";
 import type { StoreOptions } from "../store/store-options.ts";
+import type { RetentionSettings } from "../store/retention-settings.ts";
 import { LongPollHub } from "../broker/long-poll.ts";
 import type { BuildContext } from "../broker/message-build.ts";
 import { HTTP_IDLE_TIMEOUT_MS, PullService } from "../broker/pull-service.ts";
@@ -102,6 +103,23 @@ export function storeOptionsFrom(config: BrokerConfig, log: (message: string) =>
   };
 }
 
+/** Retention's keys (read at every pass, so the live ones change it at once). */
+export function retentionSettingsFrom(config: BrokerConfig): RetentionSettings {
+  return {
+    deleteWhen: config.deleteWhen,
+    fileReservedTimeHours: config.fileReservedTime,
+    deleteCommitLogFilesIntervalMs: config.deleteCommitLogFilesInterval,
+    deleteConsumeQueueFilesIntervalMs: config.deleteConsumeQueueFilesInterval,
+    destroyMapedFileIntervalForciblyMs: config.destroyMapedFileIntervalForcibly,
+    redeleteHangedFileIntervalMs: config.redeleteHangedFileInterval,
+    deleteFileBatchMax: config.deleteFileBatchMax,
+    diskMaxUsedSpaceRatio: config.diskMaxUsedSpaceRatio,
+    diskSpaceWarningLevelRatio: config.diskSpaceWarningLevelRatio,
+    diskSpaceCleanForciblyRatio: config.diskSpaceCleanForciblyRatio,
+    cleanFileForciblyEnable: config.cleanFileForciblyEnable,
+  };
+}
+
 export async function startBroker(initial: BrokerConfig, platform: Platform, options: StartBrokerOptions): Promise<BrokerHandle> {
   await checkPortsFree(platform.net, brokerPorts(initial));
   const store = await MessageStore.open(platform, storeOptionsFrom(initial, options.log));
@@ -123,6 +141,8 @@ async function startOnStore(
   const log = options.log;
   let config = initial;
   const { clock } = platform;
+  // Retention runs on every role: a slave keeps its own files by the same rules (stopped by store.close).
+  store.startRetention(() => retentionSettingsFrom(config), { intervalMs: config.cleanResourceInterval, initialDelayMs: config.cleanResourceInitialDelay });
   const metadata = await openMetadata(platform.fs, clock, config.storePathRootDir, {
     brokerClusterName: config.brokerClusterName,
     brokerName: config.brokerName,

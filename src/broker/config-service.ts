@@ -5,7 +5,7 @@
  * An update is a set of `key=value` pairs, applied all or nothing:
  * - a key Skiff reads live (`LIVE_BROKER_KEYS`, src/config/live-keys.ts) is validated with the same
  *   rules as at start (every value of the new configuration is checked together) and applied;
- * - a key of Apache RocketMQ's that Skiff does not use (`deleteWhen`, `fileReservedTime`, …) is kept
+ * - a key of Apache RocketMQ's that Skiff does not use (`sendMessageThreadPoolNums`, …) is kept
  *   and shown, and changes nothing (as such a line of a `broker.conf` is accepted at start);
  * - any other key is refused, naming it: a Skiff key that needs a restart, or an unknown key.
  * Every accepted update bumps the configuration's DataVersion (GET_BROKER_CONFIG's `version`).

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_DELAY_LEVELS as DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels as parseMessageDelayLevel } from "../codec/delay-levels.ts";
+import { parseDeleteWhen } from "../codec/delete-when.ts";
 import { boolean, decimal, field, host, hostPort, integer, isHostPort, oneOf, port, Problem, text } from "./fields.ts";
 
 export const BROKER_ROLES = ["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"] as const;
@@ -85,6 +86,23 @@ export const brokerShape = {
   maxHashSlotNum: integer({ min: 1, max: 250_000_000 }).default(5_000_000).describe("Hash slots per index file. A file is 40 + maxHashSlotNum·4 + maxIndexNum·20 bytes (420 MB at the defaults; the limits keep it below 2 GiB, a Java int), created sparse: only the pages written take disk space."),
   maxIndexNum: integer({ min: 2, max: 50_000_000 }).default(20_000_000).describe("Entries per index file (it holds maxIndexNum − 1 keys, then a new file starts)."),
   checkCRCOnRecover: boolean().default(true).describe("Whether recovery checks each record's body CRC."),
+
+  // Retention (src/store/retention.ts). Keys marked live change at the next pass (updateBrokerConfig).
+  deleteWhen: text((value) => (parseDeleteWhen(value) === undefined
+    ? "is not a list of hours like \"04\" or \"03;04\"" : undefined), "hours 0–23, ;-separated").default("04").describe("Live. Local hours, `;`-separated (`04`, `03;04`), during which expired commit-log segments are deleted; an hour outside 0–23 never matches (`99`)."),
+  fileReservedTime: integer({ min: 0, max: JAVA_INT_MAX }).default(72).describe("Live. Hours a commit-log segment is kept after its last write; 0: every segment but the newest goes at the next deleteWhen hour."),
+  cleanResourceInterval: integer(POSITIVE_INT).default(10000).describe("Milliseconds between two retention passes (RocketMQ's clean task)."),
+  cleanResourceInitialDelay: integer({ min: 0, max: JAVA_INT_MAX }).default(60000).describe("Skiff: milliseconds from start to the first retention pass (RocketMQ: always 60000)."),
+  deleteCommitLogFilesInterval: integer({ min: 0, max: JAVA_INT_MAX }).default(100).describe("Live. Milliseconds between two commit-log segment deletions of one pass."),
+  deleteConsumeQueueFilesInterval: integer({ min: 0, max: JAVA_INT_MAX }).default(100).describe("Live. Milliseconds after each consume queue that lost files."),
+  destroyMapedFileIntervalForcibly: integer({ min: 0, max: JAVA_INT_MAX }).default(120000).describe("Live. Milliseconds a deletion waits for reads of a segment before it deletes the file anyway."),
+  redeleteHangedFileInterval: integer({ min: 0, max: JAVA_INT_MAX }).default(120000).describe("Live. Milliseconds between two tries of a file whose deletion failed."),
+  deleteFileBatchMax: integer(POSITIVE_INT).default(10).describe("Live. Most commit-log segments one pass deletes (RocketMQ 5 key; 4.9's constant)."),
+  diskMaxUsedSpaceRatio: integer({ min: 0, max: 100 }).default(75).describe("Live. Disk usage (%) above which deletion runs whatever the hour; used clamped to 10–95."),
+  diskSpaceWarningLevelRatio: integer({ min: 0, max: 100 }).default(90).describe("Live. Disk usage (%) above which sends are refused (STORE_DISK_FULL) until it is back at or below diskSpaceCleanForciblyRatio; used clamped to 35–90 (RocketMQ 5 key; 4.9's JVM property)."),
+  diskSpaceCleanForciblyRatio: integer({ min: 0, max: 100 }).default(85).describe("Live. Disk usage (%) above which deletion ignores fileReservedTime; used clamped to 30–85."),
+  cleanFileForciblyEnable: boolean().default(true).describe("Live. Whether a disk above diskSpaceCleanForciblyRatio deletes segments whatever their age."),
+
   haSendFromFirstSegment: boolean().default(true).describe("Skiff: a slave that asks for offset 0 gets the master's whole history (true), or starts at the master's last segment as Apache RocketMQ does (false)."),
   haMaxConnections: integer({ min: 1, max: 65535 }).default(64).describe("Skiff, masters: most HA (slave) connections at once; one more is accepted and closed at once, with a logged reason. Each costs up to about 1 MiB of read-ahead while its slave lags."),
   haMaxConnectionsPerAddress: integer({ min: 1, max: 65535 }).default(16).describe("Skiff, masters: most HA connections at once from one remote IP address."),

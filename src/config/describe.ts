@@ -1,5 +1,6 @@
 /**
- * What a server prints at start (`describeConfig`, `describeNamesrvConfig`) and for `-h`
+ * What a server prints at start (`describeConfig`, `describeNamesrvConfig`: role, ports, store, name
+ * servers, master, retention) and for `-h`
  * (`brokerUsage`, `namesrvUsage`): a few lines, no I/O.
  */
 import type { z } from "zod";
@@ -31,6 +32,8 @@ export function describeConfig(config: BrokerConfig): string[] {
     lines.push(`master ha ${config.haMasterAddress ?? "learned from the name server"}` +
       (config.masterProtocol === "rocketmq" ? "; metadata synced from an Apache RocketMQ master" : ""));
   }
+  lines.push(`retention: segments kept ${config.fileReservedTime} h after their last write, deleted at hour(s) ${config.deleteWhen} ` +
+    `(local time) or when the disk is over ${config.diskMaxUsedSpaceRatio}%; sends refused over ${config.diskSpaceWarningLevelRatio}%`);
   return lines;
 }
 

@@ -5,9 +5,11 @@
  * store's sizes and flush settings, HA settings, the registration period, the role — which has
  * its own switch) is not here, and changing it needs a restart.
  *
- * A key of Apache RocketMQ's that Skiff does not use (`rocketmq-keys.ts`, e.g. `deleteWhen`,
- * `fileReservedTime`) may be set live too: it is kept and shown, as a `broker.conf` line with it is
- * accepted at start, and it changes nothing.
+ * A key of Apache RocketMQ's that Skiff does not use (`rocketmq-keys.ts`, e.g.
+ * `sendMessageThreadPoolNums`) may be set live too: it is kept and shown, as a `broker.conf` line
+ * with it is accepted at start, and it changes nothing. Retention's keys are live as in RocketMQ,
+ * which reads them at every pass (an operator switches `deleteWhen` to the current hour to
+ * delete now, as the spec's retention run did).
  */
 
 export const LIVE_BROKER_KEYS: Readonly<Record<string, string>> = {
@@ -16,6 +18,17 @@ export const LIVE_BROKER_KEYS: Readonly<Record<string, string>> = {
   slaveTimeout: "the send path, on every SYNC_MASTER send",
   slaveReadEnable: "the pull path, on every pull (suggestWhichBrokerId)",
   namesrvAddr: "the name-server registration, at its next period",
+  deleteWhen: "retention, at its next pass (cleanResourceInterval)",
+  fileReservedTime: "retention, at its next pass",
+  deleteCommitLogFilesInterval: "retention, at its next pass",
+  deleteConsumeQueueFilesInterval: "retention, at its next pass",
+  destroyMapedFileIntervalForcibly: "retention, at its next pass",
+  redeleteHangedFileInterval: "retention, at its next pass",
+  deleteFileBatchMax: "retention, at its next pass",
+  diskMaxUsedSpaceRatio: "retention, at its next pass",
+  diskSpaceWarningLevelRatio: "retention, at its next pass",
+  diskSpaceCleanForciblyRatio: "retention, at its next pass",
+  cleanFileForciblyEnable: "retention, at its next pass",
 };
 
 export function isLiveBrokerKey(key: string): boolean {

@@ -150,6 +150,11 @@ export interface KeyQueryAnswerJson {
   readonly messages: readonly MessageJson[];
 }
 
+/** `POST /admin/delete-expired-commitlog`: how many retention passes now delete expired segments whatever the hour (20). */
+export interface DeleteExpiredCommitLogJson {
+  readonly manualPasses: number;
+}
+
 /**
  * The first queue offset whose message was stored at or after `timestamp` (ms since the epoch);
  * the queue's max offset when none was (RocketMQ's SEARCH_OFFSET_BY_TIMESTAMP).

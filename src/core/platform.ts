@@ -28,6 +28,11 @@ export interface FileStat {
   readonly size: number;
   readonly isFile: boolean;
   readonly isDirectory: boolean;
+  /**
+   * Last modification (st_mtime) in wall-clock ms since the epoch: what retention measures a
+   * segment's age by, as RocketMQ's `File.lastModified()`. Writes and truncations move it.
+   */
+  readonly mtimeMs: number;
 }
 
 /** The file system holding a path (statfs(2)), in bytes. */

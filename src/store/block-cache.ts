@@ -103,6 +103,15 @@ export class BlockCache {
     }
   }
 
+  /** Forgets every block below `offset` (retention removed those bytes; all of them are written). */
+  dropBelow(offset: number): void {
+    for (const block of [...this.blocks.values()]) {
+      if (block.start >= offset) continue;
+      assert(block.validTo <= offset, "a dropped block lies wholly below the new start");
+      this.blocks.delete(block.start);
+    }
+  }
+
   get size(): number {
     return this.blocks.size;
   }

@@ -105,6 +105,11 @@ export class ConsumeQueueTable {
     return this.all().reduce((max, q) => Math.max(max, q.maxPhysicalEnd), 0);
   }
 
+  /** Every queue's min offset follows the commit log's first segment (at open: RocketMQ's `recoverTopicQueueTable`). */
+  async correctMinOffsets(commitLogMin: number): Promise<void> {
+    for (const queue of this.all()) await queue.correctMinOffset(commitLogMin);
+  }
+
   async truncateFrom(commitLogEnd: number): Promise<void> {
     for (const queue of this.all()) await queue.truncateFrom(commitLogEnd);
   }

@@ -7,6 +7,13 @@
  * record (so master and slave build identical queues from identical bytes). A queue whose first
  * entry is not at offset 0 (a slave that joined late) starts with placeholder entries
  * `(0, 0x7FFFFFFF, 0)` in its first file, as RocketMQ's `fillPreBlank` does.
+ *
+ * Retention (retention.ts, after the commit log lost its oldest segments): `correctMinOffset`
+ * moves the min offset to the first entry whose message is still held — or, when none is, to the
+ * max offset (RocketMQ 5's rule: the queue is empty, and its next message keeps its offset) — and
+ * `retireExpiredFile` then takes out the first file whose last entry points below the commit log's
+ * min, never the last file. The min offset moves before any file goes, so no read meets a missing
+ * file; physical offsets grow with queue offsets, so the search is a binary search.
  */
 import { assert } from "../core/errors.ts";
 import type { FileSystem } from "../core/platform.ts";
@@ -19,7 +26,7 @@ import {
   type ConsumeQueueEntry,
 } from "../codec/consume-queue-entry.ts";
 import type { FileHandlePool } from "./file-handle-pool.ts";
-import { SegmentedLog } from "./segmented-log.ts";
+import { SegmentedLog, type RetiredSegment } from "./segmented-log.ts";
 import type { StoreHealth } from "./store-health.ts";
 
 export type { ConsumeQueueEntry };
@@ -129,6 +136,57 @@ export class ConsumeQueue {
     return this.log.flush();
   }
 
+  /** Whether the queue was closed (its topic deleted, or the store closing). */
+  get closed(): boolean {
+    return this.log.isClosed;
+  }
+
+  /** Consume-queue files on disk (tools, tests). */
+  get fileCount(): number {
+    return this.log.segmentStarts.length;
+  }
+
+  /**
+   * Retention: the min offset becomes the first entry whose message lies at or beyond
+   * `commitLogMin` (the max offset when every entry lies below it); it never moves back.
+   */
+  async correctMinOffset(commitLogMin: number): Promise<void> {
+    const max = this.maxOffset;
+    if (this.minOffsetValue >= max) return;
+    const last = await this.entryAt(max - 1);
+    if (!last) return; // truncated meanwhile: the next pass corrects it
+    if (last.physicalOffset < commitLogMin) {
+      this.minOffsetValue = Math.max(this.minOffsetValue, max);
+      return;
+    }
+    let low = Math.max(this.minOffsetValue, this.log.minOffset / ENTRY);
+    let high = max - 1; // its entry is held
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      const entry = await this.entryAt(middle);
+      if (!entry) return;
+      if (entry.physicalOffset < commitLogMin) low = middle + 1;
+      else high = middle;
+    }
+    this.minOffsetValue = Math.max(this.minOffsetValue, low);
+  }
+
+  /**
+   * Retention: takes the first file out when it is not the last one and its last entry points
+   * below `commitLogMin`; null when it must stay, "later" when it may go but its bytes are not all
+   * fsync'd yet (the flush service gets there; retention tries again). Call `correctMinOffset` first.
+   */
+  async retireExpiredFile(commitLogMin: number): Promise<{ file: RetiredSegment; lastPhysicalOffset: number } | "later" | null> {
+    const starts = this.log.segmentStarts;
+    if (starts.length < 2) return null;
+    const first = starts[0];
+    const end = first + this.log.segmentSizeBytes;
+    const last = await this.entryAt(end / ENTRY - 1);
+    if (!last || last.physicalOffset >= commitLogMin || end / ENTRY > this.minOffsetValue || this.log.segmentStarts[0] !== first) return null;
+    const file = this.log.retireFirstSegment(Number.POSITIVE_INFINITY);
+    return file ? { file, lastPhysicalOffset: last.physicalOffset } : "later";
+  }
+
   close(): Promise<void> {
     return this.log.close();
   }
@@ -186,6 +244,12 @@ export class ConsumeQueue {
     }
     const [last] = await this.readRaw(this.maxOffset - 1, 1);
     this.maxPhysicalEndValue = last.physicalOffset + last.size;
+  }
+
+  /** The entry at `queueOffset` if this queue's files hold it (placeholders included), without touching the min offset. */
+  private async entryAt(queueOffset: number): Promise<ConsumeQueueEntry | null> {
+    if (queueOffset < this.log.minOffset / ENTRY || queueOffset >= this.maxOffset) return null;
+    return decodeConsumeQueueEntry(await this.log.read(queueOffset * ENTRY, ENTRY), 0);
   }
 
   private async readRaw(queueOffset: number, max: number): Promise<ConsumeQueueEntry[]> {

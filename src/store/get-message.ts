@@ -4,7 +4,7 @@
  * | status                 | when                                   | nextBeginOffset          |
  * |------------------------|----------------------------------------|--------------------------|
  * | NO_MATCHED_LOGIC_QUEUE | the queue does not exist               | 0                        |
- * | NO_MESSAGE_IN_QUEUE    | the queue is empty                     | 0                        |
+ * | NO_MESSAGE_IN_QUEUE    | the queue never held a message         | 0                        |
  * | OFFSET_TOO_SMALL       | offset < minOffset                     | minOffset                |
  * | OFFSET_OVERFLOW_ONE    | offset == maxOffset (caught up)        | offset                   |
  * | OFFSET_OVERFLOW_BADLY  | offset > maxOffset                     | minOffset == 0 ? 0 : max |
@@ -16,6 +16,12 @@
  * data is "in memory", 64 KiB / 8 messages once it is further behind the log's end than the
  * memory share (`accessMessageInMemoryMaxRatio`) — the same lag that makes the broker suggest
  * reading from a slave (`suggestPullingFromSlave`).
+ *
+ * Retention may delete the oldest segments while a read runs: an entry is checked against the
+ * commit log's min offset after the queue was read, and a record whose segment went meanwhile
+ * counts as removed (`readHeld`), never as an error. A queue whose every message was deleted has
+ * min = max (RocketMQ 5): offsets below answer OFFSET_TOO_SMALL with the min, as Java does for
+ * any queue that once held messages (only `maxOffset == 0` is NO_MESSAGE_IN_QUEUE).
  */
 import type { CommitLog } from "./commit-log.ts";
 import type { ConsumeQueueEntry } from "../codec/consume-queue-entry.ts";
@@ -79,14 +85,14 @@ export async function readMessages(request: GetMessageRequest, context: ReadCont
   if (!queue) return empty("NO_MATCHED_LOGIC_QUEUE", 0);
   const { minOffset, maxOffset } = queue;
   const { offset } = request;
-  if (maxOffset === 0 || maxOffset <= minOffset) return empty("NO_MESSAGE_IN_QUEUE", 0, minOffset, maxOffset);
+  if (maxOffset === 0) return empty("NO_MESSAGE_IN_QUEUE", 0, minOffset, maxOffset);
   if (offset < minOffset) return empty("OFFSET_TOO_SMALL", minOffset, minOffset, maxOffset);
   if (offset === maxOffset) return empty("OFFSET_OVERFLOW_ONE", offset, minOffset, maxOffset);
   if (offset > maxOffset) return empty("OFFSET_OVERFLOW_BADLY", minOffset === 0 ? minOffset : maxOffset, minOffset, maxOffset);
 
-  const maxPhysical = context.commitLog.maxOffset;
-  const minPhysical = context.commitLog.minOffset;
   const entries = await queue.read(offset, Math.max(1, request.maxMsgNums));
+  const maxPhysical = context.commitLog.maxOffset;
+  const minPhysical = context.commitLog.minOffset; // after the queue read: retention may have moved it meanwhile
   if (entries.length === 0) return empty("OFFSET_FOUND_NULL", offset + 1, minOffset, maxOffset);
   const picked: Array<{ entry: ConsumeQueueEntry; queueOffset: number }> = [];
   let examined = 0;
@@ -108,9 +114,12 @@ export async function readMessages(request: GetMessageRequest, context: ReadCont
     bytes += entry.size;
   }
   const records = await readSpans(context.commitLog, picked.map((p) => p.entry));
-  const messages: StoredMessage[] = picked.map(({ entry, queueOffset }, i) => ({
-    queueOffset, physicalOffset: entry.physicalOffset, size: entry.size, tagsCode: entry.tagsCode, bytes: records[i],
-  }));
+  const messages: StoredMessage[] = [];
+  for (const [i, { entry, queueOffset }] of picked.entries()) {
+    const record = records[i];
+    if (record === null) removed++; // its segment was deleted while this read ran
+    else messages.push({ queueOffset, physicalOffset: entry.physicalOffset, size: entry.size, tagsCode: entry.tagsCode, bytes: record });
+  }
   const status: GetMessageStatus = messages.length > 0 ? "FOUND" : removed === examined ? "MESSAGE_WAS_REMOVING" : "NO_MATCHED_MESSAGE";
   return {
     status,
@@ -129,8 +138,8 @@ export async function readMessages(request: GetMessageRequest, context: ReadCont
  */
 const SPAN_BYTES = 512 * 1024;
 
-async function readSpans(commitLog: CommitLog, entries: readonly ConsumeQueueEntry[]): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = new Array(entries.length);
+async function readSpans(commitLog: CommitLog, entries: readonly ConsumeQueueEntry[]): Promise<Array<Uint8Array | null>> {
+  const out: Array<Uint8Array | null> = new Array(entries.length);
   const segmentSize = commitLog.log.segmentSizeBytes;
   let i = 0;
   while (i < entries.length) {
@@ -145,10 +154,10 @@ async function readSpans(commitLog: CommitLog, entries: readonly ConsumeQueueEnt
       end = nextEnd;
       j++;
     }
-    const span = await commitLog.readRecord(start, end - start);
+    const span = await commitLog.log.readHeld(start, end - start);
     for (let k = i; k <= j; k++) {
       const at = entries[k].physicalOffset - start;
-      out[k] = span.subarray(at, at + entries[k].size);
+      out[k] = span === null ? null : span.subarray(at, at + entries[k].size);
     }
     i = j + 1;
   }

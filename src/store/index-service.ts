@@ -13,8 +13,12 @@
  * Recovery: `resumeOffset` is the commit-log offset from which records must be dispatched again
  * for the index to be whole (the last indexed message: re-dispatched records at or below it are
  * skipped, as Java's `endPhyOffset` check does). After a crash, slots the header does not cover
- * yet are repaired first (index-file.ts `repairSlots`). Index files are never deleted here:
- * retention is not part of this service.
+ * yet are repaired first (index-file.ts `repairSlots`).
+ *
+ * Retention (retention.ts): once the commit log's min offset passed an older file's
+ * `endPhyOffset`, `retireExpiredFile` takes that file out of the list (the oldest first, never the
+ * newest file, as Java's `deleteExpiredFile`); its file is then deleted. A query that opened it
+ * already reads on (an open file outlives its name); one that opens it afterwards skips it.
  */
 import { SkiffError } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
@@ -115,6 +119,29 @@ export class IndexService {
   /** Index files, oldest first (tools, tests). */
   get files(): string[] {
     return [...this.older.map((file) => file.path), ...(this.current ? [this.current.path] : [])];
+  }
+
+  /**
+   * Retention: the oldest file when it is not the newest and every message it indexes lies below
+   * `commitLogMin` (`endPhyOffset < commitLogMin`), taken out of the list; null otherwise.
+   */
+  async retireExpiredFile(commitLogMin: number): Promise<{ path: string; sizeBytes: number; endPhyOffset: number; remove(): Promise<void> } | null> {
+    return this.exclusive(async () => {
+      const oldest = this.older[0];
+      if (!oldest || !(this.current !== null || this.older.length > 1) || oldest.header.endPhyOffset >= commitLogMin) return null;
+      this.older.shift();
+      const { fs, dir } = this.options;
+      const sizeBytes = (await fs.stat(oldest.path))?.size ?? 0;
+      return {
+        path: oldest.path,
+        sizeBytes,
+        endPhyOffset: oldest.header.endPhyOffset,
+        remove: async () => {
+          await fs.remove(oldest.path);
+          await fs.syncDirectory(dir);
+        },
+      };
+    });
   }
 
   /** Pages the newest file holds in memory right now. */

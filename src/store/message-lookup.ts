@@ -20,9 +20,12 @@ export async function readMessageAt(commitLog: CommitLog, physicalOffset: number
   const segmentEnd = physicalOffset - (physicalOffset % log.segmentSizeBytes) + log.segmentSizeBytes;
   const limit = Math.min(segmentEnd, log.maxOffset) - physicalOffset;
   if (limit < RECORD_HEADER_BYTES) return null;
-  const size = viewOf(await log.read(physicalOffset, 4)).getInt32(0);
+  const head = await log.readHeld(physicalOffset, 4); // null: retention deleted its segment meanwhile
+  if (head === null) return null;
+  const size = viewOf(head).getInt32(0);
   if (size < RECORD_HEADER_BYTES || size > limit) return null;
-  const bytes = await log.read(physicalOffset, size);
+  const bytes = await log.readHeld(physicalOffset, size);
+  if (bytes === null) return null;
   const record = decodeMessageRecord(bytes, 0, { readBody: false });
   return record.kind === "message" && record.physicalOffset === physicalOffset ? bytes : null;
 }

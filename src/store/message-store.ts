@@ -17,6 +17,10 @@
  * single-record lookups of message-lookup.ts; `queryMessages` finds records by key through the
  * message index (message-query.ts).
  *
+ * Retention (`startRetention`, retention.ts): expired commit-log segments, then the consume-queue
+ * and index files wholly below the commit log's new min offset, are deleted by RocketMQ's rules;
+ * above `diskSpaceWarningLevelRatio` sends are refused with STORE_DISK_FULL.
+ *
  * Disk full or failing writes (`health`): appends are refused with STORE_DISK_FULL / STORE_IO_FAILED
  * (retriable) while any commit-log write fails; bytes already appended stay in memory, are retried,
  * and become visible to consumers only once written. Everything recovers by itself when a write
@@ -44,6 +48,8 @@ import { CommitLogReplicationSource, type ReplicationSource } from "./replicatio
 import { SegmentedLog } from "./segmented-log.ts";
 import { StoreHealth, type StoreIoProblem } from "./store-health.ts";
 import { LogOffsets, type StoreOffsets, type StoreStats } from "./store-offsets.ts";
+import { RetentionService, type DiskUsage, type RetentionPass } from "./retention.ts";
+import { DEFAULT_RETENTION_SETTINGS, type RetentionSchedule, type RetentionSettings } from "./retention-settings.ts";
 import type { StoreOptions } from "./store-options.ts";
 import { TrafficStats } from "./traffic-stats.ts";
 import { queueEntryStoreTimestamp, readMessageAt, storeTimestampAt } from "./message-lookup.ts";
@@ -51,7 +57,7 @@ import { queueEntryStoreTimestamp, readMessageAt, storeTimestampAt } from "./mes
 /** Hears of each commit-log flush that moved the flushed offset (`onCommitLogFlush`). */
 export type FlushListener = (elapsedMs: number, bytes: number) => void;
 
-export type { ArrivalListener, KeyQueryResult, MessageInput, Replica, ReplicationSource, StoreOffsets, StoreOptions, StoreStats, TrafficStats };
+export type { ArrivalListener, KeyQueryResult, MessageInput, Replica, ReplicationSource, RetentionPass, RetentionSchedule, RetentionSettings, StoreOffsets, StoreOptions, StoreStats, TrafficStats };
 
 /** The ports the store uses: files, time, and the machine's memory size. */
 export type StorePlatform = Pick<Platform, "fs" | "clock" | "system">;
@@ -103,6 +109,8 @@ export class MessageStore {
   /** Which parts of the store fail to write right now (disk full, I/O errors); empty when healthy. */
   private readonly health: StoreHealth;
   private readonly flushListeners: Set<FlushListener>;
+  private readonly retention: RetentionService;
+  private retentionSettings: () => RetentionSettings = () => DEFAULT_RETENTION_SETTINGS;
   private closed = false;
 
   private constructor(parts: {
@@ -128,6 +136,11 @@ export class MessageStore {
       commitLog: parts.commitLog, queues: parts.queues, dispatcher: parts.dispatcher,
       maxMessageSizeBytes: parts.options.maxMessageSizeBytes, log: parts.options.log, assertOpen: () => this.assertOpen(),
     });
+    this.retention = new RetentionService({
+      clock: parts.platform.clock, log: parts.options.log, commitLog: parts.commitLog.log,
+      dispatchedOffset: () => parts.dispatcher.dispatchedOffset, queues: () => parts.queues.all(), index: parts.index,
+      diskUsage: () => this.diskUsage(), settings: () => this.retentionSettings(),
+    });
   }
 
   static async open(platform: StorePlatform, options: StoreOptions): Promise<MessageStore> {
@@ -145,6 +158,7 @@ export class MessageStore {
     const queues = new ConsumeQueueTable(fs, joinPath(root, "consumequeue"), options.segmentSizeConsumeQueueBytes, health);
     await queues.load();
     await queues.truncateFrom(recovery.endOffset);
+    await queues.correctMinOffsets(log.minOffset); // retention may have deleted segments their first entries point into
     const index = options.messageIndexEnable
       ? await IndexService.open({
         fs, dir: joinPath(root, "index"), limits: { slots: options.maxHashSlotNum, maxIndex: options.maxIndexNum },
@@ -198,6 +212,11 @@ export class MessageStore {
   async append(inputs: readonly MessageInput[]): Promise<Omit<PutResult, "status"> & { durable: Promise<FlushStatus> }> {
     this.assertOpen();
     const records = prepareInputs(inputs, this.options);
+    const refusal = this.retention.sendRefusal; // the disk is above diskSpaceWarningLevelRatio
+    if (refusal) {
+      this.traffic.countPutFailure();
+      throw refusal;
+    }
     const { clock } = this.platform;
     const startMs = clock.monotonicMs();
     let appended: Awaited<ReturnType<CommitLog["append"]>>;
@@ -319,6 +338,7 @@ export class MessageStore {
       commitLogSegmentStarts: [...log.segmentStarts],
       cachedBlocks: log.cachedBlocks,
       consumeQueues: this.queues.all().length,
+      consumeQueueFiles: this.queues.all().reduce((sum, queue) => sum + queue.fileCount, 0),
       openConsumeQueueFiles: this.queues.openFiles,
       indexFiles: this.index?.files.length ?? 0,
       indexCachedPages: this.index?.cachedPages ?? 0,
@@ -346,9 +366,43 @@ export class MessageStore {
     return { root, commitLog, consumeQueue };
   }
 
-  /** What fails to write right now (disk full, I/O errors); empty when every write succeeds. */
+  /** What fails to write right now (disk full, I/O errors, a disk above diskSpaceWarningLevelRatio); empty when every write succeeds. */
   ioProblems(): StoreIoProblem[] {
-    return this.health.problems;
+    const usage = this.retention.problem;
+    return usage ? [...this.health.problems, usage] : this.health.problems;
+  }
+
+  /**
+   * Starts retention (retention.ts) on this store, master or slave: `settings` is read at every
+   * pass (live keys); `schedule` null runs passes only when `runRetentionPass` asks (tests, tools).
+   */
+  startRetention(settings: () => RetentionSettings, schedule: RetentionSchedule | null): void {
+    this.retentionSettings = settings;
+    if (schedule) this.retention.start(schedule);
+  }
+
+  /** Why sends are refused right now for disk usage (above diskSpaceWarningLevelRatio), or null. */
+  get sendRefusal(): SkiffError | null {
+    return this.retention.sendRefusal;
+  }
+
+  /** One retention pass now (after a running one). */
+  runRetentionPass(): Promise<RetentionPass> {
+    this.assertOpen();
+    return this.retention.runPass();
+  }
+
+  /** DELETE_EXPIRED_COMMITLOG: the next 20 passes delete expired segments whatever the hour; returns 20. */
+  deleteExpiredFilesManually(): number {
+    this.assertOpen();
+    return this.retention.requestManualDeletion();
+  }
+
+  /** Used fractions of the disks holding the commit log and the consume queues, −1 when unknown (retention). */
+  private async diskUsage(): Promise<DiskUsage> {
+    const { commitLog, consumeQueue } = await this.diskSpace();
+    const ratio = ({ space }: StoreDirSpace) => (space === null || space.totalBytes <= 0 ? -1 : (space.totalBytes - space.freeBytes) / space.totalBytes);
+    return { commitLog: { path: commitLog.path, ratio: ratio(commitLog) }, consumeQueue: { path: consumeQueue.path, ratio: ratio(consumeQueue) } };
   }
 
   private assertOpen(): void {
@@ -363,6 +417,7 @@ export class MessageStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.retention.stop();
     this.flush.stop();
     const log = this.commitLog.log;
     const problems: string[] = [];

@@ -15,6 +15,10 @@
  * PHYSICALOFFSET field is that offset (or a blank record that ends exactly at the segment end).
  * A slave whose offset is no boundary, or lies beyond `shippableOffset`, did not get its bytes from
  * this log (a master that lost a tail in a power loss, a slave of another master) and is refused.
+ *
+ * Retention (retention.ts) moves `minOffset` up as it deletes the oldest segments, without waiting
+ * for slaves (RocketMQ's choice): a transfer read below it is empty, and one that runs pins its
+ * segment's file until it is done, so a frame never carries bytes of a half-deleted segment.
  */
 import { assert, assertSafeOffset } from "../core/errors.ts";
 import { tryReadI64, viewOf } from "../core/bytes.ts";

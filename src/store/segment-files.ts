@@ -6,7 +6,7 @@
  */
 import { SkiffError } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
-import type { FileHandle, FileSystem } from "../core/platform.ts";
+import type { FileHandle, FileStat, FileSystem } from "../core/platform.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
 import { parseSegmentName, segmentName, segmentStartOf } from "./segment-name.ts";
 
@@ -56,10 +56,13 @@ export class SegmentFiles {
     return joinPath(this.dir, segmentName(segmentStart));
   }
 
-  /** Fills `target` with the bytes at log offset `offset` (within one segment). */
+  /**
+   * Fills `target` with the bytes at log offset `offset` (within one segment). A read never creates
+   * its file: bytes it may read are written, so the file exists unless retention removed it.
+   */
   async read(offset: number, target: Uint8Array): Promise<void> {
     const segmentStart = segmentStartOf(offset, this.segmentSizeBytes);
-    await this.withHandle(segmentStart, async (handle) => {
+    await this.withHandle(segmentStart, { create: false }, async (handle) => {
       let done = 0;
       while (done < target.byteLength) {
         const n = await handle.read(target.subarray(done), offset - segmentStart + done);
@@ -72,22 +75,28 @@ export class SegmentFiles {
   /** Writes `bytes` at log offset `offset` (within one segment), creating the segment if it is new. */
   write(offset: number, bytes: Uint8Array): Promise<void> {
     const segmentStart = segmentStartOf(offset, this.segmentSizeBytes);
-    return this.withHandle(segmentStart, (h) => h.write(bytes, offset - segmentStart));
+    return this.withHandle(segmentStart, { create: true }, (h) => h.write(bytes, offset - segmentStart));
   }
 
   sync(segmentStart: number): Promise<void> {
-    return this.withHandle(segmentStart, (h) => h.sync());
+    return this.withHandle(segmentStart, { create: true }, (h) => h.sync());
   }
 
   /** Cuts the segment at `offset` and zero-fills it back to full length, durably. */
   async zeroFrom(segmentStart: number, offset: number): Promise<void> {
-    await this.withHandle(segmentStart, async (handle) => {
+    await this.withHandle(segmentStart, { create: true }, async (handle) => {
       await handle.truncate(offset - segmentStart);
       await handle.truncate(this.segmentSizeBytes);
       await handle.sync();
     });
   }
 
+  /** The segment file's size and modification time; null when it does not exist. */
+  stat(segmentStart: number): Promise<FileStat | null> {
+    return this.fs.stat(this.pathOf(segmentStart));
+  }
+
+  /** Closes the segment's pooled handle (a read still using it keeps it open until done) and deletes the file. */
   async remove(segmentStart: number): Promise<void> {
     await this.pool.close(this.pathOf(segmentStart));
     await this.fs.remove(this.pathOf(segmentStart));
@@ -102,13 +111,13 @@ export class SegmentFiles {
     return this.pool.closeUnder(this.pathOf(0).slice(0, -20));
   }
 
-  /** Runs `use` with the segment's open handle (from the pool), creating the file if it is new. */
-  private withHandle<T>(segmentStart: number, use: (handle: FileHandle) => Promise<T>): Promise<T> {
-    return this.pool.use(this.pathOf(segmentStart), () => this.openSegment(segmentStart), use);
+  /** Runs `use` with the segment's open handle (from the pool), creating the file if it is new and `create`. */
+  private withHandle<T>(segmentStart: number, options: { create: boolean }, use: (handle: FileHandle) => Promise<T>): Promise<T> {
+    return this.pool.use(this.pathOf(segmentStart), () => this.openSegment(segmentStart, options.create), use);
   }
 
-  private async openSegment(segmentStart: number): Promise<FileHandle> {
-    const handle = await this.fs.open(this.pathOf(segmentStart), { create: true });
+  private async openSegment(segmentStart: number, create: boolean): Promise<FileHandle> {
+    const handle = await this.fs.open(this.pathOf(segmentStart), { create });
     try {
       if ((await handle.size()) !== this.segmentSizeBytes) {
         await handle.truncate(this.segmentSizeBytes);

@@ -23,14 +23,25 @@
  * retried with backoff (`health.retryLater`, and at once by `flush`); until one succeeds, `append`,
  * `waitForCapacity` and waits for unwritten bytes throw the StoreHealth error (STORE_DISK_FULL or
  * STORE_IO_FAILED, retriable), and `health` reports the problem. Success clears it by itself.
+ *
+ * Retention (retention.ts) takes segments off the front, one at a time: `retireFirstSegment`
+ * removes the oldest from the log at once (never the last, never one with bytes not yet fsync'd:
+ * the writer never touches it again), so `minOffset` moves past it and later reads of it are
+ * refused (`readHeld` answers null for callers that checked the range before an await). Reads
+ * already running pin its file until they are done (segment-retirement.ts); until its file is
+ * removed no other segment is retired, and `truncateTo` / `resetTo` remove it first, so a segment
+ * file is never deleted after the log created a new file at its start.
  */
 import { assert, assertSafeOffset, SkiffError } from "../core/errors.ts";
-import type { FileSystem } from "../core/platform.ts";
+import type { FileStat, FileSystem } from "../core/platform.ts";
 import { BlockCache } from "./block-cache.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
 import { SegmentFiles } from "./segment-files.ts";
+import { SegmentRetirement, type RetiredSegment } from "./segment-retirement.ts";
 import { segmentStartOf } from "./segment-name.ts";
 import { StoreHealth } from "./store-health.ts";
+
+export type { RetiredSegment };
 
 export interface SegmentedLogOptions {
   readonly fs: FileSystem;
@@ -82,6 +93,8 @@ export class SegmentedLog {
   private resets = 0;
   private readonly health: StoreHealth;
   private readonly maxUnwrittenBytes: number;
+  /** Reads pinning segment files, and the segment retired whose file is not removed yet. */
+  private readonly retirement: SegmentRetirement;
 
   private readonly options: SegmentedLogOptions;
 
@@ -93,6 +106,7 @@ export class SegmentedLog {
     this.maxUnwrittenBytes = Math.max(options.maxUnwrittenBytes ?? 64 << 20, blockSize);
     const pool = options.handlePool ?? new FileHandlePool(Math.max(2, options.maxOpenFiles ?? 8));
     this.files = new SegmentFiles(options.fs, options.dir, options.segmentSizeBytes, pool);
+    this.retirement = new SegmentRetirement(this.files);
     this.health = options.health ?? new StoreHealth();
   }
 
@@ -131,6 +145,10 @@ export class SegmentedLog {
   /** Between two equal readings, `flushedOffset`, `writtenOffset` and `maxOffset` only grew. */
   get resetCount(): number {
     return this.resets;
+  }
+  /** Whether `close` was called. */
+  get isClosed(): boolean {
+    return this.closed;
   }
   /** The error writes fail with right now (STORE_DISK_FULL / STORE_IO_FAILED), or null. */
   get writeFailure(): SkiffError | null {
@@ -186,8 +204,47 @@ export class SegmentedLog {
     if (fileEnd < offset + length) {
       assert(this.cache.readInto(fileEnd, out.subarray(fileEnd - offset)), "unwritten bytes must be cached");
     }
-    if (fileEnd > offset) await this.files.read(offset, out.subarray(0, fileEnd - offset));
+    if (fileEnd > offset) {
+      const segment = segmentStartOf(offset, this.segmentSizeBytes);
+      this.retirement.pin(segment);
+      try {
+        await this.files.read(offset, out.subarray(0, fileEnd - offset));
+      } finally {
+        this.retirement.unpin(segment);
+      }
+    }
     return out;
+  }
+
+  /**
+   * `read`, or null when `offset` lies below `minOffset` (retention removed it): for callers that
+   * checked the range and awaited something since.
+   */
+  readHeld(offset: number, length: number): Promise<Uint8Array | null> {
+    if (offset < this.minOffset) return Promise.resolve(null);
+    return this.read(offset, length);
+  }
+
+  /** Size and modification time of a segment's file (retention's age); null when it does not exist. */
+  segmentStat(segmentStart: number): Promise<FileStat | null> {
+    return this.files.stat(segmentStart);
+  }
+
+  /**
+   * Retention: takes the oldest segment out of the log (see the header) and returns it, or null
+   * when it may not go: it is the last one, the previously retired one is not removed yet, the log
+   * is closed, or its end lies beyond the fsync'd bytes or beyond `keepFrom` (e.g. not dispatched yet).
+   */
+  retireFirstSegment(keepFrom: number): RetiredSegment | null {
+    if (this.closed || this.retirement.pending || this.segments.length < 2) return null;
+    const start = this.segments[0];
+    const end = start + this.segmentSizeBytes;
+    if (end > this.flushedOffsetValue || end > keepFrom) return null;
+    assert(end <= this.writtenOffsetValue, "a retired segment is written");
+    // A new array: a flush iterating the old one (across awaits) is not disturbed.
+    this.segments = this.segments.slice(1);
+    this.cache.dropBelow(end);
+    return this.retirement.retire(start);
   }
 
   /** Called (synchronously) after `writtenOffset` or `flushedOffset` moved forward. */
@@ -223,6 +280,7 @@ export class SegmentedLog {
    */
   async truncateTo(offset: number): Promise<void> {
     await this.idle();
+    await this.removeAnyRetired();
     // Bytes below `offset` that are not written yet cannot be declared written.
     if (this.writtenOffsetValue < Math.min(offset, this.maxOffsetValue)) this.assertWritable();
     const segmentStart = segmentStartOf(offset, this.segmentSizeBytes);
@@ -244,6 +302,7 @@ export class SegmentedLog {
   /** Deletes every segment and starts an empty log at `offset` (a slave's first frame). */
   async resetTo(offset: number): Promise<void> {
     await this.idle();
+    await this.removeAnyRetired();
     for (const start of this.segments) {
       await this.files.remove(start);
     }
@@ -274,6 +333,12 @@ export class SegmentedLog {
   private async idle(): Promise<void> {
     while (this.writing) await this.writing;
     await this.flushing;
+    while (this.retirement.running) await this.retirement.running.catch(() => undefined);
+  }
+
+  /** Before segments are dropped or created again: the retired segment's file goes first. */
+  private removeAnyRetired(): Promise<void> {
+    return this.retirement.removePending();
   }
 
   private async flushOnce(): Promise<number> {

@@ -30,6 +30,8 @@ export interface StoreStats {
   readonly cachedBlocks: number;
   /** Consume queues, one per topic and queue id. */
   readonly consumeQueues: number;
+  /** Consume-queue files on disk, all queues together. */
+  readonly consumeQueueFiles: number;
   /** Consume-queue files open right now (bounded by the handle pool). */
   readonly openConsumeQueueFiles: number;
   /** Message index files (index/). */

@@ -10,6 +10,7 @@ import { joinPath } from "../../src/core/path.ts";
 import { platform, removeDir, tempDir } from "../support/platform.ts";
 import { codeOf, pattern } from "./helpers.ts";
 import { execFileSync } from "node:child_process";
+import { utimesSync } from "node:fs";
 
 const fs = platform.fs;
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -162,7 +163,9 @@ describe(`fs adapter (${platform.system.runtime})`, () => {
     await fs.writeFile(joinPath(dir, "one"), bytes(1));
     await fs.writeFile(joinPath(dir, "two"), bytes(2, 2));
     assert.deepEqual((await fs.readdir(dir)).sort(), ["one", "two"]);
-    assert.deepEqual(await fs.stat(joinPath(dir, "two")), { size: 2, isFile: true, isDirectory: false });
+    const { mtimeMs, ...two } = (await fs.stat(joinPath(dir, "two")))!;
+    assert.deepEqual(two, { size: 2, isFile: true, isDirectory: false });
+    assert.ok(Number.isSafeInteger(mtimeMs));
     assert.equal((await fs.stat(dir))?.isDirectory, true);
     assert.equal(await fs.stat(joinPath(dir, "absent")), null);
     assert.equal(await fs.stat(joinPath(dir, "one", "below-a-file")), null);
@@ -175,6 +178,45 @@ describe(`fs adapter (${platform.system.runtime})`, () => {
     assert.equal(await fs.stat(joinPath(root, "tree")), null);
     await fs.remove(joinPath(root, "tree"));
     await assert.rejects(fs.readdir(joinPath(root, "tree")), (error) => codeOf(error) === "ENOENT");
+  });
+
+  it("stat's mtimeMs is the last modification in wall-clock ms: set by writes and truncations, not by reads or fsync", async () => {
+    const path = joinPath(root, "aged");
+    const before = Date.now();
+    await fs.writeFile(path, bytes(1, 2, 3));
+    const written = (await fs.stat(path))!.mtimeMs;
+    assert.ok(written >= before - 1000 && written <= Date.now() + 1000, `mtime ${written}, written between ${before} and ${Date.now()}`);
+    const past = new Date("2020-01-02T03:04:05.678Z");
+    utimesSync(path, past, past);
+    assert.equal((await fs.stat(path))!.mtimeMs, past.getTime(), "the OS's time, in ms");
+    const file = await fs.open(path);
+    try {
+      await file.read(new Uint8Array(3), 0);
+      await file.sync();
+      assert.equal((await fs.stat(path))!.mtimeMs, past.getTime(), "reads and fsync leave it");
+      await file.write(bytes(9), 0);
+      assert.ok((await fs.stat(path))!.mtimeMs >= before - 1000, "a write moves it");
+      utimesSync(path, past, past);
+      await file.truncate(10);
+      assert.ok((await fs.stat(path))!.mtimeMs >= before - 1000, "a truncation moves it");
+    } finally {
+      await file.close();
+    }
+  });
+
+  it("an open file outlives its name: after remove, its handle still reads what it held (retention relies on it)", async () => {
+    const path = joinPath(root, "unlinked");
+    await fs.writeFile(path, bytes(7, 8, 9));
+    const file = await fs.open(path, { readOnly: true });
+    try {
+      await fs.remove(path);
+      assert.equal(await fs.stat(path), null);
+      const target = new Uint8Array(3);
+      assert.equal(await file.read(target, 0), 3);
+      assert.deepEqual(target, bytes(7, 8, 9));
+    } finally {
+      await file.close();
+    }
   });
 
   it("diskSpace reports the file system of a path as df does, and null for a missing path", async () => {

@@ -16,6 +16,7 @@ describe("describeConfig", () => {
       "remoting 127.0.0.1:10911 (and :10909), HTTP 127.0.0.1:10913, HA 127.0.0.1:10912",
       "store /home/ann/.skiff/store (commit log /home/ann/.skiff/store/commitlog, segments of 1 GiB, ASYNC_FLUSH)",
       "name servers none (not registering)",
+      "retention: segments kept 72 h after their last write, deleted at hour(s) 04 (local time) or when the disk is over 75%; sends refused over 90%",
     ]);
   });
 

@@ -84,7 +84,7 @@ describe("a RocketMQ broker.conf", () => {
   it("loads the spec §10 master, warning once about the RocketMQ keys Skiff ignores", () => {
     const resolved = resolveBrokerConfig({ fileText: MASTER_CONF, fileName: "broker-m.conf" });
     assert.deepEqual(resolved.warnings, [
-      "Ignored 3 Apache RocketMQ broker keys that Skiff does not use: deleteWhen, fileReservedTime, sendMessageThreadPoolNums",
+      "Ignored 1 Apache RocketMQ broker key that Skiff does not use: sendMessageThreadPoolNums",
     ]);
     assert.deepEqual(resolved.notices, []);
     const config = resolved.config;
@@ -112,7 +112,7 @@ describe("a RocketMQ broker.conf", () => {
   it("accepts a wide range of real RocketMQ 4.9 and 5.x keys", () => {
     const keys = [
       "rocketmqHome", "brokerPermission", "useReentrantLockWhenPutMessage", "maxTransferBytesOnMessageInMemory",
-      "enablePropertyFilter", "traceTopicEnable", "fetchNamesrvAddrByAddressServer", "cleanFileForciblyEnable", "diskMaxUsedSpaceRatio",
+      "enablePropertyFilter", "traceTopicEnable", "fetchNamesrvAddrByAddressServer", "transientStorePoolSize", "useEpollNativeSelector",
       "serverWorkerThreads", "clientWorkerThreads", "enableDLegerCommitLog", "enableControllerMode", "timerWheelEnable",
       "haMaxGapNotInSync", "isolateLogEnable", "longPollingEnable", "transactionTimeOut", "warmMapedFileEnable",
     ];

@@ -1,6 +1,7 @@
 /**
  * The broker's configuration over remoting: the UPDATE_BROKER_CONFIG that mqadmin 4.9.7 sent in the
- * retention experiment (`deleteWhen=19;20`) is answered as the real broker answered it; a key Skiff
+ * retention experiment (`deleteWhen=19;20`) is answered as the real broker answered it and applied
+ * (retention reads it at its next pass); a RocketMQ key Skiff does not use is kept; a key Skiff
  * reads live changes what the broker does at once (a send to an unknown topic is refused after
  * `autoCreateTopicEnable=false`); keys that need a restart, unknown keys and bad values are refused
  * with the key named and nothing applied; GET_BROKER_CONFIG shows the effective values and the
@@ -31,14 +32,21 @@ describe(`broker configuration processors (${platform.system.runtime})`, () => {
   });
   after(() => world.stop());
 
-  it("answers the captured updateBrokerConfig as the real broker did, and keeps the RocketMQ key it does not use", async () => {
+  it("answers the captured updateBrokerConfig as the real broker did, and applies deleteWhen live", async () => {
     const { request, response } = capturedExchange(UPDATE_BROKER_CONFIG, RequestCode.UPDATE_BROKER_CONFIG);
     assert.equal(utf8Decode(request.body), "deleteWhen=19;20\n");
     assert.deepEqual(answerShape(await world.replay(request)), answerShape(response));
     const { properties, version } = await current();
     assert.equal(properties.deleteWhen, "19;20");
+    assert.equal(world.broker.runtime.config().deleteWhen, "19;20");
     assert.equal(version.counter, 1);
-    assert.ok(world.logs.some((line) => line.includes("deleteWhen=19;20 (not used by Skiff)")));
+    assert.ok(world.logs.some((line) => line.includes("broker configuration updated: deleteWhen=19;20")), world.logs.join("\n"));
+  });
+
+  it("keeps a RocketMQ key it does not use, and shows it", async () => {
+    assert.equal((await update("sendMessageThreadPoolNums=4\n")).code, ResponseCode.SUCCESS);
+    assert.equal((await current()).properties.sendMessageThreadPoolNums, "4");
+    assert.ok(world.logs.some((line) => line.includes("sendMessageThreadPoolNums=4 (not used by Skiff)")));
   });
 
   it("applies a live key at once: sends to unknown topics are refused after autoCreateTopicEnable=false", async () => {
@@ -64,6 +72,8 @@ describe(`broker configuration processors (${platform.system.runtime})`, () => {
       ["slaveReadEnable=true\nnoSuchKey=1\n", /noSuchKey is not a Skiff or Apache RocketMQ broker key/],
       ["slaveReadEnable=true\ndefaultTopicQueueNums=many\n", /defaultTopicQueueNums: "many" is not a number \(from UPDATE_BROKER_CONFIG\)/],
       ["slaveReadEnable=true\nnamesrvAddr=nowhere\n", /namesrvAddr: The Name Server Address\[nowhere\] illegal/],
+      ["slaveReadEnable=true\ndeleteWhen=04;x\n", /deleteWhen: "04;x" is not a list of hours like "04" or "03;04"/],
+      ["slaveReadEnable=true\ncleanResourceInterval=100\n", /cleanResourceInterval cannot be changed while the broker runs/],
     ];
     const versionBefore = (await current()).version;
     for (const [text, remark] of cases) {

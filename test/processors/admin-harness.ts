@@ -36,10 +36,13 @@ export interface AdminWorld {
 export interface AdminWorldOptions {
   readonly config?: Record<string, string | number | boolean>;
   readonly subscriptions?: ConsumerSubscriptionLookup;
+  /** Fills the store directory before the broker opens it (e.g. with a captured broker's layout). */
+  readonly prefill?: (storeDir: string) => Promise<void>;
 }
 
 export async function startAdminWorld(options: AdminWorldOptions = {}): Promise<AdminWorld> {
   const storeDir = await tempDir("admin");
+  await options.prefill?.(storeDir);
   const logs: string[] = [];
   const log = (line: string) => logs.push(line);
   const broker = await startBroker(brokerConfig({ storePathRootDir: storeDir, listenPort: 0, ...options.config }), platform, { log });

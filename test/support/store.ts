@@ -34,11 +34,28 @@ export interface MemoryStoreWorld {
   options: StoreOptions;
   logs: string[];
   open(): Promise<MessageStore>;
+  /** Awaits `work`, moving the clock 10 ms at a time while it waits (timers it sets fire in order). */
+  whileRunning<T>(work: Promise<T>, stepMs?: number): Promise<T>;
+}
+
+/** Awaits `work`, moving `clock` by `stepMs` whenever the promise callbacks alone do not finish it. */
+export async function whileRunning<T>(clock: ManualClock, work: Promise<T>, stepMs = 10): Promise<T> {
+  let done = false;
+  const settled = work.finally(() => {
+    done = true;
+  });
+  settled.catch(() => undefined);
+  for (let steps = 0; !done; steps++) {
+    if (steps > 10_000_000) throw new Error("work still running after 10 million clock steps");
+    await clock.advance(stepMs);
+  }
+  return work;
 }
 
 export function memoryStoreWorld(overrides: Partial<StoreOptions> = {}): MemoryStoreWorld {
   const fs = new MemoryFileSystem();
   const clock = new ManualClock();
+  fs.useClock(clock);
   const logs: string[] = [];
   const platform: StorePlatform = { fs, clock, system: memorySystem() };
   const options = defaultStoreOptions("/store", {
@@ -49,5 +66,5 @@ export function memoryStoreWorld(overrides: Partial<StoreOptions> = {}): MemoryS
     log: (line) => logs.push(line),
     ...overrides,
   });
-  return { fs, clock, platform, options, logs, open: () => MessageStore.open(platform, options) };
+  return { fs, clock, platform, options, logs, open: () => MessageStore.open(platform, options), whileRunning: (work, stepMs) => whileRunning(clock, work, stepMs) };
 }

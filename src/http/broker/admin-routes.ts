@@ -5,12 +5,14 @@
  *   GET /topics · GET/PUT/DELETE /topics/{topic}
  *   GET /subscription-groups · GET/PUT /subscription-groups/{group}
  *   GET/PUT /consumer-offsets/{group}/{topic}/{queueId}   (-1: nothing committed yet)
+ *   POST /admin/delete-expired-commitlog   RocketMQ's DELETE_EXPIRED_COMMITLOG: the next 20 retention
+ *                                          passes delete expired segments whatever deleteWhen says
  *
  * The request bodies are checked against their shapes in contract/broker-http.ts at compile time.
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { ConsumerOffsetJson, SubscriptionGroupBody, TopicConfigBody } from "../../contract/broker-http.ts";
+import type { ConsumerOffsetJson, DeleteExpiredCommitLogJson, SubscriptionGroupBody, TopicConfigBody } from "../../contract/broker-http.ts";
 import { SkiffError } from "../../core/errors.ts";
 import { checked } from "../errors.ts";
 import { parseJsonBytes } from "../../core/checked.ts";
@@ -84,5 +86,7 @@ export function adminRoutes(runtime: BrokerRuntime): Hono {
     admin.commitConsumerOffset(group, c.req.param("topic"), queueId, offset);
     return c.json<ConsumerOffsetJson>({ offset });
   });
+
+  app.post("/admin/delete-expired-commitlog", (c) => c.json<DeleteExpiredCommitLogJson>({ manualPasses: runtime.store.deleteExpiredFilesManually() }));
   return app;
 }

@@ -8,6 +8,7 @@
  * | 28, 202, 208, 300  | stats-processors.ts              | clusterList, brokerStatus, topicStatus, consumerProgress, queryMsgById |
  * | 33, 12             | message-admin-processors.ts      | queryMsgById, queryMsgByKey, queryMsgByUniqueKey  |
  * | 25, 26             | config-processors.ts             | updateBrokerConfig, getBrokerConfig               |
+ * | 329                | retention-processors.ts          | deleteExpiredCommitLog                            |
  *
  * Not here: 29/30/31/32 (queue offsets and times) and 203 (consumer connections), which belong to
  * the client-facing tables. `subscriptions` is the broker's table of online consumers (heartbeats),
@@ -17,6 +18,7 @@ import { AdminStats, type ConsumerSubscriptionLookup } from "../../broker/admin-
 import type { BrokerRuntime } from "../../broker/runtime.ts";
 import type { RemotingProcessor } from "../../remoting/remoting-server.ts";
 import { configProcessors } from "./config-processors.ts";
+import { retentionProcessors } from "./retention-processors.ts";
 import { messageAdminProcessors } from "./message-admin-processors.ts";
 import { statsProcessors } from "./stats-processors.ts";
 import { topicAdminProcessors } from "./topic-admin-processors.ts";
@@ -34,5 +36,6 @@ export function adminProcessors(deps: AdminProcessorDeps): ReadonlyArray<readonl
     ...statsProcessors(runtime, stats),
     ...messageAdminProcessors(runtime),
     ...configProcessors(runtime),
+    ...retentionProcessors(runtime),
   ];
 }
