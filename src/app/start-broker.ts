@@ -146,7 +146,7 @@ async function startOnStore(
   const send = new SendService({
     config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress(), observer: metrics,
   });
-  const admin = new AdminService({ config: () => config, metadata, store });
+  const admin = new AdminService({ config: () => config, metadata, store, log });
   const pull = new PullService({ config: () => config, store, metadata, longPoll, admin, observer: metrics });
 
   let server: HttpServer | null = null;

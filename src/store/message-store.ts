@@ -47,6 +47,8 @@ import { LogOffsets, type StoreOffsets, type StoreStats } from "./store-offsets.
 import type { StoreOptions } from "./store-options.ts";
 import { TrafficStats } from "./traffic-stats.ts";
 import { queueEntryStoreTimestamp, readMessageAt, storeTimestampAt } from "./message-lookup.ts";
+import { topicDeletionRecord } from "./topic-deletion.ts";
+import type { HostAddress } from "../codec/host-address.ts";
 
 /** Hears of each commit-log flush that moved the flushed offset (`onCommitLogFlush`). */
 export type FlushListener = (elapsedMs: number, bytes: number) => void;
@@ -302,9 +304,19 @@ export class MessageStore {
     return this.dispatcher.waitFor(offset);
   }
 
-  /** Topic deletion's store part: deletes the consume queues (files included) of `topic`. */
-  deleteTopicQueues(topic: string): Promise<void> {
-    return this.queues.deleteTopic(topic);
+  /**
+   * Topic deletion's store part: appends the topic's deletion record (topic-deletion.ts), which
+   * drops its queue counters at once, and resolves when the record is durable by the flush policy
+   * and dispatched: the topic's consume queues (files included) are gone, and its next record
+   * starts queue offset 0. Resolves with the record's commit-log offset.
+   */
+  async deleteTopic(topic: string, storeHost: HostAddress): Promise<number> {
+    this.assertOpen();
+    const record = topicDeletionRecord(topic, storeHost, this.platform.clock.now());
+    const appended = await this.commitLog.append([record], { forgetQueueOffsetsOf: topic });
+    void this.dispatcher.wake();
+    await Promise.all([this.flush.awaitDurable(appended.endOffset), this.dispatcher.waitFor(appended.endOffset)]);
+    return appended.records[0].physicalOffset;
   }
 
   /** Raw commit-log bytes `[offset, offset + length)`, within one segment, below `offsets.maxOffset` (tools, tests). */
