@@ -177,6 +177,7 @@ async function startOnStore(
     truncateToMaster: () => roles.truncateToMaster(),
     metrics,
     readiness: () => readiness({ config, store, replication: roles.replicationView(), nowMs: clock.now() }),
+    resyncFromMaster: () => roles.resyncFromMaster(),
   };
 
   undo.push(async () => {

@@ -127,7 +127,7 @@ export class MessageStore {
     this.offsets = new LogOffsets(parts.commitLog.log, parts.dispatcher);
     this.traffic = new TrafficStats(parts.platform.clock);
     this.replica = new CommitLogReplica({
-      commitLog: parts.commitLog, queues: parts.queues, dispatcher: parts.dispatcher,
+      commitLog: parts.commitLog, queues: parts.queues, dispatcher: parts.dispatcher, index: parts.index ?? undefined,
       maxMessageSizeBytes: parts.options.maxMessageSizeBytes, log: parts.options.log, assertOpen: () => this.assertOpen(),
     });
   }
