@@ -137,7 +137,7 @@ describe(`topic admin processors (${platform.system.runtime})`, () => {
     assert.equal((await world.send("Again", { body: "new 0", queueId: 0 })).queueOffset, 0);
   });
 
-  it("on a slave (5.x's mqadmin deleteTopic also asks slaves) answers 0 and changes nothing: the deletion comes from the master", async () => {
+  it("on a slave (a tool that asks every broker of a cluster) answers 0 and changes nothing: the deletion comes from the master", async () => {
     const slave = await startAdminWorld({ config: { brokerRole: "SLAVE", brokerId: 1, haMasterAddress: "127.0.0.1:1" } });
     try {
       await slave.broker.runtime.metadata.topics.createTopicIfAbsent("OnSlave", 1);
