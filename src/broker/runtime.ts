@@ -23,7 +23,7 @@ export interface HaStatusView {
   readonly brokerId: number;
   readonly maxPhyOffset: number;
   readonly masterAddress?: string | null;
-  readonly slaves: ReadonlyArray<{ address: string; ackOffset: number; lagBytes: number; lagSeconds: number }>;
+  readonly slaves: ReadonlyArray<{ address: string; ackOffset: number; lagBytes: number; lagSeconds: number; behindMasterRetention?: { slaveOffset: number; masterMinOffset: number; fix: string } }>;
   /** A master: whether a slave is in sync (SYNC_MASTER sends wait for it); null on a slave. */
   readonly slaveInSync?: boolean | null;
   readonly lastMetadataSyncAt?: number | null;

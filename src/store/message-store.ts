@@ -82,7 +82,7 @@ export interface PutResult {
  * by store time for RocketMQ's offset requests: queue-lookup.ts), two
  * replication ports (`replicationSource` for a master, `replica` for a slave), read-only views
  * (`offsets`, `stats`, `readCommitLog`, `waitDispatched`, `ioProblems`), arrivals, topic deletion's
- * queue part, flushing and closing. The commit log, consume queues and dispatcher stay inside.
+ * store part (a deletion record: topic-deletion.ts), flushing and closing. The commit log, consume queues and dispatcher stay inside.
  */
 export class MessageStore {
   readonly options: StoreOptions;
