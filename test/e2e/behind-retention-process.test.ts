@@ -3,8 +3,8 @@
  * running this test, a slave on another. The slave follows a while and stops; the master writes
  * many more segments, stops, loses its oldest segment files (deleted by hand, as retention would)
  * and starts again on a log whose first file starts later. The restarted slave says it is behind
- * (`/ha/status` with both offsets and the fix, `/readyz`, its log) and keeps its log; after
- * `POST /admin/ha/resync-from-master` it catches up, and its commit-log files are the master's,
+ * (`/ha/status` with both offsets and the fix, `/readyz`, its log, `skiff admin haStatus`) and keeps
+ * its log; after `skiff admin resyncFromMaster` (POST /admin/ha/resync-from-master) it catches up, and its commit-log files are the master's,
  * byte for byte, from the master's first segment on.
  */
 import { after, describe, it } from "node:test";
@@ -15,7 +15,7 @@ import { Producer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { getJson, until } from "../support/poll.ts";
 import { brokerHaAddress, brokerHttpAddress, freeListenPort } from "../support/ports.ts";
-import { RUNTIMES, startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
+import { RUNTIMES, runSkiffCommand, startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
 
 const SEGMENT = 256 * 1024;
 const DROPPED = 5;
@@ -38,7 +38,7 @@ describe(`a ${slaveRuntime} slave behind the retention of a ${runtimeName} maste
     return p;
   };
 
-  it("is told, keeps its log, and after POST /admin/ha/resync-from-master is the master's byte prefix from its first segment", async () => {
+  it("is told, keeps its log, and after skiff admin resyncFromMaster is the master's byte prefix from its first segment", async () => {
     const root = await tempDir("e2e-behind-retention");
     cleanups.push(() => removeDir(root));
     const masterPort = await freeListenPort();
@@ -82,9 +82,14 @@ describe(`a ${slaveRuntime} slave behind the retention of a ${runtimeName} maste
     await slave.waitFor(/HA cannot follow master .*the master's log now starts at \d+.*resync-from-master/);
     assert.equal((await getJson(slave.address, "/ha/status")).maxPhyOffset, early, "its log is kept until the operator acts");
 
-    const answer = await fetch(`http://${slave.address}/admin/ha/resync-from-master`, { method: "POST" });
-    assert.equal(answer.status, 200);
-    assert.deepEqual(await answer.json(), { discardedFrom: 0, discardedTo: early, restartAt: masterMin, masterMinOffset: masterMin });
+    const shown = await runSkiffCommand(runtimeName, ["admin", "haStatus", "-b", slave.address]);
+    assert.match(shown.stdout, new RegExp(`BEHIND THE MASTER'S RETENTION: this slave's log ends at ${early}, but the master's log now starts at ${masterMin}`), shown.stdout + shown.stderr);
+    const resync = await runSkiffCommand(runtimeName, ["admin", "resyncFromMaster", "-b", slave.address, "--json"]);
+    assert.equal(resync.code, 0, resync.stderr);
+    assert.deepEqual(JSON.parse(resync.stdout), { discardedFrom: 0, discardedTo: early, restartAt: masterMin, masterMinOffset: masterMin });
+    const again = await runSkiffCommand(runtimeName, ["admin", "resyncFromMaster", "-b", master.address]);
+    assert.equal(again.code, 1, "a master is refused");
+    assert.match(again.stderr + again.stdout, /NOT_SLAVE/);
     await until("caught up from the master's first segment", async () => (await getJson(slave.address, "/ha/status")).writtenPhyOffset === masterMax, 60_000);
     assert.equal((await getJson(slave.address, "/ha/status")).behindMasterRetention, null);
     assert.ok((await slave.stop()).clean);
