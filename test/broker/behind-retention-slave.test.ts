@@ -1,7 +1,7 @@
 /**
  * A slave broker offline while its master's oldest segments went (stopped, files deleted, started:
  * what retention does) says so in `/ha/status` (`behindMasterRetention`: both offsets and the fix)
- * and `/readyz`, keeps its log, and after `POST /admin/ha/resync-from-master` discards it and
+ * `/readyz` and `/metrics`, keeps its log, and after `POST /admin/ha/resync-from-master` discards it and
  * catches up from the master's first segment: a byte prefix of the master from there on. On the
  * in-memory platform, over the HTTP API (the slave asks `GET /ha/log` where the master starts).
  */
@@ -12,6 +12,7 @@ import { MemoryNetwork } from "../../adapters/memory/net.ts";
 import { createMemoryPlatform } from "../../adapters/memory/platform.ts";
 import { segmentName } from "../../src/store/segment-name.ts";
 import { memoryBroker } from "../support/broker.ts";
+import { sampleValue, scrape } from "../support/prometheus.ts";
 
 const SEGMENT = 64 * 1024;
 const COMMON = { mappedFileSizeCommitLog: SEGMENT } as const;
@@ -59,6 +60,7 @@ describe("a slave behind its master's retention", () => {
     assert.match(notReady.body.reasons.join(), /HA_BEHIND_MASTER_RETENTION: this slave's log ends at/);
     assert.ok(slave.logs.some((l) => l.includes("HA cannot follow master") && l.includes("resync-from-master")), slave.logs.join("\n"));
     assert.equal(slave.broker.store.offsets.maxOffset, slaveEnd, "nothing is discarded without the operator");
+    assert.equal(sampleValue(await scrape(slave.request), "skiff_ha_behind_master_retention"), 1);
 
     const notSlave = await master.json("/admin/ha/resync-from-master", { method: "POST" });
     assert.deepEqual([notSlave.status, notSlave.body.error.code], [409, "NOT_SLAVE"]);
@@ -74,7 +76,9 @@ describe("a slave behind its master's retention", () => {
       assert.deepEqual(await s.readCommitLog(start, length), await m.readCommitLog(start, length), `segment ${start} byte for byte`);
     }
     assert.equal((await slave.json("/ha/status")).body.behindMasterRetention, null);
-    assert.deepEqual(await slave.json("/readyz"), { status: 200, body: { ready: true } });
+    assert.equal(sampleValue(await scrape(slave.request), "skiff_ha_behind_master_retention"), 0);
+    const ready = await slave.json("/readyz");
+    assert.deepEqual([ready.status, ready.body.ready, ready.body.reasons], [200, true, []], JSON.stringify(ready.body));
 
     // The slave's queues hold the kept records only, from the queue offset of the first kept one.
     await s.waitDispatched(s.offsets.maxOffset);
