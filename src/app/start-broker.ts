@@ -166,7 +166,7 @@ async function startOnStore(
   const send = new SendService({
     config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress(), observer: metrics,
   });
-  const admin = new AdminService({ config: () => config, metadata, store });
+  const admin = new AdminService({ config: () => config, metadata, store, log });
   const pull = new PullService({ config: () => config, store, metadata, longPoll, admin, observer: metrics });
 
   let server: HttpServer | null = null;
@@ -197,6 +197,7 @@ async function startOnStore(
     truncateToMaster: () => roles.truncateToMaster(),
     metrics,
     readiness: () => readiness({ config, store, replication: roles.replicationView(), nowMs: clock.now() }),
+    resyncFromMaster: () => roles.resyncFromMaster(),
   };
 
   undo.push(async () => {

@@ -3,9 +3,16 @@
  * subscription groups and consumer offsets. Changes are accepted only on a master (a slave's
  * metadata comes from its master's sync and would be overwritten: NOT_MASTER). The broker's
  * system topics (TBW102, SCHEDULE_TOPIC_XXXX, the cluster and broker names…: `isSystemTopic`)
- * cannot be created, changed or deleted (NO_PERMISSION, with RocketMQ's remark). Deleting a topic
- * removes its config (topics.json, DataVersion bumped) and then its consume queues (their
- * directory under consumequeue/); the commit log, append-only, is untouched.
+ * cannot be created, changed or deleted (NO_PERMISSION, with RocketMQ's remark). Deleting a topic,
+ * in this order: the store appends its deletion record (store/topic-deletion.ts: the queue
+ * counters restart at 0 at once, the consume queues and their files are gone once it is
+ * dispatched, on this broker and, from the replicated bytes, on its slaves, restarts included);
+ * then its config goes (topics.json, DataVersion bumped, the name servers told); then every
+ * group's offsets of it (consumerOffset.json written at once; their reset versions bumped, so
+ * slaves drop them at the next sync). The commit log keeps the old records until retention; the
+ * topic's retry topics, subscription groups and the delay offsets are untouched (as RocketMQ).
+ * A send racing the deletion is not lost: appended before the record, it goes with the old
+ * queues; after it, it is the first message of the new ones.
  *
  * Topic attributes (RocketMQ 5.x, `+key=value` / `-key` from `mqadmin updateTopic -a`) are changes
  * over the topic's current attributes: adding on creation only, removing only what is there.
@@ -18,6 +25,7 @@
  */
 import { SkiffError } from "../core/errors.ts";
 import { validateTopic } from "../codec/message-limits.ts";
+import { parseHostAddress } from "../codec/host-address.ts";
 import type { BrokerConfig } from "../config/broker-config.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import { subscriptionGroupConfig, type SubscriptionGroupConfig } from "../metadata/subscription-groups.ts";
@@ -28,6 +36,7 @@ export interface AdminServiceDeps {
   readonly config: () => BrokerConfig;
   readonly metadata: Metadata;
   readonly store: MessageStore;
+  readonly log?: (line: string) => void;
 }
 
 /** RocketMQ 5.x attribute changes: keys to set (without the `+`) and keys to remove (without the `-`). */
@@ -56,12 +65,24 @@ export class AdminService {
     return config;
   }
 
-  /** Deletes `name`'s config and consume queues; TOPIC_NOT_EXIST when it has no config. */
-  async deleteTopic(name: string): Promise<void> {
+  /**
+   * Deletes `name` (see the header): its queues and counters, its config, its consumer offsets.
+   * TOPIC_NOT_EXIST when it has neither a config nor a consume queue. Returns the groups whose
+   * offsets were removed.
+   */
+  async deleteTopic(name: string): Promise<{ readonly offsetsRemovedFor: readonly string[] }> {
     this.requireMaster();
+    validateTopic(name);
     this.refuseSystemTopic(name);
-    if (!(await this.deps.metadata.topics.delete(name))) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${name} does not exist`);
-    await this.deps.store.deleteTopicQueues(name);
+    const { metadata, store } = this.deps;
+    if (!metadata.topics.get(name) && store.queueIdsOf(name).length === 0) throw new SkiffError("TOPIC_NOT_EXIST", `topic ${name} does not exist`);
+    const config = this.deps.config();
+    const at = await store.deleteTopic(name, parseHostAddress(`${config.brokerIP1}:${config.listenPort}`));
+    await metadata.topics.delete(name);
+    const groups = metadata.consumerOffsets.deleteTopic(name);
+    await metadata.consumerOffsets.flush();
+    this.deps.log?.(`topic ${name} deleted at commit-log offset ${at}: its consume queues, config and the offsets of ${groups.length} group(s)${groups.length > 0 ? ` (${groups.join(", ")})` : ""}`);
+    return { offsetsRemovedFor: groups };
   }
 
   async putSubscriptionGroup(name: string, fields: Partial<SubscriptionGroupConfig>): Promise<SubscriptionGroupConfig> {

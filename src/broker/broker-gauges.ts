@@ -17,7 +17,7 @@
  * | skiff_consumer_lag_messages                     | group, topic, queue | queue max offset − committed offset          |
  * | skiff_ha_connections, skiff_ha_slave_in_sync, skiff_ha_push2slave_max_offset_bytes, skiff_ha_replication_waiters | — | a master's HA service |
  * | skiff_ha_slave_{ack_offset_bytes,lag_bytes,lag_seconds} | slave        | per connected slave                          |
- * | skiff_ha_master_connected, skiff_ha_master_last_read_age_seconds, skiff_ha_diverged | — | a slave's HA client |
+ * | skiff_ha_master_connected, skiff_ha_master_last_read_age_seconds, skiff_ha_diverged, skiff_ha_behind_master_retention | — | a slave's HA client |
  * | skiff_metadata_sync_age_seconds, skiff_metadata_sync_failures_total | —, what | a slave's metadata sync      |
  *
  * Role-specific metrics have no samples on the other role. The metadata-sync age runs from the
@@ -124,6 +124,7 @@ function registerHaGauges(registry: MetricsRegistry, deps: BrokerMetricsDeps): v
   gauge({ name: "skiff_ha_master_connected", help: "1 while this slave is connected to its master's HA port", type: "gauge" }, slave((s) => (s.connected ? 1 : 0)));
   gauge({ name: "skiff_ha_master_last_read_age_seconds", help: "Seconds since this slave last read a byte from its master (+Inf before the first)", type: "gauge" }, slave((s) => (s.lastReadAt === null ? Number.POSITIVE_INFINITY : Math.max(0, deps.clock.now() - s.lastReadAt) / 1000)));
   gauge({ name: "skiff_ha_diverged", help: "1 while this slave refuses to follow because its log diverged from its master's", type: "gauge" }, slave((s) => (s.divergence ? 1 : 0)));
+  gauge({ name: "skiff_ha_behind_master_retention", help: "1 while this slave cannot follow because its master deleted the bytes it needs next (POST /admin/ha/resync-from-master)", type: "gauge" }, slave((s) => (s.behindMasterRetention ? 1 : 0)));
   gauge({ name: "skiff_metadata_sync_age_seconds", help: "Seconds since this slave's last complete metadata sync from its master (since the sync started, when none completed)", type: "gauge" }, (emit) => {
     const view = deps.replication();
     const since = view.metadataSync.lastSyncAt ?? view.metadataSync.startedAt;

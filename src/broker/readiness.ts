@@ -5,7 +5,7 @@
  * | check       | role          | ready when                                                          | reason when not        |
  * |-------------|---------------|---------------------------------------------------------------------|------------------------|
  * | store       | every role    | recovered (the servers start only after recovery) and every write succeeds | `STORE_DISK_FULL: …`, `STORE_IO_FAILED: …` |
- * | replication | SLAVE         | connected to its master over HA and not diverged from its log       | `HA_NOT_FOLLOWING: …`, `HA_DIVERGED: …` |
+ * | replication | SLAVE         | connected to its master over HA, not diverged from its log, not behind its retention | `HA_NOT_FOLLOWING: …`, `HA_DIVERGED: …`, `HA_BEHIND_MASTER_RETENTION: …` |
  * |             | SYNC_MASTER   | a slave is in sync: connected, within `haSlaveFallbehindMax` (else sends are SLAVE_NOT_AVAILABLE) | `HA_NO_SLAVE_IN_SYNC: …` |
  * |             | ASYNC_MASTER  | always (it does not wait for slaves); the detail counts them         | —                      |
  *
@@ -66,6 +66,7 @@ function replicationCheck({ config, store, replication, nowMs }: ReadinessInput)
   if (config.brokerRole === "SLAVE") {
     const at = slave?.masterHaAddress ?? "an unknown address (no haMasterAddress, none learned from a name server yet)";
     if (slave?.divergence) return failed(`HA_DIVERGED: ${slave.divergence}`);
+    if (slave?.behindMasterRetention) return failed(`HA_BEHIND_MASTER_RETENTION: ${slave.behindMasterRetention}`);
     if (!slave?.connected) return failed(`HA_NOT_FOLLOWING: not connected to its master at ${at}${slave?.lastError ? ` (${slave.lastError})` : ""}`);
     const heard = slave.lastReadAt === null ? "nothing read yet" : `last byte ${Math.max(0, Math.round((nowMs - slave.lastReadAt) / 1000))} s ago`;
     return ok(`following its master at ${at}, ${heard}`);

@@ -22,10 +22,10 @@ import type { BrokerConfig, BrokerRole } from "../config/broker-config.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { Platform } from "../core/platform.ts";
 import { formatHostPort, parseHostPort } from "../core/host-port.ts";
-import { HaClient, HaMaster, findCommonPrefix, haOptions, type HaOptions, type MasterLogProbe, type SlaveStatus } from "../ha/index.ts";
+import { HaClient, HaMaster, findCommonPrefix, haOptions, masterMinOffset, type HaOptions, type MasterLogProbe, type SlaveStatus } from "../ha/index.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import type { MessageStore } from "../store/message-store.ts";
-import type { HaStatusView, TruncateResult } from "./runtime.ts";
+import type { HaStatusView, ResyncResult, TruncateResult } from "./runtime.ts";
 import { httpMasterLogProbe } from "./master-log-probe.ts";
 import type { NameServerRegistration } from "./registration.ts";
 import type { ScheduleService } from "./schedule-service.ts";
@@ -64,6 +64,8 @@ export interface ReplicationView {
     readonly lastReadAt: number | null;
     readonly lastError: string | null;
     readonly divergence: string | null;
+    /** Set while the master no longer holds what this slave needs next: the reason and the fix. */
+    readonly behindMasterRetention: string | null;
   };
   readonly metadataSync: {
     /** Wall-clock ms of the last round that synced everything; of the sync's start; null when none / not running. */
@@ -162,6 +164,7 @@ export class RoleManager {
       lastReadFromMasterAt: client?.lastReadAt ?? null,
       lastHaError: client?.lastError ?? null,
       divergence: client?.divergence ?? null,
+      behindMasterRetention: client?.behindMasterRetention ?? null,
       slaves: this.haMaster?.status() ?? [],
       slaveInSync: this.haMaster ? this.haMaster.isSlaveOk(offsets.maxOffset) : null,
       refusedSlaves: this.haMaster?.refusedSlaves() ?? [],
@@ -190,6 +193,7 @@ export class RoleManager {
         lastReadAt: client?.lastReadAt ?? null,
         lastError: client?.lastError ?? null,
         divergence: client?.divergence?.reason ?? null,
+        behindMasterRetention: client?.behindMasterRetention ? `${client.behindMasterRetention.reason}; ${client.behindMasterRetention.fix}` : null,
       },
       metadataSync: { lastSyncAt: sync.lastSyncAt, startedAt: sync.startedAt, lastError: sync.lastError, failures: sync.failures },
     };
@@ -255,6 +259,41 @@ export class RoleManager {
         const droppedBytes = await store.replica.truncate(prefixEnd);
         log(`HA truncated to the master's log at ${prefixEnd} (${droppedBytes} bytes dropped) on the operator's request`);
         return { truncatedTo: prefixEnd, droppedBytes };
+      } finally {
+        this.haClient = this.newHaClient();
+        this.haClient.start();
+      }
+    });
+    this.switching = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A slave behind its master's retention (or any slave the operator wants to start over): stop
+   * following, discard the commit log, consume queues and message index, start an empty log at the
+   * master's first segment (asked over its HTTP API; unknown — a RocketMQ master — leaves it at 0,
+   * and the master chooses where to start), follow again. Never automatic for a log holding data:
+   * only the operator knows that nothing in it is needed (a diverged slave may hold acknowledged
+   * messages its master lost: promote it instead).
+   */
+  resyncFromMaster(): Promise<ResyncResult> {
+    const run = this.switching.then(async () => {
+      const { store, log } = this.deps;
+      if (this.deps.config().brokerRole !== "SLAVE" || !this.haClient) {
+        throw new SkiffError("NOT_SLAVE", "only a slave can start over from its master's log; this broker is a master");
+      }
+      const probe = this.masterLogProbe();
+      const masterMin = probe ? await masterMinOffset(probe, store.replica.segmentSizeBytes) : null;
+      if (probe && masterMin === null) {
+        throw new SkiffError("HA_MASTER_UNREACHABLE", `the master's HTTP API (${this.masterHttpAddress()}) did not answer where its log starts; nothing was discarded: try again once it is reachable`, { retriable: true });
+      }
+      await this.haClient.stop();
+      this.haClient = null;
+      try {
+        const restartAt = masterMin ?? 0;
+        const discarded = await store.replica.restartAt(restartAt);
+        log(`HA starting over from the master's log at ${restartAt} on the operator's request: discarded [${discarded.from}, ${discarded.to})`);
+        return { discardedFrom: discarded.from, discardedTo: discarded.to, restartAt, masterMinOffset: masterMin };
       } finally {
         this.haClient = this.newHaClient();
         this.haClient.start();

@@ -23,12 +23,14 @@ export interface HaStatusView {
   readonly brokerId: number;
   readonly maxPhyOffset: number;
   readonly masterAddress?: string | null;
-  readonly slaves: ReadonlyArray<{ address: string; ackOffset: number; lagBytes: number; lagSeconds: number }>;
+  readonly slaves: ReadonlyArray<{ address: string; ackOffset: number; lagBytes: number; lagSeconds: number; behindMasterRetention?: { slaveOffset: number; masterMinOffset: number; fix: string } }>;
   /** A master: whether a slave is in sync (SYNC_MASTER sends wait for it); null on a slave. */
   readonly slaveInSync?: boolean | null;
   readonly lastMetadataSyncAt?: number | null;
   /** A slave that refuses to follow because its log diverged from its master's. */
   readonly divergence?: { readonly reason: string } | null;
+  /** A slave that cannot follow because its master deleted what it needs next (retention). */
+  readonly behindMasterRetention?: { readonly slaveOffset: number; readonly masterMinOffset: number; readonly reason: string; readonly fix: string } | null;
   readonly [extra: string]: unknown;
 }
 
@@ -36,6 +38,15 @@ export interface TruncateResult {
   /** The commit log now ends here (the end of the prefix it shares with the master). */
   readonly truncatedTo: number;
   readonly droppedBytes: number;
+}
+
+export interface ResyncResult {
+  /** The commit log this slave held, discarded (with its consume queues and index). */
+  readonly discardedFrom: number;
+  readonly discardedTo: number;
+  /** Where its empty log starts now: the master's first segment (0 when the master could not be asked). */
+  readonly restartAt: number;
+  readonly masterMinOffset: number | null;
 }
 
 export interface BrokerRuntime {
@@ -64,5 +75,7 @@ export interface BrokerRuntime {
   readonly metrics: { render(): Promise<string> };
   /** `GET /readyz`: the store and replication checks (src/broker/readiness.ts). */
   readiness(): Readiness;
+  /** A slave behind its master's retention: discard its log and start again at the master's first segment. */
+  resyncFromMaster(): Promise<ResyncResult>;
   log(message: string): void;
 }

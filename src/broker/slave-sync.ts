@@ -5,7 +5,8 @@
  *
  * | body                     | what the slave does                                                |
  * |--------------------------|--------------------------------------------------------------------|
- * | /sync/topic-config       | replace the whole table when the master's DataVersion differs      |
+ * | /sync/topic-config       | replace the whole table when the master's DataVersion differs; a   |
+ * |                          | topic that left it takes its consumer offsets here along           |
  * | /sync/consumer-offsets   | merge per queue by maximum; a reset on the master wins (see        |
  * |                          | src/metadata/consumer-offsets.ts): offsets never go back otherwise |
  * | /sync/delay-offset       | replace, persist, and let the schedule service reload it           |
@@ -117,7 +118,7 @@ export class SlaveSync {
     }
     const { metadata } = this.options;
     const steps: Array<[SyncName, (body: unknown) => Promise<unknown>]> = [
-      ["topic-config", (body) => metadata.topics.replaceFromMaster(body)],
+      ["topic-config", (body) => this.replaceTopics(body)],
       ["consumer-offsets", (body) => metadata.consumerOffsets.mergeFromMaster(body)],
       ["delay-offset", async (body) => {
         await metadata.delayOffsets.replaceFromMaster(body);
@@ -140,6 +141,22 @@ export class SlaveSync {
     if (failures === 0) {
       this.lastSyncAtValue = this.options.clock.now();
       this.lastErrorValue = null;
+    }
+  }
+
+  /**
+   * Replaces the topic table; a topic that left it also leaves the consumer offsets here. Its
+   * consume queues went already: the master's deletion record, replicated, deleted them (a
+   * RocketMQ master writes none: see README "Delete a topic").
+   */
+  private async replaceTopics(body: unknown): Promise<void> {
+    const { topics, consumerOffsets } = this.options.metadata;
+    const before = topics.all().map((config) => config.topicName);
+    if (!(await topics.replaceFromMaster(body))) return;
+    for (const topic of before) {
+      if (topics.get(topic)) continue;
+      const dropped = consumerOffsets.dropTopicOnSlave(topic);
+      if (dropped > 0) this.options.log(`topic ${topic} left the master's topic config: dropped its consumer offsets of ${dropped} group(s)`);
     }
   }
 

@@ -139,6 +139,8 @@ export const ErrorCode = {
   HA_WRITE_STALLED: "HA_WRITE_STALLED",
   /** A diverged slave whose log shares no prefix with its master's. */
   HA_NO_COMMON_PREFIX: "HA_NO_COMMON_PREFIX",
+  /** A slave asked to start over from its master's log when the master's HTTP API does not answer (retriable). */
+  HA_MASTER_UNREACHABLE: "HA_MASTER_UNREACHABLE",
   /** `GET /ha/log` for bytes this node does not hold (answered with 416). */
   HA_RANGE_NOT_HELD: "HA_RANGE_NOT_HELD",
 

@@ -11,12 +11,21 @@
  * A connect that has not completed after `CONNECT_TIMEOUT_MS` (Java's 5 s) counts as failed. The
  * provider is asked again every heartbeat interval while connected: a different answer (a name
  * server naming a new master) closes the connection, and the next one goes to the new address.
+ *
+ * A slave behind its master's retention (its log ends before the master's now starts: the classic
+ * protocol cannot say so, the master just sends heartbeats, spec §4.4 step 7) is found by the same
+ * probe of a Skiff master (`GET /ha/log`): before every connect, and on every heartbeat tick of a
+ * connection that applied nothing since the last one (retention that overtook a lagging slave, or
+ * a probe that failed at connect). It then does not follow, says so once in its log and in
+ * `behindMasterRetention` (both offsets and the fix), and checks again after the backoff. An
+ * empty slave is moved to the master's first segment by itself (it discards nothing); one holding
+ * data waits for the operator (`replica.restartAt` through `POST /admin/ha/resync-from-master`).
  */
 import { SkiffError } from "../core/errors.ts";
 import type { Clock, Connection, HostPort, Network, TimerHandle } from "../core/platform.ts";
 import type { Replica } from "../store/replica.ts";
 import { HaClientConnection } from "./ha-client-connection.ts";
-import { checkAgreement, type MasterLogProbe } from "./log-agreement.ts";
+import { BEHIND_RETENTION_FIX, checkAgreement, checkNextByte, type MasterLogProbe } from "./log-agreement.ts";
 import { parseHostPort } from "../core/host-port.ts";
 import { reasonOf, type HaOptions } from "./ha-options.ts";
 
@@ -40,6 +49,19 @@ export interface Divergence {
   readonly since: number;
 }
 
+/** Why this slave cannot catch up: its master no longer holds what it needs next. */
+export interface BehindMasterRetention {
+  /** This slave's end offset when the check ran. */
+  readonly slaveOffset: number;
+  /** Where the master's log starts now. */
+  readonly masterMinOffset: number;
+  readonly reason: string;
+  /** What the operator does about it. */
+  readonly fix: string;
+  /** Wall-clock ms of the first check that found it. */
+  readonly since: number;
+}
+
 export interface HaClientState {
   readonly masterAddress: string | null;
   readonly connected: boolean;
@@ -49,6 +71,8 @@ export interface HaClientState {
   readonly lastError: string | null;
   /** Set while this slave refuses to follow because its log diverged from the master's. */
   readonly divergence: Divergence | null;
+  /** Set while this slave cannot follow because the master deleted what it needs next. */
+  readonly behindMasterRetention: BehindMasterRetention | null;
 }
 
 export const RECONNECT_BACKOFF_MIN_MS = 100;
@@ -64,6 +88,7 @@ export class HaClient {
   private lastReadAt: number | null = null;
   private lastError: string | null = null;
   private divergence: Divergence | null = null;
+  private behind: BehindMasterRetention | null = null;
   private unverifiedLogged = false;
   private backoffMs = RECONNECT_BACKOFF_MIN_MS;
   private pause: { timer: TimerHandle; resolve: () => void } | null = null;
@@ -80,6 +105,7 @@ export class HaClient {
       maxOffset: this.deps.replica.maxOffset,
       lastError: this.lastError,
       divergence: this.divergence,
+      behindMasterRetention: this.behind,
     };
   }
 
@@ -134,9 +160,18 @@ export class HaClient {
     this.current = session;
     this.lastError = null;
     options.log(`HA connected to master ${address}, slave max offset ${replica.maxOffset}`);
+    let offsetAtLastTick = replica.maxOffset;
+    let checking = false;
     const watch = clock.setInterval(() => {
       const now = this.deps.masterAddress();
       if (now !== address) session.close(`the master HA address changed to ${now}`);
+      const idle = replica.maxOffset === offsetAtLastTick;
+      offsetAtLastTick = replica.maxOffset;
+      if (!idle || checking || session.closed || !this.deps.probe) return;
+      checking = true; // an idle connection: is it idle because the master no longer holds what we need?
+      void this.behindRetention(address).then((behind) => {
+        if (behind) session.close(behind.reason);
+      }, () => undefined).finally(() => (checking = false));
     }, options.haSendHeartbeatIntervalMs);
     const reason = await session.run();
     watch.cancel();
@@ -162,6 +197,7 @@ export class HaClient {
       verdict = { kind: "unknown" } as const;
       options.log(`HA could not compare this log with master ${address}'s: ${reasonOf(error)}`);
     }
+    if (verdict.kind === "behind") return this.onBehind(address, verdict);
     if (verdict.kind === "diverged") {
       if (this.divergence?.reason !== verdict.reason) {
         options.log(`HA refusing to follow master ${address}: ${verdict.reason}`);
@@ -172,11 +208,54 @@ export class HaClient {
     }
     if (this.divergence) options.log(`HA log agrees with master ${address} again at offset ${replica.maxOffset}`);
     this.divergence = null;
+    if (this.behind) options.log(`HA master ${address} holds this slave's next bytes again (from offset ${replica.maxOffset})`);
+    this.behind = null;
     if (verdict.kind === "unknown" && !this.unverifiedLogged) {
       this.unverifiedLogged = true;
       options.log(`HA could not ask master ${address} for its log (not a Skiff master, or its HTTP API is unreachable): relying on the master's checks of the first report`);
     }
     return true;
+  }
+
+  /**
+   * The master no longer holds this log's next byte. An empty log starts over at the master's
+   * first segment by itself (true: connect); one holding data is reported (false: do not connect).
+   */
+  private async onBehind(address: string, verdict: { slaveOffset: number; masterMinOffset: number; reason: string }): Promise<boolean> {
+    const { replica, options } = this.deps;
+    if (replica.logEnd === null) {
+      options.log(`HA this slave's log is empty at ${verdict.slaveOffset} and master ${address}'s now starts at ${verdict.masterMinOffset}: starting there`);
+      try {
+        await replica.restartAt(verdict.masterMinOffset);
+      } catch (error) {
+        this.lastError = `could not start the empty log at ${verdict.masterMinOffset}: ${reasonOf(error)}`;
+        return false;
+      }
+      this.behind = null;
+      return true;
+    }
+    this.noteBehind(address, verdict.slaveOffset, verdict.masterMinOffset, verdict.reason);
+    this.lastError = verdict.reason;
+    return false;
+  }
+
+  /** While connected: asks the master whether it still holds this log's next byte; the finding, or null. */
+  private async behindRetention(address: string): Promise<BehindMasterRetention | null> {
+    const { probe, replica } = this.deps;
+    if (!probe) return null;
+    const verdict = await checkNextByte(replica, probe);
+    if (verdict.kind !== "behind") return null;
+    return this.noteBehind(address, verdict.slaveOffset, verdict.masterMinOffset, verdict.reason);
+  }
+
+  /** Records the finding for `/ha/status` and logs it once per (slave end, master start). */
+  private noteBehind(address: string, slaveOffset: number, masterMinOffset: number, reason: string): BehindMasterRetention {
+    const { clock, options } = this.deps;
+    if (this.behind?.slaveOffset !== slaveOffset || this.behind.masterMinOffset !== masterMinOffset) {
+      options.log(`HA cannot follow master ${address}: ${reason}; to recover, ${BEHIND_RETENTION_FIX}`);
+      this.behind = { slaveOffset, masterMinOffset, reason, fix: BEHIND_RETENTION_FIX, since: this.behind?.since ?? clock.now() };
+    }
+    return this.behind;
   }
 
   /** `net.connect` with a deadline; a connection completing after it is closed at once. */

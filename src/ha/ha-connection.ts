@@ -19,6 +19,14 @@
  * that reports late gets a heartbeat first — harmless).
  *
  * Housekeeping (§4.4 step 6): nothing read for `haHousekeepingIntervalMs` → close.
+ *
+ * A slave whose next offset lies before this log's first segment (it was offline longer than the
+ * retention, or retention overtook it) cannot be served: as RocketMQ's masters (§4.4 step 7), the
+ * connection stays open with heartbeats at the slave's offset — the classic protocol has no error
+ * frame, and closing would only make a RocketMQ slave reconnect in a loop without learning why —
+ * and the master says it once per connection in its log and for as long as it lasts in
+ * `behindRetention` (its `/ha/status`). A Skiff slave learns it from the master's HTTP API
+ * (ha-client.ts).
  */
 import { SkiffError, assert } from "../core/errors.ts";
 import type { Clock, Connection, TimerHandle } from "../core/platform.ts";
@@ -95,6 +103,11 @@ export class HaConnection {
   }
   get closed(): boolean {
     return this.closeReason !== null;
+  }
+  /** Set while the slave's next offset lies before this log's first segment: it cannot be served. */
+  get behindRetention(): { readonly slaveOffset: number; readonly masterMinOffset: number } | null {
+    const min = this.deps.source.minOffset;
+    return this.next >= 0 && this.next < min ? { slaveOffset: this.next, masterMinOffset: min } : null;
   }
 
   start(): void {
@@ -214,9 +227,7 @@ export class HaConnection {
     const { source, options, clock } = this.deps;
     this.next = this.startOffset(this.request);
     this.sentEnd = this.next;
-    if (this.next < source.minOffset) {
-      options.log(`HA slave ${this.address} asks for offset ${this.next}, older than the master's first offset ${source.minOffset}: heartbeats only`);
-    }
+    let behindLogged = false;
     const budget = Math.max(READ_AHEAD_BYTES, options.haTransferBatchSize);
     try {
       while (!this.closed && this.drainReason === null) {
@@ -233,6 +244,10 @@ export class HaConnection {
           this.writeInFlight(ahead.frames, ahead.bodyBytes);
           this.next += ahead.bodyBytes;
         } else {
+          if (!behindLogged && this.next < source.minOffset) {
+            behindLogged = true;
+            options.log(`HA slave ${this.address} needs offset ${this.next}, but this master's log now starts at ${source.minOffset} (older segments deleted): it cannot catch up and gets heartbeats only; on the slave, discard its log and start again from this master's first segment (a Skiff slave: POST /admin/ha/resync-from-master)`);
+          }
           await this.dataOrHeartbeatDue();
         }
       }

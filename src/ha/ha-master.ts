@@ -44,7 +44,12 @@ export interface SlaveStatus {
   readonly lagBytes: number;
   /** Seconds since the oldest byte the slave has not acknowledged became shippable; 0 when it has them all. */
   readonly lagSeconds: number;
+  /** Present while the slave needs bytes this master no longer holds (ha-connection.ts). */
+  readonly behindMasterRetention?: { readonly slaveOffset: number; readonly masterMinOffset: number; readonly fix: string };
 }
+
+/** What the master's status says an operator does about a slave behind its retention. */
+const BEHIND_FIX = "discard the slave's log and start it again from this master's first segment: POST /admin/ha/resync-from-master on a Skiff slave; a RocketMQ slave: stop it, empty its store, start it";
 
 export interface HaMasterDeps {
   readonly net: Network;
@@ -154,7 +159,9 @@ export class HaMaster {
     const nowMs = this.deps.clock.monotonicMs();
     return this.connections().map((c) => {
       const acked = Math.max(0, c.ackOffset);
-      return { address: c.address, ackOffset: c.ackOffset, lagBytes: Math.max(0, max - acked), lagSeconds: this.shippableTimes.ageMs(acked, nowMs) / 1000 };
+      const status: SlaveStatus = { address: c.address, ackOffset: c.ackOffset, lagBytes: Math.max(0, max - acked), lagSeconds: this.shippableTimes.ageMs(acked, nowMs) / 1000 };
+      const behind = c.behindRetention;
+      return behind ? { ...status, behindMasterRetention: { ...behind, fix: BEHIND_FIX } } : status;
     });
   }
 

@@ -4,8 +4,8 @@
  */
 export { HaMaster, MAX_REPLICATION_WAITERS, type HaMasterDeps, type RefusedSlave, type ReplicationStatus, type SlaveStatus } from "./ha-master.ts";
 export { HaConnection, type HaConnectionDeps } from "./ha-connection.ts";
-export { HaClient, CONNECT_TIMEOUT_MS, RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS, type Divergence, type HaClientDeps, type HaClientState } from "./ha-client.ts";
-export { checkAgreement, findCommonPrefix, recordStartAtOrBefore, AGREEMENT_WINDOW_BYTES, PROBE_MAX_BYTES, type Agreement, type LocalLog, type MasterLogProbe, type ProbeAnswer } from "./log-agreement.ts";
+export { HaClient, CONNECT_TIMEOUT_MS, RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS, type BehindMasterRetention, type Divergence, type HaClientDeps, type HaClientState } from "./ha-client.ts";
+export { checkAgreement, checkNextByte, findCommonPrefix, masterMinOffset, recordStartAtOrBefore, AGREEMENT_WINDOW_BYTES, BEHIND_RETENTION_FIX, PROBE_MAX_BYTES, type Agreement, type LocalLog, type MasterLogProbe, type ProbeAnswer } from "./log-agreement.ts";
 export { HaClientConnection, type HaClientConnectionDeps } from "./ha-client-connection.ts";
 export { haOptions, type HaOptions } from "./ha-options.ts";
 export { OffsetReportDecoder, encodeOffsetReport, OFFSET_REPORT_SIZE } from "./codec/offset-report.ts";

@@ -14,13 +14,19 @@
  * | the same bytes                                | agree: connect                                     |
  * | other bytes                                   | diverged: the logs differ before this slave's end  |
  * | the master does not hold them (ends earlier)  | diverged: the master lost bytes this slave holds   |
+ * | the master's log starts after this slave's end | behind: the master deleted the bytes this slave needs next (retention); it cannot catch up (`masterMinOffset` says where the master starts) |
  * | no answer (not a Skiff master, unreachable)   | unknown: connect, the master's own checks still run |
+ *
+ * An empty slave (no segment) ending at 0 always agrees: the master chooses where it starts
+ * (`sendFromFirstSegment`). One left empty at another offset (it started over at a master's first
+ * segment, and got nothing yet) is behind when the master's log now starts later: the HA client
+ * then moves it there by itself, since it discards nothing.
  *
  * `findCommonPrefix` is the operator's recovery (`POST /admin/ha/truncate`): walking back from the
  * end in chunks until the bytes agree, then to the start of the record holding the first byte that
  * differs. What lies beyond it exists on this slave only.
  */
-import { assert } from "../core/errors.ts";
+import { assert, SkiffError } from "../core/errors.ts";
 import { segmentStartOf } from "../store/segment-name.ts";
 
 /** The master's answer for a range of its log. */
@@ -44,7 +50,8 @@ export interface LocalLog {
 export type Agreement =
   | { readonly kind: "agree" }
   | { readonly kind: "unknown" }
-  | { readonly kind: "diverged"; readonly slaveOffset: number; readonly reason: string };
+  | { readonly kind: "diverged"; readonly slaveOffset: number; readonly reason: string }
+  | { readonly kind: "behind"; readonly slaveOffset: number; readonly masterMinOffset: number; readonly reason: string };
 
 /** Bytes compared before every connect. */
 export const AGREEMENT_WINDOW_BYTES = 4096;
@@ -53,7 +60,8 @@ export const PROBE_MAX_BYTES = 64 * 1024;
 
 export async function checkAgreement(log: LocalLog, probe: MasterLogProbe): Promise<Agreement> {
   const end = log.maxOffset;
-  if (end === 0 || end <= log.minOffset) return { kind: "agree" };
+  if (end === 0) return { kind: "agree" };
+  if (end <= log.minOffset) return checkNextByte(log, probe); // empty at `end`: nothing to compare
   const from = Math.max(segmentStartOf(end - 1, log.segmentSizeBytes), end - AGREEMENT_WINDOW_BYTES, log.minOffset);
   const answer = await probe.read(from, end - from);
   if (answer === null) return { kind: "unknown" };
@@ -61,10 +69,49 @@ export async function checkAgreement(log: LocalLog, probe: MasterLogProbe): Prom
     if (answer.shippableOffset < end) {
       return diverged(end, `the master's log ends at ${answer.shippableOffset}, before this slave's end ${end}: the master lost bytes this slave holds`);
     }
-    return { kind: "agree" }; // the master no longer holds that far back (retention): nothing to compare
+    if (answer.minOffset > end) return behind(end, answer.minOffset);
+    return { kind: "agree" }; // the master no longer holds that far back (retention) but holds `end` on: nothing to compare
   }
   if (equalBytes(answer.bytes, await log.read(from, end - from))) return { kind: "agree" };
   return diverged(end, `this slave's log differs from the master's in [${from}, ${end}): it does not continue the master's log`);
+}
+
+/**
+ * Only whether the master still holds the byte at this log's end (one byte asked): "behind" when
+ * its log starts later, else "agree" (or "unknown" when it cannot be asked). Cheap enough for a
+ * connected slave that hears only heartbeats to ask now and then.
+ */
+export async function checkNextByte(log: LocalLog, probe: MasterLogProbe): Promise<Agreement> {
+  const end = log.maxOffset;
+  if (end === 0) return { kind: "agree" };
+  const next = await probe.read(end, 1);
+  if (next === null) return { kind: "unknown" };
+  return !next.held && next.minOffset > end ? behind(end, next.minOffset) : { kind: "agree" };
+}
+
+/** What a slave behind its master's retention is told to do (its log, `/ha/status`). */
+export const BEHIND_RETENTION_FIX =
+  "discard this slave's log and start again from the master's first segment: POST /admin/ha/resync-from-master on this slave (see \"A slave behind its master's retention\" in the README)";
+
+function behind(slaveOffset: number, masterMinOffset: number): Agreement {
+  return {
+    kind: "behind", slaveOffset, masterMinOffset,
+    reason: `this slave's log ends at ${slaveOffset}, but the master's log now starts at ${masterMinOffset}: the master deleted the bytes this slave needs next (its retention), so it cannot catch up`,
+  };
+}
+
+/**
+ * Where the master's log starts (its first segment), from the probe; null when it cannot be asked.
+ * A start offset a slave could not take (not a segment start of `segmentSizeBytes`) is refused.
+ */
+export async function masterMinOffset(probe: MasterLogProbe, segmentSizeBytes: number): Promise<number | null> {
+  const answer = await probe.read(0, 1);
+  if (answer === null) return null;
+  const min = answer.held ? 0 : answer.minOffset;
+  if (!Number.isSafeInteger(min) || min < 0 || min % segmentSizeBytes !== 0) {
+    throw new SkiffError("HA_OFFSET_ILLEGAL", `the master says its log starts at ${min}, not a segment start of ${segmentSizeBytes} bytes: do master and slave use the same mappedFileSizeCommitLog?`);
+  }
+  return min;
 }
 
 function diverged(slaveOffset: number, reason: string): Agreement {

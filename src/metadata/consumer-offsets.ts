@@ -15,7 +15,8 @@
  *
  * Slave sync never moves an offset backwards, except an explicit reset on the master:
  * - On the master, a commit that moves a queue's offset backwards is a reset: it bumps the key's
- *   reset version (key = topic@group). Deleting a group bumps the version of each removed key too.
+ *   reset version (key = topic@group). Deleting a group, or a topic (every group's offsets of it),
+ *   bumps the version of each removed key too: a slave then drops those keys as well.
  * - `mergeFromMaster` on the slave, per key of the master's table (and per key with a reset
  *   version): if the master's reset version is greater than the one the slave last applied, the
  *   slave takes the master's queue offsets for that key verbatim, even backwards, or drops the key
@@ -134,6 +135,33 @@ export class ConsumerOffsetManager {
     }
     if (removed.length > 0) this.changed();
     return removed;
+  }
+
+  /**
+   * Removes every group's offsets of `topic` (a deleted topic, as 5.x's `cleanOffsetByTopic`),
+   * bumping each removed key's reset version so that slaves drop them too; returns the groups.
+   */
+  deleteTopic(topic: string): string[] {
+    const removed = [...this.offsets.keys()].filter((key) => splitKey(key).topic === topic);
+    for (const key of removed) {
+      this.offsets.delete(key);
+      this.bumpResetVersion(key);
+    }
+    if (removed.length > 0) this.changed();
+    return removed.map((key) => splitKey(key).group);
+  }
+
+  /**
+   * A slave whose synced topic config lost `topic`: drops its offsets here only (no reset version:
+   * on a slave those track the master's). A Skiff master's own reset versions say the same at the
+   * next offset sync; an Apache RocketMQ master's table (5.x cleans a deleted topic's offsets) says
+   * nothing, so this keeps the slave from holding them forever.
+   */
+  dropTopicOnSlave(topic: string): number {
+    const removed = [...this.offsets.keys()].filter((key) => splitKey(key).topic === topic);
+    for (const key of removed) this.offsets.delete(key);
+    if (removed.length > 0) this.file.markDirty();
+    return removed.length;
   }
 
   snapshot(): FastjsonValue {

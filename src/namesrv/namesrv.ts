@@ -60,6 +60,8 @@ export function describeEvent(event: RouteTableEvent): string {
       return `expired: ${name(event.broker)} at ${event.broker.brokerAddr}, no registration for ${event.idleMs} ms`;
     case "queue-data-dropped":
       return `no master: broker ${event.brokerName} leaves the routes of ${event.topics} topic(s)`;
+    case "topic-deleted":
+      return `topic ${event.topic} deleted${event.clusterName === null ? "" : ` in cluster ${event.clusterName}`}: its route leaves broker(s) ${event.brokerNames.join(", ")}`;
   }
 }
 

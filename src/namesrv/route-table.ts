@@ -20,6 +20,9 @@
  *   connection closes, `unregisterChannel` removes every broker whose latest registration came
  *   over it (RocketMQ's `BrokerHousekeepingService`). A later registration over HTTP (no channel)
  *   or another connection takes the broker off the closing one: it then lives by expiry alone.
+ * - `deleteTopic` (an admin's DELETE_TOPIC_IN_NAMESRV) drops a topic's queue data: of the broker
+ *   names of one cluster (5.x, when the request names it), or of all; the brokers, which deleted
+ *   it first, no longer register it.
  * Times are wall-clock milliseconds, as RocketMQ's `System.currentTimeMillis()`.
  */
 import { assert, SkiffError } from "../core/errors.ts";
@@ -46,7 +49,8 @@ export type RouteTableEvent =
   | { readonly kind: "unregistered"; readonly broker: BrokerInfo }
   | { readonly kind: "disconnected"; readonly broker: BrokerInfo }
   | { readonly kind: "expired"; readonly broker: BrokerInfo; readonly idleMs: number }
-  | { readonly kind: "queue-data-dropped"; readonly brokerName: string; readonly topics: number };
+  | { readonly kind: "queue-data-dropped"; readonly brokerName: string; readonly topics: number }
+  | { readonly kind: "topic-deleted"; readonly topic: string; readonly clusterName: string | null; readonly brokerNames: readonly string[] };
 
 export interface RouteTableOptions {
   readonly limits?: Partial<RouteTableLimits>;
@@ -180,6 +184,20 @@ export class RouteTable {
     }
     const queueDataDropped = [...masterless].map((brokerName) => ({ brokerName, topics: this.dropQueueData(brokerName) }));
     return { brokers, queueDataDropped };
+  }
+
+  /**
+   * Removes `topic`'s queue data, of the broker names in `clusterName` only when given (5.x's
+   * `deleteTopic(topic, clusterName)`), else of every broker name. Returns the broker names it had.
+   */
+  deleteTopic(topic: string, clusterName: string | null = null): string[] {
+    const byBroker = this.topics.get(topic);
+    if (!byBroker) return [];
+    const removed = [...byBroker.keys()].filter((brokerName) => clusterName === null || this.groups.get(brokerName)?.clusterName === clusterName);
+    for (const brokerName of removed) byBroker.delete(brokerName);
+    if (byBroker.size === 0) this.topics.delete(topic);
+    if (removed.length > 0) this.onChange({ kind: "topic-deleted", topic, clusterName, brokerNames: removed });
+    return removed;
   }
 
   /** RocketMQ's `pickupTopicRouteData`; null when no live master serves the topic. */

@@ -8,7 +8,9 @@
  * - QUEUEOFFSET comes from a per `(topic, queueId)` counter, which is not advanced (and 0 is
  *   written) for PREPARED and ROLLBACK transaction records;
  * - PHYSICALOFFSET is where the record starts; STORETIMESTAMP is taken at append, the same for
- *   every record of a batch.
+ *   every record of a batch;
+ * - a topic deletion record (topic-deletion.ts) is appended with `forgetQueueOffsetsOf`: the
+ *   topic's counters are dropped in the same step, so its next record has queue offset 0.
  *
  * Appending is synchronous once the unwritten-bytes limit allows it, so offsets are assigned in
  * one uninterrupted step (JavaScript's single thread is RocketMQ's put-message lock).
@@ -93,6 +95,14 @@ export class CommitLog {
     this.queueOffsets.clear();
   }
 
+  /** Drops the counters of every queue of `topic` (keys are `<topic>-<queueId>`). */
+  private forgetQueueOffsetsOf(topic: string): void {
+    const prefix = `${topic}-`;
+    for (const key of [...this.queueOffsets.keys()]) {
+      if (key.startsWith(prefix) && /^\d+$/.test(key.slice(prefix.length))) this.queueOffsets.delete(key);
+    }
+  }
+
   /** Called synchronously after every append (own or replicated) with the new end offset. */
   onAppend(listener: (endOffset: number) => void): () => void {
     this.appendListeners.add(listener);
@@ -107,8 +117,10 @@ export class CommitLog {
   /**
    * Appends one message or one batch (all records land in the same segment, consecutively).
    * Validation errors (`SkiffError`, MESSAGE_ILLEGAL codes) are thrown before anything is written.
+   * `forgetQueueOffsetsOf`: a topic whose queue counters are dropped right after these records
+   * are placed, in the same synchronous step (a topic deletion record: topic-deletion.ts).
    */
-  async append(inputs: readonly RecordInput[]): Promise<AppendResult> {
+  async append(inputs: readonly RecordInput[], options: { forgetQueueOffsetsOf?: string } = {}): Promise<AppendResult> {
     const prepared = inputs.map((input) =>
       prepareMessageRecord({ ...input, queueOffset: 0, physicalOffset: 0, storeTimestamp: 0 }, { maxBodySizeBytes: this.maxMessageSizeBytes }),
     );
@@ -121,6 +133,7 @@ export class CommitLog {
     }
     await this.log.waitForCapacity();
     const result = this.appendPrepared(prepared, total);
+    if (options.forgetQueueOffsetsOf !== undefined) this.forgetQueueOffsetsOf(options.forgetQueueOffsetsOf);
     if (this.verifyRecords) await this.verifyAppended(result);
     return result;
   }

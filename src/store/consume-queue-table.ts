@@ -4,6 +4,10 @@
  * `%RETRY%group`, `SCHEDULE_TOPIC_XXXX`). Only a topic and queue id that pass the API's rules
  * (`queuePathProblem`) ever name a directory: anything else is refused (`QUEUE_PATH_ILLEGAL`), and
  * such entries found on disk are skipped.
+ *
+ * Deleting queues (a topic's, or all of them for a slave that starts over) waits for a flush in
+ * progress and a flush waits for a deletion: a queue is never flushed after it was closed (which
+ * would create its file again in a removed directory).
  */
 import { SkiffError } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
@@ -22,6 +26,8 @@ export class ConsumeQueueTable {
   /** All queues share this many open files (RocketMQ maps them all; we must not hold one fd each). */
   private readonly handles = new FileHandlePool(256);
   private readonly health?: StoreHealth;
+  /** Flushes and deletions, one at a time. */
+  private exclusiveTail: Promise<unknown> = Promise.resolve();
 
   constructor(fs: FileSystem, rootDir: string, segmentSizeBytes: number, health?: StoreHealth) {
     this.fs = fs;
@@ -93,10 +99,25 @@ export class ConsumeQueueTable {
     return this.handles.openCount;
   }
 
-  async deleteTopic(topic: string): Promise<void> {
-    if (queuePathProblem(topic, 0) !== null) return; // never named a directory
-    for (const queue of this.queuesOf(topic)) await queue.close();
+  /** Closes `topic`'s queues and removes their directory (nothing happens for a topic with none). */
+  deleteTopic(topic: string): Promise<void> {
+    if (queuePathProblem(topic, 0) !== null) return Promise.resolve(); // never named a directory
+    return this.exclusive(() => this.removeTopic(topic));
+  }
+
+  /** Closes and removes every queue: the directory is left empty (a slave that starts over). */
+  deleteAll(): Promise<void> {
+    return this.exclusive(async () => {
+      for (const topic of [...this.queues.keys()]) await this.removeTopic(topic);
+      for (const name of await this.fs.readdir(this.rootDir)) await this.fs.remove(joinPath(this.rootDir, name));
+      await this.fs.syncDirectory(this.rootDir);
+    });
+  }
+
+  private async removeTopic(topic: string): Promise<void> {
+    const queues = this.queuesOf(topic);
     this.queues.delete(topic);
+    await settleAll(queues.map((queue) => () => queue.close().catch(() => undefined))); // its bytes are dropped anyway
     await this.fs.remove(joinPath(this.rootDir, topic));
   }
 
@@ -115,13 +136,19 @@ export class ConsumeQueueTable {
   }
 
   /** Flushes every queue (all are tried); rejects with the first failure. */
-  async flush(): Promise<void> {
-    await settleAll(this.all().map((queue) => () => queue.flush()));
+  flush(): Promise<void> {
+    return this.exclusive(() => settleAll(this.all().map((queue) => () => queue.flush())));
   }
 
   /** Closes every queue (all are tried, files closed); rejects with the first failure. */
   async close(): Promise<void> {
     await settleAll(this.all().map((queue) => () => queue.close()));
+  }
+
+  private exclusive(task: () => Promise<void>): Promise<void> {
+    const run = this.exclusiveTail.then(task);
+    this.exclusiveTail = run.catch(() => undefined);
+    return run;
   }
 }
 

@@ -10,6 +10,8 @@
  * The same queued records (not transaction halves or rollbacks) go to the message index, when there
  * is one (`index`: UNIQ_KEY and KEYS, index-service.ts); its pages reach the OS after each batch. A delayed message's tagsCode is its delivery time, computed with this
  * broker's own delay levels. Listeners hear about every new entry (long polling wakes on them).
+ * A topic deletion record (topic-deletion.ts) deletes the topic's consume queues where it stands
+ * in the log, on a master as on a slave and in every re-dispatch.
  * Only bytes handed to the OS are dispatched (`writtenOffset`): a message is never visible to a
  * consumer before it is written, so none can be served and then vanish (a full disk, a crash).
  * A dispatch that fails (a consume queue that cannot be written) stops, is reported through
@@ -29,6 +31,7 @@ import type { ConsumeQueueTable } from "./consume-queue-table.ts";
 import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
 import { assert, assertSafeOffset } from "../core/errors.ts";
 import type { IndexedRecord } from "./index-service.ts";
+import { isTopicDeletion } from "./topic-deletion.ts";
 
 const CHUNK_BYTES = 4 << 20;
 
@@ -178,7 +181,10 @@ export class Dispatcher {
 
   private async dispatch(record: DecodedMessage): Promise<void> {
     this.lastStoreTimestampValue = record.storeTimestamp;
-    if (!isQueued(record.sysFlag)) return;
+    if (!isQueued(record.sysFlag)) {
+      if (isTopicDeletion(record)) await this.options.queues.deleteTopic(record.topic);
+      return;
+    }
     const refused = queuePathProblem(record.topic, record.queueId);
     if (refused !== null) {
       this.options.onProblem(`record at commit-log offset ${record.physicalOffset} gets no consume-queue entry: ${refused}`);

@@ -217,6 +217,22 @@ export class IndexService {
     return { phyOffsets, lastUpdateTimestamp: newest?.endTimestamp ?? 0, lastUpdatePhyOffset: newest?.endPhyOffset ?? 0 };
   }
 
+  /**
+   * Deletes every index file and what is queued, all at once: a slave that starts over (its log is
+   * gone, replica.ts `restartAt`). Not retention, which deletes old files only.
+   */
+  clear(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.current?.close();
+      const paths = this.files;
+      this.current = null;
+      this.older.splice(0);
+      this.pending = [];
+      for (const path of paths) await this.options.fs.remove(path);
+      await this.options.fs.syncDirectory(this.options.dir);
+    });
+  }
+
   async close(): Promise<void> {
     await this.exclusive(async () => {
       await this.current?.close();

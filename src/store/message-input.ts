@@ -6,6 +6,9 @@
  * queue `level - 1`; its properties are then re-ordered as Java's HashMap holds them after the two
  * `put`s, so the record is the one a 4.9 broker writes.
  *
+ * A message carrying `SKIFF_DELETED_TOPIC`, the property of topic deletion records
+ * (topic-deletion.ts), is refused: only the store writes it.
+ *
  * `storedProperties`, when given, are written verbatim instead of encoding `properties`: a batch
  * message's inner properties glued to the batch-level string (codec/batch.ts
  * `mergeBatchProperties`), where a key may repeat; `properties` is then their decoded map.
@@ -17,6 +20,7 @@ import { TransactionType, transactionTypeOf } from "../codec/sys-flag.ts";
 import type { RecordInput } from "./commit-log.ts";
 import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
 import { inJavaHashMapOrder } from "../codec/java-hash-map-order.ts";
+import { TOPIC_DELETION_PROPERTY } from "./topic-deletion.ts";
 import type { StoreOptions } from "./store-options.ts";
 
 export interface MessageInput {
@@ -40,6 +44,9 @@ export function prepareInputs(inputs: readonly MessageInput[], options: StoreOpt
   if (inputs.length === 0) throw new SkiffError("MESSAGE_ILLEGAL", "no message to store");
   const isBatch = inputs.length > 1;
   return inputs.map((input) => {
+    if (input.properties.has(TOPIC_DELETION_PROPERTY)) {
+      throw new SkiffError("MESSAGE_ILLEGAL", `the property ${TOPIC_DELETION_PROPERTY} is reserved for the broker's topic deletion records; remove it from the message`);
+    }
     const delayed = delayLevelOf(input);
     if (isBatch && delayed > 0) throw new SkiffError("MESSAGE_ILLEGAL", "a batch cannot contain delayed messages");
     return delayed > 0 ? toSchedule(input, Math.min(delayed, options.delayLevelsMs.length), options) : plain(input, options);

@@ -53,6 +53,8 @@ import { DEFAULT_RETENTION_SETTINGS, type RetentionSchedule, type RetentionSetti
 import type { StoreOptions } from "./store-options.ts";
 import { TrafficStats } from "./traffic-stats.ts";
 import { queueEntryStoreTimestamp, readMessageAt, storeTimestampAt } from "./message-lookup.ts";
+import { topicDeletionRecord } from "./topic-deletion.ts";
+import type { HostAddress } from "../codec/host-address.ts";
 
 /** Hears of each commit-log flush that moved the flushed offset (`onCommitLogFlush`). */
 export type FlushListener = (elapsedMs: number, bytes: number) => void;
@@ -86,7 +88,7 @@ export interface PutResult {
  * by store time for RocketMQ's offset requests: queue-lookup.ts), two
  * replication ports (`replicationSource` for a master, `replica` for a slave), read-only views
  * (`offsets`, `stats`, `readCommitLog`, `waitDispatched`, `ioProblems`), arrivals, topic deletion's
- * queue part, flushing and closing. The commit log, consume queues and dispatcher stay inside.
+ * store part (a deletion record: topic-deletion.ts), flushing and closing. The commit log, consume queues and dispatcher stay inside.
  */
 export class MessageStore {
   readonly options: StoreOptions;
@@ -133,7 +135,7 @@ export class MessageStore {
     this.offsets = new LogOffsets(parts.commitLog.log, parts.dispatcher);
     this.traffic = new TrafficStats(parts.platform.clock);
     this.replica = new CommitLogReplica({
-      commitLog: parts.commitLog, queues: parts.queues, dispatcher: parts.dispatcher,
+      commitLog: parts.commitLog, queues: parts.queues, dispatcher: parts.dispatcher, index: parts.index ?? undefined,
       maxMessageSizeBytes: parts.options.maxMessageSizeBytes, log: parts.options.log, assertOpen: () => this.assertOpen(),
     });
     this.retention = new RetentionService({
@@ -321,9 +323,19 @@ export class MessageStore {
     return this.dispatcher.waitFor(offset);
   }
 
-  /** Topic deletion's store part: deletes the consume queues (files included) of `topic`. */
-  deleteTopicQueues(topic: string): Promise<void> {
-    return this.queues.deleteTopic(topic);
+  /**
+   * Topic deletion's store part: appends the topic's deletion record (topic-deletion.ts), which
+   * drops its queue counters at once, and resolves when the record is durable by the flush policy
+   * and dispatched: the topic's consume queues (files included) are gone, and its next record
+   * starts queue offset 0. Resolves with the record's commit-log offset.
+   */
+  async deleteTopic(topic: string, storeHost: HostAddress): Promise<number> {
+    this.assertOpen();
+    const record = topicDeletionRecord(topic, storeHost, this.platform.clock.now());
+    const appended = await this.commitLog.append([record], { forgetQueueOffsetsOf: topic });
+    void this.dispatcher.wake();
+    await Promise.all([this.flush.awaitDurable(appended.endOffset), this.dispatcher.waitFor(appended.endOffset)]);
+    return appended.records[0].physicalOffset;
   }
 
   /** Raw commit-log bytes `[offset, offset + length)`, within one segment, below `offsets.maxOffset` (tools, tests). */

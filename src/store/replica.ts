@@ -12,7 +12,8 @@
  * | empty (`logEnd` null)          | any segment start (a non-negative multiple of the segment size) whose whole segment is a safe-integer range (`HA_OFFSET_ILLEGAL` otherwise): a master may begin a new slave at its last segment |
  *
  * An empty log that takes a first offset other than its own end is reset to start there (its
- * consume queues are empty too). Bytes are copied as they are: the caller verifies them first
+ * consume queues are empty too). `restartAt` empties a log (and its queues and index) on purpose:
+ * a slave whose master no longer holds what it needs next starts over at the master's first segment. Bytes are copied as they are: the caller verifies them first
  * (ha/replica-stream.ts).
  */
 import { SkiffError, assert } from "../core/errors.ts";
@@ -44,6 +45,13 @@ export interface Replica extends StoreOffsets {
    */
   truncate(offset: number): Promise<number>;
   /**
+   * A slave that starts over (its master no longer holds what it needs next): discards the whole
+   * commit log, every consume queue and the message index, and leaves an empty log at `offset`,
+   * which must be a segment start (the master's first segment). The next replicated bytes start
+   * there (the continuity rule for an empty log). Resolves with the range of the log dropped.
+   */
+  restartAt(offset: number): Promise<{ readonly from: number; readonly to: number }>;
+  /**
    * Dispatches every whole record, then drops an unfinished record at the log's end (a slave that
    * stopped following mid-frame, before following again or becoming master: a master must not
    * append after half a record). Resolves with the number of bytes dropped.
@@ -72,6 +80,8 @@ export interface CommitLogReplicaParts {
   readonly commitLog: CommitLog;
   readonly queues: ConsumeQueueTable;
   readonly dispatcher: Dispatcher;
+  /** The message index, when there is one (`restartAt` empties it). */
+  readonly index?: { clear(): Promise<void> };
   readonly maxMessageSizeBytes: number;
   readonly log: (line: string) => void;
   /** Throws STORE_CLOSED once the store is shut down. */
@@ -128,6 +138,22 @@ export class CommitLogReplica extends LogOffsets implements Replica {
     this.dispatcher.startAt(Math.min(this.dispatcher.dispatchedOffset, offset));
     this.parts.log(`truncated the commit log to ${offset} to follow the master again: dropped [${offset}, ${end}), ${end - offset} bytes`);
     return end - offset;
+  }
+
+  async restartAt(offset: number): Promise<{ readonly from: number; readonly to: number }> {
+    this.parts.assertOpen();
+    checkContinuity(null, offset, this.segmentSizeBytes);
+    await this.log.waitWritten(this.log.maxOffset).catch(() => undefined); // what cannot be written is dropped anyway
+    await this.dispatcher.wake();
+    const dropped = { from: this.log.minOffset, to: this.log.maxOffset };
+    await this.log.resetTo(offset);
+    this.dispatcher.startAt(offset);
+    this.parts.commitLog.clearQueueOffsets();
+    await this.parts.queues.deleteAll();
+    await this.parts.index?.clear();
+    assert(this.log.segmentStarts.length === 0 && this.log.maxOffset === offset, "a restarted log is empty at the offset given");
+    this.parts.log(`discarded the commit log [${dropped.from}, ${dropped.to}), the consume queues and the message index: the log starts again, empty, at ${offset}`);
+    return dropped;
   }
 
   async dropUnfinishedTail(): Promise<number> {

@@ -49,7 +49,7 @@ describe("skiff admin", () => {
 
   it("lists its commands, and each command's flags with --help", async () => {
     const list = await admin();
-    for (const name of ["clusterList", "brokerStatus", "haStatus", "topicList", "topicStatus", "updateTopic", "deleteTopic", "consumerProgress", "queryMsgById", "queryMsgByKey", "resetOffsetByTime", "updateBrokerRole"]) {
+    for (const name of ["clusterList", "brokerStatus", "haStatus", "topicList", "topicStatus", "updateTopic", "deleteTopic", "consumerProgress", "queryMsgById", "queryMsgByKey", "resetOffsetByTime", "updateBrokerRole", "resyncFromMaster"]) {
       assert.match(list.text, new RegExp(`^  ${name} `, "m"), name);
     }
     const help = await admin("consumerProgress", "--help");

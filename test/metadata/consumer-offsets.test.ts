@@ -2,7 +2,7 @@
  * Consumer offsets are kept in RocketMQ's consumerOffset.json shape (unquoted queue ids, dataVersion,
  * Skiff's reset versions as an extra field), and many commits cost one write at the next flush.
  * A slave's merge never moves an offset backwards, except that a reset on the master (a backwards
- * commit, or a group deletion) propagates exactly once.
+ * commit, a group or a topic deletion) propagates exactly once.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -87,6 +87,19 @@ describe("ConsumerOffsetManager", () => {
     assert.equal(offsets.query("g2", "A", 0), 1);
     assert.deepEqual(offsets.deleteGroup("nobody"), []);
   });
+
+  it("deleteTopic removes every group's offsets of the topic, and a name that only starts the same stays", async () => {
+    const { offsets } = await open();
+    offsets.commit("g1", "A", 0, 1);
+    offsets.commit("g2", "A", 3, 5);
+    offsets.commit("g1", "A-1", 0, 2);
+    offsets.commit("g1", "B", 0, 1);
+    assert.deepEqual(offsets.deleteTopic("A").sort(), ["g1", "g2"]);
+    assert.equal(offsets.query("g2", "A", 3), -1);
+    assert.equal(offsets.query("g1", "A-1", 0), 2);
+    assert.deepEqual([offsets.resetVersion("g1", "A"), offsets.resetVersion("g1", "A-1")], [1, 0]);
+    assert.deepEqual(offsets.deleteTopic("A"), []);
+  });
 });
 
 describe("ConsumerOffsetManager.mergeFromMaster", () => {
@@ -167,6 +180,24 @@ describe("ConsumerOffsetManager.mergeFromMaster", () => {
     master.offsets.commit("g", "T", 0, 2); // the group comes back, from scratch
     await slave.offsets.mergeFromMaster(master.offsets.snapshot());
     assert.equal(slave.offsets.query("g", "T", 0), 2);
+  });
+
+  it("propagates a topic deletion on the master once; a slave drops a topic's offsets itself when its config left the sync", async () => {
+    const master = await open();
+    const slave = await open();
+    master.offsets.commit("g", "T", 0, 10);
+    master.offsets.commit("g", "U", 0, 4);
+    await slave.offsets.mergeFromMaster(master.offsets.snapshot());
+    master.offsets.deleteTopic("T");
+    assert.deepEqual(await slave.offsets.mergeFromMaster(master.offsets.snapshot()), { advanced: [], reset: ["T@g"] });
+    assert.equal(slave.offsets.query("g", "T", 0), -1);
+    // An Apache RocketMQ master sends no reset versions: the slave drops the offsets of a topic whose config it lost.
+    const javaMaster = '{"offsetTable":{"U@g":{0:4}}}';
+    await slave.offsets.mergeFromMaster(javaMaster);
+    assert.equal(slave.offsets.dropTopicOnSlave("U"), 1);
+    assert.equal(slave.offsets.resetVersion("g", "U"), 0, "a slave's own drop bumps no version");
+    await slave.offsets.flush();
+    assert.deepEqual(Object.keys(fileJson(slave.fs).offsetTable), []);
   });
 
   it("takes the master's dataVersion, and rejects a malformed body untouched", async () => {

@@ -3,7 +3,8 @@
  * mqadmin 4.9.7 and 5.3.3 sent are answered as the real brokers answered them (code 0, the remark
  * "not set any response code", no fields, no body), the topic is persisted in topics.json and
  * re-registered with the name server at once; GET_TOPIC_CONFIG answers the bytes a 5.3.3 broker
- * sent; 5.x attributes are applied; system topics, bad headers and deletion are handled as Java does.
+ * sent; 5.x attributes are applied; system topics, bad headers and deletion are handled as Java does
+ * (deletion also takes the topic's offsets and queue counters; a slave answers it without change).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -126,5 +127,25 @@ describe(`topic admin processors (${platform.system.runtime})`, () => {
     assert.deepEqual(world.broker.store.queueIdsOf("Doomed"), []);
     assert.equal((await world.call(RequestCode.DELETE_TOPIC_IN_BROKER, { topic: "Doomed" })).code, ResponseCode.SUCCESS);
     assert.equal((await world.call(RequestCode.GET_TOPIC_CONFIG, { topic: "Doomed" })).code, ResponseCode.TOPIC_NOT_EXIST);
+  });
+
+  it("deletion takes the topic's consumer offsets and counters: re-created, it starts at queue offset 0", async () => {
+    for (let i = 0; i < 3; i++) await world.send("Again", { body: `old ${i}`, queueId: 0 });
+    world.broker.runtime.admin.commitConsumerOffset("gAgain", "Again", 0, 3);
+    assert.equal((await world.call(RequestCode.DELETE_TOPIC_IN_BROKER, { topic: "Again" })).code, ResponseCode.SUCCESS);
+    assert.equal(world.broker.runtime.metadata.consumerOffsets.query("gAgain", "Again", 0), -1);
+    assert.equal((await world.send("Again", { body: "new 0", queueId: 0 })).queueOffset, 0);
+  });
+
+  it("on a slave (a tool that asks every broker of a cluster) answers 0 and changes nothing: the deletion comes from the master", async () => {
+    const slave = await startAdminWorld({ config: { brokerRole: "SLAVE", brokerId: 1, haMasterAddress: "127.0.0.1:1" } });
+    try {
+      await slave.broker.runtime.metadata.topics.createTopicIfAbsent("OnSlave", 1);
+      assert.equal((await slave.call(RequestCode.DELETE_TOPIC_IN_BROKER, { topic: "OnSlave" })).code, ResponseCode.SUCCESS);
+      assert.ok(slave.broker.runtime.metadata.topics.get("OnSlave"), "a slave's topics come from its master's sync");
+      assert.ok(slave.logs.some((line) => line.includes("DELETE_TOPIC_IN_BROKER OnSlave on a slave")), slave.logs.join("\n"));
+    } finally {
+      await slave.stop();
+    }
   });
 });

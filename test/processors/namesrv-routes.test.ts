@@ -1,5 +1,6 @@
 // The route and cluster answers beyond what the captures show: clients older than V4_9_4 get fastjson's unquoted broker ids unless they ask acceptStandardJsonOnly, standard JSON escapes strings the BrowserCompatible way, several broker groups and ids come in name and id order, 5.x clients get enableActingMaster in 105 and 106, and Skiff's HTTP addresses never reach a RocketMQ client.
 // The topic list is every topic of the table by name; a broker name that loses its master leaves the routes.
+// DELETE_TOPIC_IN_NAMESRV (216) removes a topic's route: of one cluster's brokers when 5.x names it, else of all; SUCCESS also for an unknown topic.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { platform } from "../support/platform.ts";
@@ -61,5 +62,26 @@ describe(`routes and cluster info by client version (${platform.system.runtime})
     assert.equal(await body(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER, undefined, 407), '{"topicList":["T"]}');
     const gone = await client.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "U" }, undefined, 479);
     assert.deepEqual([gone.code, gone.remark, gone.extFields], [17, "No topic route info in name server for the topic: U\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.", undefined]);
+  });
+
+  it("DELETE_TOPIC_IN_NAMESRV drops a topic's route, of the named cluster only (5.x) or of every broker (4.9)", async () => {
+    const now = platform.clock.now();
+    const table = front.namesrv.routeTable;
+    table.register(registration({ clusterName: "OtherCluster", brokerName: "broker-z", brokerAddr: "127.0.0.1:30911", haServerAddr: "127.0.0.1:30912", topics: { T: QUEUE, V: QUEUE } }), now);
+    table.register(master({ topics: { T: QUEUE, V: QUEUE }, counter: 2 }), now);
+    const brokersOf = (topic: string) => table.route(topic)?.queueDatas.map((q) => q.brokerName) ?? [];
+    assert.deepEqual(brokersOf("T"), ["broker-a", "broker-z"]);
+
+    const inCluster = await client.call(RequestCode.DELETE_TOPIC_IN_NAMESRV, { topic: "T", clusterName: "DefaultCluster" }, undefined, 479);
+    assert.deepEqual([inCluster.code, inCluster.remark, inCluster.extFields], [0, undefined, undefined]);
+    assert.deepEqual(brokersOf("T"), ["broker-z"], "the other cluster keeps its queues of T");
+    assert.ok(front.logs.some((line) => line === "topic T deleted in cluster DefaultCluster: its route leaves broker(s) broker-a"), front.logs.join("\n"));
+
+    assert.equal((await client.call(RequestCode.DELETE_TOPIC_IN_NAMESRV, { topic: "V" }, undefined, 401)).code, 0);
+    assert.equal(table.route("V"), null, "without a cluster name every broker's queues of V go");
+    assert.equal((await client.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "V" }, undefined, 401)).code, 17);
+    assert.equal((await client.call(RequestCode.DELETE_TOPIC_IN_NAMESRV, { topic: "NeverThere" }, undefined, 401)).code, 0);
+    assert.equal((await client.call(RequestCode.DELETE_TOPIC_IN_NAMESRV, {}, undefined, 401)).code, 1, "topic is required");
+    assert.deepEqual(brokersOf("T"), ["broker-z"]);
   });
 });

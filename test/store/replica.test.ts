@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { SkiffError } from "../../src/core/errors.ts";
 import { ReplicaStream } from "../../src/ha/replica-stream.ts";
 import { RECORD_OVERHEAD_MAX_BYTES } from "../../src/codec/message-limits.ts";
+import { parseHostAddress } from "../../src/codec/host-address.ts";
 import type { MessageStore } from "../../src/store/message-store.ts";
 import { craftedRecord } from "../support/hostile-records.ts";
 import { memoryStoreWorld, message } from "../support/store.ts";
@@ -133,7 +134,7 @@ describe("the store's read-only views and named ports", () => {
     assert.deepEqual(store.queueIdsOf("Gone").sort(), [0, 2]);
     assert.deepEqual(store.queueIdsOf("Nothing"), []);
 
-    await store.deleteTopicQueues("Gone");
+    await store.deleteTopic("Gone", parseHostAddress("127.0.0.1:10911"));
     assert.deepEqual(store.queueIdsOf("Gone"), []);
     assert.equal(store.maxOffsetInQueue("Gone", 2), 0);
     assert.equal(await world.fs.stat("/store/consumequeue/Gone"), null, "its files are gone");

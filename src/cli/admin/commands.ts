@@ -17,6 +17,7 @@
  * | queryMsgByKey      | GET /messages?topic=&key= (every broker of the topic with -n) |
  * | resetOffsetByTime  | POST /consumer-groups/{g}/reset-offset            |
  * | updateBrokerRole   | POST /admin/role                                  |
+ * | resyncFromMaster   | POST /admin/ha/resync-from-master (a slave)       |
  */
 import type {
   BrokerStatusJson, ConsumerProgressJson, ResetOffsetJson, TopicStatusJson,
@@ -109,9 +110,17 @@ export const COMMANDS: readonly AdminCommand[] = [
     summary: "a broker's replication: its role, master, and each slave's ack offset and lag",
     flags: [BROKER],
     async run(context, values) {
-      const status = await getJson<{ role: string; brokerName: string; brokerId: number; maxPhyOffset: number; masterAddress?: string | null; slaves: { address: string; ackOffset: number; lagBytes: number }[]; divergence?: { reason: string } | null }>(context, text(values, "broker"), "/ha/status");
+      type Behind = { slaveOffset: number; masterMinOffset: number; reason?: string; fix: string };
+      const status = await getJson<{
+        role: string; brokerName: string; brokerId: number; maxPhyOffset: number; masterAddress?: string | null;
+        slaves: { address: string; ackOffset: number; lagBytes: number; behindMasterRetention?: Behind }[]; divergence?: { reason: string } | null; behindMasterRetention?: Behind | null;
+      }>(context, text(values, "broker"), "/ha/status");
       const lines = keyValues([["Broker", `${status.brokerName} id ${status.brokerId}`], ["Role", status.role], ["Commit log max offset", status.maxPhyOffset], ["Master", status.masterAddress ?? "-"]]);
       if (status.divergence) lines.push(`DIVERGED: ${status.divergence.reason}`);
+      if (status.behindMasterRetention) lines.push(`BEHIND THE MASTER'S RETENTION: ${status.behindMasterRetention.reason}; ${status.behindMasterRetention.fix} (skiff admin resyncFromMaster)`);
+      for (const s of status.slaves) {
+        if (s.behindMasterRetention) lines.push(`SLAVE ${s.address} BEHIND THIS MASTER'S RETENTION: it needs ${s.behindMasterRetention.slaveOffset}, the log starts at ${s.behindMasterRetention.masterMinOffset}; ${s.behindMasterRetention.fix}`);
+      }
       if (status.slaves.length > 0) lines.push("", ...table(["#Slave", "#AckOffset", "#LagBytes"], status.slaves.map((s) => [s.address, s.ackOffset, s.lagBytes])));
       return { json: status, lines };
     },
@@ -224,6 +233,15 @@ export const COMMANDS: readonly AdminCommand[] = [
       const brokerId = intFlag(values, "brokerId", 0, 0x7fffffff);
       const status = await getJson<{ role: string; brokerId: number }>(context, text(values, "broker"), "/admin/role", { method: "POST", json: { brokerRole: role, ...(brokerId === undefined ? {} : { brokerId }) } });
       return { json: status, lines: [`${text(values, "broker")} is now ${status.role} (broker id ${status.brokerId})`] };
+    },
+  },
+  {
+    name: "resyncFromMaster",
+    summary: "a slave behind its master's retention: discard its log and start again at the master's first segment",
+    flags: [BROKER],
+    async run(context, values) {
+      const r = await getJson<{ discardedFrom: number; discardedTo: number; restartAt: number }>(context, text(values, "broker"), "/admin/ha/resync-from-master", { method: "POST" });
+      return { json: r, lines: [`${text(values, "broker")} discarded its commit log [${r.discardedFrom}, ${r.discardedTo}) and follows its master again from offset ${r.restartAt}`] };
     },
   },
 ];

@@ -2,7 +2,8 @@
  * Topics, subscription groups and consumer offsets (DESIGN §1.3): reads straight from the metadata,
  * changes through the broker's AdminService (master only, existence checks, deletion of queues).
  *
- *   GET /topics · GET/PUT/DELETE /topics/{topic}
+ *   GET /topics · GET/PUT/DELETE /topics/{topic}   (DELETE: queues, counters, config and offsets,
+ *                                                   see AdminService; answers {deleted, offsetsRemovedFor})
  *   GET /subscription-groups · GET/PUT /subscription-groups/{group}
  *   GET/PUT /consumer-offsets/{group}/{topic}/{queueId}   (-1: nothing committed yet)
  *   POST /admin/delete-expired-commitlog   RocketMQ's DELETE_EXPIRED_COMMITLOG: the next 20 retention
@@ -58,8 +59,8 @@ export function adminRoutes(runtime: BrokerRuntime): Hono {
   });
   app.delete("/topics/:topic", async (c) => {
     const name = c.req.param("topic");
-    await admin.deleteTopic(name);
-    return c.json({ deleted: name });
+    const { offsetsRemovedFor } = await admin.deleteTopic(name);
+    return c.json({ deleted: name, offsetsRemovedFor });
   });
 
   app.get("/subscription-groups", (c) => c.json({ dataVersion: metadata.subscriptionGroups.dataVersion.toJson(), groups: metadata.subscriptionGroups.all() }));

@@ -11,6 +11,9 @@
  *                                 `x-skiff-min-offset` and `x-skiff-shippable-offset`
  *   POST /admin/ha/truncate       a diverged slave drops what its master does not hold (the bytes
  *                                 beyond the common prefix) and follows again
+ *   POST /admin/ha/resync-from-master  a slave behind its master's retention discards its log
+ *                                 (consume queues and index too) and starts again, empty, at the
+ *                                 master's first segment
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -59,6 +62,7 @@ export function syncRoutes(runtime: BrokerRuntime): Hono {
     return new Response(bytes, { headers: { ...headers, "content-type": "application/octet-stream" } });
   });
   app.post("/admin/ha/truncate", async (c) => c.json(await runtime.truncateToMaster()));
+  app.post("/admin/ha/resync-from-master", async (c) => c.json(await runtime.resyncFromMaster()));
   app.post("/admin/role", async (c) => {
     const body = checked(roleBody, parseJsonBytes(await readBodyLimited(c.req.raw, 4096)));
     return c.json(await runtime.switchRole(body.brokerRole, body.brokerId));

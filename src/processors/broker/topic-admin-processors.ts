@@ -7,7 +7,7 @@
  * | code                       | header                                                         | answer |
  * |----------------------------|----------------------------------------------------------------|--------|
  * | 17 UPDATE_AND_CREATE_TOPIC | topic!, defaultTopic!, readQueueNums!, writeQueueNums!, perm!, topicFilterType!, topicSysFlag, order!; 5.x attributes (`+k=v,-k`), force | 0, remark `not set any response code` (both Java versions leave it) |
- * | 215 DELETE_TOPIC_IN_BROKER | topic!                                                         | 0 (also for a topic this broker does not have, as Java) |
+ * | 215 DELETE_TOPIC_IN_BROKER | topic!                                                         | 0 (also for a topic this broker does not have, as Java; on a slave, which a tool that asks every broker of a cluster reaches too, without changing anything: the deletion reaches it from its master) |
  * | 351 GET_TOPIC_CONFIG       | topic!, lo                                                     | 0 + TopicConfig JSON; 17 `No topic in this broker. topic: <t>` |
  *
  * 5.x's `force` only matters to its static-topic and batch-queue checks, which Skiff has not:
@@ -54,7 +54,12 @@ export function topicAdminProcessors(runtime: BrokerRuntime): ReadonlyArray<read
   const deleteTopic: RemotingProcessor = async (request) => {
     const topic = new RequestHeader(request.extFields).string("topic");
     validateTopic(topic);
-    if (metadata.topics.get(topic)) await admin.deleteTopic(topic);
+    if (runtime.config().brokerRole === "SLAVE") {
+      // A tool may ask every broker of a cluster (mqadmin asks masters only): the deletion reaches a slave from its master.
+      runtime.log(`DELETE_TOPIC_IN_BROKER ${topic} on a slave: nothing to do here, the deletion comes from the master (its log and metadata sync)`);
+      return { code: ResponseCode.SUCCESS };
+    }
+    if (metadata.topics.get(topic) || runtime.store.queueIdsOf(topic).length > 0) await admin.deleteTopic(topic);
     return { code: ResponseCode.SUCCESS };
   };
 

@@ -13,6 +13,7 @@
  * | 105  | GET_ROUTEINFO_BY_TOPIC             | route-processors.ts   |
  * | 106  | GET_BROKER_CLUSTER_INFO            | route-processors.ts   |
  * | 206  | GET_ALL_TOPIC_LIST_FROM_NAMESERVER | route-processors.ts   |
+ * | 216  | DELETE_TOPIC_IN_NAMESRV            | route-processors.ts   |
  */
 import type { Clock } from "../../core/platform.ts";
 import type { RouteTable } from "../../namesrv/route-table.ts";

@@ -6,6 +6,10 @@
  * version ≥ V4_9_4, or one asking `acceptStandardJsonOnly`, gets its route in standard JSON
  * (`namesrv-bodies.ts` has the bytes). An unknown topic is TOPIC_NOT_EXIST (17) with Java's
  * remark and no header fields, as the stock clients expect.
+ *
+ * DELETE_TOPIC_IN_NAMESRV (216, `mqadmin deleteTopic` after it deleted the topic on the brokers):
+ * header `topic!` and, from 5.x, `clusterName`; the topic's queue data leaves the table (of that
+ * cluster's broker names when named); SUCCESS, also for a topic the table does not hold (as Java).
  */
 import { VERSION_5_0_0 } from "../../codec/register-broker-body.ts";
 import type { RouteTable } from "../../namesrv/route-table.ts";
@@ -26,6 +30,14 @@ export interface RouteProcessorDeps {
 }
 
 export function routeProcessors({ routeTable }: RouteProcessorDeps): ReadonlyArray<readonly [number, RemotingProcessor]> {
+  const deleteTopic: RemotingProcessor = (request) => {
+    const header = new RequestHeader(request.extFields);
+    const topic = header.string("topic");
+    const clusterName = header.optionalString("clusterName");
+    routeTable.deleteTopic(topic, clusterName === undefined || clusterName === "" ? null : clusterName);
+    return { code: ResponseCode.SUCCESS };
+  };
+
   const getRoute: RemotingProcessor = (request) => {
     const header = new RequestHeader(request.extFields);
     const topic = header.string("topic");
@@ -42,6 +54,7 @@ export function routeProcessors({ routeTable }: RouteProcessorDeps): ReadonlyArr
     [RequestCode.GET_ROUTEINFO_BY_TOPIC, getRoute],
     [RequestCode.GET_BROKER_CLUSTER_INFO, (request) => ({ code: ResponseCode.SUCCESS, body: clusterInfoBody(routeTable.cluster(), { v5: isV5(request) }) })],
     [RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER, () => ({ code: ResponseCode.SUCCESS, body: topicListBody(routeTable.topicNames()) })],
+    [RequestCode.DELETE_TOPIC_IN_NAMESRV, deleteTopic],
   ];
 }
 
