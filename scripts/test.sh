@@ -8,6 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/toolchain.sh
+# Chromium for the dashboard's browser test (test/e2e/dashboard-browser.test.ts, driven by
+# playwright-core, which downloads no browser): Debian's package, installed once when missing
+# (here, not in toolchain.sh: starting a broker must not install a browser).
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >&2 \
+    || echo "toolchain: installing chromium failed; the dashboard browser test needs /usr/bin/chromium" >&2
+fi
 
 echo "== tsc --noEmit"
 tsc --noEmit -p tsconfig.json

@@ -8,11 +8,5 @@ fi
 if [ ! -x "$root/tools/node_modules/.bin/deno" ] || [ "$root/tools/package-lock.json" -nt "$root/tools/node_modules/.package-lock.json" ]; then
   (cd "$root/tools" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# Chromium for the dashboard's browser test (test/e2e/dashboard-browser.test.ts, driven by
-# playwright-core, which downloads no browser): Debian's package, installed once when missing.
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >&2 \
-    || echo "toolchain: installing chromium failed; the dashboard browser test needs /usr/bin/chromium" >&2
-fi
 export PATH="$root/tools/node_modules/.bin:$root/node_modules/.bin:$PATH"
 export DENO_NO_UPDATE_CHECK=1

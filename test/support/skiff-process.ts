@@ -81,8 +81,10 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
   const boot = await waitFor(command === "broker" ? /boot success/ : /The Name Server boot success/);
   const { remoting: remotingAddress, http: address } = bootAddresses(command, boot);
   const waitExit = async (ms: number) => {
-    const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), ms));
-    return Promise.race([exited, timer]);
+    let handle: ReturnType<typeof setTimeout> | undefined;
+    const timer = new Promise<"timeout">((resolve) => (handle = setTimeout(() => resolve("timeout"), ms)));
+    // Cleared once the process exits: a pending 20 s timer would keep the test runner alive that long.
+    return Promise.race([exited, timer]).finally(() => clearTimeout(handle));
   };
   return {
     runtime,
