@@ -6,6 +6,7 @@
  * exactly the messages that were acknowledged, each a whole record that decodes with a valid CRC, and
  * no file or directory exists outside the store root.
  */
+import { TOPIC_DELETION_PROPERTY } from "../../src/store/topic-deletion.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -136,10 +137,14 @@ function assertStoreIntact(t: World): void {
     if (record.kind !== "message") return;
     assert.equal(record.physicalOffset, offset);
     if (record.topic === SCHEDULE_TOPIC) scheduled++;
+    const properties = decodeProperties(record.properties);
     if (t.acknowledged.has(offset)) acknowledged++;
-    else {
+    else if (properties.has(TOPIC_DELETION_PROPERTY)) {
+      // A DELETE /topics/{topic} that succeeded writes its deletion record (store/topic-deletion.ts).
+      assert.equal(properties.get(TOPIC_DELETION_PROPERTY), record.topic, `deletion record at ${offset} names its topic`);
+    } else {
       // Not acknowledged: only the schedule service's second write of a due delayed message may be here.
-      assert.ok(record.topic !== SCHEDULE_TOPIC && decodeProperties(record.properties).has(MessageConst.REAL_TOPIC), `unacknowledged record at ${offset}: ${record.topic}`);
+      assert.ok(record.topic !== SCHEDULE_TOPIC && properties.has(MessageConst.REAL_TOPIC), `unacknowledged record at ${offset}: ${record.topic}`);
       redelivered++;
     }
     offset += record.totalSize;
