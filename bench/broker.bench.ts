@@ -13,6 +13,7 @@ import { encodeBatch } from "../src/codec/batch.ts";
 import { MessageStore } from "../src/store/message-store.ts";
 import { defaultStoreOptions } from "../src/store/store-options.ts";
 import { message } from "../test/support/store.ts";
+import { silentLogger } from "../src/core/log.ts";
 
 const total = Number(globalThis.process?.env?.SKIFF_BENCH_MESSAGES ?? 20000);
 const concurrency = 32;
@@ -61,7 +62,7 @@ try {
   const basePerSec = baseline.messages / (baseline.ms / 1000);
   report(baseline);
   const config = resolveBrokerConfig({ env: {}, cliValues: { storePathRootDir: `${dir}/broker`, listenPort: 0, defaultTopicQueueNums: 8 } }).config;
-  const broker = await startBroker(config, platform, { log: () => {} });
+  const broker = await startBroker(config, platform, { log: silentLogger });
   const url = `http://${broker.httpAddress}`;
   const post = async (path: string, init: RequestInit) => {
     const response = await fetch(`${url}${path}`, { method: "POST", ...init });

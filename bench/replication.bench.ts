@@ -15,6 +15,7 @@ import { HaClient, HaMaster, haOptions } from "../src/ha/index.ts";
 import { MessageStore } from "../src/store/message-store.ts";
 import { defaultStoreOptions } from "../src/store/store-options.ts";
 import { message } from "../test/support/store.ts";
+import { silentLogger } from "../src/core/log.ts";
 
 const totalMb = Number(globalThis.process?.env?.SKIFF_BENCH_MB ?? 1024);
 const SEGMENT = 256 * 1024 * 1024;
@@ -78,7 +79,7 @@ async function appendRate(store: MessageStore, master: HaMaster | null, writers:
 }
 
 const dir = await tempDir("bench-replication");
-const log = () => {};
+const log = silentLogger;
 try {
   console.log(`# replication benchmark on ${runtimeName}: master holds ${totalMb} MiB, segments of ${SEGMENT / 1024 / 1024} MiB`);
   const masterStore = await MessageStore.open(platform, defaultStoreOptions(`${dir}/master`, { segmentSizeCommitLogBytes: SEGMENT }));

@@ -6,6 +6,7 @@ await runCli(platform, {
   argv: Deno.args,
   env: Deno.env.toObject(),
   out: (line) => console.log(line),
+  outputIsTerminal: Deno.stdout.isTerminal(),
   err: (line) => console.error(line),
   onShutdownSignal(handler) {
     for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, () => handler(signal));

@@ -9,6 +9,7 @@ export function processIo(): ProcessIo {
     argv: process.argv.slice(2),
     env: process.env,
     out: (line) => console.log(line),
+    outputIsTerminal: process.stdout.isTTY === true,
     err: (line) => console.error(line),
     onShutdownSignal(handler) {
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => handler(signal));

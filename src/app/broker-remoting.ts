@@ -11,6 +11,7 @@ import type { BrokerRuntime } from "../broker/runtime.ts";
 import { errorAnswer } from "../processors/error-answers.ts";
 import { brokerProcessors } from "../processors/broker/index.ts";
 import { RemotingServer } from "../remoting/remoting-server.ts";
+import type { Logger } from "../core/log.ts";
 
 export interface BrokerRemoting {
   readonly main: RemotingServer;
@@ -18,7 +19,7 @@ export interface BrokerRemoting {
   close(): Promise<void>;
 }
 
-export async function listenRemoting(runtime: BrokerRuntime, platform: Pick<Platform, "net" | "clock">, config: BrokerConfig, log: (line: string) => void): Promise<BrokerRemoting> {
+export async function listenRemoting(runtime: BrokerRuntime, platform: Pick<Platform, "net" | "clock">, config: BrokerConfig, log: Logger): Promise<BrokerRemoting> {
   const tables = brokerProcessors(runtime);
   // RemotingServer's other limits keep their defaults: RocketMQ has no key for them.
   const limits = { idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000 };

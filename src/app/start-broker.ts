@@ -50,6 +50,7 @@ import { RemotingClientPool } from "../remoting/remoting-client.ts";
 import { remotingNamesrvTransport } from "../namesrv/register-broker-remoting.ts";
 import { BrokerMetrics } from "../broker/broker-metrics.ts";
 import { readiness } from "../broker/readiness.ts";
+import type { Logger } from "../core/log.ts";
 
 export interface BrokerHandle {
   readonly runtime: BrokerRuntime;
@@ -63,7 +64,8 @@ export interface BrokerHandle {
 }
 
 export interface StartBrokerOptions {
-  readonly log: (message: string) => void;
+  /** The broker's log; each component logs through a child of it (`store`, `ha`, `remoting`, …). */
+  readonly log: Logger;
   /** For the slave's metadata sync and name-server registration; default `globalThis.fetch`. */
   readonly fetch?: FetchLike;
 }
@@ -79,7 +81,7 @@ export function brokerPorts(config: BrokerConfig): PortToBind[] {
   return ports;
 }
 
-export function storeOptionsFrom(config: BrokerConfig, log: (message: string) => void): StoreOptions {
+export function storeOptionsFrom(config: BrokerConfig, log: Logger): StoreOptions {
   const delayLevelsMs = parseMessageDelayLevel(config.messageDelayLevel);
   if (!delayLevelsMs) throw new SkiffError("CONFIG_INVALID", `messageDelayLevel: "${config.messageDelayLevel}" is malformed`);
   return {
@@ -122,7 +124,7 @@ export function retentionSettingsFrom(config: BrokerConfig): RetentionSettings {
 
 export async function startBroker(initial: BrokerConfig, platform: Platform, options: StartBrokerOptions): Promise<BrokerHandle> {
   await checkPortsFree(platform.net, brokerPorts(initial));
-  const store = await MessageStore.open(platform, storeOptionsFrom(initial, options.log));
+  const store = await MessageStore.open(platform, storeOptionsFrom(initial, options.log.child("store")));
   // What start-up undoes, newest first, when a later step fails: the store is closed as a clean
   // stop closes it (no `abort` left, the lock released), so a failed start changes nothing.
   const undo: Array<() => Promise<unknown>> = [() => store.close()];
@@ -148,25 +150,25 @@ async function startOnStore(
     brokerName: config.brokerName,
     autoCreateTopicEnable: config.autoCreateTopicEnable,
     defaultTopicQueueNums: config.defaultTopicQueueNums,
-    onFlushError: (error) => log(`metadata flush failed, will retry: ${(error as Error).message}`),
+    onFlushError: (error) => log.child("metadata").error(`metadata flush failed, will retry: ${(error as Error).message}`),
   });
   undo.push(() => metadata.close());
-  for (const warning of metadata.warnings) log(warning);
+  for (const warning of metadata.warnings) log.child("metadata").warn(warning);
 
   const longPoll = new LongPollHub(clock);
   store.onArrival((topic, queueId) => longPoll.notify(topic, queueId));
-  const schedule = new ScheduleService({ store, delayOffsets: metadata.delayOffsets, clock, log });
+  const schedule = new ScheduleService({ store, delayOffsets: metadata.delayOffsets, clock, log: log.child("schedule") });
   const fetcher: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
   // Apache RocketMQ peers (name servers, a master) are spoken to over RocketMQ's remoting protocol.
   const remoting = new RemotingClientPool(platform.net, clock);
   const syncSource = config.masterProtocol === "rocketmq" ? remotingSyncSource(remoting) : undefined;
-  const roles = new RoleManager({ platform, store, metadata, schedule, fetch: fetcher, syncSource, config: () => config, setConfig: (next) => (config = next), log });
+  const roles = new RoleManager({ platform, store, metadata, schedule, fetch: fetcher, syncSource, config: () => config, setConfig: (next) => (config = next), log: log.child("roles") });
   const uniqueIds = new UniqueIdGenerator(parseHostAddress(`${config.brokerIP1}:0`).address, platform.system.pid, () => clock.now());
   const metrics = new BrokerMetrics({ config: () => config, store, metadata, longPoll, replication: () => roles.replicationView(), clock, system: platform.system });
   const send = new SendService({
-    config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress(), observer: metrics,
+    config: () => config, store, metadata, replication: (): ReplicationGate | null => roles.replication, masterAddress: () => roles.masterHttpAddress(), observer: metrics, log: log.child("send"), clock,
   });
-  const admin = new AdminService({ config: () => config, metadata, store, log });
+  const admin = new AdminService({ config: () => config, metadata, store, log: log.child("admin") });
   const pull = new PullService({ config: () => config, store, metadata, longPoll, admin, observer: metrics });
 
   let server: HttpServer | null = null;
@@ -177,7 +179,7 @@ async function startOnStore(
     return { clusterName: config.brokerClusterName, storeHost: host, bornHost: host, now: clock.now(), nextUniqueId: () => uniqueIds.next() };
   };
   // Consumer management (heartbeats, queue locks, retries), shared by every remoting listener.
-  const clients = new ClientManager({ config: () => config, metadata, clock, log });
+  const clients = new ClientManager({ config: () => config, metadata, clock, log: log.child("clients") });
   const sendBack = new SendBackService({ metadata, store, send, storeHost: () => buildContext().storeHost });
   const runtime: BrokerRuntime = {
     config: () => config,
@@ -189,7 +191,7 @@ async function startOnStore(
     clients,
     rebalanceLocks: new RebalanceLockManager(clock),
     sendBack,
-    configuration: new BrokerConfigService({ config: () => config, setConfig: (next) => (config = next), clock, log }),
+    configuration: new BrokerConfigService({ config: () => config, setConfig: (next) => (config = next), clock, log: log.child("config") }),
     clock,
     log,
     haStatus: (): HaStatusView => roles.status(),
@@ -208,7 +210,7 @@ async function startOnStore(
   });
   await roles.start();
   clients.start();
-  const remotingServers = await listenRemoting(runtime, platform, config, log);
+  const remotingServers = await listenRemoting(runtime, platform, config, log.child("remoting"));
   undo.push(() => remotingServers.close());
   if (config.listenPort === 0) config = { ...config, listenPort: remotingServers.main.address.port };
   try {
@@ -239,13 +241,15 @@ async function startOnStore(
     onResult: (result) => {
       if (config.brokerRole === "SLAVE") roles.learn(result.masterAddr, result.haServerAddr, result.masterHttpAddr ?? null);
     },
-    log,
+    log: log.child("namesrv"),
   });
   roles.attachRegistration(registration);
   registration.start();
   const unwatchTopics = metadata.topics.onChange(() => registration.registerAfterChange());
-  log(listenLine(config));
-  log(`The broker[${config.brokerName}, ${remotingAddress}] boot success. role=${config.brokerRole} http=${httpAddress} store=${config.storePathRootDir}`);
+  log.info(listenLine(config));
+  log.info(`The broker[${config.brokerName}, ${remotingAddress}] boot success. role=${config.brokerRole} http=${httpAddress} store=${config.storePathRootDir}`, {
+    brokerName: config.brokerName, role: config.brokerRole, remoting: remotingAddress, http: httpAddress, store: config.storePathRootDir,
+  });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -275,7 +279,7 @@ async function startOnStore(
         if (failures.length > 0) {
           throw new SkiffError("SHUTDOWN_INCOMPLETE", `the broker[${config.brokerName}, ${httpAddress}] stopped, but not everything was saved: ${failures.join("; ")}`);
         }
-        log(`The broker[${config.brokerName}, ${httpAddress}] shut down cleanly; store flushed at ${store.offsets.maxOffset}`);
+        log.info(`The broker[${config.brokerName}, ${httpAddress}] shut down cleanly; store flushed at ${store.offsets.maxOffset}`, { offset: store.offsets.maxOffset });
       })()),
   };
 }

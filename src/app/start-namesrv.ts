@@ -18,6 +18,7 @@ import { namesrvProcessors } from "../processors/namesrv/index.ts";
 import { RemotingServer } from "../remoting/remoting-server.ts";
 import { NamesrvMetrics } from "../namesrv/namesrv-metrics.ts";
 import { checkPortsFree } from "./port-check.ts";
+import { silentLogger } from "../core/log.ts";
 
 export type { NamesrvOptions } from "../namesrv/namesrv.ts";
 
@@ -36,17 +37,18 @@ export async function startNamesrv(
   platform: Pick<Platform, "clock" | "http" | "net"> & Partial<Pick<Platform, "system">>,
   options: NamesrvOptions = {},
 ): Promise<Namesrv> {
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const { clock } = platform;
   const core = createNamesrvCore(config, clock, {
     ...options,
+    log: log.child("routes"),
     onChange: (event) => {
       metrics.changed(event); // only after start: `metrics` is set by then
       options.onChange?.(event);
     },
   });
   const metrics = new NamesrvMetrics(core.routeTable, clock, platform.system);
-  const app = namesrvApp({ routeTable: core.routeTable, clock, log, metrics });
+  const app = namesrvApp({ routeTable: core.routeTable, clock, log: log.child("http"), metrics });
   await checkPortsFree(platform.net, [
     { key: "listenPort", what: "remoting", host: config.host, port: config.listenPort },
     { key: "httpListenPort", what: "HTTP", host: config.host, port: config.httpListenPort },
@@ -57,7 +59,7 @@ export async function startNamesrv(
     at: { host: config.host, port: config.listenPort },
     name: "namesrv remoting",
     processors: namesrvProcessors({ routeTable: core.routeTable, clock }),
-    log,
+    log: log.child("remoting"),
     errorAnswer,
     limits: { idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000 },
   });
@@ -67,7 +69,7 @@ export async function startNamesrv(
   });
   core.start();
   metrics.start();
-  log(namesrvListenLine({ host: config.host, listenPort: remoting.address.port, httpListenPort: server.address.port }));
+  log.info(namesrvListenLine({ host: config.host, listenPort: remoting.address.port, httpListenPort: server.address.port }));
   let stopping: Promise<void> | undefined;
   return {
     httpAddress: formatHostPort(server.address),

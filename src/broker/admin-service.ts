@@ -31,12 +31,13 @@ import type { Metadata } from "../metadata/metadata.ts";
 import { subscriptionGroupConfig, type SubscriptionGroupConfig } from "../metadata/subscription-groups.ts";
 import { isSystemTopic, topicConfig, type TopicConfig } from "../metadata/topic-config.ts";
 import type { MessageStore } from "../store/message-store.ts";
+import type { Logger } from "../core/log.ts";
 
 export interface AdminServiceDeps {
   readonly config: () => BrokerConfig;
   readonly metadata: Metadata;
   readonly store: MessageStore;
-  readonly log?: (line: string) => void;
+  readonly log?: Logger;
 }
 
 /** RocketMQ 5.x attribute changes: keys to set (without the `+`) and keys to remove (without the `-`). */
@@ -81,7 +82,7 @@ export class AdminService {
     await metadata.topics.delete(name);
     const groups = metadata.consumerOffsets.deleteTopic(name);
     await metadata.consumerOffsets.flush();
-    this.deps.log?.(`topic ${name} deleted at commit-log offset ${at}: its consume queues, config and the offsets of ${groups.length} group(s)${groups.length > 0 ? ` (${groups.join(", ")})` : ""}`);
+    this.deps.log?.info(`topic ${name} deleted at commit-log offset ${at}: its consume queues, config and the offsets of ${groups.length} group(s)${groups.length > 0 ? ` (${groups.join(", ")})` : ""}`, { topic: name, offset: at });
     return { offsetsRemovedFor: groups };
   }
 

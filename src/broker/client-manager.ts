@@ -28,6 +28,7 @@ import { type ClientChannel, type ClientConnection, type ClientIdentity, ClientM
 import { ConsumerGroup, type ConsumerGroupView, type ConsumerRegistration } from "./consumer-group.ts";
 import { ensureGroupTopic, retryTopicOf } from "./retry-topics.ts";
 import type { SubscriptionData } from "./subscription.ts";
+import type { Logger } from "../core/log.ts";
 
 export type { ClientChannel, ClientConnection, ClientIdentity, ClientLimits, ConsumerGroupView, ConsumerRegistration };
 
@@ -45,7 +46,7 @@ export interface ClientManagerDeps {
   readonly config: () => Pick<BrokerConfig, "brokerRole" | "notifyConsumerIdsChangedEnable" | "channelExpiredTimeout">;
   readonly metadata: Metadata;
   readonly clock: Clock;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
   readonly limits?: Partial<ClientLimits>;
 }
 
@@ -146,8 +147,8 @@ export class ClientManager {
       if (channels.length > 0) this.afterLeave(group, channels.length);
     }
     for (const channel of expired) {
-      this.deps.log(`client channel ${channel.remoteAddress} sent no heartbeat for ${timeoutMs} ms: closed`);
-      channel.close();
+      this.deps.log.warn(`client channel ${channel.remoteAddress} sent no heartbeat for ${timeoutMs} ms: closed`, { client: channel.remoteAddress });
+      channel.close(`no heartbeat for ${timeoutMs} ms`);
     }
   }
 
@@ -172,6 +173,7 @@ export class ClientManager {
   /** After `left` clients left `group`: the rest are notified, or an empty group goes. */
   private afterLeave(group: ConsumerGroup, left: number): void {
     this.budget.membersChanged(-left);
+    this.deps.log.info(`consumer group ${group.name}: ${left} client(s) left, ${group.members.size} member(s)`, { group: group.name, left, members: group.members.size });
     if (group.members.size > 0) {
       this.notify(group);
       return;
@@ -188,14 +190,17 @@ export class ClientManager {
     if (!groupConfig || consumer.messageModel !== "CLUSTERING" || groupConfig.retryQueueNums <= 0) return;
     const retryTopic = retryTopicOf(consumer.group);
     if (isLegalTopic(retryTopic)) await ensureGroupTopic(metadata, retryTopic, groupConfig.retryQueueNums);
-    else this.deps.log(`consumer group ${consumer.group}: no retry topic, ${retryTopic} is not a legal topic name`);
+    else this.deps.log.warn(`consumer group ${consumer.group}: no retry topic, ${retryTopic} is not a legal topic name`);
   }
 
   private registerConsumer(channel: ClientChannel, client: ClientIdentity, consumer: ConsumerRegistration): void {
     const table = this.checkConsumer(client.clientId, consumer);
     let group = this.consumers.get(consumer.group);
     if (!group) this.consumers.set(consumer.group, (group = new ConsumerGroup(consumer.group)));
-    if (!group.members.has(client.clientId)) this.budget.membersChanged(+1);
+    if (!group.members.has(client.clientId)) {
+      this.budget.membersChanged(+1);
+      this.deps.log.info(`consumer group ${consumer.group}: client ${client.clientId} (${channel.remoteAddress}) joined, ${group.members.size + 1} member(s)`, { group: consumer.group, clientId: client.clientId, client: channel.remoteAddress });
+    }
     const before = group.view().subscriptions;
     const changed = group.update(channel, client, consumer, table, this.deps.clock.monotonicMs());
     this.budget.subscriptionsChanged(before, group.view().subscriptions);

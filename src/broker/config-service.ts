@@ -17,12 +17,13 @@ import { brokerShape, validateBrokerConfig, type BrokerConfig } from "../config/
 import { isLiveBrokerKey } from "../config/live-keys.ts";
 import { ROCKETMQ_BROKER_KEYS } from "../config/rocketmq-keys.ts";
 import { DataVersion } from "../metadata/data-version.ts";
+import type { Logger } from "../core/log.ts";
 
 export interface BrokerConfigServiceDeps {
   readonly config: () => BrokerConfig;
   readonly setConfig: (next: BrokerConfig) => void;
   readonly clock: Clock;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
 }
 
 export interface ConfigUpdate {
@@ -64,7 +65,7 @@ export class BrokerConfigService {
     for (const [key, value] of kept) this.unused.set(key, value);
     this.dataVersion.nextVersion(this.deps.clock);
     const shown = [...Object.keys(live).map((k) => `${k}=${String(next[k as keyof BrokerConfig])}`), ...kept.map(([k, v]) => `${k}=${v} (not used by Skiff)`)];
-    this.deps.log(`broker configuration updated: ${shown.length > 0 ? shown.join(", ") : "nothing"}`);
+    this.deps.log.info(`broker configuration updated: ${shown.length > 0 ? shown.join(", ") : "nothing"}`);
     return { applied: Object.keys(live), kept: kept.map(([k]) => k) };
   }
 

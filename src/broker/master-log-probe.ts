@@ -1,7 +1,8 @@
 /**
  * A Skiff slave's view of its master's commit log over the master's HTTP API (`GET /ha/log`), for
- * the check that the slave's log continues the master's (`src/ha/log-agreement.ts`). Answers null
- * when the master cannot be asked: no address yet, unreachable, or not a Skiff master (404).
+ * the check that the slave's log continues the master's (`src/ha/log-agreement.ts`), and of its
+ * end (`GET /ha/status`'s `maxPhyOffset`) for the catch-up report. Answers null when the master
+ * cannot be asked: no address yet, unreachable, or not a Skiff master (404).
  */
 import type { MasterLogProbe, ProbeAnswer } from "../ha/log-agreement.ts";
 import type { FetchLike } from "./slave-sync.ts";
@@ -31,6 +32,21 @@ export function httpMasterLogProbe(fetcher: FetchLike, masterHttpAddress: () => 
       }
       const bytes = new Uint8Array(await response.arrayBuffer());
       return bytes.byteLength === length ? { held: true, bytes } : null;
+    },
+    async maxOffset(): Promise<number | null> {
+      const address = masterHttpAddress();
+      if (!address) return null;
+      try {
+        const response = await fetcher(`http://${address}/ha/status`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+        if (response.status !== 200) {
+          await response.body?.cancel();
+          return null;
+        }
+        const max = ((await response.json()) as { maxPhyOffset?: unknown }).maxPhyOffset;
+        return typeof max === "number" && Number.isSafeInteger(max) && max >= 0 ? max : null;
+      } catch {
+        return null;
+      }
     },
   };
 }

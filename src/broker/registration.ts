@@ -10,6 +10,7 @@ import type { Clock, TimerHandle } from "../core/platform.ts";
 import { registerBroker, unregisterBroker, type FetchLike } from "../namesrv/namesrv-client.ts";
 import type { Outcome } from "../namesrv/namesrv-client.ts";
 import type { BrokerRegistration, RegisterBrokerResult, TopicConfigWrapper } from "../contract/namesrv-http.ts";
+import type { Logger } from "../core/log.ts";
 
 /** How registrations travel: Skiff's name-server HTTP API (default) or RocketMQ's remoting. */
 export interface NamesrvTransport {
@@ -34,7 +35,7 @@ export interface RegistrationOptions {
   readonly registration: () => BrokerRegistration;
   readonly periodMs: () => number;
   readonly onResult: (result: RegisterBrokerResult) => void;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
 }
 
 export class NameServerRegistration {
@@ -89,11 +90,11 @@ export class NameServerRegistration {
     const outcomes = await this.transport.register(addresses, this.options.registration());
     for (const outcome of outcomes) {
       if (outcome.ok) {
-        if (this.lastErrors.delete(outcome.address)) this.options.log(`registered with name server ${outcome.address} again`);
+        if (this.lastErrors.delete(outcome.address)) this.options.log.info(`registered with name server ${outcome.address} again`, { namesrv: outcome.address });
         this.options.onResult(outcome.value);
       } else if (this.lastErrors.get(outcome.address) !== outcome.error.message) {
         this.lastErrors.set(outcome.address, outcome.error.message);
-        this.options.log(`registration with name server ${outcome.address} failed: ${outcome.error.message}`);
+        this.options.log.warn(`registration with name server ${outcome.address} failed: ${outcome.error.message} (logged again when the error changes; retried every registerNameServerPeriod)`, { namesrv: outcome.address, reason: outcome.error.message });
       }
     }
   }

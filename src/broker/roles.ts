@@ -30,6 +30,7 @@ import { httpMasterLogProbe } from "./master-log-probe.ts";
 import type { NameServerRegistration } from "./registration.ts";
 import type { ScheduleService } from "./schedule-service.ts";
 import { SlaveSync, type FetchLike, type SyncSource } from "./slave-sync.ts";
+import type { Logger } from "../core/log.ts";
 
 export interface RoleDeps {
   readonly platform: Platform;
@@ -41,7 +42,7 @@ export interface RoleDeps {
   readonly syncSource?: SyncSource;
   readonly config: () => BrokerConfig;
   readonly setConfig: (config: BrokerConfig) => void;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
 }
 
 /** What `/metrics` and `/readyz` read about replication, typed (`status()` is the JSON page). */
@@ -97,7 +98,7 @@ export class RoleManager {
       periodMs: deps.config().slaveSynchronizePeriod,
       masterAddress: () => (deps.config().masterProtocol === "rocketmq" ? this.masterRemotingAddress() : this.masterHttpAddress()),
       onDelayOffsetsChanged: () => deps.schedule.reload(),
-      log: deps.log,
+      log: deps.log.child("sync"),
     });
   }
 
@@ -219,7 +220,7 @@ export class RoleManager {
       sendFromFirstSegment: config.haSendFromFirstSegment,
       haMaxConnections: config.haMaxConnections,
       haMaxConnectionsPerAddress: config.haMaxConnectionsPerAddress,
-      log: this.deps.log,
+      log: this.deps.log.child("ha"),
     });
   }
 
@@ -257,7 +258,7 @@ export class RoleManager {
           throw new SkiffError("HA_NO_COMMON_PREFIX", "no common prefix with the master's log could be found (is the master reachable over HTTP?); to start over, stop this slave and empty its store");
         }
         const droppedBytes = await store.replica.truncate(prefixEnd);
-        log(`HA truncated to the master's log at ${prefixEnd} (${droppedBytes} bytes dropped) on the operator's request`);
+        log.warn(`HA truncated to the master's log at ${prefixEnd} (${droppedBytes} bytes dropped) on the operator's request`, { offset: prefixEnd, droppedBytes });
         return { truncatedTo: prefixEnd, droppedBytes };
       } finally {
         this.haClient = this.newHaClient();
@@ -292,7 +293,7 @@ export class RoleManager {
       try {
         const restartAt = masterMin ?? 0;
         const discarded = await store.replica.restartAt(restartAt);
-        log(`HA starting over from the master's log at ${restartAt} on the operator's request: discarded [${discarded.from}, ${discarded.to})`);
+        log.warn(`HA starting over from the master's log at ${restartAt} on the operator's request: discarded [${discarded.from}, ${discarded.to})`, { offset: restartAt, discardedFrom: discarded.from, discardedTo: discarded.to });
         return { discardedFrom: discarded.from, discardedTo: discarded.to, restartAt, masterMinOffset: masterMin };
       } finally {
         this.haClient = this.newHaClient();
@@ -341,7 +342,7 @@ export class RoleManager {
       this.deps.setConfig({ ...config, brokerRole: role, brokerId: 0 });
       if (config.brokerRole === "SLAVE") await this.startMaster();
     }
-    log(`role switched from ${config.brokerRole} (id ${config.brokerId}) to ${role} (id ${this.deps.config().brokerId}) at commit-log offset ${store.offsets.maxOffset}`);
+    log.info(`role switched from ${config.brokerRole} (id ${config.brokerId}) to ${role} (id ${this.deps.config().brokerId}) at commit-log offset ${store.offsets.maxOffset}`, { from: config.brokerRole, to: role, brokerId: this.deps.config().brokerId, offset: store.offsets.maxOffset });
     await this.registration?.registerNow();
     return this.status();
   }

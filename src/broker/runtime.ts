@@ -16,6 +16,7 @@ import type { RebalanceLockManager } from "./rebalance-locks.ts";
 import type { SendBackService } from "./send-back.ts";
 import type { BrokerConfigService } from "./config-service.ts";
 import type { Readiness } from "./readiness.ts";
+import type { Logger } from "../core/log.ts";
 
 export interface HaStatusView {
   readonly role: BrokerConfig["brokerRole"];
@@ -77,5 +78,6 @@ export interface BrokerRuntime {
   readiness(): Readiness;
   /** A slave behind its master's retention: discard its log and start again at the master's first segment. */
   resyncFromMaster(): Promise<ResyncResult>;
-  log(message: string): void;
+  /** The broker's log (components take children of it: `runtime.log.child("http")`). */
+  readonly log: Logger;
 }

@@ -22,6 +22,8 @@ import { decodeProperties, MessageConst } from "../codec/properties.ts";
 import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
 import type { MessageInput } from "../store/message-input.ts";
 import type { MessageStore } from "../store/message-store.ts";
+import type { Logger } from "../core/log.ts";
+import { RepeatGate } from "../core/log-repeats.ts";
 
 const MAX_PER_PASS = 1024;
 const RETRY_AFTER_FAILURE_MS = 1000;
@@ -37,7 +39,7 @@ export interface ScheduleServiceOptions {
   readonly store: MessageStore;
   readonly delayOffsets: DelayOffsetManager;
   readonly clock: Clock;
-  readonly log: (message: string) => void;
+  readonly log: Logger;
 }
 
 export class ScheduleService {
@@ -45,9 +47,12 @@ export class ScheduleService {
   private readonly levels: Level[];
   private started = false;
   private unsubscribe: (() => void) | null = null;
+  /** Failed deliveries, per level at most once a minute (a level retries every second). */
+  private readonly failures: RepeatGate;
 
   constructor(options: ScheduleServiceOptions) {
     this.options = options;
+    this.failures = new RepeatGate(options.clock, 60_000);
     this.levels = options.store.options.delayLevelsMs.map((_, i) => ({ level: i + 1, timer: null, running: false, again: false }));
   }
 
@@ -86,7 +91,7 @@ export class ScheduleService {
     level.running = true;
     void this.pass(level)
       .catch((error) => {
-        this.options.log(`delay level ${level.level}: delivery failed, retrying: ${(error as Error).message}`);
+        this.failures.log(this.options.log, "warn", String(level.level), `delay level ${level.level}: delivery failed, retrying in ${RETRY_AFTER_FAILURE_MS} ms: ${(error as Error).message}`, { level: level.level });
         this.sleep(level, RETRY_AFTER_FAILURE_MS);
       })
       .finally(() => {
@@ -130,7 +135,7 @@ export class ScheduleService {
       }
       const input = toRealTopic(message.bytes);
       if (input) await store.put([input]);
-      else this.options.log(`delay level ${level.level}: skipped offset ${offset}, not a delayed message record`);
+      else this.options.log.warn(`delay level ${level.level}: skipped offset ${offset}, not a delayed message record`, { level: level.level, offset });
       offset = got.nextBeginOffset;
       delayOffsets.set(level.level, offset);
     }

@@ -43,6 +43,9 @@ import { TransactionType, transactionTypeOf } from "../codec/sys-flag.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import type { BuiltMessage } from "./message-build.ts";
 import { DLQ_QUEUE_NUMS, dlqTopicOf, groupOfRetryTopic, isDeadLetter, RETRY_QUEUE_NUMS_ON_SEND } from "./retry-topics.ts";
+import type { Logger } from "../core/log.ts";
+import type { Clock } from "../core/platform.ts";
+import { RepeatGate } from "../core/log-repeats.ts";
 
 /** RocketMQ 4.9's `TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET`. */
 const NOT_ALLOWED_SEND_TOPICS: ReadonlySet<string> = new Set([
@@ -52,6 +55,9 @@ const NOT_ALLOWED_SEND_TOPICS: ReadonlySet<string> = new Set([
 /** What a SYNC_MASTER waits on (the HA master service provides it). */
 export interface ReplicationGate {
   isSlaveOk(masterPutWhere: number): boolean;
+  /** The largest offset any slave acked (for the log line of a send that did not replicate). */
+  readonly push2SlaveMaxOffset: number;
+  readonly connectionCount: number;
   waitForReplication(endOffset: number, timeoutMs: number): Promise<"PUT_OK" | "FLUSH_SLAVE_TIMEOUT">;
 }
 
@@ -87,14 +93,22 @@ export interface SendContext {
   readonly replication: () => ReplicationGate | null;
   readonly masterAddress: () => string | null;
   readonly observer?: SendObserver;
+  /** Sends that are stored but not replicated or flushed in time, with why (rate-limited). */
+  readonly log?: Logger;
+  readonly clock?: Pick<Clock, "monotonicMs">;
 }
+
+/** A status other than SEND_OK is logged at most this often per status, with a count of the rest. */
+export const SEND_STATUS_LOG_INTERVAL_MS = 10_000;
 
 export class SendService {
   private readonly context: SendContext;
   private readonly roundRobin = new Map<string, number>();
+  private readonly statusLog: RepeatGate | null;
 
   constructor(context: SendContext) {
     this.context = context;
+    this.statusLog = context.log && context.clock ? new RepeatGate(context.clock, SEND_STATUS_LOG_INTERVAL_MS) : null;
   }
 
   async send(topic: string, built: readonly BuiltMessage[], options: SendOptions = {}): Promise<SendResult[]> {
@@ -205,8 +219,23 @@ export class SendService {
       else replicated = observed(replication.waitForReplication(endOffset, config.slaveTimeout), observer?.waitStarted("slave"));
     }
     const [disk, slave] = await Promise.all([observed(flushed, observer?.waitStarted("flush")), replicated]);
+    if (slave !== "PUT_OK") this.logStatus(slave, endOffset, replication, config);
+    if (disk !== "PUT_OK") this.logStatus(disk, endOffset, replication, config);
     if (slave !== "PUT_OK") return slave;
     return disk === "PUT_OK" ? "SEND_OK" : disk;
+  }
+
+  /** Why a stored message was not replicated or flushed in time: one line, rate-limited per status. */
+  private logStatus(status: Exclude<SendStatus, "SEND_OK">, endOffset: number, replication: ReplicationGate | null, config: BrokerConfig): void {
+    const { log } = this.context;
+    if (!log || !this.statusLog) return;
+    const acked = replication?.push2SlaveMaxOffset ?? 0;
+    const short = `the best slave ack is at ${acked}, ${Math.max(0, endOffset - acked)} bytes short of this send's end ${endOffset}`;
+    const why = status === "FLUSH_DISK_TIMEOUT" ? `the disk flush took longer than syncFlushTimeout (${config.syncFlushTimeout} ms)`
+      : status === "FLUSH_SLAVE_TIMEOUT" ? `no slave acked it within slaveTimeout (${config.slaveTimeout} ms): ${short}`
+      : !replication || replication.connectionCount === 0 ? "no slave is connected to this SYNC_MASTER"
+      : `no slave is within haSlaveFallbehindMax (${config.haSlaveFallbehindMax} bytes): ${short}`;
+    this.statusLog.log(log, "warn", status, `send answered ${status}, the message is stored: ${why}`, { status, endOffset, slaveAckOffset: replication ? acked : undefined });
   }
 }
 

@@ -20,6 +20,11 @@
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import type { Metadata } from "../metadata/metadata.ts";
 import { parseFastjson } from "../codec/fastjson.ts";
+import type { Logger } from "../core/log.ts";
+import { RepeatGate } from "../core/log-repeats.ts";
+
+/** A sync that keeps failing is logged at most once per this interval per config file (with a count). */
+export const SYNC_FAILURE_LOG_INTERVAL_MS = 60_000;
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -52,7 +57,7 @@ export interface SlaveSyncOptions {
   /** The master's `host:port` for `source` (HTTP for a Skiff master, remoting for RocketMQ's), or null while unknown. */
   readonly masterAddress: () => string | null;
   readonly onDelayOffsetsChanged: () => void;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
 }
 
 const FIRST_SYNC_DELAY_MS = 3000;
@@ -65,9 +70,11 @@ export class SlaveSync {
   private lastErrorValue: string | null = null;
   private startedAtValue: number | null = null;
   private readonly failureCounts = new Map<SyncName | "master-address", number>();
+  private readonly failureLog: RepeatGate;
 
   constructor(options: SlaveSyncOptions) {
     this.options = options;
+    this.failureLog = new RepeatGate(options.clock, SYNC_FAILURE_LOG_INTERVAL_MS);
   }
 
   get lastSyncAt(): number | null {
@@ -134,11 +141,13 @@ export class SlaveSync {
         failures++;
         this.failureCounts.set(name, (this.failureCounts.get(name) ?? 0) + 1);
         this.lastErrorValue = `${name}: ${(error as Error).message}`;
-        this.options.log(`metadata sync of ${name} from ${master} failed: ${(error as Error).message}`);
+        this.failureLog.log(this.options.log, "warn", name, `metadata sync of ${name} from ${master} failed: ${(error as Error).message}`, { what: name, master });
       }
     }
     await metadata.flush();
     if (failures === 0) {
+      if (this.lastErrorValue !== null) this.options.log.info(`metadata sync from ${master} works again`, { master });
+      for (const [name] of steps) this.failureLog.clear(name);
       this.lastSyncAtValue = this.options.clock.now();
       this.lastErrorValue = null;
     }
@@ -156,7 +165,7 @@ export class SlaveSync {
     for (const topic of before) {
       if (topics.get(topic)) continue;
       const dropped = consumerOffsets.dropTopicOnSlave(topic);
-      if (dropped > 0) this.options.log(`topic ${topic} left the master's topic config: dropped its consumer offsets of ${dropped} group(s)`);
+      if (dropped > 0) this.options.log.info(`topic ${topic} left the master's topic config: dropped its consumer offsets of ${dropped} group(s)`);
     }
   }
 

@@ -9,6 +9,10 @@
  * (one line naming the cause: a port in use, a store another process holds, …; `--debug` anywhere
  * on the command line adds the stack); 130 / 143 when a second SIGINT / SIGTERM forces the exit of
  * a stop that hangs.
+ *
+ * A running server's output is its log (core/log.ts): one record per line on stdout, JSON unless
+ * stdout is a terminal (`logFormat`, `logLevel`). What a command answers (help, version, a config
+ * error, a start-up failure) is plain text, the failures on stderr.
  */
 import { SkiffError } from "../core/errors.ts";
 import type { Platform } from "../core/platform.ts";
@@ -21,12 +25,16 @@ import { startNamesrv } from "../app/start-namesrv.ts";
 import { runAdmin } from "./admin/admin.ts";
 import { SKIFF_REMOTING_VERSION_DESC } from "../remoting/remoting-command.ts";
 import { SKIFF_VERSION } from "./version.ts";
+import { createLogger, type Logger, type LogLevel } from "../core/log.ts";
+import { lineFormatter, resolveLogFormat, type LogFormat } from "../core/log-format.ts";
 
 export interface ProcessIo {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   out(line: string): void;
   err(line: string): void;
+  /** Whether stdout is a terminal (`logFormat=auto` then writes lines for people). */
+  readonly outputIsTerminal?: boolean;
   /** Calls `handler` on every SIGINT and SIGTERM. */
   onShutdownSignal(handler: (signal: string) => void): void;
   exit(code: number): void;
@@ -92,11 +100,10 @@ async function runBroker(platform: Platform, io: ProcessIo, args: readonly strin
   if (line.help) return brokerUsage("skiff broker").forEach((l) => io.out(l));
   const fileText = await readConfigFile(platform, line.configFile);
   const resolved = resolveBrokerConfig({ fileText, fileName: line.configFile, env: io.env, cliValues: line.values });
-  resolved.warnings.forEach((w) => io.err(`warning: ${w}`));
-  resolved.notices.forEach((n) => io.out(`notice: ${n}`));
-  describeConfig(resolved.config).forEach((l) => io.out(l));
-  const stopping = stopOnSignal(io);
-  const broker = await startBroker(resolved.config, platform, { log: (l) => io.out(l) });
+  const log = processLogger(io, platform, resolved.config, "broker");
+  announce(log, resolved, describeConfig(resolved.config));
+  const stopping = stopOnSignal(io, log);
+  const broker = await startBroker(resolved.config, platform, { log });
   stopping.started(() => broker.stop());
 }
 
@@ -104,25 +111,25 @@ async function runBroker(platform: Platform, io: ProcessIo, args: readonly strin
  * Signal handlers go in before start-up, so a SIGTERM that arrives while the broker is starting
  * (e.g. right after its boot line) still stops it cleanly once it is up.
  */
-export function stopOnSignal(io: Pick<ProcessIo, "out" | "err" | "exit" | "onShutdownSignal">): { started(stop: () => Promise<void>): void } {
+export function stopOnSignal(io: Pick<ProcessIo, "exit" | "onShutdownSignal">, log: Logger): { started(stop: () => Promise<void>): void } {
   let stop: (() => Promise<void>) | null = null;
   let requested = false;
   const run = () => {
     stop!().then(
       () => io.exit(0),
       (error) => {
-        io.err(`shutdown failed: ${(error as Error).message}`);
+        log.error(`shutdown failed: ${(error as Error).message}`);
         io.exit(3);
       },
     );
   };
   io.onShutdownSignal((signal) => {
     if (requested) {
-      io.err(`${signal} received again: exiting now, without waiting for the clean stop (the next start recovers the store)`);
+      log.warn(`${signal} received again: exiting now, without waiting for the clean stop (the next start recovers the store)`, { signal });
       io.exit(signal === "SIGINT" ? 130 : 143);
       return;
     }
-    io.out(`${signal} received: stopping (send it again to exit at once)`);
+    log.info(`${signal} received: stopping (send it again to exit at once)`, { signal });
     requested = true;
     if (stop) run();
   });
@@ -141,12 +148,26 @@ async function runNamesrv(platform: Platform, io: ProcessIo, args: readonly stri
   if (line.help) return namesrvUsage("skiff namesrv").forEach((l) => io.out(l));
   const fileText = await readConfigFile(platform, line.configFile);
   const resolved = resolveNamesrvConfig({ fileText, fileName: line.configFile, env: io.env, cliValues: line.values });
-  resolved.warnings.forEach((w) => io.err(`warning: ${w}`));
-  describeNamesrvConfig(resolved.config).forEach((l) => io.out(l));
-  const stopping = stopOnSignal(io);
-  const namesrv = await startNamesrv(resolved.config, platform, { log: (l) => io.out(l) });
-  io.out(`The Name Server boot success. serializeType=JSON, address ${namesrv.remotingAddress}, http ${namesrv.httpAddress}`);
-  stopping.started(() => namesrv.stop().then(() => io.out(`The Name Server at ${namesrv.remotingAddress} shut down cleanly`)));
+  const log = processLogger(io, platform, resolved.config, "namesrv");
+  announce(log, resolved, describeNamesrvConfig(resolved.config));
+  const stopping = stopOnSignal(io, log);
+  const namesrv = await startNamesrv(resolved.config, platform, { log });
+  log.info(`The Name Server boot success. serializeType=JSON, address ${namesrv.remotingAddress}, http ${namesrv.httpAddress}`, { remoting: namesrv.remotingAddress, http: namesrv.httpAddress });
+  stopping.started(() => namesrv.stop().then(() => log.info(`The Name Server at ${namesrv.remotingAddress} shut down cleanly`)));
+}
+
+/** The server's log: records of `logLevel` and above, one line each on stdout, in `logFormat`. */
+function processLogger(io: ProcessIo, platform: Platform, config: { logLevel: LogLevel; logFormat: LogFormat }, component: string): Logger {
+  const format = lineFormatter(resolveLogFormat(config.logFormat, io.outputIsTerminal === true));
+  return createLogger({ sink: (record) => io.out(format(record)), level: config.logLevel, now: () => platform.clock.now(), component });
+}
+
+/** The configuration's warnings and notices, then what the server is about to be (its start-up lines). */
+function announce(log: Logger, resolved: { warnings: readonly string[]; notices: readonly string[] }, lines: readonly string[]): void {
+  const config = log.child("config");
+  resolved.warnings.forEach((w) => config.warn(`warning: ${w}`));
+  resolved.notices.forEach((n) => config.info(`notice: ${n}`));
+  lines.forEach((l) => config.info(l));
 }
 
 /** `skiff role <host:port> <ROLE> [brokerId]`: POST /admin/role on a running broker, print its answer. */

@@ -2,7 +2,8 @@
  * The broker's configuration: the schema (`broker-schema.ts`) plus the rules between keys that
  * RocketMQ's `BrokerStartup` and `MessageStoreConfig` apply at start:
  *
- * - a SLAVE needs `brokerId > 0` ("Slave's brokerId must be > 0"); a master's brokerId is forced
+ * - a SLAVE needs `brokerId > 0` ("Slave's brokerId must be > 0") and a way to find its master
+ *   (`haMasterAddress` or `namesrvAddr`); a master's brokerId is forced
  *   to 0, with a notice the caller can log;
  * - `haListenPort` defaults to `listenPort + 1` and `httpListenPort` (Skiff's HTTP API) to
  *   `listenPort + 2` (0 when listenPort is 0: each picks a free port); ports that collide
@@ -90,6 +91,10 @@ export function validateBrokerConfig(merged: MergedValues, env: Env = {}): Resol
   } else if (v.brokerRole !== undefined && v.brokerRole !== "SLAVE" && brokerId !== undefined && brokerId !== 0) {
     notices.push(`brokerId ${brokerId} changed to 0: a master's brokerId is always 0 (brokerRole ${v.brokerRole})`);
     brokerId = 0;
+  }
+
+  if (v.brokerRole === "SLAVE" && v.haMasterAddress === undefined && v.namesrvAddr === undefined) {
+    fail("brokerRole", "SLAVE has no way to find its master: set haMasterAddress (the master's host:haListenPort) or namesrvAddr (name servers the master registers with)");
   }
 
   const haListenPort = derivedPort(merged, v, "haListenPort", fail);

@@ -41,10 +41,11 @@ export function describeConfig(config: BrokerConfig): string[] {
  * Where the broker listens: `remoting 127.0.0.1:10911 (and :10909), HTTP 127.0.0.1:10913, HA
  * 127.0.0.1:10912` (configured ports; printed again with the real ones once bound).
  */
-export function listenLine(config: Pick<BrokerConfig, "brokerIP1" | "brokerIP2" | "listenPort" | "httpListenPort" | "haListenPort">): string {
+export function listenLine(config: Pick<BrokerConfig, "brokerRole" | "brokerIP1" | "brokerIP2" | "listenPort" | "httpListenPort" | "haListenPort">): string {
   const fast = config.listenPort > 2 ? ` (and :${config.listenPort - 2})` : "";
-  return `remoting ${address(config.brokerIP1, config.listenPort)}${fast}, HTTP ${address(config.brokerIP1, config.httpListenPort)}, ` +
-    `HA ${address(config.brokerIP2, config.haListenPort)}`;
+  // A slave does not listen for HA: it connects to its master's (the `master ha` line).
+  const ha = config.brokerRole === "SLAVE" ? "no HA listener (a slave)" : `HA ${address(config.brokerIP2, config.haListenPort)}`;
+  return `remoting ${address(config.brokerIP1, config.listenPort)}${fast}, HTTP ${address(config.brokerIP1, config.httpListenPort)}, ${ha}`;
 }
 
 /** Where the name server listens: `remoting 127.0.0.1:9876, HTTP 127.0.0.1:9877`. */

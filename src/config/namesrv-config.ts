@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { host, integer, port } from "./fields.ts";
+import { logShape } from "./log-keys.ts";
 import { ROCKETMQ_NAMESRV_KEYS } from "./rocketmq-keys.ts";
 import { namesrvEnvLayer, sourceLayers, type ConfigSources } from "./sources.ts";
 import { show } from "./fields.ts";
@@ -22,6 +23,7 @@ export const namesrvShape = {
   host: host().default("127.0.0.1").describe("Address to bind (`0.0.0.0` for every interface)."),
   brokerExpiryMs: integer(POSITIVE_MS).default(120_000).describe("Milliseconds after its last registration when a broker is dropped (`BROKER_CHANNEL_EXPIRED_TIME`)."),
   scanIntervalMs: integer(POSITIVE_MS).default(10_000).describe("Milliseconds between scans for expired brokers."),
+  ...logShape,
   serverChannelMaxIdleTimeSeconds: integer({ min: 1, max: 2_147_483 }).default(120).describe("Seconds a remoting connection may stay silent before the name server closes it (RocketMQ's `NettyServerConfig` key, 120 as there; brokers register every 30 s, clients ask for routes every 30 s)."),
 };
 

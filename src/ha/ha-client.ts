@@ -8,6 +8,11 @@
  * connection that applied data (so a master that keeps refusing us is not hammered). A new
  * connection's first report re-synchronises the master to this log's end.
  *
+ * Its log: each connect and close with the reason (a close while running is a warning), a master
+ * it cannot reach once a minute with a count (`CONNECT_FAILURE_LOG_INTERVAL_MS`), and, while it is
+ * well behind a Skiff master, the catch-up report (`catch-up-progress.ts`: bytes, percent, rate,
+ * time left), from the master's `maxPhyOffset` asked every `CATCH_UP_PROBE_INTERVAL_MS`.
+ *
  * A connect that has not completed after `CONNECT_TIMEOUT_MS` (Java's 5 s) counts as failed. The
  * provider is asked again every heartbeat interval while connected: a different answer (a name
  * server naming a new master) closes the connection, and the next one goes to the new address.
@@ -28,6 +33,13 @@ import { HaClientConnection } from "./ha-client-connection.ts";
 import { BEHIND_RETENTION_FIX, checkAgreement, checkNextByte, type MasterLogProbe } from "./log-agreement.ts";
 import { parseHostPort } from "../core/host-port.ts";
 import { reasonOf, type HaOptions } from "./ha-options.ts";
+import { CatchUpProgress } from "./catch-up-progress.ts";
+import { RepeatGate } from "../core/log-repeats.ts";
+
+/** A master that cannot be reached is logged at most once per this interval (with a count). */
+export const CONNECT_FAILURE_LOG_INTERVAL_MS = 60_000;
+/** The master's end is asked at most this often, for the catch-up report. */
+export const CATCH_UP_PROBE_INTERVAL_MS = 5000;
 
 export interface HaClientDeps {
   readonly net: Network;
@@ -92,9 +104,12 @@ export class HaClient {
   private unverifiedLogged = false;
   private backoffMs = RECONNECT_BACKOFF_MIN_MS;
   private pause: { timer: TimerHandle; resolve: () => void } | null = null;
+  private readonly connectFailures: RepeatGate;
+  private readonly progress = new CatchUpProgress();
 
   constructor(deps: HaClientDeps) {
     this.deps = deps;
+    this.connectFailures = new RepeatGate(deps.clock, CONNECT_FAILURE_LOG_INTERVAL_MS);
   }
 
   get state(): HaClientState {
@@ -155,16 +170,34 @@ export class HaClient {
       if (!this.started) session.close("the slave's HA client is stopping");
     } catch (error) {
       this.lastError = `connect to ${address} failed: ${reasonOf(error)}`;
+      this.connectFailures.log(options.log, "warn", address, `HA cannot connect to master ${address}: ${reasonOf(error)}; retrying (every ${RECONNECT_BACKOFF_MAX_MS / 1000} s at most)`, { master: address, reason: reasonOf(error) });
       return false;
     }
     this.current = session;
     this.lastError = null;
-    options.log(`HA connected to master ${address}, slave max offset ${replica.maxOffset}`);
+    this.connectFailures.clear(address);
+    options.log.info(`HA connected to master ${address}, slave max offset ${replica.maxOffset}`, { master: address, slaveOffset: replica.maxOffset });
     let offsetAtLastTick = replica.maxOffset;
     let checking = false;
+    let lastProbeMs = Number.NEGATIVE_INFINITY;
+    const reportProgress = () => {
+      const probe = this.deps.probe;
+      if (!probe?.maxOffset || clock.monotonicMs() - lastProbeMs < CATCH_UP_PROBE_INTERVAL_MS) return;
+      lastProbeMs = clock.monotonicMs();
+      // This log's end when the master is asked: its answer is at least that far on (a fast
+      // catch-up may be over before the answer arrives, and still be reported).
+      const slaveOffset = replica.maxOffset;
+      void probe.maxOffset().then((masterOffset) => {
+        if (session.closed) return;
+        const line = this.progress.sample({ atMs: lastProbeMs, slaveOffset, masterOffset });
+        if (line) options.log[line.level](line.message, { master: address, ...line.fields });
+      }, () => undefined);
+    };
+    reportProgress();
     const watch = clock.setInterval(() => {
       const now = this.deps.masterAddress();
       if (now !== address) session.close(`the master HA address changed to ${now}`);
+      reportProgress();
       const idle = replica.maxOffset === offsetAtLastTick;
       offsetAtLastTick = replica.maxOffset;
       if (!idle || checking || session.closed || !this.deps.probe) return;
@@ -178,7 +211,10 @@ export class HaClient {
     this.current = null;
     this.lastReadAt = session.lastReadAt ?? this.lastReadAt;
     this.lastError = reason;
-    options.log(`HA connection to master ${address} closed: ${reason}`);
+    this.progress.reset();
+    const closed = `HA connection to master ${address} closed: ${reason}`;
+    if (this.started) options.log.warn(closed, { master: address, reason, slaveOffset: replica.maxOffset });
+    else options.log.info(closed, { master: address, reason, slaveOffset: replica.maxOffset });
     return session.progressed;
   }
 
@@ -195,24 +231,24 @@ export class HaClient {
       verdict = await checkAgreement(replica, probe);
     } catch (error) {
       verdict = { kind: "unknown" } as const;
-      options.log(`HA could not compare this log with master ${address}'s: ${reasonOf(error)}`);
+      options.log.warn(`HA could not compare this log with master ${address}'s: ${reasonOf(error)}`, { master: address });
     }
     if (verdict.kind === "behind") return this.onBehind(address, verdict);
     if (verdict.kind === "diverged") {
       if (this.divergence?.reason !== verdict.reason) {
-        options.log(`HA refusing to follow master ${address}: ${verdict.reason}`);
+        options.log.error(`HA refusing to follow master ${address}: ${verdict.reason}`, { master: address, slaveOffset: verdict.slaveOffset });
         this.divergence = { slaveOffset: verdict.slaveOffset, reason: verdict.reason, since: clock.now() };
       }
       this.lastError = verdict.reason;
       return false;
     }
-    if (this.divergence) options.log(`HA log agrees with master ${address} again at offset ${replica.maxOffset}`);
+    if (this.divergence) options.log.info(`HA log agrees with master ${address} again at offset ${replica.maxOffset}`, { master: address, slaveOffset: replica.maxOffset });
     this.divergence = null;
-    if (this.behind) options.log(`HA master ${address} holds this slave's next bytes again (from offset ${replica.maxOffset})`);
+    if (this.behind) options.log.info(`HA master ${address} holds this slave's next bytes again (from offset ${replica.maxOffset})`, { master: address, slaveOffset: replica.maxOffset });
     this.behind = null;
     if (verdict.kind === "unknown" && !this.unverifiedLogged) {
       this.unverifiedLogged = true;
-      options.log(`HA could not ask master ${address} for its log (not a Skiff master, or its HTTP API is unreachable): relying on the master's checks of the first report`);
+      options.log.warn(`HA could not ask master ${address} for its log (not a Skiff master, or its HTTP API is unreachable): relying on the master's checks of the first report`, { master: address });
     }
     return true;
   }
@@ -224,7 +260,7 @@ export class HaClient {
   private async onBehind(address: string, verdict: { slaveOffset: number; masterMinOffset: number; reason: string }): Promise<boolean> {
     const { replica, options } = this.deps;
     if (replica.logEnd === null) {
-      options.log(`HA this slave's log is empty at ${verdict.slaveOffset} and master ${address}'s now starts at ${verdict.masterMinOffset}: starting there`);
+      options.log.info(`HA this slave's log is empty at ${verdict.slaveOffset} and master ${address}'s now starts at ${verdict.masterMinOffset}: starting there`, { master: address, slaveOffset: verdict.slaveOffset, masterMinOffset: verdict.masterMinOffset });
       try {
         await replica.restartAt(verdict.masterMinOffset);
       } catch (error) {
@@ -252,7 +288,7 @@ export class HaClient {
   private noteBehind(address: string, slaveOffset: number, masterMinOffset: number, reason: string): BehindMasterRetention {
     const { clock, options } = this.deps;
     if (this.behind?.slaveOffset !== slaveOffset || this.behind.masterMinOffset !== masterMinOffset) {
-      options.log(`HA cannot follow master ${address}: ${reason}; to recover, ${BEHIND_RETENTION_FIX}`);
+      options.log.error(`HA cannot follow master ${address}: ${reason}; to recover, ${BEHIND_RETENTION_FIX}`, { master: address, slaveOffset, masterMinOffset });
       this.behind = { slaveOffset, masterMinOffset, reason, fix: BEHIND_RETENTION_FIX, since: this.behind?.since ?? clock.now() };
     }
     return this.behind;

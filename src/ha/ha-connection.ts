@@ -246,7 +246,7 @@ export class HaConnection {
         } else {
           if (!behindLogged && this.next < source.minOffset) {
             behindLogged = true;
-            options.log(`HA slave ${this.address} needs offset ${this.next}, but this master's log now starts at ${source.minOffset} (older segments deleted): it cannot catch up and gets heartbeats only; on the slave, discard its log and start again from this master's first segment (a Skiff slave: POST /admin/ha/resync-from-master)`);
+            options.log.warn(`HA slave ${this.address} needs offset ${this.next}, but this master's log now starts at ${source.minOffset} (older segments deleted): it cannot catch up and gets heartbeats only; on the slave, discard its log and start again from this master's first segment (a Skiff slave: POST /admin/ha/resync-from-master)`, { slave: this.address, slaveOffset: this.next, masterMinOffset: source.minOffset });
           }
           await this.dataOrHeartbeatDue();
         }

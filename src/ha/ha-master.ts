@@ -31,6 +31,7 @@ import { formatHostPort } from "../core/host-port.ts";
 import type { HaOptions } from "./ha-options.ts";
 import { withWriteDeadline } from "../core/write-deadline.ts";
 import { ShippableTimes } from "./shippable-times.ts";
+import { RepeatGate } from "../core/log-repeats.ts";
 
 /** How long a stopping master waits for its slaves to close their side of the HA connection. */
 export const SHUTDOWN_GRACE_MS = 1000;
@@ -86,11 +87,11 @@ export class HaMaster {
   private readonly liveConnections = new Set<HaConnection>();
   /** Open connections per remote host. */
   private readonly perHost = new Map<string, number>();
-  private refusedSinceLog = 0;
-  private lastRefusalLogAtMs = Number.NEGATIVE_INFINITY;
+  /** Refusals by the caps (key `cap`) and of diverged slaves (key: the reason), rate-limited. */
+  private readonly capRefusals: RepeatGate;
+  private readonly refusalLog: RepeatGate;
   private readonly waiters: Waiter[] = [];
   private readonly refusals: RefusedSlave[] = [];
-  private readonly refusalLoggedAtMs = new Map<string, number>();
   private push2SlaveMaxOffsetValue = 0;
   private listener: Listener | null = null;
   private lagTimer: TimerHandle | null = null;
@@ -101,6 +102,8 @@ export class HaMaster {
   private constructor(deps: HaMasterDeps) {
     this.deps = deps;
     const { source, clock } = deps;
+    this.capRefusals = new RepeatGate(clock, CAP_REFUSAL_LOG_INTERVAL_MS);
+    this.refusalLog = new RepeatGate(clock, REFUSAL_LOG_INTERVAL_MS, { maxKeys: REFUSED_SLAVES_KEPT });
     const times = (this.shippableTimes = new ShippableTimes(source.shippableOffset, clock.monotonicMs()));
     this.unwatchShippable = source.onShippable(() => times.note(source.shippableOffset, clock.monotonicMs()));
   }
@@ -111,7 +114,7 @@ export class HaMaster {
     const { haListenHost, haListenPort } = deps.options;
     master.listener = await deps.net.listen({ host: haListenHost, port: haListenPort }, (c) => master.accept(c));
     master.lagTimer = deps.clock.setInterval(() => master.logLag(), LAG_LOG_INTERVAL_MS);
-    deps.options.log(`HA master listening on ${haListenHost}:${master.listener.address.port}`);
+    deps.options.log.info(`HA master listening on ${haListenHost}:${master.listener.address.port}`, { host: haListenHost, port: master.listener.address.port });
     return master;
   }
 
@@ -206,12 +209,12 @@ export class HaMaster {
       onClose: (c, reason, refused) => {
         if (this.liveConnections.delete(c)) this.countHost(host, -1);
         if (refused) this.refused(c.address, reason);
-        else options.log(`HA slave ${c.address} disconnected: ${reason}`);
+        else options.log.info(`HA slave ${c.address} disconnected: ${reason}`, { slave: c.address, reason, ackOffset: c.ackOffset });
       },
     });
     this.liveConnections.add(ha);
     this.countHost(host, +1);
-    this.deps.options.log(`HA slave ${ha.address} connected`);
+    this.deps.options.log.info(`HA slave ${ha.address} connected`, { slave: ha.address, connections: this.liveConnections.size });
     ha.start();
   }
 
@@ -220,12 +223,7 @@ export class HaMaster {
     const { clock, options } = this.deps;
     this.refusals.push({ address, reason, at: clock.now() });
     if (this.refusals.length > REFUSED_SLAVES_KEPT) this.refusals.shift();
-    const now = clock.monotonicMs();
-    const last = this.refusalLoggedAtMs.get(reason);
-    if (last !== undefined && now - last < REFUSAL_LOG_INTERVAL_MS) return;
-    if (this.refusalLoggedAtMs.size >= REFUSED_SLAVES_KEPT) this.refusalLoggedAtMs.clear();
-    this.refusalLoggedAtMs.set(reason, now);
-    options.log(`HA slave ${address} disconnected: ${reason}`);
+    this.refusalLog.log(options.log, "warn", reason, `HA slave ${address} refused and disconnected: ${reason}`, { slave: address, reason });
   }
 
   /** Why a new connection from `host` is refused, if it is. */
@@ -250,13 +248,7 @@ export class HaMaster {
 
   /** One line per CAP_REFUSAL_LOG_INTERVAL_MS at most: a flood of connects cannot flood the log. */
   private logRefusal(what: string): void {
-    this.refusedSinceLog++;
-    const now = this.deps.clock.monotonicMs();
-    if (now - this.lastRefusalLogAtMs < CAP_REFUSAL_LOG_INTERVAL_MS) return;
-    const others = this.refusedSinceLog - 1;
-    this.deps.options.log(`HA connection refused and closed, ${what}` + (others > 0 ? ` (and ${others} more refused since the last such line)` : ""));
-    this.refusedSinceLog = 0;
-    this.lastRefusalLogAtMs = now;
+    this.capRefusals.log(this.deps.options.log, "warn", "cap", `HA connection refused and closed, ${what}`);
   }
 
   private acked(offset: number): void {
@@ -280,6 +272,6 @@ export class HaMaster {
   }
 
   private logLag(): void {
-    for (const s of this.status()) this.deps.options.log(`HA slave ${s.address}: ack ${s.ackOffset}, ${s.lagBytes} bytes behind`);
+    for (const s of this.status()) this.deps.options.log.info(`HA slave ${s.address}: ack ${s.ackOffset}, ${s.lagBytes} bytes behind`, { slave: s.address, ackOffset: s.ackOffset, lagBytes: s.lagBytes, lagSeconds: s.lagSeconds });
   }
 }

@@ -9,6 +9,7 @@
  */
 import { assert } from "../core/errors.ts";
 import { DEFAULT_MAX_TRANSFER_BODY_BYTES, DEFAULT_TRANSFER_BATCH_BYTES } from "./codec/transfer-frame.ts";
+import { silentLogger, type Logger } from "../core/log.ts";
 
 export interface HaOptions {
   /** Interface the master listens on; all of them by default, as Java. */
@@ -28,7 +29,7 @@ export interface HaOptions {
   /** Master: most slave connections at once from one remote host (IP address). */
   readonly haMaxConnectionsPerAddress: number;
   /** Where connects, disconnects (with their reason) and lag reports go. */
-  readonly log: (line: string) => void;
+  readonly log: Logger;
 }
 
 export function haOptions(overrides: Partial<HaOptions> = {}): HaOptions {
@@ -42,7 +43,7 @@ export function haOptions(overrides: Partial<HaOptions> = {}): HaOptions {
     sendFromFirstSegment: true,
     haMaxConnections: 64,
     haMaxConnectionsPerAddress: 16,
-    log: () => {},
+    log: silentLogger,
     ...overrides,
   };
   const batch = options.haTransferBatchSize;

@@ -37,6 +37,8 @@ export type ProbeAnswer =
 /** Reads the master's log (over its HTTP API); null when the master cannot be asked. */
 export interface MasterLogProbe {
   read(offset: number, length: number): Promise<ProbeAnswer | null>;
+  /** The master's end offset (`maxPhyOffset`), for the slave's catch-up report; null when it cannot be asked. */
+  maxOffset?(): Promise<number | null>;
 }
 
 /** What the check needs of the slave's own log (the store's `Replica` fits). */

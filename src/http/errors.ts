@@ -24,6 +24,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ErrorBody } from "../contract/error-body.ts";
 import { ErrorCode, isErrorCode, type PeerErrorCode } from "../core/error-codes.ts";
 import { errorCode, SkiffError } from "../core/errors.ts";
+import { silentLogger, type Logger } from "../core/log.ts";
 
 export type HttpStatus = HTTPException["status"];
 
@@ -156,21 +157,21 @@ function describe(error: unknown): string {
  * An `app.onError` handler; `log` receives the details of unexpected errors (the client sees none)
  * and one line per request whose client went away.
  */
-export function errorHandler(log: (line: string) => void = () => {}): ErrorHandler {
+export function errorHandler(log: Logger = silentLogger): ErrorHandler {
   return (error, c) => {
     if (isClientClosed(error, c.req.raw)) {
       const cause = error instanceof SkiffError ? error.cause : error;
-      log(`client closed the connection during ${c.req.method} ${c.req.path}; nothing to answer (${describe(cause)})`);
+      log.info(`client closed the connection during ${c.req.method} ${c.req.path}; nothing to answer (${describe(cause)})`, { method: c.req.method, path: c.req.path });
       return errorResponse(c, 400, CLIENT_CLOSED_REQUEST, "the client closed the connection");
     }
     if (error instanceof SkiffError) return errorResponse(c, statusOf(error), error.code, error.message);
     if (error instanceof HTTPException) return errorResponse(c, error.status, `HTTP_${error.status}`, error.message || "request failed");
     const os = errorCode(error);
     if (os === "ENOSPC" || os === "EDQUOT") {
-      log(`disk full on ${c.req.method} ${c.req.path}: ${(error as Error).message}`);
+      log.error(`disk full on ${c.req.method} ${c.req.path}: ${(error as Error).message}`, { method: c.req.method, path: c.req.path, code: os });
       return errorResponse(c, 503, "STORE_DISK_FULL", `the disk is full (${os}); free space on the broker's disk and retry`);
     }
-    log(`internal error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    log.error(`internal error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? error.message : String(error)}`, { method: c.req.method, path: c.req.path, stack: error instanceof Error ? error.stack : undefined });
     return errorResponse(c, 500, "INTERNAL_ERROR", "internal error");
   };
 }

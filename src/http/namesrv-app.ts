@@ -25,6 +25,7 @@ import type { RouteTable } from "../namesrv/route-table.ts";
 import { brokerIdSchema, NAME_LENGTH_MAX, registrationSchema } from "../namesrv/route-schema.ts";
 import { namesrvDashboardRoutes } from "./dashboard/routes.ts";
 import { checked, errorHandler, errorResponse, notFound, readOrClientClosed } from "./errors.ts";
+import type { Logger } from "../core/log.ts";
 
 /** RocketMQ's remoting frame limit; 100,000 topic configs fit in about a tenth of it. */
 export const NAMESRV_BODY_BYTES_MAX = 16 * 1024 * 1024;
@@ -35,7 +36,7 @@ export interface NamesrvAppOptions {
   readonly clock: Pick<Clock, "now">;
   readonly maxBodyBytes?: number;
   /** Receives the details of unexpected (500) errors. */
-  readonly log?: (line: string) => void;
+  readonly log?: Logger;
   /** `GET /metrics`; without it the route is 404. */
   readonly metrics?: { render(): Promise<string> };
 }

@@ -10,9 +10,10 @@ import type { NamesrvConfig } from "../config/namesrv-config.ts";
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import { RouteTable, type RouteTableEvent, type RouteTableLimits } from "./route-table.ts";
 import type { BrokerInfo } from "../contract/namesrv-http.ts";
+import { silentLogger, type Logger } from "../core/log.ts";
 
 export interface NamesrvOptions {
-  readonly log?: (line: string) => void;
+  readonly log?: Logger;
   readonly limits?: Partial<RouteTableLimits>;
   /** Hears every change of the table after it is logged (the name server's metrics). */
   readonly onChange?: (event: RouteTableEvent) => void;
@@ -27,12 +28,12 @@ export interface NamesrvCore {
 }
 
 export function createNamesrvCore(config: NamesrvConfig, clock: Clock, options: NamesrvOptions = {}): NamesrvCore {
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const routeTable = new RouteTable({
     limits: options.limits,
     brokerExpiryMs: config.brokerExpiryMs,
     onChange: (event) => {
-      log(describeEvent(event));
+      log.info(describeEvent(event));
       options.onChange?.(event);
     },
   });

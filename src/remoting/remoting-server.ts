@@ -29,11 +29,12 @@ import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from
 import { withWriteDeadline } from "../core/write-deadline.ts";
 import { AnswerQueue } from "./answer-queue.ts";
 import { ResponseCode } from "./codes.ts";
-import { ProblemLog, type ProblemKind } from "./problem-log.ts";
+import { RepeatGate } from "../core/log-repeats.ts";
 import {
   encodeRemotingCommand, FLAG_ONEWAY, isOneway, isResponse, RemotingFrameDecoder, responseCommand, SKIFF_REMOTING_VERSION,
   type RemotingAnswer, type RemotingCommand,
 } from "./remoting-command.ts";
+import type { Logger } from "../core/log.ts";
 
 /** One client connection as processors see it. */
 export interface RemotingChannel {
@@ -44,9 +45,10 @@ export interface RemotingChannel {
   readonly isOpen: boolean;
   /** A request the client must not answer (flag oneway); dropped when the channel is closed or its queue full. */
   sendOneway(code: number, extFields: Record<string, string>, body?: Uint8Array): void;
-  /** Called once when the connection ends, for whatever reason. */
-  onClose(listener: () => void): void;
-  close(): void;
+  /** Called once when the connection ends, with why. */
+  onClose(listener: (reason: string) => void): void;
+  /** Closes the connection; `reason` goes in the log's disconnect line. */
+  close(reason?: string): void;
 }
 
 /** Answers one request; `null` = no answer (the connection closed while a long poll waited). */
@@ -68,8 +70,17 @@ export const DEFAULT_REMOTING_LIMITS: RemotingLimits = {
   idleTimeoutMs: 120_000,
 };
 
+/** What went wrong with a client; the set is fixed, so the log's state per kind is bounded. */
+export type ProblemKind =
+  | "unreadable" // a frame that could not be read, or a failed read: the connection is closed
+  | "refused" // beyond maxConnections
+  | "not-reading" // answers queued beyond maxQueuedAnswerBytes, or a write stalled or failed
+  | "idle"; // silent for idleTimeoutMs
+
 /** Problems with clients (bad frames, stalls, caps, silence) are logged at most once per kind and interval, with a count. */
 export const PROBLEM_LOG_INTERVAL_MS = 10_000;
+/** Connects and disconnects are logged one by one, up to this many per interval (a client in a connect loop is summarised). */
+export const CONNECTION_LOG_BURST = 50;
 
 export interface RemotingServerOptions {
   readonly net: Network;
@@ -78,7 +89,7 @@ export interface RemotingServerOptions {
   /** What the log calls this server, e.g. `remoting` or `remoting (fast channel)`. */
   readonly name: string;
   readonly processors: ReadonlyMap<number, RemotingProcessor>;
-  readonly log: (message: string) => void;
+  readonly log: Logger;
   readonly limits?: Partial<RemotingLimits>;
   /** The answer for a `SkiffError` a processor threw; default SYSTEM_ERROR with its message. */
   readonly errorAnswer?: (error: SkiffError) => RemotingAnswer;
@@ -91,13 +102,15 @@ export class RemotingServer {
   private listener: Listener | null = null;
   private nextChannelId = 1;
   private nextOpaque = 1;
-  private readonly problems: ProblemLog;
+  private readonly problems: RepeatGate;
+  private readonly connections: RepeatGate;
 
   private constructor(options: RemotingServerOptions) {
     this.options = options;
     this.limits = { ...DEFAULT_REMOTING_LIMITS, ...options.limits };
     for (const [key, value] of Object.entries(this.limits)) assert(Number.isSafeInteger(value) && value > 0, `remoting limit ${key} must be a positive integer`);
-    this.problems = new ProblemLog(options.clock, PROBLEM_LOG_INTERVAL_MS, options.log);
+    this.problems = new RepeatGate(options.clock, PROBLEM_LOG_INTERVAL_MS);
+    this.connections = new RepeatGate(options.clock, PROBLEM_LOG_INTERVAL_MS, { burst: CONNECTION_LOG_BURST });
   }
 
   static async listen(options: RemotingServerOptions): Promise<RemotingServer> {
@@ -118,7 +131,7 @@ export class RemotingServer {
   /** Stops accepting and closes every connection (waiting long polls are abandoned, as Java does). */
   async close(): Promise<void> {
     await this.listener?.close();
-    for (const channel of [...this.channels]) channel.close();
+    for (const channel of [...this.channels]) channel.close("the server is stopping");
   }
 
   /** The next opaque for a request this server sends (one counter per server, like a JVM's). */
@@ -128,9 +141,16 @@ export class RemotingServer {
     return opaque;
   }
 
-  /** A client problem, logged as one line (rate-limited per kind: `problem-log.ts`). */
+  /** A client problem, logged as one line without a stack (rate-limited per kind: core/log-repeats.ts). */
   problem(kind: ProblemKind, remoteAddress: string, what: string): void {
-    this.problems.report(kind, `${this.options.name}: ${remoteAddress}: ${what}`);
+    this.problems.log(this.options.log, "warn", kind, `${this.options.name}: ${remoteAddress}: ${what}`, { server: this.options.name, client: remoteAddress, problem: kind });
+  }
+
+  /** A client connected or left (with why): one line each, summarised beyond a burst. */
+  private connectionEvent(channel: ServerChannel, closedBecause?: string): void {
+    const fields = { server: this.options.name, client: channel.remoteAddress, channel: channel.id, connections: this.channels.size };
+    if (closedBecause === undefined) this.connections.log(this.options.log, "info", "connect", `${this.options.name}: client ${channel.remoteAddress} connected`, fields);
+    else this.connections.log(this.options.log, "info", "disconnect", `${this.options.name}: client ${channel.remoteAddress} disconnected: ${closedBecause}`, { ...fields, reason: closedBecause });
   }
 
   private accept(raw: Connection): void {
@@ -142,7 +162,11 @@ export class RemotingServer {
     const connection = withWriteDeadline(raw, this.options.clock, this.limits.writeDeadlineMs, "REMOTING_WRITE_STALLED");
     const channel = new ServerChannel(this.nextChannelId++, connection, this, this.limits);
     this.channels.add(channel);
-    channel.onClose(() => this.channels.delete(channel));
+    this.connectionEvent(channel);
+    channel.onClose((reason) => {
+      this.channels.delete(channel);
+      this.connectionEvent(channel, reason);
+    });
     void channel.run();
   }
 
@@ -157,7 +181,8 @@ export class RemotingServer {
   }
 
   logBug(request: RemotingCommand, error: unknown): void {
-    this.options.log(`${this.options.name}: request code ${request.code} failed: ${(error as Error)?.stack ?? String(error)}`);
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.options.log.error(`${this.options.name}: request code ${request.code} failed: ${message}`, { code: request.code, stack: (error as Error)?.stack });
   }
 
   get clock(): Clock {
@@ -174,7 +199,8 @@ class ServerChannel implements RemotingChannel {
   private readonly connection: Connection;
   private readonly server: RemotingServer;
   private readonly limits: RemotingLimits;
-  private readonly closeListeners: (() => void)[] = [];
+  private readonly closeListeners: ((reason: string) => void)[] = [];
+  private closedBecause = "";
   private inFlight = 0;
   private readonly queued = new AnswerQueue();
   private flushing = false;
@@ -195,15 +221,16 @@ class ServerChannel implements RemotingChannel {
     return this.open;
   }
 
-  onClose(listener: () => void): void {
+  /** `listener` hears why the channel closed (at once if it is closed already). */
+  onClose(listener: (reason: string) => void): void {
     if (this.open) this.closeListeners.push(listener);
-    else listener();
+    else listener(this.closedBecause);
   }
 
   async run(): Promise<void> {
     this.idle = idleTimer(this.server.clock, this.limits.idleTimeoutMs, () => this.lastActivityMs, () => {
       this.server.problem("idle", this.remoteAddress, `silent for ${this.limits.idleTimeoutMs} ms; connection closed`);
-      this.close();
+      this.close(`silent for ${this.limits.idleTimeoutMs} ms`);
     });
     const decoder = new RemotingFrameDecoder();
     try {
@@ -218,10 +245,11 @@ class ServerChannel implements RemotingChannel {
       }
     } catch (error) {
       this.server.problem("unreadable", this.remoteAddress, `${(error as Error).message}; connection closed`);
+      this.close(`unreadable: ${(error as Error).message}`);
     }
     // The client's FIN (stock clients close so after their last UNREGISTER_CLIENT) ends the channel
     // at once, as Netty does: held pulls are abandoned and its groups learn it left.
-    this.close();
+    this.close("the client closed the connection");
   }
 
   /**
@@ -290,7 +318,7 @@ class ServerChannel implements RemotingChannel {
     if (!this.open) return;
     if (this.queued.sizeBytes + this.queued.costOf(frame) > this.limits.maxQueuedAnswerBytes) {
       this.server.problem("not-reading", this.remoteAddress, `${this.queued.sizeBytes} bytes of answers wait for a client that does not read; connection closed`);
-      this.close();
+      this.close("the client does not read its answers");
       return;
     }
     this.queued.push(frame);
@@ -308,18 +336,19 @@ class ServerChannel implements RemotingChannel {
         await this.connection.write(next.bytes);
       } catch (error) {
         if (this.open) this.server.problem("not-reading", this.remoteAddress, `${(error as Error).message}; connection closed`);
-        this.close();
+        this.close(`write failed: ${(error as Error).message}`);
       }
     }
     this.flushing = false;
   }
 
-  close(): void {
+  close(reason = "closed by the broker"): void {
     if (!this.open) return;
     this.open = false;
+    this.closedBecause = reason;
     this.idle?.cancel();
     this.queued.clear();
     this.connection.close();
-    for (const listener of this.closeListeners.splice(0)) listener();
+    for (const listener of this.closeListeners.splice(0)) listener(reason);
   }
 }

@@ -25,6 +25,7 @@ import { joinPath } from "../core/path.ts";
 import type { FileSystem } from "../core/platform.ts";
 import { indexTimeMatches, messageIndexKeys, type IndexHeader } from "../codec/index-file.ts";
 import { IndexFile, type IndexLimits } from "./index-file.ts";
+import type { Logger } from "../core/log.ts";
 
 /** Pages of 4 KiB the newest file may cache (1 MiB), and an older file while a query reads it. */
 const WRITE_CACHE_PAGES = 256;
@@ -38,7 +39,7 @@ export interface IndexServiceOptions {
   readonly limits: IndexLimits;
   /** Wall-clock ms, for new files' names. */
   readonly now: () => number;
-  readonly log: (message: string) => void;
+  readonly log: Logger;
   readonly maxCachedPages?: number;
 }
 
@@ -90,7 +91,7 @@ export class IndexService {
       try {
         file = await IndexFile.open(fs, path, limits, { readOnly: !last, maxCachedPages: last ? options.maxCachedPages ?? WRITE_CACHE_PAGES : READ_CACHE_PAGES });
       } catch (error) {
-        log(`index file ${path} is not used: ${error instanceof Error ? error.message : String(error)}`);
+        log.warn(`index file ${path} is not used: ${error instanceof Error ? error.message : String(error)}`);
         continue;
       }
       if (!last) {
@@ -100,7 +101,7 @@ export class IndexService {
       }
       if (abnormal) {
         const repaired = await file.repairSlots();
-        if (repaired > 0) log(`index file ${path}: ${repaired} slots written after its header pointed at entries it did not count yet; repaired`);
+        if (repaired > 0) log.warn(`index file ${path}: ${repaired} slots written after its header pointed at entries it did not count yet; repaired`);
       }
       current = file;
     }
@@ -267,7 +268,7 @@ export class IndexService {
     this.older.push({ path: full.path, header: full.header });
     this.current = null;
     this.current = await this.createFile(full.header);
-    this.options.log(`index file ${full.path} is full (${full.entries} entries); new index file ${this.current.path}`);
+    this.options.log.info(`index file ${full.path} is full (${full.entries} entries); new index file ${this.current.path}`);
   }
 
   private async createFile(previous: IndexHeader | undefined): Promise<IndexFile> {

@@ -136,10 +136,10 @@ export class MessageStore {
     this.traffic = new TrafficStats(parts.platform.clock);
     this.replica = new CommitLogReplica({
       commitLog: parts.commitLog, queues: parts.queues, dispatcher: parts.dispatcher, index: parts.index ?? undefined,
-      maxMessageSizeBytes: parts.options.maxMessageSizeBytes, log: parts.options.log, assertOpen: () => this.assertOpen(),
+      maxMessageSizeBytes: parts.options.maxMessageSizeBytes, log: parts.options.log.child("replica"), assertOpen: () => this.assertOpen(),
     });
     this.retention = new RetentionService({
-      clock: parts.platform.clock, log: parts.options.log, commitLog: parts.commitLog.log,
+      clock: parts.platform.clock, log: parts.options.log.child("retention"), commitLog: parts.commitLog.log,
       dispatchedOffset: () => parts.dispatcher.dispatchedOffset, queues: () => parts.queues.all(), index: parts.index,
       diskUsage: () => this.diskUsage(), settings: () => this.retentionSettings(),
     });
@@ -155,7 +155,7 @@ export class MessageStore {
     const health = new StoreHealth({ clock, log: options.log });
     const log = await SegmentedLog.open({ fs, dir: options.commitLogDir ?? joinPath(root, "commitlog"), segmentSizeBytes: options.segmentSizeCommitLogBytes, health });
     const recovery = await recoverCommitLog(log, { checkCrc: options.checkCrcOnRecover, abnormal, checkpoint: checkpoint.value });
-    if (recovery.stoppedBecause) options.log(`commit-log recovery truncated the log at ${recovery.endOffset}: ${recovery.stoppedBecause}`);
+    if (recovery.stoppedBecause) options.log.warn(`commit-log recovery truncated the log at ${recovery.endOffset}: ${recovery.stoppedBecause}`);
     const commitLog = new CommitLog({ log, clock, maxMessageSizeBytes: options.maxMessageSizeBytes });
     const queues = new ConsumeQueueTable(fs, joinPath(root, "consumequeue"), options.segmentSizeConsumeQueueBytes, health);
     await queues.load();
@@ -164,12 +164,12 @@ export class MessageStore {
     const index = options.messageIndexEnable
       ? await IndexService.open({
         fs, dir: joinPath(root, "index"), limits: { slots: options.maxHashSlotNum, maxIndex: options.maxIndexNum },
-        now: () => clock.now(), log: options.log,
+        now: () => clock.now(), log: options.log.child("index"),
       }, abnormal)
       : null;
     let stalls = 0;
     const dispatcher: Dispatcher = new Dispatcher({
-      commitLog, queues, index: index ?? undefined, delayLevelsMs: options.delayLevelsMs, onProblem: options.log,
+      commitLog, queues, index: index ?? undefined, delayLevelsMs: options.delayLevelsMs, onProblem: (problem) => options.log.child("dispatch").warn(problem),
       onStall: () => health.retryLater("dispatch", ++stalls, () => void dispatcher.wake()),
     });
     // A message becomes visible (dispatched) once written; a stalled dispatch resumes with the writes.
@@ -188,7 +188,7 @@ export class MessageStore {
       flushIntervalMs: options.flushIntervalCommitLogMs,
       flushConsumeQueueIntervalMs: options.flushIntervalConsumeQueueMs,
       syncFlushTimeoutMs: options.syncFlushTimeoutMs,
-      onProblem: options.log,
+      onProblem: (problem) => options.log.child("flush").error(problem),
       onCommitLogFlushed: (elapsedMs, bytes) => {
         for (const listener of flushListeners) listener(elapsedMs, bytes);
       },

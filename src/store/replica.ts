@@ -21,6 +21,7 @@ import type { CommitLog } from "./commit-log.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import { LogOffsets, type StoreOffsets } from "./store-offsets.ts";
+import type { Logger } from "../core/log.ts";
 
 export interface Replica extends StoreOffsets {
   readonly segmentSizeBytes: number;
@@ -83,7 +84,7 @@ export interface CommitLogReplicaParts {
   /** The message index, when there is one (`restartAt` empties it). */
   readonly index?: { clear(): Promise<void> };
   readonly maxMessageSizeBytes: number;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
   /** Throws STORE_CLOSED once the store is shut down. */
   readonly assertOpen: () => void;
 }
@@ -136,7 +137,7 @@ export class CommitLogReplica extends LogOffsets implements Replica {
     await this.log.truncateTo(offset);
     await this.parts.queues.truncateFrom(offset);
     this.dispatcher.startAt(Math.min(this.dispatcher.dispatchedOffset, offset));
-    this.parts.log(`truncated the commit log to ${offset} to follow the master again: dropped [${offset}, ${end}), ${end - offset} bytes`);
+    this.parts.log.warn(`truncated the commit log to ${offset} to follow the master again: dropped [${offset}, ${end}), ${end - offset} bytes`);
     return end - offset;
   }
 
@@ -152,7 +153,7 @@ export class CommitLogReplica extends LogOffsets implements Replica {
     await this.parts.queues.deleteAll();
     await this.parts.index?.clear();
     assert(this.log.segmentStarts.length === 0 && this.log.maxOffset === offset, "a restarted log is empty at the offset given");
-    this.parts.log(`discarded the commit log [${dropped.from}, ${dropped.to}), the consume queues and the message index: the log starts again, empty, at ${offset}`);
+    this.parts.log.warn(`discarded the commit log [${dropped.from}, ${dropped.to}), the consume queues and the message index: the log starts again, empty, at ${offset}`);
     return dropped;
   }
 
@@ -167,7 +168,7 @@ export class CommitLogReplica extends LogOffsets implements Replica {
     assert(whole >= this.log.minOffset, `the dispatched offset ${whole} lies within the log`);
     await this.log.truncateTo(whole);
     await this.parts.queues.truncateFrom(whole);
-    this.parts.log(`dropped an unfinished record at the end of the commit log: [${whole}, ${end})`);
+    this.parts.log.warn(`dropped an unfinished record at the end of the commit log: [${whole}, ${end})`);
     return end - whole;
   }
 }

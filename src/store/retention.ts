@@ -56,6 +56,7 @@ import {
 } from "./retention-settings.ts";
 import type { RetiredSegment, SegmentedLog } from "./segmented-log.ts";
 import type { StoreIoProblem } from "./store-health.ts";
+import type { Logger } from "../core/log.ts";
 
 /** Used fraction (0–1) of the file systems holding the commit log and the consume queues; −1 when unknown. */
 export interface DiskUsage {
@@ -65,7 +66,7 @@ export interface DiskUsage {
 
 export interface RetentionParts {
   readonly clock: Clock;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
   readonly commitLog: SegmentedLog;
   /** Commit-log bytes below this are in the consume queues and the index. */
   readonly dispatchedOffset: () => number;
@@ -132,7 +133,7 @@ export class RetentionService {
     const tick = () => {
       if (busy || this.stopped) return;
       busy = true;
-      void this.runPass().catch((error: unknown) => this.parts.log(`retention pass failed: ${(error as Error).message}`)).finally(() => {
+      void this.runPass().catch((error: unknown) => this.parts.log.error(`retention pass failed: ${(error as Error).message}`)).finally(() => {
         busy = false;
       });
     };
@@ -146,7 +147,7 @@ export class RetentionService {
   /** RocketMQ's `executeDeleteFilesManually`: the next 20 passes delete expired segments whatever the hour. */
   requestManualDeletion(): number {
     this.manualPasses = MANUAL_DELETE_PASSES;
-    this.parts.log(`retention: manual deletion requested: the next ${MANUAL_DELETE_PASSES} passes delete expired commit-log segments whatever the hour`);
+    this.parts.log.info(`retention: manual deletion requested: the next ${MANUAL_DELETE_PASSES} passes delete expired commit-log segments whatever the hour`);
     return MANUAL_DELETE_PASSES;
   }
 
@@ -193,7 +194,7 @@ export class RetentionService {
     await this.cleanQueuesAndIndex(settings, tally);
     const report = this.report(reasons, tally);
     if (tally.bytesFreed > 0 || tally.commitLogSegments + tally.consumeQueueFiles + tally.indexFiles > 0) {
-      this.parts.log(`retention pass (${reasons.length > 0 ? reasons.join("; ") : "consume queues and index follow the commit log"}): deleted ` +
+      this.parts.log.info(`retention pass (${reasons.length > 0 ? reasons.join("; ") : "consume queues and index follow the commit log"}): deleted ` +
         `${tally.commitLogSegments} commit-log segments, ${tally.consumeQueueFiles} consume-queue files, ${tally.indexFiles} index files, ` +
         `${mib(tally.bytesFreed)} freed; commit-log min offset ${report.commitLogMinOffset}`);
     }
@@ -231,12 +232,12 @@ export class RetentionService {
       return;
     }
     this.diskFull = { code: "STORE_DISK_FULL", where: part.path, message, sinceMs: this.parts.clock.now() };
-    this.parts.log(`retention: ${message}`);
+    this.parts.log.error(`retention: ${message}`, { path: part.path, usedRatio: part.ratio });
   }
 
   private clearDiskFull(part: { path: string; ratio: number }): void {
     if (!this.diskFull) return;
-    this.parts.log(`retention: the disk holding ${part.path} is ${percent(part.ratio)} full again: new messages are accepted`);
+    this.parts.log.info(`retention: the disk holding ${part.path} is ${percent(part.ratio)} full again: new messages are accepted`, { path: part.path, usedRatio: part.ratio });
     this.diskFull = null;
     this.refusal = null;
   }
@@ -259,7 +260,7 @@ export class RetentionService {
       if (!(await this.removeWhenUnread(retired, settings.destroyMapedFileIntervalForciblyMs, "commit-log segment"))) return;
       tally.commitLogSegments++;
       tally.bytesFreed += retired.sizeBytes;
-      this.parts.log(`retention: deleted commit-log segment ${retired.path} (${mib(retired.sizeBytes)} freed, last modified ${new Date(mtimeMs).toISOString()}); ` +
+      this.parts.log.info(`retention: deleted commit-log segment ${retired.path} (${mib(retired.sizeBytes)} freed, last modified ${new Date(mtimeMs).toISOString()}); ` +
         `commit-log min offset now ${log.minOffset}`);
       if (tally.commitLogSegments < settings.deleteFileBatchMax && log.segmentStarts.length >= 2) await this.pause(settings.deleteCommitLogFilesIntervalMs);
     }
@@ -299,7 +300,7 @@ export class RetentionService {
       deleted++;
       tally.consumeQueueFiles++;
       tally.bytesFreed += expired.file.sizeBytes;
-      this.parts.log(`retention: deleted consume-queue file ${expired.file.path} (${mib(expired.file.sizeBytes)} freed; its last entry points at ` +
+      this.parts.log.info(`retention: deleted consume-queue file ${expired.file.path} (${mib(expired.file.sizeBytes)} freed; its last entry points at ` +
         `${expired.lastPhysicalOffset} < commit-log min ${min}); ${queue.topic}/${queue.queueId} min offset now ${queue.minOffset}`);
     }
   }
@@ -311,7 +312,7 @@ export class RetentionService {
       if (!(await this.removeNow({ what: "index file", path: expired.path, remove: expired.remove }))) return false;
       tally.indexFiles++;
       tally.bytesFreed += expired.sizeBytes;
-      this.parts.log(`retention: deleted index file ${expired.path} (${mib(expired.sizeBytes)} freed; endPhyOffset ${expired.endPhyOffset} < commit-log min ${min})`);
+      this.parts.log.info(`retention: deleted index file ${expired.path} (${mib(expired.sizeBytes)} freed; endPhyOffset ${expired.endPhyOffset} < commit-log min ${min})`);
     }
   }
 
@@ -319,7 +320,7 @@ export class RetentionService {
   private async removeWhenUnread(file: RetiredSegment, forciblyMs: number, what: string): Promise<boolean> {
     if (file.readers > 0) {
       const forced = await this.firstOf(file.whenUnread(), forciblyMs);
-      if (forced && !this.stopped) this.parts.log(`retention: ${file.readers} reads of ${what} ${file.path} still run after ${forciblyMs} ms (destroyMapedFileIntervalForcibly); deleting it anyway (they finish on their open handle)`);
+      if (forced && !this.stopped) this.parts.log.warn(`retention: ${file.readers} reads of ${what} ${file.path} still run after ${forciblyMs} ms (destroyMapedFileIntervalForcibly); deleting it anyway (they finish on their open handle)`);
     }
     return this.removeNow({ what, path: file.path, remove: () => file.remove() });
   }
@@ -331,7 +332,7 @@ export class RetentionService {
     } catch (error) {
       this.hanged.set(file.path, file);
       this.lastRedeleteMs = this.parts.clock.now(); // the next try one redeleteHangedFileInterval from now
-      this.parts.log(`retention: could not delete ${file.what} ${file.path} (${(error as Error).message}); tried again every redeleteHangedFileInterval`);
+      this.parts.log.warn(`retention: could not delete ${file.what} ${file.path} (${(error as Error).message}); tried again every redeleteHangedFileInterval`);
       return false;
     }
   }
@@ -345,9 +346,9 @@ export class RetentionService {
       try {
         await file.remove();
         this.hanged.delete(path);
-        this.parts.log(`retention: deleted ${file.what} ${path} at last`);
+        this.parts.log.info(`retention: deleted ${file.what} ${path} at last`);
       } catch (error) {
-        this.parts.log(`retention: ${file.what} ${path} still cannot be deleted: ${(error as Error).message}`);
+        this.parts.log.warn(`retention: ${file.what} ${path} still cannot be deleted: ${(error as Error).message}`);
       }
     }
   }
@@ -356,7 +357,7 @@ export class RetentionService {
   private note(line: string): void {
     if (line === this.lastNote) return;
     this.lastNote = line;
-    this.parts.log(line);
+    this.parts.log.warn(line);
   }
 
   /** Resolves after `ms`, or at once when retention stops. */

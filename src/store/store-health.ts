@@ -9,6 +9,7 @@
  */
 import { errorCode, SkiffError } from "../core/errors.ts";
 import type { Clock, TimerHandle } from "../core/platform.ts";
+import type { Logger } from "../core/log.ts";
 
 export type StoreIoCode = "STORE_DISK_FULL" | "STORE_IO_FAILED";
 
@@ -23,7 +24,7 @@ export interface StoreIoProblem {
 
 export interface StoreHealthOptions {
   readonly clock?: Clock;
-  readonly log?: (line: string) => void;
+  readonly log?: Logger;
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
 }
@@ -78,7 +79,7 @@ export class StoreHealth {
     const known = this.failing.get(where);
     if (!known || known.code !== error.code) {
       this.failing.set(where, { code: error.code as StoreIoCode, where, message: error.message, sinceMs: known?.sinceMs ?? this.now() });
-      this.options.log?.(`${error.code}: ${error.message}`);
+      this.options.log?.error(`${error.code}: ${error.message}`);
     }
     return error;
   }
@@ -88,7 +89,7 @@ export class StoreHealth {
     const known = this.failing.get(where);
     if (!known) return;
     this.failing.delete(where);
-    this.options.log?.(`writes to ${where} succeed again after ${Math.round((this.now() - known.sinceMs) / 1000)} s (${known.code})`);
+    this.options.log?.info(`writes to ${where} succeed again after ${Math.round((this.now() - known.sinceMs) / 1000)} s (${known.code})`);
     for (const listener of this.recoveredListeners) listener();
   }
 

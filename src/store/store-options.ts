@@ -4,6 +4,7 @@
  */
 import type { FlushDiskType } from "./flush-service.ts";
 import { DEFAULT_DELAY_LEVELS, parseDelayLevels } from "../codec/delay-levels.ts";
+import { silentLogger, type Logger } from "../core/log.ts";
 
 export interface StoreOptions {
   readonly rootDir: string;
@@ -29,7 +30,7 @@ export interface StoreOptions {
   /** RocketMQ's `maxIndexNum`: entries per index file (a file holds maxIndexNum − 1). */
   readonly maxIndexNum: number;
   /** Where the store reports what it repaired or refused (recovery, dispatch, flush). */
-  readonly log: (message: string) => void;
+  readonly log: Logger;
 }
 
 /** RocketMQ's defaults, for tests and embedded use. */
@@ -50,7 +51,7 @@ export function defaultStoreOptions(rootDir: string, overrides: Partial<StoreOpt
     messageIndexEnable: true,
     maxHashSlotNum: 5_000_000,
     maxIndexNum: 20_000_000,
-    log: () => {},
+    log: silentLogger,
     ...overrides,
   };
 }

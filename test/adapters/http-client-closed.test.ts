@@ -12,6 +12,7 @@ import { startBroker, type BrokerHandle } from "../../src/app/start-broker.ts";
 import { resolveBrokerConfig } from "../../src/config/sources.ts";
 import { platform, removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { loopback, observedHttp, rawHttp, sleep, within } from "./helpers.ts";
+import { lineLogger } from "../support/log.ts";
 
 const TOPIC = "Closing";
 
@@ -28,7 +29,7 @@ describe(`a client closing mid-request on a ${runtimeName} broker`, () => {
       env: {},
       cliValues: { storePathRootDir: store, brokerIP1: loopback, listenPort: 0, mappedFileSizeCommitLog: 1 << 20 },
     }).config;
-    broker = await startBroker(config, world.platform, { log: (line) => logs.push(line) });
+    broker = await startBroker(config, world.platform, { log: lineLogger((line) => logs.push(line) )});
     port = Number(broker.httpAddress.split(":")[1]);
   });
 

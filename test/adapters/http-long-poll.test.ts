@@ -14,6 +14,7 @@ import { DEFAULT_CONSUME_WAIT_MS, Producer, PullConsumer } from "../../src/clien
 import { resolveBrokerConfig } from "../../src/config/sources.ts";
 import { platform, removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { observedHttp, rawHttp, sleep, within } from "./helpers.ts";
+import { lineLogger } from "../support/log.ts";
 
 const TOPIC = "LongPoll";
 const POLLS = 2_000;
@@ -44,7 +45,7 @@ describe(`long polls on a ${runtimeName} broker`, () => {
       env: {},
       cliValues: { storePathRootDir: store, brokerIP1: "127.0.0.1", listenPort: 0, mappedFileSizeCommitLog: 1 << 20 },
     }).config;
-    broker = await startBroker(config, world.platform, { log: (line) => logs.push(line) });
+    broker = await startBroker(config, world.platform, { log: lineLogger((line) => logs.push(line) )});
     base = `http://${broker.httpAddress}`;
     port = Number(broker.httpAddress.split(":")[1]);
     const created = await fetch(`${base}/topics/${TOPIC}`, {

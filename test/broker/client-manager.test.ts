@@ -14,6 +14,7 @@ import { subscriptionGroupConfig } from "../../src/metadata/subscription-groups.
 import { ClientManager, CLIENT_SCAN_INTERVAL_MS, type ClientChannel, type ClientLimits, type ConsumerRegistration, type Heartbeat } from "../../src/broker/client-manager.ts";
 import { tagSubscription, type SubscriptionData } from "../../src/broker/subscription.ts";
 import { RequestCode } from "../../src/remoting/codes.ts";
+import { lineLogger } from "../support/log.ts";
 
 let nextChannelId = 1;
 
@@ -22,22 +23,22 @@ class FakeChannel implements ClientChannel {
   readonly remoteAddress = `127.0.0.1:${40000 + this.id}`;
   isOpen = true;
   readonly notified: string[] = [];
-  private readonly listeners: (() => void)[] = [];
+  private readonly listeners: ((reason: string) => void)[] = [];
 
   sendOneway(code: number, extFields: Record<string, string>): void {
     assert.equal(code, RequestCode.NOTIFY_CONSUMER_IDS_CHANGED);
     if (this.isOpen) this.notified.push(extFields.consumerGroup);
   }
 
-  onClose(listener: () => void): void {
+  onClose(listener: (reason: string) => void): void {
     if (this.isOpen) this.listeners.push(listener);
-    else listener();
+    else listener("closed");
   }
 
   close(): void {
     if (!this.isOpen) return;
     this.isOpen = false;
-    for (const listener of this.listeners.splice(0)) listener();
+    for (const listener of this.listeners.splice(0)) listener("closed");
   }
 }
 
@@ -58,7 +59,7 @@ async function setup(limits: Partial<ClientLimits> = {}) {
   const metadata = await openMetadata(memory.fs, memory.clock, "/store", { brokerClusterName: "DefaultCluster", brokerName: "broker-a", flushIntervalMs: 0 });
   const config = { brokerRole: "ASYNC_MASTER" as "ASYNC_MASTER" | "SLAVE", notifyConsumerIdsChangedEnable: true, channelExpiredTimeout: 120_000 };
   const logs: string[] = [];
-  const clients = new ClientManager({ config: () => config, metadata, clock: memory.clock, log: (line) => logs.push(line), limits });
+  const clients = new ClientManager({ config: () => config, metadata, clock: memory.clock, log: lineLogger((line) => logs.push(line)), limits });
   return { memory, metadata, config, clients, logs };
 }
 

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { createMemoryPlatform } from "../../adapters/memory/platform.ts";
 import { runCli, stopOnSignal } from "../../src/cli/cli.ts";
 import { SKIFF_VERSION } from "../../src/cli/version.ts";
+import { lineLogger } from "../support/log.ts";
 
 function fakeIo() {
   const out: string[] = [];
@@ -35,7 +36,7 @@ describe("skiff --version", () => {
 describe("shutdown signals", () => {
   it("a first signal stops cleanly and exits 0", async () => {
     const f = fakeIo();
-    const stopping = stopOnSignal(f.io);
+    const stopping = stopOnSignal(f.io, lineLogger((line) => f.out.push(line)));
     let stopped = false;
     stopping.started(async () => {
       stopped = true;
@@ -49,7 +50,7 @@ describe("shutdown signals", () => {
 
   it("a signal during start-up stops the server as soon as it is up", async () => {
     const f = fakeIo();
-    const stopping = stopOnSignal(f.io);
+    const stopping = stopOnSignal(f.io, lineLogger((line) => f.out.push(line)));
     f.send("SIGINT");
     assert.deepEqual(f.exits, []);
     stopping.started(async () => undefined);
@@ -60,13 +61,13 @@ describe("shutdown signals", () => {
   for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     it(`a second ${signal} while the stop hangs exits ${code} at once`, () => {
       const f = fakeIo();
-      stopOnSignal(f.io).started(() => new Promise<void>(() => {}));
+      stopOnSignal(f.io, lineLogger((line) => f.out.push(line))).started(() => new Promise<void>(() => {}));
       f.send(signal);
       assert.deepEqual(f.exits, []);
       f.send(signal);
       assert.deepEqual(f.exits, [code]);
-      assert.equal(f.err.length, 1);
-      assert.match(f.err[0], new RegExp(`^${signal} received again: exiting now`));
+      assert.equal(f.out.length, 2);
+      assert.match(f.out[1], new RegExp(`^${signal} received again: exiting now`));
     });
   }
 });

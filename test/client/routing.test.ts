@@ -23,6 +23,8 @@ import { memoryBroker } from "../support/broker.ts";
 import { network, text } from "./world.ts";
 
 const NAMESRV = "127.0.0.1:9876";
+/** The slave replicates from nobody here (a port nothing listens on): its data is put by the test. */
+const NO_MASTER = "127.0.0.1:1";
 /** The brokers' listenPorts; the client dials their HTTP addresses (below). */
 const [MASTER_PORT, SLAVE_PORT, DEAD_PORT] = [10911, 11911, 12911];
 const MASTER = brokerHttpAddress(MASTER_PORT);
@@ -70,7 +72,7 @@ describe("client routing through the name server", () => {
   before(async () => {
     // Every FOUND pull on the master lags "too far" (a tiny memory share): it suggests the slave.
     master = await memoryBroker({ slaveReadEnable: true, accessMessageInMemoryMaxRatio: 0.0000001 });
-    slave = await memoryBroker({ brokerRole: "SLAVE", brokerId: 1, listenPort: 11911, slaveReadEnable: true });
+    slave = await memoryBroker({ brokerRole: "SLAVE", brokerId: 1, listenPort: 11911, slaveReadEnable: true, haMasterAddress: NO_MASTER });
     assert.equal((await master.json("/topics/Routed", { method: "PUT", body: JSON.stringify({ readQueueNums: 2, writeQueueNums: 2 }) })).status, 200);
     await slave.broker.metadata.topics.put(topicConfig("Routed", { readQueueNums: 2, writeQueueNums: 2 }));
     namesrv = namesrvApp({ routeTable: new RouteTable(), clock: new ManualClock() });

@@ -64,6 +64,8 @@ const DEFAULTS = {
   haMaxConnections: 64,
   haMaxConnectionsPerAddress: 16,
   metricsOtelCardinalityLimit: 50_000,
+  logLevel: "info",
+  logFormat: "auto",
 };
 
 function resolve(cliValues: Record<string, unknown>, env: Record<string, string> = {}) {

@@ -109,13 +109,23 @@ describe("broker config errors", () => {
   });
 
   it("refuses a slave with brokerId 0, given or by default, with RocketMQ's words", () => {
-    assert.deepEqual(cli({ brokerRole: "SLAVE", brokerId: "0" }), [
+    const master = { haMasterAddress: "10.0.0.1:10912" };
+    assert.deepEqual(cli({ brokerRole: "SLAVE", brokerId: "0", ...master }), [
       `brokerId: "0" is not allowed with brokerRole SLAVE: Slave's brokerId must be > 0 (from the command line)`,
     ]);
-    assert.deepEqual(failure({ fileText: "brokerRole=SLAVE", fileName: "s.conf" }), [
+    assert.deepEqual(failure({ fileText: "brokerRole=SLAVE\nnamesrvAddr=10.0.0.1:9876", fileName: "s.conf" }), [
       "brokerId: 0 (the default) is not allowed with brokerRole SLAVE: Slave's brokerId must be > 0",
     ]);
-    assert.match(cli({ brokerRole: "SLAVE", brokerId: -1 })[0], /^brokerId: -1 is not allowed/);
+    assert.match(cli({ brokerRole: "SLAVE", brokerId: -1, ...master })[0], /^brokerId: -1 is not allowed/);
+  });
+
+  it("refuses a slave that has no way to find its master, naming both ways", () => {
+    assert.deepEqual(cli({ brokerRole: "SLAVE", brokerId: "1" }), [
+      "brokerRole: SLAVE has no way to find its master: set haMasterAddress (the master's host:haListenPort) or namesrvAddr (name servers the master registers with) (from the command line)",
+    ]);
+    assert.equal(cli({ brokerRole: "SLAVE", brokerId: "1", namesrvAddr: "" }).length, 1, "an empty namesrvAddr is not set");
+    assert.equal(resolveBrokerConfig({ cliValues: { brokerRole: "SLAVE", brokerId: "1", namesrvAddr: "10.0.0.1:9876" } }).config.brokerRole, "SLAVE");
+    assert.equal(resolveBrokerConfig({ cliValues: { brokerRole: "SLAVE", brokerId: "1", haMasterAddress: "10.0.0.1:10912" } }).config.brokerRole, "SLAVE");
   });
 
   it("names an unknown key and suggests the closest known one", () => {

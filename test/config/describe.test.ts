@@ -26,7 +26,7 @@ describe("describeConfig", () => {
     }).config;
     const lines = describeConfig(config);
     assert.equal(lines[0], "broker broker-a (cluster DefaultCluster), SLAVE, brokerId 1");
-    assert.equal(lines[1], "remoting 127.0.0.1:<free port>, HTTP 127.0.0.1:<free port>, HA 127.0.0.1:<free port>");
+    assert.equal(lines[1], "remoting 127.0.0.1:<free port>, HTTP 127.0.0.1:<free port>, no HA listener (a slave)");
     assert.match(lines[2], /segments of 1 MiB/);
     assert.equal(lines[3], "name servers a:1;b:2 (remoting)");
     assert.equal(lines[4], "master ha learned from the name server");

@@ -3,7 +3,8 @@
  * port in use (remoting, HA, or the name server's) and a store another broker holds each print one
  * line naming the cause and the fix, with no stack trace (`--debug` adds it), exit 3, and leave the
  * store as it was: a new store directory is not even created, and the running broker's store keeps
- * serving. `skiff --version` prints the version.
+ * serving. A slave with no master address is a configuration error (exit 1). `skiff --version`
+ * prints the version.
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -56,6 +57,19 @@ describe(`start-up failures of ${runtimeName} processes`, () => {
     const debug = await runSkiffCommand(runtimeName, ["broker", `--storePathRootDir=${fresh}`, `--listenPort=${port}`, "--debug"]);
     assert.equal(debug.code, 3);
     assert.match(debug.stderr, /^SkiffError|^\s+at\s/m, "--debug shows the stack");
+  });
+
+  it("a slave with no way to find its master is refused before anything starts, naming both keys", async () => {
+    const root = await tempDir("e2e-startup-slave");
+    cleanups.push(() => removeDir(root));
+    const store = join(root, "slave");
+    const result = await runSkiffCommand(runtimeName, ["broker", `--storePathRootDir=${store}`, "--listenPort=0", "--brokerRole=SLAVE", "--brokerId=1"]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.deepEqual(result.stderr.trim().split("\n"), [
+      "Invalid broker configuration (1 problem):",
+      "  - brokerRole: SLAVE has no way to find its master: set haMasterAddress (the master's host:haListenPort) or namesrvAddr (name servers the master registers with) (from the command line)",
+    ]);
+    assert.equal(existsSync(store), false, "no store was created");
   });
 
   it("skiff --version prints the version", async () => {

@@ -16,6 +16,7 @@ import { defaultStoreOptions } from "../../src/store/store-options.ts";
 import { FaultProxy, type Faults } from "../support/fault-proxy.ts";
 import { platform, removeDir, tempDir } from "../support/platform.ts";
 import { message } from "../support/store.ts";
+import { lineLogger } from "../support/log.ts";
 
 const SEGMENT_BYTES = 256 * 1024;
 const PHASE_MS = 700;
@@ -75,7 +76,7 @@ describe(`replication through a fault-injection proxy (${platform.system.runtime
     const logs: string[] = [];
     const ha = await HaMaster.start({ net: platform.net, clock: platform.clock, source: master.replicationSource, options: haOptions({ haListenHost: "127.0.0.1", haListenPort: 0 }) });
     const proxy = await FaultProxy.start(platform.net, { host: "127.0.0.1", port: ha.address.port }, 20240601);
-    const client = new HaClient({ net: platform.net, clock: platform.clock, replica: slave.replica, masterAddress: () => proxy.address, options: haOptions({ log: (l) => logs.push(l) }) });
+    const client = new HaClient({ net: platform.net, clock: platform.clock, replica: slave.replica, masterAddress: () => proxy.address, options: haOptions({ log: lineLogger((l) => logs.push(l) )}) });
     client.start();
 
     let sending = true;

@@ -12,6 +12,7 @@ import { MessageStore } from "../../src/store/message-store.ts";
 import { defaultStoreOptions } from "../../src/store/store-options.ts";
 import { platform, removeDir, tempDir } from "../support/platform.ts";
 import { fill } from "./ha-world.ts";
+import { lineLogger } from "../support/log.ts";
 
 const SEGMENT_BYTES = 1024 * 1024;
 const dirs: string[] = [];
@@ -40,7 +41,7 @@ describe(`HA over real loopback TCP (${platform.system.runtime})`, () => {
     const master = await openStore("master");
     const slave = await openStore("slave");
     const logs: string[] = [];
-    const options = haOptions({ haListenHost: "127.0.0.1", haListenPort: 0, log: (line) => logs.push(line) });
+    const options = haOptions({ haListenHost: "127.0.0.1", haListenPort: 0, log: lineLogger((line) => logs.push(line) )});
     await fill(master, 1500, 500);
     const ha = await HaMaster.start({ net: platform.net, clock: platform.clock, source: master.replicationSource, options });
     const address = `127.0.0.1:${ha.address.port}`;

@@ -13,6 +13,7 @@ import { HaClient, HaMaster, TransferFrameDecoder, encodeOffsetReport, haOptions
 import { MessageStore } from "../../src/store/message-store.ts";
 import { defaultStoreOptions, type StoreOptions } from "../../src/store/store-options.ts";
 import { message } from "../support/store.ts";
+import { lineLogger } from "../support/log.ts";
 
 export const SEGMENT_BYTES = 64 * 1024;
 
@@ -31,7 +32,7 @@ export class HaWorld {
 
   constructor(options: { ha?: Partial<HaOptions>; net?: MemoryNetworkOptions } = {}) {
     this.net = new MemoryNetwork(options.net);
-    this.ha = haOptions({ haListenHost: "127.0.0.1", haListenPort: 10912, log: (line) => this.logs.push(line), ...options.ha });
+    this.ha = haOptions({ haListenHost: "127.0.0.1", haListenPort: 10912, log: lineLogger((line) => this.logs.push(line)), ...options.ha });
   }
 
   async broker(name: string, overrides: Partial<StoreOptions> = {}, fs = new MemoryFileSystem()): Promise<Broker> {
@@ -40,7 +41,7 @@ export class HaWorld {
       segmentSizeConsumeQueueBytes: 100 * 20,
       maxHashSlotNum: 1024, // the memory file system holds whole files: small index files
       maxIndexNum: 4096,
-      log: (line) => this.logs.push(`${name} store: ${line}`),
+      log: lineLogger((line) => this.logs.push(`${name} store: ${line}`)),
       ...overrides,
     });
     const store = await MessageStore.open({ fs, clock: this.clock, system: memorySystem() }, options);

@@ -16,6 +16,7 @@ import { defaultStoreOptions } from "../../src/store/store-options.ts";
 import { craftedRecord, craftedRun } from "../support/hostile-records.ts";
 import { platform, removeDir, tempDir } from "../support/platform.ts";
 import { message } from "../support/store.ts";
+import { lineLogger } from "../support/log.ts";
 
 const SEGMENT_BYTES = 1024 * 1024;
 const dirs: string[] = [];
@@ -115,7 +116,7 @@ describe(`a slave against a hostile master (${platform.system.runtime}, real TCP
 
       const fake = await fakeMaster(c.send);
       const logs: string[] = [];
-      const client = new HaClient({ net: platform.net, clock: platform.clock, replica: store.replica, masterAddress: () => fake.address, options: haOptions({ log: (l) => logs.push(l) }) });
+      const client = new HaClient({ net: platform.net, clock: platform.clock, replica: store.replica, masterAddress: () => fake.address, options: haOptions({ log: lineLogger((l) => logs.push(l) )}) });
       client.start();
       try {
         await waitFor(() => fake.sessions.length >= 2 && fake.sessions[0].ended, "refused, then reconnected");

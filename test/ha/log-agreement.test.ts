@@ -16,6 +16,7 @@ import { defaultStoreOptions, type StoreOptions } from "../../src/store/store-op
 import { message } from "../support/store.ts";
 import { until } from "../support/memory-platform.ts";
 import { HaWorld, RawSlave, SEGMENT_BYTES, bytesEqual, fill, type Broker } from "./ha-world.ts";
+import { lineLogger } from "../support/log.ts";
 
 let world: HaWorld;
 afterEach(async () => {
@@ -70,7 +71,7 @@ async function openStore(name: string, fs: MemoryFileSystem, overrides: Partial<
     maxHashSlotNum: 1024, // the memory file system holds whole files: small index files
     maxIndexNum: 4096,
     flushIntervalCommitLogMs: 3_600_000, // nothing is fsync'd unless a test says so
-    log: (line) => world.logs.push(`${name} store: ${line}`),
+    log: lineLogger((line) => world.logs.push(`${name} store: ${line}`)),
     ...overrides,
   });
   return MessageStore.open({ fs, clock: world.clock, system: memorySystem() }, options);

@@ -13,6 +13,7 @@ import { RouteTable } from "../../src/namesrv/route-table.ts";
 import { master, slave } from "../namesrv/registrations.ts";
 import { RUNS } from "../support/property.ts";
 import { bodyFrom, checkAnswer, contentType, describeSpec, hostileSegment, queueIdText, requestInit, type RequestSpec } from "./http-property.ts";
+import { lineLogger } from "../support/log.ts";
 
 const topicQueue = fc.record({ readQueueNums: fc.integer({ min: -1, max: 70_000 }), writeQueueNums: fc.integer({ min: 0, max: 16 }), perm: fc.integer({ min: -1, max: 16 }), topicSysFlag: fc.integer() });
 const registration = fc.tuple(fc.boolean(), fc.dictionary(fc.oneof(fc.constantFrom("TopicTest", "__proto__", "a".repeat(300)), hostileSegment), topicQueue, { maxKeys: 3 }), fc.nat(), fc.oneof(fc.constant("127.0.0.1:10911"), hostileSegment))
@@ -35,7 +36,7 @@ describe("name server HTTP API, property-based", () => {
   it("answers random requests to every route with a 2xx or a 4xx in the error shape", async () => {
     const routeTable = new RouteTable({});
     const logged: string[] = [];
-    const app = namesrvApp({ routeTable, clock: new ManualClock(), log: (line) => logged.push(line) });
+    const app = namesrvApp({ routeTable, clock: new ManualClock(), log: lineLogger((line) => logged.push(line) )});
     let registered = 0;
     await fc.assert(fc.asyncProperty(request, async (spec) => {
       const response = await app.request(spec.path, requestInit(spec));

@@ -9,12 +9,13 @@ import type { BrokerRegistration } from "../../src/contract/namesrv-http.ts";
 import {
   MASTER_ADDR, MASTER_HTTP_ADDR, MASTER_RESULT as MASTER, NO_MASTER, SLAVE_ADDR, SLAVE_HTTP_ADDR, TOPIC_TEST, master, registration, slave,
 } from "../namesrv/registrations.ts";
+import { lineLogger } from "../support/log.ts";
 
 function setup(options: RouteTableOptions = {}, maxBodyBytes?: number) {
   const clock = new ManualClock();
   const routeTable = new RouteTable(options);
   const logged: string[] = [];
-  const app = namesrvApp({ routeTable, clock, maxBodyBytes, log: (line) => logged.push(line) });
+  const app = namesrvApp({ routeTable, clock, maxBodyBytes, log: lineLogger((line) => logged.push(line) )});
   const post = (body: unknown) => app.request("/brokers", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
   const register = async (registration: BrokerRegistration) => {
     const response = await post(registration);

@@ -12,6 +12,7 @@ import { startNamesrv } from "../../src/app/start-namesrv.ts";
 import { platform } from "../support/platform.ts";
 import { freeListenPort, namesrvHttpAddress } from "../support/ports.ts";
 import { MASTER_ADDR, MASTER_HTTP_ADDR, master, slave } from "./registrations.ts";
+import { lineLogger } from "../support/log.ts";
 
 /** An HttpServing that keeps the handler instead of opening a socket. */
 function fakeHttp(): { http: HttpServing; handler: () => FetchHandler; closed: () => boolean } {
@@ -32,7 +33,7 @@ describe("startNamesrv with a manual clock", () => {
     const { http, handler, closed } = fakeHttp();
     const lines: string[] = [];
     const { config } = resolveNamesrvConfig({});
-    const namesrv = await startNamesrv(config, { clock, http, net: new MemoryNetwork() }, { log: (line) => lines.push(line) });
+    const namesrv = await startNamesrv(config, { clock, http, net: new MemoryNetwork() }, { log: lineLogger((line) => lines.push(line) )});
     assert.equal(namesrv.httpAddress, "127.0.0.1:9877");
     assert.equal(namesrv.remotingAddress, "127.0.0.1:9876");
     assert.equal(lines.shift(), "remoting 127.0.0.1:9876, HTTP 127.0.0.1:9877");

@@ -17,6 +17,7 @@ import { RemotingServer, type RemotingProcessor } from "../../src/remoting/remot
 import { encodeRemotingCommand, isResponse, RemotingFrameDecoder, requestCommand, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
 import { brokerConfig } from "../support/broker.ts";
 import { platform, removeDir, tempDir } from "../support/platform.ts";
+import { lineLogger } from "../support/log.ts";
 
 export interface AdminWorld {
   readonly broker: BrokerHandle;
@@ -44,7 +45,7 @@ export async function startAdminWorld(options: AdminWorldOptions = {}): Promise<
   const storeDir = await tempDir("admin");
   await options.prefill?.(storeDir);
   const logs: string[] = [];
-  const log = (line: string) => logs.push(line);
+  const log = lineLogger((line) => logs.push(line));
   const broker = await startBroker(brokerConfig({ storePathRootDir: storeDir, listenPort: 0, ...options.config }), platform, { log });
   const processors = new Map<number, RemotingProcessor>(adminProcessors({ runtime: broker.runtime, subscriptions: options.subscriptions }));
   const server = await RemotingServer.listen({

@@ -12,6 +12,7 @@ import { parseHostPort } from "../../src/core/host-port.ts";
 import type { Connection } from "../../src/core/platform.ts";
 import type { RouteTableLimits } from "../../src/namesrv/route-table.ts";
 import { encodeRemotingCommand, RemotingFrameDecoder, requestCommand, type RemotingCommand } from "../../src/remoting/remoting-command.ts";
+import { lineLogger } from "../support/log.ts";
 
 export interface NamesrvFront {
   readonly namesrv: Namesrv;
@@ -27,7 +28,7 @@ export interface NamesrvFront {
 export async function startNamesrvFront(options: { limits?: Partial<RouteTableLimits>; brokerExpiryMs?: number } = {}): Promise<NamesrvFront> {
   const logs: string[] = [];
   const config = { ...resolveNamesrvConfig({}).config, listenPort: 0, httpListenPort: 0, ...(options.brokerExpiryMs ? { brokerExpiryMs: options.brokerExpiryMs } : {}) };
-  const namesrv = await startNamesrv(config, platform, { log: (line) => logs.push(line), limits: options.limits });
+  const namesrv = await startNamesrv(config, platform, { log: lineLogger((line) => logs.push(line)), limits: options.limits });
   return {
     namesrv,
     address: namesrv.remotingAddress,

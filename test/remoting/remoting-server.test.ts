@@ -11,6 +11,7 @@ import { encodeRemotingCommand, FLAG_ONEWAY, requestCommand } from "../../src/re
 import { RequestHeader } from "../../src/remoting/request-header.ts";
 import { RemotingServer, type RemotingLimits, type RemotingProcessor } from "../../src/remoting/remoting-server.ts";
 import { RawRemotingClient } from "../support/remoting.ts";
+import { lineLogger } from "../support/log.ts";
 
 const ECHO = 9001;
 const SLOW = 9002;
@@ -45,7 +46,7 @@ function processors(): Map<number, RemotingProcessor> {
 async function withServer(run: (server: RemotingServer, logs: string[]) => Promise<void>, limits: Partial<RemotingLimits> = {}): Promise<void> {
   const logs: string[] = [];
   const server = await RemotingServer.listen({
-    net: platform.net, clock: platform.clock, at: { host: "127.0.0.1", port: 0 }, name: "remoting", processors: processors(), log: (m) => logs.push(m), limits,
+    net: platform.net, clock: platform.clock, at: { host: "127.0.0.1", port: 0 }, name: "remoting", processors: processors(), log: lineLogger((m) => logs.push(m)), limits,
   });
   try {
     await run(server, logs);

@@ -17,6 +17,7 @@ import { encodeMessageRecord, patchMessageRecord } from "../../src/codec/message
 import { MessageStore } from "../../src/store/message-store.ts";
 import { defaultStoreOptions } from "../../src/store/store-options.ts";
 import { platform, removeDir, runtimeName, tempDir } from "../support/platform.ts";
+import { silentLogger } from "../../src/core/log.ts";
 
 const FULL = process.env.SKIFF_STRESS_FULL === "1";
 const TOTAL_BYTES = FULL ? 1 << 30 : 48 << 20;
@@ -101,7 +102,7 @@ async function catchUpIn(root: string): Promise<{ ms: number; reads: number; max
   const store = await MessageStore.open(platform, defaultStoreOptions(root, {
     segmentSizeCommitLogBytes: SEGMENT_BYTES,
     segmentSizeConsumeQueueBytes: 300_000 * 20,
-    log: () => {},
+    log: silentLogger,
   }));
   const log = store.replica; // the slave's face of its store
   const master = new MasterLog();

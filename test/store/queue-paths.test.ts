@@ -13,6 +13,7 @@ import { MessageStore } from "../../src/store/message-store.ts";
 import { defaultStoreOptions } from "../../src/store/store-options.ts";
 import { craftedRecord } from "../support/hostile-records.ts";
 import { platform, removeDir, tempDir } from "../support/platform.ts";
+import { lineLogger } from "../support/log.ts";
 
 const dirs: string[] = [];
 
@@ -30,7 +31,7 @@ describe("consume-queue paths come only from valid topics and queue ids", () => 
     const parent = await tempDir("queue-paths");
     dirs.push(parent);
     const logs: string[] = [];
-    const options = defaultStoreOptions(join(parent, "store"), { segmentSizeCommitLogBytes: 1024 * 1024, segmentSizeConsumeQueueBytes: 1000 * 20, log: (l) => logs.push(l) });
+    const options = defaultStoreOptions(join(parent, "store"), { segmentSizeCommitLogBytes: 1024 * 1024, segmentSizeConsumeQueueBytes: 1000 * 20, log: lineLogger((l) => logs.push(l) )});
     const store = await MessageStore.open({ fs: platform.fs, clock: platform.clock, system: platform.system }, options);
     const specs = [
       { topic: "TopicTest", queueId: 0 },

@@ -4,6 +4,7 @@ import { resolveBrokerConfig } from "../../src/config/sources.ts";
 import type { BrokerConfig } from "../../src/config/broker-config.ts";
 import { startBroker } from "../../src/app/start-broker.ts";
 import { brokerApp } from "../../src/http/broker/app.ts";
+import { lineLogger } from "./log.ts";
 
 export function brokerConfig(values: Record<string, string | number | boolean> = {}): BrokerConfig {
   return resolveBrokerConfig({
@@ -18,7 +19,7 @@ export async function memoryBroker(
   fetch: (url: string, init?: RequestInit) => Promise<Response> = memory.fetch,
 ) {
   const logs: string[] = [];
-  const broker = await startBroker(brokerConfig(values), memory.platform, { log: (line) => logs.push(line), fetch });
+  const broker = await startBroker(brokerConfig(values), memory.platform, { log: lineLogger((line) => logs.push(line)), fetch });
   const app = brokerApp(broker.runtime);
   const request = (path: string, init?: RequestInit) => app.request(path, init);
   const json = async (path: string, init?: RequestInit) => {

@@ -18,6 +18,7 @@ import type { RemotingAnswer, RemotingCommand } from "../../src/remoting/remotin
 import { RemotingServer, type RemotingProcessor } from "../../src/remoting/remoting-server.ts";
 import { platform, removeDir, tempDir } from "./platform.ts";
 import { RawRemotingClient } from "./remoting.ts";
+import { lineLogger } from "./log.ts";
 
 export type { RawRemotingClient };
 
@@ -50,7 +51,7 @@ export async function remotingBroker(values: Record<string, string | number | bo
     },
   }).config;
   const logs: string[] = [];
-  const log = (line: string) => logs.push(line);
+  const log = lineLogger((line) => logs.push(line));
   await options.beforeStart?.(config);
   const broker = await startBroker(config, platform, { log });
   const { runtime } = broker;

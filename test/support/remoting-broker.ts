@@ -11,6 +11,7 @@ import { errorAnswer } from "../../src/processors/error-answers.ts";
 import { RemotingServer, type RemotingProcessor } from "../../src/remoting/remoting-server.ts";
 import { platform, removeDir, tempDir } from "./platform.ts";
 import { RawRemotingClient } from "./remoting.ts";
+import { lineLogger } from "./log.ts";
 
 export interface RemotingBroker {
   readonly broker: BrokerHandle;
@@ -26,7 +27,7 @@ export async function remotingBroker(
 ): Promise<RemotingBroker> {
   const store = await tempDir("remoting-broker");
   const logs: string[] = [];
-  const log = (line: string) => logs.push(line);
+  const log = lineLogger((line) => logs.push(line));
   const config = resolveBrokerConfig({
     env: {},
     cliValues: { storePathRootDir: store, brokerIP1: "127.0.0.1", listenPort: 0, mappedFileSizeCommitLog: 1 << 20, ...values },

@@ -2,9 +2,13 @@
  * Skiff brokers and name servers as real processes (one per process), on any of the three
  * runtimes, for end-to-end tests: started with `skiff broker|namesrv` flags, ready once they print
  * their boot line, stopped with SIGTERM or killed with SIGKILL, by PID. Every wait is bounded.
+ *
+ * A process's stdout is not a terminal, so it logs JSON lines: `output` holds each record's
+ * message (the sentence tests match on; other lines as written), `records` the parsed records.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import type { RuntimeName } from "./platform.ts";
+import { parseJsonLogLine, type JsonLogLine } from "./log.ts";
 
 export const repo = decodeURIComponent(new URL("../..", import.meta.url).pathname);
 
@@ -26,7 +30,10 @@ export interface SkiffProcess {
   readonly address: string;
   /** `host:port` of its RocketMQ remoting port (listenPort). */
   readonly remotingAddress: string;
+  /** Each line's message (`msg` of a JSON log line; any other line as it is), last 5000. */
   readonly output: string[];
+  /** The JSON log records, last 5000. */
+  readonly records: JsonLogLine[];
   /**
    * SIGTERM, wait for exit (bounded). `code` is the exit code as the test runner sees it: Deno's
    * node:child_process reports `null` (and the signal) for any child it sent a signal to, even one
@@ -44,17 +51,22 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
   const [bin, args] = COMMANDS[runtime]([command, ...flags]);
   const child: ChildProcess = spawn(bin, args, { cwd: repo, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" } });
   const output: string[] = [];
+  const records: JsonLogLine[] = [];
   const listeners = new Set<(line: string) => void>();
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) {
-      if (line.length === 0) continue;
-      output.push(line);
-      if (output.length > 5000) output.shift();
-      for (const listener of listeners) listener(line);
+  const onLine = (raw: string) => {
+    if (raw.length === 0) return;
+    const record = parseJsonLogLine(raw);
+    if (record) {
+      records.push(record);
+      if (records.length > 5000) records.shift();
     }
+    const line = record?.msg ?? raw;
+    output.push(line);
+    if (output.length > 5000) output.shift();
+    for (const listener of listeners) listener(line);
   };
-  child.stdout?.on("data", onData);
-  child.stderr?.on("data", onData);
+  child.stdout?.setEncoding("utf8").on("data", lineSplitter(onLine));
+  child.stderr?.setEncoding("utf8").on("data", lineSplitter(onLine));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const waitFor = (pattern: RegExp, waitMs = timeoutMs) =>
     new Promise<string>((resolve, reject) => {
@@ -92,6 +104,7 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
     address,
     remotingAddress,
     output,
+    records,
     exited,
     waitFor,
     async stop() {
@@ -109,6 +122,16 @@ export async function startSkiff(runtime: RuntimeName, command: "broker" | "name
       child.kill("SIGKILL");
       await exited;
     },
+  };
+}
+
+/** Whole lines of a stream, however its chunks fall (a chunk may end inside a line). */
+function lineSplitter(onLine: (line: string) => void): (chunk: string) => void {
+  let partial = "";
+  return (chunk) => {
+    const lines = (partial + chunk).split("\n");
+    partial = lines.pop()!;
+    for (const line of lines) onLine(line);
   };
 }
 

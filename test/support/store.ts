@@ -7,6 +7,7 @@ import { parseHostAddress } from "../../src/codec/host-address.ts";
 import type { MessageInput } from "../../src/store/message-input.ts";
 import { MessageStore, type StorePlatform } from "../../src/store/message-store.ts";
 import { defaultStoreOptions, type StoreOptions } from "../../src/store/store-options.ts";
+import { lineLogger } from "./log.ts";
 
 export function message(topic: string, body: string | Uint8Array, extra: Partial<MessageInput> & { tags?: string } = {}): MessageInput {
   const properties = new Map(extra.properties ?? []);
@@ -63,7 +64,7 @@ export function memoryStoreWorld(overrides: Partial<StoreOptions> = {}): MemoryS
     segmentSizeConsumeQueueBytes: 100 * 20,
     maxHashSlotNum: 1024, // the memory file system holds whole files: small index files
     maxIndexNum: 4096,
-    log: (line) => logs.push(line),
+    log: lineLogger((line) => logs.push(line)),
     ...overrides,
   });
   return { fs, clock, platform, options, logs, open: () => MessageStore.open(platform, options), whileRunning: (work, stepMs) => whileRunning(clock, work, stepMs) };

@@ -14,7 +14,7 @@ import { syncRoutes } from "./sync-routes.ts";
 
 export function brokerApp(runtime: BrokerRuntime): Hono {
   const app = new Hono();
-  app.onError(errorHandler((line) => runtime.log(line)));
+  app.onError(errorHandler(runtime.log.child("http")));
   app.notFound(notFound);
   app.route("/", healthRoutes(runtime));
   app.route("/", messagesRoutes(runtime));

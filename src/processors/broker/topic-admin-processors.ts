@@ -56,7 +56,7 @@ export function topicAdminProcessors(runtime: BrokerRuntime): ReadonlyArray<read
     validateTopic(topic);
     if (runtime.config().brokerRole === "SLAVE") {
       // A tool may ask every broker of a cluster (mqadmin asks masters only): the deletion reaches a slave from its master.
-      runtime.log(`DELETE_TOPIC_IN_BROKER ${topic} on a slave: nothing to do here, the deletion comes from the master (its log and metadata sync)`);
+      runtime.log.info(`DELETE_TOPIC_IN_BROKER ${topic} on a slave: nothing to do here, the deletion comes from the master (its log and metadata sync)`);
       return { code: ResponseCode.SUCCESS };
     }
     if (metadata.topics.get(topic) || runtime.store.queueIdsOf(topic).length > 0) await admin.deleteTopic(topic);

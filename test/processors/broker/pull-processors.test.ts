@@ -172,6 +172,6 @@ describe("pull processors", () => {
       const answer = await consumer.call(pullRequest("T", 0, 5, { sysFlag: COMMIT_OFFSET, commitOffset: 5, consumerGroup: "g" }));
       assert.deepEqual([answer.code, answer.remark, answer.extFields?.nextBeginOffset, answer.extFields?.suggestWhichBrokerId], [ResponseCode.PULL_RETRY_IMMEDIATELY, "NO_MESSAGE_IN_QUEUE", "5", "0"]);
       assert.equal(rb.broker.metadata.consumerOffsets.query("g", "T", 0), -1);
-    }, { brokerRole: "SLAVE", brokerId: 1 });
+    }, { brokerRole: "SLAVE", brokerId: 1, haMasterAddress: "127.0.0.1:1" });
   });
 });

@@ -16,6 +16,7 @@ import { remotingBroker } from "../../support/processor-broker.ts";
 import { capturedExchanges } from "../../support/remoting-fixtures.ts";
 import { EXACT } from "./replay.ts";
 import { replayConsumer } from "./session.ts";
+import { silentLogger } from "../../../src/core/log.ts";
 
 const RUN = "v4.9.7-retention/v4.9.7-retention";
 const CONSUMERS = [`${RUN}-push-old-group-02-broker`, `${RUN}-push-new-first-02-broker`, `${RUN}-push-new-last-02-broker`];
@@ -51,7 +52,7 @@ function retainedRecords(): Uint8Array {
 
 /** The store as the real broker's was after deletion: its log starts at 196608 with the retained records. */
 async function retainedStore(config: BrokerConfig): Promise<void> {
-  const store = await MessageStore.open(platform, storeOptionsFrom(config, () => undefined));
+  const store = await MessageStore.open(platform, storeOptionsFrom(config, silentLogger));
   const bytes = retainedRecords();
   await store.replica.appendReplicated(FIRST_RETAINED, bytes);
   await store.waitDispatched(FIRST_RETAINED + bytes.byteLength);

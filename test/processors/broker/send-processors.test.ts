@@ -67,7 +67,7 @@ describe("send processors", () => {
     await withBroker(async (rb) => {
       const client = await rb.client();
       assert.equal((await client.call(sendRequest("T", "x"))).code, ResponseCode.SERVICE_NOT_AVAILABLE);
-    }, { brokerRole: "SLAVE", brokerId: 1 });
+    }, { brokerRole: "SLAVE", brokerId: 1, haMasterAddress: "127.0.0.1:1" });
   });
 
   it("takes SEND_MESSAGE (10) with the long header names", async () => {

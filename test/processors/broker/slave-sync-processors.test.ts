@@ -19,6 +19,7 @@ import { RemotingClientPool } from "../../../src/remoting/remoting-client.ts";
 import { platform, removeDir, tempDir } from "../../support/platform.ts";
 import { remotingBroker } from "../../support/processor-broker.ts";
 import { request } from "./requests.ts";
+import { lineLogger } from "../../support/log.ts";
 
 describe("slave sync processors", () => {
   it("serve the master's metadata in Java's shapes, which Skiff's remoting sync client applies as they are", async () => {
@@ -49,7 +50,7 @@ describe("slave sync processors", () => {
       const logs: string[] = [];
       const sync = new SlaveSync({
         clock: platform.clock, metadata: slave, fetch: () => Promise.reject(new Error("not over HTTP")), source: remotingSyncSource(pool),
-        periodMs: 60_000, masterAddress: () => rb.address, onDelayOffsetsChanged: () => undefined, log: (line) => logs.push(line),
+        periodMs: 60_000, masterAddress: () => rb.address, onDelayOffsetsChanged: () => undefined, log: lineLogger((line) => logs.push(line)),
       });
       await sync.syncNow();
       assert.deepEqual([sync.lastError, logs], [null, []]);
