@@ -15,13 +15,21 @@
  * With `broker: "host:port"` everything goes to that broker.
  *
  * A topic served by several broker names has queue ids on each: pass `brokerName` to say which.
+ *
+ * A topic the name servers do not know yet is asked for again for up to `NEW_TOPIC_ROUTE_WAIT_MS`
+ * (100 ms doubling to 800 ms) before TOPIC_NOT_EXIST: a producer's first send creates a topic on
+ * the broker, which registers it with the name servers a moment later, and a consumer started
+ * right after the producer must not fail in that moment.
  */
 import { RECORDS_CONTENT_TYPE, type ConsumerOffsetJson, type QueueOffsetAtJson } from "../contract/broker-http.ts";
-import { MASTER_ID } from "../contract/namesrv-http.ts";
+import { MASTER_ID, type TopicRouteData } from "../contract/namesrv-http.ts";
 import { SkiffClientError } from "./errors.ts";
 import { HttpClient, type FetchLike, type Unchecked } from "./http.ts";
 import { decodePullAnswer, type PullResult } from "./pull-answer.ts";
 import { addressFor, brokerData, httpAddrs, noHttpAddress, readableBrokerNames, RouteCache } from "./route.ts";
+
+/** How long a topic the name servers do not know is asked for again before TOPIC_NOT_EXIST. */
+export const NEW_TOPIC_ROUTE_WAIT_MS = 3000;
 
 export interface PullConsumerOptions {
   readonly group: string;
@@ -184,10 +192,24 @@ export class PullConsumer {
     return `/consumer-offsets/${encodeURIComponent(this.group)}/${encodeURIComponent(topic)}/${queueId}`;
   }
 
+  /** The topic's route, waiting out the moment between a topic's creation and its registration. */
+  private async routeOf(routes: RouteCache, topic: string): Promise<TopicRouteData> {
+    const deadline = Date.now() + NEW_TOPIC_ROUTE_WAIT_MS;
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 800)) {
+      try {
+        return await routes.get(topic);
+      } catch (error) {
+        const unknown = error instanceof SkiffClientError && error.code === "TOPIC_NOT_EXIST";
+        if (!unknown || Date.now() + delayMs > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
   /** Where a request about the queue goes (see the header). */
   private async target(topic: string, queueId: number, brokerName: string | undefined, purpose: "pull" | "commit" | "read-offset"): Promise<Target> {
     if (!this.routes) return { address: this.broker as string, brokerId: MASTER_ID, key: `\u0001${topic}\u0001${queueId}` };
-    const route = await this.routes.get(topic);
+    const route = await this.routeOf(this.routes, topic);
     let name = brokerName;
     if (name === undefined) {
       const names = readableBrokerNames(route, queueId);

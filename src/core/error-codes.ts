@@ -19,8 +19,10 @@ export const ErrorCode = {
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   /** The client closed its connection before its request body was read. */
   CLIENT_CLOSED_REQUEST: "CLIENT_CLOSED_REQUEST",
-  /** No route for this method and path. */
+  /** No route for this path. */
   NOT_FOUND: "NOT_FOUND",
+  /** The path exists, for other methods (the answer's `Allow` header names them). */
+  METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
   /** A bug: the details are in the log, never in the answer. */
   INTERNAL_ERROR: "INTERNAL_ERROR",
 

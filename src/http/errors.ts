@@ -10,7 +10,8 @@
  * retriable, else 400. An OS error that escaped as is with
  * ENOSPC/EDQUOT (a full disk) is a 503 STORE_DISK_FULL naming the cause. Anything else is a bug: 500
  * with a generic message; the details go to the log only. `checked` turns a zod failure into a 400.
- * An unknown path is a 404 in the same shape (`notFound`).
+ * An unknown path is a 404 in the same shape, a known path asked with another method a 405 with
+ * `Allow` (`notFoundOrWrongMethod`).
  *
  * A client that closed its connection before its request was read is neither: nobody is left to
  * answer, and nothing is wrong with the server. Reading the body then fails on every runtime
@@ -19,7 +20,7 @@
  * CLIENT_CLOSED_REQUEST, which is logged as one low-level "client closed" line, not as an
  * internal error (Bun and Node also abort `request.signal`, which catches other reads).
  */
-import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import type { Context, ErrorHandler, Hono, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ErrorBody } from "../contract/error-body.ts";
 import { ErrorCode, isErrorCode, type PeerErrorCode } from "../core/error-codes.ts";
@@ -44,6 +45,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, HttpStatus>> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   CLIENT_CLOSED_REQUEST: 400,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   INTERNAL_ERROR: 500,
   // Messages
   MESSAGE_ILLEGAL: 400,
@@ -51,9 +53,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, HttpStatus>> = {
   TOPIC_TOO_LONG: 400,
   QUEUE_ID_ILLEGAL: 400,
   PROPERTIES_ILLEGAL: 400,
-  PROPERTIES_SIZE_EXCEEDED: 400,
-  BODY_SIZE_EXCEEDED: 400,
-  MESSAGE_SIZE_EXCEEDED: 400,
+  PROPERTIES_SIZE_EXCEEDED: 413,
+  BODY_SIZE_EXCEEDED: 413,
+  MESSAGE_SIZE_EXCEEDED: 413,
   BATCH_ILLEGAL: 400,
   BATCH_TOO_LARGE: 413,
   MESSAGE_ID_ILLEGAL: 400,
@@ -180,6 +182,19 @@ export function errorHandler(log: Logger = silentLogger): ErrorHandler {
 export const onError: ErrorHandler = errorHandler();
 
 export const notFound: NotFoundHandler = (c) => errorResponse(c, 404, "NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`);
+
+const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"] as const;
+
+/** `app`'s not-found handler: 405 with `Allow` when the path has routes for other methods, else 404. */
+export function notFoundOrWrongMethod(app: Hono): NotFoundHandler {
+  return (c) => {
+    const asked = c.req.method === "HEAD" ? "GET" : c.req.method;
+    const allowed = METHODS.filter((method) => method !== asked && app.router.match(method, c.req.path)[0].length > 0);
+    if (allowed.length === 0) return notFound(c);
+    c.header("Allow", allowed.join(", "));
+    return errorResponse(c, 405, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(" or ")}`);
+  };
+}
 
 /** Moved to src/core/checked.ts (the broker checks its input too); re-exported for the HTTP apps. */
 export { checked, describeIssues } from "../core/checked.ts";

@@ -24,7 +24,7 @@ import { SkiffError } from "../core/errors.ts";
 import type { RouteTable } from "../namesrv/route-table.ts";
 import { brokerIdSchema, NAME_LENGTH_MAX, registrationSchema } from "../namesrv/route-schema.ts";
 import { namesrvDashboardRoutes } from "./dashboard/routes.ts";
-import { checked, errorHandler, errorResponse, notFound, readOrClientClosed } from "./errors.ts";
+import { checked, errorHandler, errorResponse, notFoundOrWrongMethod, readOrClientClosed } from "./errors.ts";
 import type { Logger } from "../core/log.ts";
 
 /** RocketMQ's remoting frame limit; 100,000 topic configs fit in about a tenth of it. */
@@ -52,7 +52,7 @@ export function namesrvApp(options: NamesrvAppOptions): Hono {
   const maxBodyBytes = options.maxBodyBytes ?? NAMESRV_BODY_BYTES_MAX;
   const app = new Hono();
   app.onError(errorHandler(options.log));
-  app.notFound(notFound);
+  app.notFound(notFoundOrWrongMethod(app));
 
   app.post(
     "/brokers",

@@ -13,7 +13,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../adapters/memory/clock.ts";
-import { Producer, PullConsumer } from "../../src/client/index.ts";
+import { Producer, PullConsumer, SkiffClientError } from "../../src/client/index.ts";
 import { namesrvApp } from "../../src/http/namesrv-app.ts";
 import { topicConfig } from "../../src/metadata/topic-config.ts";
 import { RouteTable } from "../../src/namesrv/route-table.ts";
@@ -210,5 +210,17 @@ describe("client routing through the name server", () => {
     assert.ok(net.callsTo("/consumer-offsets/Loop/").every((c) => c.endsWith(MASTER)));
     assert.ok(net.callsTo("/topics/Routed/queues/1/").some((c) => c.endsWith(SLAVE)), "some pulls went to the slave");
     assert.equal(await consumer.committedOffset("Routed", 1), master.broker.store.maxOffsetInQueue("Routed", 1));
+  });
+
+  it("waits a moment for a topic the name server does not know yet (a producer just created it), then consumes it", async () => {
+    await master.send("JustCreated", { body: "first", queueId: 0 });
+    const consumer = new PullConsumer({ group: "Early", namesrv: NAMESRV, fetch: net.fetch });
+    // The broker registers its new topic a moment after the consumer first asks for the route.
+    const registered = new Promise((resolve) => setTimeout(resolve, 400)).then(() => register(namesrv, master, { brokerId: 0, listenPort: MASTER_PORT }));
+    const pulled = await consumer.pull("JustCreated", 0, 0);
+    await registered;
+    assert.deepEqual(pulled.messages.map((m) => text(m.body)), ["first"]);
+    assert.ok(net.callsTo("/routes/JustCreated").length >= 2, "asked again until the route was there");
+    await assert.rejects(consumer.pull("NeverCreated", 0, 0), (error: SkiffClientError) => error.code === "TOPIC_NOT_EXIST", "an unknown topic still fails, after the wait");
   });
 });

@@ -71,7 +71,7 @@ describe("POST /topics/{topic}/messages", () => {
       ["separator in a property", post("/topics/T/messages", JSON.stringify({ body: "x", properties: { a: "b\u0002c" } })), 400, /separator/],
       ["bad base64", post("/topics/T/messages", JSON.stringify({ bodyBase64: "!!!" })), 400, /base64/],
       ["illegal topic", post("/topics/bad%20topic/messages", JSON.stringify({ body: "x" })), 400, /illegal characters/],
-      ["oversized body", post("/topics/T/messages", JSON.stringify({ body: "x".repeat(2000) })), 400, /more than 1024/],
+      ["oversized body", post("/topics/T/messages", JSON.stringify({ body: "x".repeat(2000) })), 413, /more than 1024/],
       ["oversized request", post("/topics/T/messages", "x".repeat(5 * 1024 * 1024)), 413, /larger than/],
       ["binary batch of 1025 messages", post("/topics/T/messages", encodeBatch(Array.from({ length: 1025 }, () => ({ flag: 0, body: new Uint8Array(0), properties: "" }))) as Uint8Array<ArrayBuffer>, "application/x-rocketmq-batch"), 413, /more than 1024 messages/],
       ["JSON batch of 1025 messages", post("/topics/T/messages", JSON.stringify({ messages: Array.from({ length: 1025 }, () => ({ body: "" })) })), 413, /1025 messages, more than 1024/],
@@ -184,8 +184,8 @@ describe("GET /topics/{topic}/queues/{queueId}/messages", () => {
     await t.send("Q", { body: "x", queueId: 0 });
     const cases: Array<[string, number, RegExp]> = [
       ["/topics/Unknown/queues/0/messages?offset=0", 404, /does not exist/],
-      ["/topics/Q/queues/0/messages", 400, /offset/],
-      ["/topics/Q/queues/0/messages?offset=-1", 400, /offset must be >= 0/],
+      ["/topics/Q/queues/0/messages", 400, /^offset: required$/],
+      ["/topics/Q/queues/0/messages?offset=-1", 400, /offset: must be at least 0/],
       ["/topics/Q/queues/0/messages?offset=abc", 400, /offset must be an integer/],
       ["/topics/Q/queues/x/messages?offset=0", 400, /queueId/],
       ["/topics/Q/queues/99/messages?offset=0", 400, /out of range/],
@@ -198,6 +198,18 @@ describe("GET /topics/{topic}/queues/{queueId}/messages", () => {
       assert.equal(answer.status, status, path);
       assert.match(answer.body.error.message, message, path);
     }
+    await t.broker.stop();
+  });
+
+  it("answers a known path asked with another method 405 with Allow, an unknown path 404", async () => {
+    const t = await memoryBroker();
+    const wrong = await t.json("/topics/Q/queues/0/messages?offset=0", { method: "POST" });
+    assert.deepEqual([wrong.status, wrong.body.error.code], [405, "METHOD_NOT_ALLOWED"]);
+    assert.equal(wrong.headers.get("allow"), "GET");
+    assert.match(wrong.body.error.message, /^POST is not allowed on \/topics\/Q\/queues\/0\/messages; use GET$/);
+    const healthz = await t.json("/healthz", { method: "PUT" });
+    assert.deepEqual([healthz.status, healthz.headers.get("allow")], [405, "GET"]);
+    assert.equal((await t.json("/no/such/path", { method: "PUT" })).status, 404);
     await t.broker.stop();
   });
 });

@@ -160,17 +160,19 @@ describe("name server app: errors", () => {
 
   it("refuses a negative brokerId in the body and a malformed one in the path", async () => {
     const { app, post } = setup();
-    await expectError(await post({ ...valid, brokerId: -1 }), 400, "BAD_REQUEST", /brokerId: must be >= 0/);
+    await expectError(await post({ ...valid, brokerId: -1 }), 400, "BAD_REQUEST", /brokerId: must be at least 0/);
     await expectError(await app.request("/brokers/DefaultCluster/broker-a/-1", { method: "DELETE" }), 400, "BAD_REQUEST", /brokerId/);
     await expectError(await app.request("/brokers/DefaultCluster/broker-a/one", { method: "DELETE" }), 400, "BAD_REQUEST", /brokerId/);
   });
 
-  it("answers unknown paths and methods with 404 in the same shape", async () => {
+  it("answers unknown paths with 404 and a known path asked with another method with 405 and Allow, in the same shape", async () => {
     const { app, route } = setup();
     await expectError(await route("NoSuchTopic"), 404, "TOPIC_NOT_EXIST", /NoSuchTopic/);
     await expectError(await app.request("/nope"), 404, "NOT_FOUND", /GET \/nope/);
-    await expectError(await app.request("/brokers"), 404, "NOT_FOUND");
-    await expectError(await app.request("/brokers/DefaultCluster/broker-a", { method: "DELETE" }), 404, "NOT_FOUND");
+    await expectError(await app.request("/brokers/DefaultCluster/broker-a/x/y", { method: "DELETE" }), 404, "NOT_FOUND");
+    const wrong = await app.request("/brokers");
+    assert.equal(wrong.headers.get("allow"), "POST");
+    await expectError(wrong, 405, "METHOD_NOT_ALLOWED", /^GET is not allowed on \/brokers; use POST$/);
   });
 
   it("answers conflicts and full tables with 409 and an oversized body with 413", async () => {

@@ -51,7 +51,7 @@ describe(`bad input to the name server's processors (${platform.system.runtime})
     await refused(register(master(), { brokerName: undefined }), /the custom field <brokerName> is null/);
     await refused(register(master(), { haServerAddr: undefined }), /the custom field <haServerAddr> is null/);
     await refused(register(master(), { brokerId: "zero" }), /the custom field <brokerId> is not a long: "zero"/);
-    await refused(register(master(), { brokerId: "-1" }), /brokerId: must be >= 0/);
+    await refused(register(master(), { brokerId: "-1" }), /brokerId: must be at least 0/);
     await refused(register(master(), { brokerAddr: "nowhere" }), /brokerAddr: must be host:port/);
     await refused(register(master(), { httpAddr: "127.0.0.1:99999" }), /httpAddr: must be host:port/);
     await refused(register(master(), { bodyCrc32: "12x" }), /the custom field <bodyCrc32> is not an int/);

@@ -3,7 +3,7 @@
  * runtime adapter runs the broker; tested with `app.request()`.
  */
 import { Hono } from "hono";
-import { errorHandler, notFound } from "../errors.ts";
+import { errorHandler, notFoundOrWrongMethod } from "../errors.ts";
 import { brokerDashboardRoutes } from "../dashboard/routes.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { healthRoutes } from "./health-routes.ts";
@@ -15,7 +15,7 @@ import { syncRoutes } from "./sync-routes.ts";
 export function brokerApp(runtime: BrokerRuntime): Hono {
   const app = new Hono();
   app.onError(errorHandler(runtime.log.child("http")));
-  app.notFound(notFound);
+  app.notFound(notFoundOrWrongMethod(app));
   app.route("/", healthRoutes(runtime));
   app.route("/", messagesRoutes(runtime));
   app.route("/", adminRoutes(runtime));
