@@ -203,12 +203,14 @@ describe("GET /topics/{topic}/queues/{queueId}/messages", () => {
 
   it("answers a known path asked with another method 405 with Allow, an unknown path 404", async () => {
     const t = await memoryBroker();
-    const wrong = await t.json("/topics/Q/queues/0/messages?offset=0", { method: "POST" });
-    assert.deepEqual([wrong.status, wrong.body.error.code], [405, "METHOD_NOT_ALLOWED"]);
+    const wrong = await t.request("/topics/Q/queues/0/messages?offset=0", { method: "POST" });
     assert.equal(wrong.headers.get("allow"), "GET");
-    assert.match(wrong.body.error.message, /^POST is not allowed on \/topics\/Q\/queues\/0\/messages; use GET$/);
-    const healthz = await t.json("/healthz", { method: "PUT" });
+    const body = await wrong.json();
+    assert.deepEqual([wrong.status, body.error.code], [405, "METHOD_NOT_ALLOWED"]);
+    assert.match(body.error.message, /^POST is not allowed on \/topics\/Q\/queues\/0\/messages; use GET$/);
+    const healthz = await t.request("/healthz", { method: "PUT" });
     assert.deepEqual([healthz.status, healthz.headers.get("allow")], [405, "GET"]);
+    await healthz.body?.cancel();
     assert.equal((await t.json("/no/such/path", { method: "PUT" })).status, 404);
     await t.broker.stop();
   });

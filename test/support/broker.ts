@@ -24,7 +24,7 @@ export async function memoryBroker(
   const request = (path: string, init?: RequestInit) => app.request(path, init);
   const json = async (path: string, init?: RequestInit) => {
     const response = await request(path, init);
-    return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+    return { status: response.status, body: (await response.json()) as any };
   };
   const send = (topic: string, body: unknown) =>
     json(`/topics/${topic}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
