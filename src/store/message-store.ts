@@ -9,8 +9,8 @@
  *   <root>/abort                                   present while running (crash marker)
  *   <root>/lock
  *
- * `open` recovers (truncating a torn tail, re-dispatching what the consume queues may have missed)
- * before anything is accepted; `close` flushes everything and removes `abort`.
+ * `open` recovers (store-open.ts: truncating a torn tail, re-dispatching what the consume queues may
+ * have missed) before anything is accepted; `close` flushes everything and removes `abort`.
  *
  * Traffic (`traffic`, traffic-stats.ts): every append and read is counted there, for the admin
  * tools' runtime info; `readMessageAt`, `storeTimestampAt` and `earliestMessageTime` are the
@@ -29,24 +29,22 @@
  */
 import { SkiffError, assert } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
-import type { DiskSpace, Platform } from "../core/platform.ts";
-import { utf8Decode, utf8Encode } from "../core/bytes.ts";
-import { CheckpointFile } from "./checkpoint-file.ts";
-import { recoverCommitLog, type RecoveryResult } from "./commit-log-recovery.ts";
-import { CommitLog, type AppendedRecord } from "./commit-log.ts";
-import { ConsumeQueueTable } from "./consume-queue-table.ts";
-import { Dispatcher, type ArrivalListener } from "./dispatcher.ts";
-import { IndexService } from "./index-service.ts";
+import type { DiskSpace } from "../core/platform.ts";
+import type { CheckpointFile } from "./checkpoint-file.ts";
+import type { RecoveryResult } from "./commit-log-recovery.ts";
+import type { AppendedRecord, CommitLog } from "./commit-log.ts";
+import type { ConsumeQueueTable } from "./consume-queue-table.ts";
+import type { ArrivalListener, Dispatcher } from "./dispatcher.ts";
+import type { IndexService } from "./index-service.ts";
 import { queryMessagesByKey, type KeyQueryResult } from "./message-query.ts";
 export { MAX_QUERY_MESSAGES } from "./message-query.ts";
-import { FlushService, type FlushStatus } from "./flush-service.ts";
+import type { FlushService, FlushStatus } from "./flush-service.ts";
 import { readMessages, type GetMessageRequest, type GetMessageResult } from "./get-message.ts";
 import { prepareInputs, type MessageInput } from "./message-input.ts";
 import { earliestStoreTime, isOnDisk, offsetByStoreTime, type QueueLookupContext } from "./queue-lookup.ts";
 import { CommitLogReplica, type Replica } from "./replica.ts";
 import { CommitLogReplicationSource, type ReplicationSource } from "./replication-source.ts";
-import { SegmentedLog } from "./segmented-log.ts";
-import { StoreHealth, type StoreIoProblem } from "./store-health.ts";
+import type { StoreHealth, StoreIoProblem } from "./store-health.ts";
 import { LogOffsets, type StoreOffsets, type StoreStats } from "./store-offsets.ts";
 import { RetentionService, type DiskUsage, type RetentionPass } from "./retention.ts";
 import { DEFAULT_RETENTION_SETTINGS, type RetentionSchedule, type RetentionSettings } from "./retention-settings.ts";
@@ -54,15 +52,14 @@ import type { StoreOptions } from "./store-options.ts";
 import { TrafficStats } from "./traffic-stats.ts";
 import { queueEntryStoreTimestamp, readMessageAt, storeTimestampAt } from "./message-lookup.ts";
 import { topicDeletionRecord } from "./topic-deletion.ts";
+import { closeStoreParts, openStoreParts, type FlushListener, type StoreParts, type StorePlatform } from "./store-open.ts";
 import type { HostAddress } from "../codec/host-address.ts";
 
-/** Hears of each commit-log flush that moved the flushed offset (`onCommitLogFlush`). */
-export type FlushListener = (elapsedMs: number, bytes: number) => void;
+export type { FlushListener } from "./store-open.ts";
 
 export type { ArrivalListener, KeyQueryResult, MessageInput, Replica, ReplicationSource, RetentionPass, RetentionSchedule, RetentionSettings, StoreOffsets, StoreOptions, StoreStats, TrafficStats };
 
-/** The ports the store uses: files, time, and the machine's memory size. */
-export type StorePlatform = Pick<Platform, "fs" | "clock" | "system">;
+export type { StorePlatform } from "./store-open.ts";
 
 /** A store directory and the file system it is on (null: the directory is gone). */
 export interface StoreDirSpace {
@@ -114,12 +111,10 @@ export class MessageStore {
   private readonly retention: RetentionService;
   private retentionSettings: () => RetentionSettings = () => DEFAULT_RETENTION_SETTINGS;
   private closed = false;
+  private readonly parts: StoreParts;
 
-  private constructor(parts: {
-    platform: StorePlatform; options: StoreOptions; commitLog: CommitLog; queues: ConsumeQueueTable;
-    dispatcher: Dispatcher; index: IndexService | null; flush: FlushService; checkpoint: CheckpointFile; recovery: RecoveryResult; health: StoreHealth;
-    flushListeners: Set<FlushListener>;
-  }) {
+  private constructor(parts: StoreParts) {
+    this.parts = parts;
     this.flushListeners = parts.flushListeners;
     this.index = parts.index;
     this.health = parts.health;
@@ -146,58 +141,12 @@ export class MessageStore {
   }
 
   static async open(platform: StorePlatform, options: StoreOptions): Promise<MessageStore> {
-    const { fs, clock } = platform;
-    const root = options.rootDir;
-    await fs.mkdir(root);
-    await lockStore(platform, root);
-    const abnormal = (await fs.stat(joinPath(root, "abort"))) !== null;
-    const checkpoint = await CheckpointFile.open(fs, joinPath(root, "checkpoint"));
-    const health = new StoreHealth({ clock, log: options.log });
-    const log = await SegmentedLog.open({ fs, dir: options.commitLogDir ?? joinPath(root, "commitlog"), segmentSizeBytes: options.segmentSizeCommitLogBytes, health });
-    const recovery = await recoverCommitLog(log, { checkCrc: options.checkCrcOnRecover, abnormal, checkpoint: checkpoint.value });
-    if (recovery.stoppedBecause) options.log.warn(`commit-log recovery truncated the log at ${recovery.endOffset}: ${recovery.stoppedBecause}`);
-    const commitLog = new CommitLog({ log, clock, maxMessageSizeBytes: options.maxMessageSizeBytes });
-    const queues = new ConsumeQueueTable(fs, joinPath(root, "consumequeue"), options.segmentSizeConsumeQueueBytes, health);
-    await queues.load();
-    await queues.truncateFrom(recovery.endOffset);
-    await queues.correctMinOffsets(log.minOffset); // retention may have deleted segments their first entries point into
-    const index = options.messageIndexEnable
-      ? await IndexService.open({
-        fs, dir: joinPath(root, "index"), limits: { slots: options.maxHashSlotNum, maxIndex: options.maxIndexNum },
-        now: () => clock.now(), log: options.log.child("index"),
-      }, abnormal)
-      : null;
-    let stalls = 0;
-    const dispatcher: Dispatcher = new Dispatcher({
-      commitLog, queues, index: index ?? undefined, delayLevelsMs: options.delayLevelsMs, onProblem: (problem) => options.log.child("dispatch").warn(problem),
-      onStall: () => health.retryLater("dispatch", ++stalls, () => void dispatcher.wake()),
-    });
-    // A message becomes visible (dispatched) once written; a stalled dispatch resumes with the writes.
-    log.onProgress(() => void dispatcher.wake());
-    health.onRecovered(() => void dispatcher.wake());
-    // After a crash the index may lag the consume queues: records past its last indexed message are dispatched again.
-    const indexResume = abnormal && index ? index.resumeOffset() : null;
-    const queuesResume = abnormal ? Math.min(recovery.scannedFrom, queues.maxPhysicalEnd()) : queues.maxPhysicalEnd();
-    const resumeAt = indexResume === null ? queuesResume : Math.min(queuesResume, indexResume);
-    dispatcher.startAt(Math.max(resumeAt, log.minOffset));
-    await dispatcher.wake();
-    const flushListeners = new Set<FlushListener>();
-    const flush = new FlushService({
-      clock, commitLog, queues, dispatcher, checkpoint, index: index ?? undefined,
-      flushDiskType: options.flushDiskType,
-      flushIntervalMs: options.flushIntervalCommitLogMs,
-      flushConsumeQueueIntervalMs: options.flushIntervalConsumeQueueMs,
-      syncFlushTimeoutMs: options.syncFlushTimeoutMs,
-      onProblem: (problem) => options.log.child("flush").error(problem),
-      onCommitLogFlushed: (elapsedMs, bytes) => {
-        for (const listener of flushListeners) listener(elapsedMs, bytes);
-      },
-    });
-    const store = new MessageStore({ platform, options, commitLog, queues, dispatcher, index, flush, checkpoint, recovery, health, flushListeners });
+    const parts = await openStoreParts(platform, options);
+    const store = new MessageStore(parts);
     store.rebuildQueueOffsets();
-    await fs.writeFile(joinPath(root, "abort"), new Uint8Array(0));
-    await fs.syncDirectory(root);
-    flush.start();
+    await platform.fs.writeFile(joinPath(options.rootDir, "abort"), new Uint8Array(0));
+    await platform.fs.syncDirectory(options.rootDir);
+    parts.flush.start();
     return store;
   }
 
@@ -430,50 +379,6 @@ export class MessageStore {
     if (this.closed) return;
     this.closed = true;
     await this.retention.stop();
-    this.flush.stop();
-    const log = this.commitLog.log;
-    const problems: string[] = [];
-    const attempt = async (what: string, step: () => Promise<unknown>) => {
-      try {
-        await step();
-      } catch (error) {
-        problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    };
-    await attempt("flush", () => this.flush.flushAll());
-    const unwrittenBytes = log.maxOffset - log.writtenOffset;
-    await attempt("consume queues", () => this.queues.close());
-    await attempt("message index", () => this.index?.close() ?? Promise.resolve());
-    await attempt("commit log", () => log.close());
-    await attempt("checkpoint", () => this.checkpoint.close());
-    this.health.close();
-    if (problems.length === 0) {
-      await this.platform.fs.remove(joinPath(this.options.rootDir, "abort"));
-      await this.platform.fs.syncDirectory(this.options.rootDir);
-      return;
-    }
-    const lost = unwrittenBytes > 0 ? `${unwrittenBytes} bytes of the commit log were never written (never acknowledged nor served) and are dropped; ` : "";
-    throw new SkiffError("STORE_SHUTDOWN_INCOMPLETE", `the store closed without writing everything: ${lost}${problems.join("; ")}; abort is kept, so the next start recovers from the commit log`);
+    await closeStoreParts(this.parts);
   }
-}
-
-/**
- * The `lock` file: Java takes an fcntl lock on it (and writes `lock`); the runtimes Skiff runs on
- * have no portable fcntl, so Skiff writes `skiff <pid> [<start time>]` and refuses to open a store
- * whose lock names another live process. A stale lock is taken over: its process gone (e.g. after
- * SIGKILL) or a zombie not yet reaped, or its pid now another process (start times differ).
- */
-async function lockStore(platform: StorePlatform, root: string): Promise<void> {
-  const { system } = platform;
-  const path = joinPath(root, "lock");
-  const held = await platform.fs.readFile(path).then(utf8Decode, () => "");
-  const holder = /^skiff (\d+)(?: (\d+))?/.exec(held);
-  const pid = holder ? Number(holder[1]) : null;
-  const startedNow = pid === null ? undefined : system.processStartTime(pid);
-  const reused = holder?.[2] !== undefined && startedNow !== undefined && startedNow !== holder[2];
-  if (pid !== null && pid !== system.pid && system.isProcessAlive(pid) && !reused) {
-    throw new SkiffError("STORE_LOCKED", `the store ${root} is in use by process ${pid}; stop it first (or use another storePathRootDir)`);
-  }
-  const startTime = system.processStartTime(system.pid);
-  await platform.fs.writeFile(path, utf8Encode(`skiff ${system.pid}${startTime === undefined ? "" : ` ${startTime}`}\n`));
 }

@@ -93,6 +93,8 @@ describe("master and slave brokers", () => {
     assert.deepEqual([demoted.status, demoted.body.role, demoted.body.brokerId], [200, "SLAVE", 2]);
     const promoted = await t.slave.json("/admin/role", { method: "POST", body: JSON.stringify({ brokerRole: "SYNC_MASTER" }) });
     assert.deepEqual([promoted.status, promoted.body.role, promoted.body.brokerId], [200, "SYNC_MASTER", 0]);
+    assert.ok(t.master.logs.some((l) => /^role switched from ASYNC_MASTER \(id 0\) to SLAVE \(id 2\) at commit-log offset \d+$/.test(l)), t.master.logs.join("\n"));
+    assert.ok(t.slave.logs.some((l) => /^role switched from SLAVE \(id 1\) to SYNC_MASTER \(id 0\) at commit-log offset \d+$/.test(l)), t.slave.logs.join("\n"));
     const sent = await t.slave.send("Switch", { body: "after the switch", queueId: 0, wait: false });
     assert.deepEqual([sent.status, sent.body.queueOffset], [200, 20], "queue offsets continue on the new master");
     const bad = await t.master.json("/admin/role", { method: "POST", body: JSON.stringify({ brokerRole: "BOSS" }) });

@@ -113,13 +113,16 @@ describe("POST /topics/{topic}/messages", () => {
     await t.broker.stop();
   });
 
-  it("on SYNC_MASTER with no slave answers SLAVE_NOT_AVAILABLE at once, with the message stored", async () => {
+  it("on SYNC_MASTER with no slave answers SLAVE_NOT_AVAILABLE at once, with the message stored, and logs why once per interval", async () => {
     const t = await memoryBroker({ brokerRole: "SYNC_MASTER" });
     const answer = await t.send("Sync", { body: "x" });
     assert.deepEqual([answer.status, answer.body.status], [200, "SLAVE_NOT_AVAILABLE"]);
+    assert.equal((await t.send("Sync", { body: "x2" })).body.status, "SLAVE_NOT_AVAILABLE");
     const noWait = await t.send("Sync", { body: "y", wait: false });
     assert.equal(noWait.body.status, "SEND_OK");
     assert.ok(t.broker.store.offsets.maxOffset > 0);
+    const why = t.logs.filter((l) => l.startsWith("send answered SLAVE_NOT_AVAILABLE"));
+    assert.deepEqual(why, ["send answered SLAVE_NOT_AVAILABLE, the message is stored: no slave is connected to this SYNC_MASTER"], "the second within the interval is held back");
     await t.broker.stop();
   });
 });
