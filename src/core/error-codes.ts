@@ -151,6 +151,8 @@ export const ErrorCode = {
   BROKER_NAME_CONFLICT: "BROKER_NAME_CONFLICT",
   /** A broker address registered by another broker. */
   BROKER_ADDRESS_IN_USE: "BROKER_ADDRESS_IN_USE",
+  /** A broker id of a broker name that a live broker at another address holds (not silently replaced). */
+  BROKER_ID_TAKEN: "BROKER_ID_TAKEN",
   /** The name server holds maxBrokers brokers already. */
   BROKER_LIMIT_EXCEEDED: "BROKER_LIMIT_EXCEEDED",
   /** A registration that would pass maxTopics. */

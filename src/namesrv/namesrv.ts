@@ -33,7 +33,8 @@ export function createNamesrvCore(config: NamesrvConfig, clock: Clock, options: 
     limits: options.limits,
     brokerExpiryMs: config.brokerExpiryMs,
     onChange: (event) => {
-      log.info(describeEvent(event));
+      if (event.kind === "refused") log.warn(describeEvent(event), { broker: `${event.broker.clusterName}/${event.broker.brokerName}/${event.broker.brokerId}`, holder: event.broker.brokerAddr, from: event.fromAddr });
+      else log.info(describeEvent(event));
       options.onChange?.(event);
     },
   });
@@ -61,6 +62,8 @@ export function describeEvent(event: RouteTableEvent): string {
       return `expired: ${name(event.broker)} at ${event.broker.brokerAddr}, no registration for ${event.idleMs} ms`;
     case "queue-data-dropped":
       return `no master: broker ${event.brokerName} leaves the routes of ${event.topics} topic(s)`;
+    case "refused":
+      return `refused: a registration of ${name(event.broker)} from ${event.fromAddr}, which ${event.broker.brokerAddr} holds (alive); not replaced`;
     case "topic-deleted":
       return `topic ${event.topic} deleted${event.clusterName === null ? "" : ` in cluster ${event.clusterName}`}: its route leaves broker(s) ${event.brokerNames.join(", ")}`;
   }

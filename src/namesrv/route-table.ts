@@ -6,6 +6,12 @@
  *   HTTP `httpAddr` when given) under (cluster, brokerName, brokerId) and the time.
  *   An address belongs to one broker: the same address under another id of the same group is
  *   removed first (RocketMQ's slave → master switch); under another group it is refused.
+ * - A broker id is not silently taken over: a registration of (brokerName, brokerId) from another
+ *   address while the current holder is alive (refreshed within the expiry time) is refused with
+ *   BROKER_ID_TAKEN and a `refused` event (logged as a warning), unless the new address is already
+ *   a member of that broker name (a slave promoted to master). The holder leaves by unregistering
+ *   (a clean stop; DELETE /brokers/… by an operator), by its connection closing, or by expiry. So a
+ *   forged registration cannot redirect a group's slaves to another master (RocketMQ replaces it).
  * - Queue data comes only from masters, and only when the master is new, moved, or sends another
  *   `dataVersion` (RocketMQ's `isBrokerTopicConfigChanged`); it then replaces that broker name's
  *   queue data, so a topic deleted on the master leaves the route (5.x's
@@ -50,7 +56,8 @@ export type RouteTableEvent =
   | { readonly kind: "disconnected"; readonly broker: BrokerInfo }
   | { readonly kind: "expired"; readonly broker: BrokerInfo; readonly idleMs: number }
   | { readonly kind: "queue-data-dropped"; readonly brokerName: string; readonly topics: number }
-  | { readonly kind: "topic-deleted"; readonly topic: string; readonly clusterName: string | null; readonly brokerNames: readonly string[] };
+  | { readonly kind: "topic-deleted"; readonly topic: string; readonly clusterName: string | null; readonly brokerNames: readonly string[] }
+  | { readonly kind: "refused"; readonly broker: BrokerInfo; readonly fromAddr: string };
 
 export interface RouteTableOptions {
   readonly limits?: Partial<RouteTableLimits>;
@@ -104,6 +111,7 @@ export class RouteTable {
   /** `channel`: the remoting connection the registration came over (none for HTTP). */
   register(registration: BrokerRegistration, now: number, channel: RegistrationChannel | null = null): RegisterBrokerResult {
     const { clusterName, brokerName, brokerId, brokerAddr, haServerAddr, httpAddr, topicConfig } = registration;
+    this.checkIdFree(registration, now);
     this.checkAdmissible(registration);
     const group: Group = this.groups.get(brokerName) ?? { clusterName, brokers: new Map() };
     group.clusterName = clusterName; // checkAdmissible allows a change only for a group of this broker alone
@@ -240,6 +248,21 @@ export class RouteTable {
 
   counts(): { brokerCount: number; topicCount: number } {
     return { brokerCount: this.brokerCount, topicCount: this.topics.size };
+  }
+
+  /** Throws BROKER_ID_TAKEN (changing nothing) when a live broker at another address holds the id. */
+  private checkIdFree(registration: BrokerRegistration, now: number): void {
+    const { clusterName, brokerName, brokerId, brokerAddr } = registration;
+    const group = this.groups.get(brokerName);
+    const holder = group?.brokers.get(brokerId);
+    if (!group || !holder || holder.brokerAddr === brokerAddr || now - holder.lastUpdateMs > this.brokerExpiryMs) return;
+    if ([...group.brokers.values()].some((entry) => entry.brokerAddr === brokerAddr)) return; // a member changing ids
+    const broker = info(group.clusterName, brokerName, brokerId, holder);
+    this.onChange({ kind: "refused", broker, fromAddr: brokerAddr });
+    const idleS = Math.round((now - holder.lastUpdateMs) / 1000);
+    throw new SkiffError("BROKER_ID_TAKEN", `${clusterName}/${brokerName}/${brokerId} is registered from ${holder.brokerAddr} (refreshed ${idleS} s ago); ` +
+      `a registration from ${brokerAddr} is refused until that broker unregisters, its connection closes or it expires (brokerExpiryMs ${this.brokerExpiryMs}); ` +
+      `an operator can remove it with DELETE /brokers/${clusterName}/${brokerName}/${brokerId}`);
   }
 
   /** Throws (changing nothing) when a registration conflicts with another broker or a limit. */

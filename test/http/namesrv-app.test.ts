@@ -181,6 +181,8 @@ describe("name server app: errors", () => {
     await expectError(await post(master({ brokerName: "broker-b" })), 409, "BROKER_ADDRESS_IN_USE", /127\.0\.0\.1:10911/);
     await expectError(await post(slave({ clusterName: "Other" })), 409, "BROKER_NAME_CONFLICT");
     assert.equal((await post(slave())).status, 200);
+    const forged = { brokerAddr: "10.6.6.6:10911", haServerAddr: "10.6.6.6:10912", httpAddr: "10.6.6.6:10913" };
+    await expectError(await post(master(forged)), 409, "BROKER_ID_TAKEN", /broker-a\/0 is registered from 127\.0\.0\.1:10911 .* DELETE \/brokers\/DefaultCluster\/broker-a\/0$/);
     await expectError(await post(master({ brokerName: "broker-c", brokerAddr: "127.0.0.1:12911" })), 409, "BROKER_ADDRESS_IN_USE", /HTTP address 127\.0\.0\.1:10913 .*httpListenPort/);
     await expectError(await post(master({ brokerName: "broker-c", brokerAddr: "127.0.0.1:12911", httpAddr: "127.0.0.1:12913" })), 409, "BROKER_LIMIT_EXCEEDED");
     await expectError(await post({ ...valid, brokerName: "b".repeat(5000) }), 413, "PAYLOAD_TOO_LARGE");

@@ -55,11 +55,28 @@ describe("RouteTable registration", () => {
     routes.register(master(), T0);
     routes.register(master(), T0 + 30_000);
     routes.register(master({ counter: 2 }), T0 + 60_000);
-    routes.register(master({ brokerAddr: "10.0.0.1:10911", counter: 2 }), T0 + 90_000);
-    routes.register(master({ brokerAddr: "10.0.0.1:10911", httpAddr: "10.0.0.1:10913", counter: 2 }), T0 + 100_000);
+    // Moving needs the old registration gone: here it expires (last refresh + 120 s).
+    routes.register(master({ brokerAddr: "10.0.0.1:10911", counter: 2 }), T0 + 60_000 + 120_001);
+    routes.register(master({ brokerAddr: "10.0.0.1:10911", httpAddr: "10.0.0.1:10913", counter: 2 }), T0 + 200_000);
     assert.deepEqual(events.map((e) => (e.kind === "registered" ? e.change : e.kind)), ["new", "topics", "address", "address"]);
     assert.deepEqual(routes.route("TopicTest")?.brokerDatas[0].brokerHttpAddrs, { "0": "10.0.0.1:10913" });
     assert.deepEqual(routes.route("TopicTest")?.brokerDatas[0].brokerAddrs, { "0": "10.0.0.1:10911" });
+  });
+
+  it("does not let another address take a live broker's id (a forged registration), only a member of the group or after the holder left", () => {
+    const { routes, events } = table();
+    routes.register(master(), T0);
+    routes.register(slave(), T0);
+    assert.throws(() => routes.register(master({ brokerAddr: "10.6.6.6:10911", httpAddr: "10.6.6.6:10913", haServerAddr: "10.6.6.6:10912" }), T0 + 5_000),
+      (error: SkiffError) => error.code === "BROKER_ID_TAKEN" && new RegExp(`/broker-a/0 is registered from ${MASTER_ADDR} \\(refreshed 5 s ago\\); a registration from 10\\.6\\.6\\.6:10911 is refused`).test(error.message));
+    const refused = events.at(-1);
+    assert.ok(refused?.kind === "refused" && refused.fromAddr === "10.6.6.6:10911" && refused.broker.brokerAddr === MASTER_ADDR, JSON.stringify(refused));
+    assert.deepEqual(routes.route("TopicTest")?.brokerDatas[0].brokerAddrs, { "0": MASTER_ADDR, "1": SLAVE_ADDR }, "the route is unchanged");
+    assert.equal(routes.register(slave(), T0 + 6_000).haServerAddr, MASTER_HA_ADDR, "the slave still learns the real master");
+
+    routes.unregister(master().clusterName, "broker-a", 0); // an operator's DELETE, or the master's clean stop
+    routes.register(master({ brokerAddr: "10.0.0.2:10911", httpAddr: "10.0.0.2:10913" }), T0 + 7_000);
+    assert.equal(routes.route("TopicTest")?.brokerDatas[0].brokerAddrs["0"], "10.0.0.2:10911", "a free id is taken");
   });
 
   it("moves an address from one id to another within a group (slave promoted to master and back)", () => {
