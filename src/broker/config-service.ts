@@ -34,6 +34,10 @@ export interface ConfigUpdate {
 
 const ORIGIN = "UPDATE_BROKER_CONFIG";
 
+/** Keys whose values never leave the process (GET_BROKER_CONFIG shows them as REDACTED). */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["haAuthSecret"]);
+export const REDACTED = "<redacted>";
+
 export class BrokerConfigService {
   readonly dataVersion: DataVersion;
   private readonly deps: BrokerConfigServiceDeps;
@@ -73,7 +77,7 @@ export class BrokerConfigService {
   properties(): Array<[string, string]> {
     const entries = Object.entries(this.deps.config())
       .filter(([, value]) => value !== undefined)
-      .map(([key, value]): [string, string] => [key, String(value)]);
+      .map(([key, value]): [string, string] => [key, SECRET_KEYS.has(key) ? REDACTED : String(value)]);
     return [...entries, ...this.unused].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 

@@ -220,6 +220,7 @@ export class RoleManager {
       sendFromFirstSegment: config.haSendFromFirstSegment,
       haMaxConnections: config.haMaxConnections,
       haMaxConnectionsPerAddress: config.haMaxConnectionsPerAddress,
+      haAuthSecret: config.haAuthSecret,
       log: this.deps.log.child("ha"),
     });
   }

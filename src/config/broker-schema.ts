@@ -11,7 +11,7 @@ import { z } from "zod";
 import { DEFAULT_DELAY_LEVELS as DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels as parseMessageDelayLevel } from "../codec/delay-levels.ts";
 import { parseDeleteWhen } from "../codec/delete-when.ts";
 import { logShape } from "./log-keys.ts";
-import { boolean, decimal, field, host, hostPort, integer, isHostPort, oneOf, port, Problem, text } from "./fields.ts";
+import { boolean, decimal, field, host, hostPort, integer, isHostPort, oneOf, port, Problem, secret, text } from "./fields.ts";
 
 export const BROKER_ROLES = ["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"] as const;
 export const FLUSH_DISK_TYPES = ["ASYNC_FLUSH", "SYNC_FLUSH"] as const;
@@ -106,6 +106,7 @@ export const brokerShape = {
 
   haSendFromFirstSegment: boolean().default(true).describe("Skiff: a slave that asks for offset 0 gets the master's whole history (true), or starts at the master's last segment as Apache RocketMQ does (false)."),
   haMaxConnections: integer({ min: 1, max: 65535 }).default(64).describe("Skiff, masters: most HA (slave) connections at once; one more is accepted and closed at once, with a logged reason. Each costs up to about 1 MiB of read-ahead while its slave lags."),
+  haAuthSecret: secret(16).optional().describe("Skiff: a shared secret (16+ characters) that turns on the authenticated HA link: master and slave prove they know it (HMAC challenge, the secret never sent) before any log byte flows; an Apache RocketMQ peer cannot connect then. Set it on both, from a file or SKIFF_haAuthSecret rather than the command line."),
   haMaxConnectionsPerAddress: integer({ min: 1, max: 65535 }).default(16).describe("Skiff, masters: most HA connections at once from one remote IP address."),
   ...logShape,
   metricsOtelCardinalityLimit: integer({ min: 1, max: 10_000_000 }).default(50_000).describe("Most label sets one metric of `GET /metrics` keeps (RocketMQ 5.x's key): beyond it, counters count new topics under `topic=\"_other\"` and scrape-time gauges (consumer lag) keep the largest."),

@@ -131,6 +131,15 @@ export function oneOf<const T extends readonly string[]>(values: T) {
 }
 
 /** A non-empty string without surrounding whitespace; `check` may refuse it with a reason. */
+/** A secret of at least `minLength` characters; a problem never shows the value. */
+export function secret(minLength: number) {
+  return field((raw): string | Problem => {
+    const value = typeof raw === "string" ? raw.trim() : "";
+    if (value.length < minLength) return new Problem(`is ${value.length === 0 ? "empty" : "too short"} (the value is not shown); expected at least ${minLength} characters`);
+    return value;
+  }, `a secret of ${minLength}+ characters`);
+}
+
 export function text(check?: (value: string) => string | undefined, allowed = "text") {
   return field((raw): string | Problem => {
     if (typeof raw !== "string" && typeof raw !== "number") return new Problem(`${show(raw)} is not text`);

@@ -125,6 +125,8 @@ export const ErrorCode = {
   // Replication (HA)
   /** A slave could not connect to its master in time (retriable). */
   HA_CONNECT_TIMEOUT: "HA_CONNECT_TIMEOUT",
+  /** The authenticated HA link's handshake failed (haAuthSecret missing or different on one side). */
+  HA_AUTH_FAILED: "HA_AUTH_FAILED",
   /** A transfer frame with a negative size or a negative/unsafe offset. */
   HA_FRAME_ILLEGAL: "HA_FRAME_ILLEGAL",
   /** A transfer frame larger than the slave's limit. */

@@ -34,6 +34,7 @@ import { BEHIND_RETENTION_FIX, checkAgreement, checkNextByte, type MasterLogProb
 import { parseHostPort } from "../core/host-port.ts";
 import { reasonOf, type HaOptions } from "./ha-options.ts";
 import { CatchUpProgress } from "./catch-up-progress.ts";
+import { authenticateMaster, HANDSHAKE_TIMEOUT_MS } from "./codec/auth-handshake.ts";
 import { RepeatGate } from "../core/log-repeats.ts";
 
 /** A master that cannot be reached is logged at most once per this interval (with a count). */
@@ -165,7 +166,7 @@ export class HaClient {
     if (!(await this.logAgrees(address))) return false;
     let session: HaClientConnection;
     try {
-      const connection = await this.connect(parseHostPort(address));
+      const connection = await this.authenticated(await this.connect(parseHostPort(address)));
       session = new HaClientConnection({ connection, clock, replica, options });
       if (!this.started) session.close("the slave's HA client is stopping");
     } catch (error) {
@@ -292,6 +293,24 @@ export class HaClient {
       this.behind = { slaveOffset, masterMinOffset, reason, fix: BEHIND_RETENTION_FIX, since: this.behind?.since ?? clock.now() };
     }
     return this.behind;
+  }
+
+  /**
+   * With haAuthSecret, the master must prove it knows the secret (and this slave proves it) before
+   * the classic protocol starts (codec/auth-handshake.ts); a failed or slow handshake closes it.
+   */
+  private async authenticated(connection: Connection): Promise<Connection> {
+    const secret = this.deps.options.haAuthSecret;
+    if (secret === undefined) return connection;
+    const timer = this.deps.clock.setTimeout(() => connection.close(), HANDSHAKE_TIMEOUT_MS);
+    try {
+      return await authenticateMaster(connection, secret);
+    } catch (error) {
+      connection.close();
+      throw error;
+    } finally {
+      timer.cancel();
+    }
   }
 
   /** `net.connect` with a deadline; a connection completing after it is closed at once. */

@@ -6,6 +6,10 @@
  *   `haMaxConnections` at once and `haMaxConnectionsPerAddress` from one remote host: a connection
  *   beyond either cap is closed at once (the peer reads a FIN), and logged at most once per
  *   `CAP_REFUSAL_LOG_INTERVAL_MS` with the count refused since the last such line.
+ * - With `haAuthSecret`, a connection is served only after the slave passed the authenticated
+ *   link's handshake (`codec/auth-handshake.ts`, within `HANDSHAKE_TIMEOUT_MS`; counted against the
+ *   caps meanwhile); one that fails is closed and listed in `refusedSlaves`. Only served
+ *   connections ack, so only an authenticated slave counts towards SYNC_MASTER.
  * - Every write to a slave must finish within `haHousekeepingIntervalMs` (`write-deadline.ts`): a
  *   slave that keeps reporting but never reads is closed, and the read-ahead it held is freed. So
  *   the master's memory for slaves is bounded by about haMaxConnections × (one read-ahead, 1 MiB).
@@ -28,10 +32,11 @@ import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from
 import type { ReplicationSource } from "../store/replication-source.ts";
 import { HaConnection } from "./ha-connection.ts";
 import { formatHostPort } from "../core/host-port.ts";
-import type { HaOptions } from "./ha-options.ts";
+import { reasonOf, type HaOptions } from "./ha-options.ts";
 import { withWriteDeadline } from "../core/write-deadline.ts";
 import { ShippableTimes } from "./shippable-times.ts";
 import { RepeatGate } from "../core/log-repeats.ts";
+import { authenticateSlave, HANDSHAKE_TIMEOUT_MS } from "./codec/auth-handshake.ts";
 
 /** How long a stopping master waits for its slaves to close their side of the HA connection. */
 export const SHUTDOWN_GRACE_MS = 1000;
@@ -85,6 +90,8 @@ export const CAP_REFUSAL_LOG_INTERVAL_MS = 10_000;
 export class HaMaster {
   private readonly deps: HaMasterDeps;
   private readonly liveConnections = new Set<HaConnection>();
+  /** Connections still in the authenticated link's handshake (haAuthSecret). */
+  private readonly handshakes = new Set<Connection>();
   /** Open connections per remote host. */
   private readonly perHost = new Map<string, number>();
   /** Refusals by the caps (key `cap`) and of diverged slaves (key: the reason), rate-limited. */
@@ -181,6 +188,7 @@ export class HaMaster {
     this.unwatchShippable();
     await this.listener?.close();
     for (const connection of this.connections()) void connection.shutdown("the master is shutting down", SHUTDOWN_GRACE_MS);
+    for (const connection of this.handshakes) connection.close();
     for (const waiter of this.waiters.splice(0)) {
       waiter.timer?.cancel();
       waiter.resolve("FLUSH_SLAVE_TIMEOUT");
@@ -199,6 +207,34 @@ export class HaMaster {
       this.logRefusal(`${formatHostPort(connection.remote)}: ${refusal}`);
       return;
     }
+    const secret = this.deps.options.haAuthSecret;
+    if (secret === undefined) return this.serve(connection, host);
+    // The authenticated link: nothing is read from the log until the slave proved it knows the
+    // secret. A handshake in progress counts against the caps, and is bounded in time.
+    this.handshakes.add(connection);
+    this.countHost(host, +1);
+    const timer = this.deps.clock.setTimeout(() => connection.close(), HANDSHAKE_TIMEOUT_MS);
+    const done = () => {
+      timer.cancel();
+      this.handshakes.delete(connection);
+      this.countHost(host, -1);
+    };
+    authenticateSlave(connection, secret).then(
+      (authenticated) => {
+        done();
+        if (this.stopped) authenticated.close();
+        else this.serve(authenticated, host);
+      },
+      (error: unknown) => {
+        done();
+        connection.close();
+        this.refused(formatHostPort(connection.remote), `HA handshake failed: ${reasonOf(error)}`);
+      },
+    );
+  }
+
+  /** Serves one slave connection (authenticated when haAuthSecret is set). */
+  private serve(connection: Connection, host: string): void {
     const { clock, options } = this.deps;
     const ha = new HaConnection({
       connection: withWriteDeadline(connection, clock, options.haHousekeepingIntervalMs, "HA_WRITE_STALLED"),
@@ -229,8 +265,9 @@ export class HaMaster {
   /** Why a new connection from `host` is refused, if it is. */
   private refusalOf(host: string): string | undefined {
     const { haMaxConnections, haMaxConnectionsPerAddress } = this.deps.options;
-    if (this.liveConnections.size >= haMaxConnections) {
-      return `${this.liveConnections.size} HA connections are open, the limit (haMaxConnections) is ${haMaxConnections}`;
+    const open = this.liveConnections.size + this.handshakes.size;
+    if (open >= haMaxConnections) {
+      return `${open} HA connections are open, the limit (haMaxConnections) is ${haMaxConnections}`;
     }
     const fromHost = this.perHost.get(host) ?? 0;
     if (fromHost >= haMaxConnectionsPerAddress) {

@@ -28,6 +28,8 @@ export interface HaOptions {
   readonly haMaxConnections: number;
   /** Master: most slave connections at once from one remote host (IP address). */
   readonly haMaxConnectionsPerAddress: number;
+  /** Turns on the authenticated HA link (codec/auth-handshake.ts), on both sides; absent: the classic protocol. */
+  readonly haAuthSecret?: string;
   /** Where connects, disconnects (with their reason) and lag reports go. */
   readonly log: Logger;
 }

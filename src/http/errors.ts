@@ -97,6 +97,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, HttpStatus>> = {
   QUEUE_PATH_ILLEGAL: 400,
   // Replication
   HA_CONNECT_TIMEOUT: 503,
+  HA_AUTH_FAILED: 503,
   HA_FRAME_ILLEGAL: 400,
   HA_FRAME_TOO_LARGE: 413,
   HA_REPORT_ILLEGAL: 400,

@@ -15,6 +15,7 @@ const DEFAULTS = {
   httpListenPort: 10913,
   haMasterAddress: undefined,
   namesrvAddr: undefined,
+  haAuthSecret: undefined,
   namesrvProtocol: "rocketmq",
   masterProtocol: "http",
   brokerIP1: "127.0.0.1",

@@ -119,6 +119,12 @@ describe("broker config errors", () => {
     assert.match(cli({ brokerRole: "SLAVE", brokerId: -1, ...master })[0], /^brokerId: -1 is not allowed/);
   });
 
+  it("refuses a short haAuthSecret without showing it", () => {
+    assert.deepEqual(cli({ haAuthSecret: "hunter2" }), [
+      "haAuthSecret: is too short (the value is not shown); expected at least 16 characters (from the command line)",
+    ]);
+  });
+
   it("refuses a slave that has no way to find its master, naming both ways", () => {
     assert.deepEqual(cli({ brokerRole: "SLAVE", brokerId: "1" }), [
       "brokerRole: SLAVE has no way to find its master: set haMasterAddress (the master's host:haListenPort) or namesrvAddr (name servers the master registers with) (from the command line)",

@@ -96,4 +96,17 @@ describe(`broker configuration processors (${platform.system.runtime})`, () => {
     const bad = await world.call(RequestCode.UPDATE_BROKER_CONFIG, undefined, new Uint8Array([0x66, 0x3d, 0xff]));
     assert.equal(bad.code, ResponseCode.SYSTEM_ERROR);
   });
+
+  it("never shows the HA link's secret", async () => {
+    const secret = "a secret of sixteen+ chars";
+    const withSecret = await startAdminWorld({ config: { haAuthSecret: secret } });
+    try {
+      const answer = await withSecret.call(RequestCode.GET_BROKER_CONFIG);
+      const text = utf8Decode(answer.body);
+      assert.equal(parseProperties(text).haAuthSecret, "<redacted>");
+      assert.ok(!text.includes(secret));
+    } finally {
+      await withSecret.stop();
+    }
+  });
 });
