@@ -15,6 +15,15 @@ import { RUNTIMES, startSkiff, type SkiffProcess } from "../support/skiff-proces
 
 const slaveRuntime = RUNTIMES[(RUNTIMES.indexOf(runtimeName) + 2) % RUNTIMES.length];
 
+/**
+ * Bodies of queue 0 of `Del` from offset 0 once `count` are served (a message is pullable once
+ * dispatched, a moment after its SEND_OK or a restart, as on RocketMQ), and the pull status.
+ */
+async function pullSettled(address: string, count: number): Promise<{ status: string; bodies: string[] }> {
+  await until(`${count} messages served by ${address}`, async () => (await pullFromZero(address)).bodies.length >= count, 10_000);
+  return pullFromZero(address);
+}
+
 /** Bodies of queue 0 of `Del` from offset 0, and the pull status. */
 async function pullFromZero(address: string): Promise<{ status: string; bodies: string[] }> {
   const page = await getJson(address, "/topics/Del/queues/0/messages?offset=0&max=64");
@@ -53,7 +62,7 @@ describe(`topic deletion: a ${runtimeName} master and a ${slaveRuntime} slave`, 
     assert.deepEqual([deleted.status, await deleted.json()], [200, { deleted: "Del", offsetsRemovedFor: ["g"] }]);
     for (let i = 0; i < 5; i++) assert.equal((await producer.send("Del", { body: `new-${i}`, queueId: 0 })).queueOffset, i, "re-created by a send");
     const fresh = ["new-0", "new-1", "new-2", "new-3", "new-4"];
-    assert.deepEqual(await pullFromZero(master.address), { status: "FOUND", bodies: fresh });
+    assert.deepEqual(await pullSettled(master.address, fresh.length), { status: "FOUND", bodies: fresh });
     await until("the slave's queue is the new one", async () => JSON.stringify((await pullFromZero(slave.address)).bodies) === JSON.stringify(fresh), 30_000);
     await until("the slave's offsets of the deleted topic are gone", async () => (await getJson(slave.address, "/consumer-offsets/g/Del/0")).offset === -1, 30_000);
 
@@ -61,8 +70,8 @@ describe(`topic deletion: a ${runtimeName} master and a ${slaveRuntime} slave`, 
     assert.ok((await master.stop()).clean);
     master = track(await startSkiff(runtimeName, "broker", masterFlags));
     slave = track(await startSkiff(slaveRuntime, "broker", slaveFlags));
-    assert.deepEqual(await pullFromZero(master.address), { status: "FOUND", bodies: fresh }, "the master after a restart");
-    assert.deepEqual(await pullFromZero(slave.address), { status: "FOUND", bodies: fresh }, "the slave after a restart");
+    assert.deepEqual(await pullSettled(master.address, fresh.length), { status: "FOUND", bodies: fresh }, "the master after a restart");
+    assert.deepEqual(await pullSettled(slave.address, fresh.length), { status: "FOUND", bodies: fresh }, "the slave after a restart");
     assert.equal((await new Producer({ broker: master.address }).send("Del", { body: "new-5", queueId: 0 })).queueOffset, 5);
     await until("the slave follows on", async () => (await pullFromZero(slave.address)).bodies.length === 6, 30_000);
     assert.equal((await getJson(master.address, "/consumer-offsets/g/Del/0")).offset, -1);
