@@ -22,22 +22,36 @@ const QUEUES = 4;
 const SEGMENTS_WANTED = 300;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Files under `dir` (recursively) and their bytes, as the OS reports them. */
+/**
+ * Files under `dir` (recursively) and their bytes, as the OS reports them. Retention runs while this
+ * walks, so a file (or directory) listed and deleted before its stat counts as gone.
+ */
 function onDisk(dir: string): { files: number; bytes: number } {
   let files = 0;
   let bytes = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  for (const entry of listOrNothing(dir)) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       const inner = onDisk(path);
       files += inner.files;
       bytes += inner.bytes;
     } else {
+      const size = statSync(path, { throwIfNoEntry: false })?.size;
+      if (size === undefined) continue;
       files++;
-      bytes += statSync(path).size;
+      bytes += size;
     }
   }
   return { files, bytes };
+}
+
+function listOrNothing(dir: string) {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
 }
 
 describe(`retention on the real file system (${platform.system.runtime})`, () => {
