@@ -23,19 +23,10 @@
  * truncation sets them, so retention tests age segments by moving simulated time.
  */
 import type { DiskSpace, FileHandle, FileStat, FileSystem, OpenOptions } from "../../src/core/platform.ts";
+import { fsError, MemoryFileHandle, type FileNode, type HandleHost, type HeldOp } from "./file-handle.ts";
 
 /** The size `diskSpace` reports while no `limitSpace` is set. */
 const NOMINAL_DISK_BYTES = 2 ** 40;
-
-interface Node {
-  /** Wall-clock ms of the last write or truncation. */
-  mtimeMs: number;
-  live: Uint8Array;
-  liveSize: number;
-  durable: Uint8Array;
-  /** Bytes that take space: up to the last byte written (a sparse truncate takes none). */
-  usedBytes: number;
-}
 
 /** Calls parked by `hold`: `step()` lets the oldest one go, `release()` all, now and later. */
 export interface Hold {
@@ -44,16 +35,10 @@ export interface Hold {
   release(): void;
 }
 
-type HeldOp = "read" | "write" | "sync";
-
 interface HoldState {
   readonly op: HeldOp;
   readonly prefix: string;
   readonly parked: Array<() => void>;
-}
-
-function fsError(code: string, message: string): Error {
-  return Object.assign(new Error(`${code}: ${message}`), { code });
 }
 
 function normalise(path: string): string {
@@ -71,8 +56,8 @@ function parentOf(path: string): string {
   return i <= 0 ? "/" : path.slice(0, i);
 }
 
-export class MemoryFileSystem implements FileSystem {
-  private readonly files = new Map<string, Node>();
+export class MemoryFileSystem implements FileSystem, HandleHost {
+  private readonly files = new Map<string, FileNode>();
   private readonly dirs = new Set<string>(["/"]);
   private readonly failingSyncs = new Set<string>();
   private readonly holds = new Set<HoldState>();
@@ -85,8 +70,8 @@ export class MemoryFileSystem implements FileSystem {
   private now: () => number = () => 0;
   private clockSet = false;
   /** Open handles per file; a file no path names any more (removed, replaced) keeps its bytes while one is open. */
-  private readonly handleCounts = new Map<Node, number>();
-  private readonly orphans = new Set<Node>();
+  private readonly handleCounts = new Map<FileNode, number>();
+  private readonly orphans = new Set<FileNode>();
 
   /** Modification times from now on are `clock.now()` (createMemoryPlatform passes its clock). */
   useClock(clock: { now(): number }): void {
@@ -210,7 +195,7 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   /** Called by a handle as it opens (+1) and closes (-1): an orphan's bytes are freed with its last handle. */
-  trackHandle(node: Node, delta: 1 | -1): void {
+  trackHandle(node: FileNode, delta: 1 | -1): void {
     const count = (this.handleCounts.get(node) ?? 0) + delta;
     if (count > 0) {
       this.handleCounts.set(node, count);
@@ -226,7 +211,7 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   /** A file that no path names any more: its bytes stay taken while a handle holds it, as on a disk. */
-  private orphan(node: Node | undefined): void {
+  private orphan(node: FileNode | undefined): void {
     if (node && this.handleCounts.has(node)) this.orphans.add(node);
   }
 
@@ -325,7 +310,7 @@ export class MemoryFileSystem implements FileSystem {
     return node.live.subarray(0, node.liveSize);
   }
 
-  node(path: string): Node {
+  node(path: string): FileNode {
     const node = this.files.get(normalise(path));
     if (!node) throw fsError("ENOENT", normalise(path));
     return node;
@@ -334,87 +319,4 @@ export class MemoryFileSystem implements FileSystem {
   takeSyncFailure(path: string): boolean {
     return this.failingSyncs.delete(path);
   }
-}
-
-class MemoryFileHandle implements FileHandle {
-  private open = true;
-  private readonly fs: MemoryFileSystem;
-  private readonly path: string;
-  /** The file itself, not its name: a handle keeps working after the path is removed (POSIX). */
-  private readonly node: Node;
-  private readonly readOnly: boolean;
-
-  constructor(fs: MemoryFileSystem, path: string, node: Node, readOnly: boolean) {
-    this.fs = fs;
-    this.path = path;
-    this.node = node;
-    this.readOnly = readOnly;
-    fs.trackHandle(node, 1);
-  }
-
-  async read(target: Uint8Array, position: number): Promise<number> {
-    await this.fs.passHolds("read", this.path);
-    const node = this.check();
-    if (position >= node.liveSize) return 0;
-    const n = Math.min(target.byteLength, node.liveSize - position);
-    target.set(node.live.subarray(position, position + n));
-    return n;
-  }
-
-  async write(source: Uint8Array, position: number): Promise<void> {
-    await this.fs.passHolds("write", this.path);
-    const node = this.check();
-    if (this.readOnly) throw fsError("EBADF", `${this.path} is open read-only`);
-    if (this.fs.writesFailUnder(this.path)) throw fsError("EIO", `write to ${this.path} failed`);
-    const growth = Math.max(0, position + source.byteLength - node.usedBytes);
-    const allowed = Math.max(0, source.byteLength - (growth - this.fs.spaceFor(growth)));
-    const end = position + allowed;
-    ensureCapacity(node, end);
-    node.live.set(source.subarray(0, allowed), position);
-    node.liveSize = Math.max(node.liveSize, end);
-    node.usedBytes = Math.max(node.usedBytes, end);
-    node.mtimeMs = this.fs.modifiedNow();
-    if (allowed < source.byteLength) throw fsError("ENOSPC", `no space left on device writing ${this.path}`);
-  }
-
-  async sync(): Promise<void> {
-    await this.fs.passHolds("sync", this.path);
-    const node = this.check();
-    this.fs.syncCount++;
-    if (this.fs.takeSyncFailure(this.path)) throw fsError("EIO", `fsync of ${this.path} failed`);
-    node.durable = node.live.slice(0, node.liveSize);
-  }
-
-  async truncate(sizeBytes: number): Promise<void> {
-    const node = this.check();
-    ensureCapacity(node, sizeBytes);
-    node.live.fill(0, sizeBytes);
-    node.liveSize = sizeBytes;
-    node.usedBytes = Math.min(node.usedBytes, sizeBytes);
-    node.mtimeMs = this.fs.modifiedNow();
-  }
-
-  async size(): Promise<number> {
-    return this.check().liveSize;
-  }
-
-  async close(): Promise<void> {
-    if (this.open) {
-      this.fs.openHandles--;
-      this.fs.trackHandle(this.node, -1);
-    }
-    this.open = false;
-  }
-
-  private check(): Node {
-    if (!this.open) throw fsError("EBADF", `${this.path} is closed`);
-    return this.node;
-  }
-}
-
-function ensureCapacity(node: Node, size: number): void {
-  if (node.live.length >= size) return;
-  const grown = new Uint8Array(Math.max(size, node.live.length * 2, 4096));
-  grown.set(node.live.subarray(0, node.liveSize));
-  node.live = grown;
 }

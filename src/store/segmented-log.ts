@@ -33,6 +33,7 @@
  * file is never deleted after the log created a new file at its start.
  */
 import { assert, assertSafeOffset, SkiffError } from "../core/errors.ts";
+import { OffsetWaiters } from "../core/offset-waiters.ts";
 import type { FileStat, FileSystem } from "../core/platform.ts";
 import { BlockCache } from "./block-cache.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
@@ -65,12 +66,6 @@ export interface SegmentedLogOptions {
   readonly verifyWrites?: boolean;
 }
 
-interface Waiter {
-  offset: number;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 export class SegmentedLog {
   readonly segmentSizeBytes: number;
   /** Segment start offsets, ascending. */
@@ -82,7 +77,7 @@ export class SegmentedLog {
   private flushedOffsetValue = 0;
   private writing: Promise<void> | null = null;
   private flushing: Promise<void> = Promise.resolve();
-  private writeWaiters: Waiter[] = [];
+  private readonly writeWaiters = new OffsetWaiters();
   private readonly progressListeners = new Set<() => void>();
   /** Set while writes fail; cleared by the first write that succeeds. */
   private failure: SkiffError | null = null;
@@ -264,7 +259,7 @@ export class SegmentedLog {
   waitWritten(offset: number): Promise<void> {
     if (this.writtenOffsetValue >= offset) return Promise.resolve();
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => this.writeWaiters.push({ offset, resolve, reject }));
+    return this.writeWaiters.wait(offset);
   }
 
   /** Writes and fsyncs everything appended so far; resolves with the flushed offset. Serialised. */
@@ -396,7 +391,7 @@ export class SegmentedLog {
         assert(this.flushedOffsetValue <= this.writtenOffsetValue && this.writtenOffsetValue <= this.maxOffsetValue, "flushed <= written <= max");
         this.cache.evict(to);
         this.writeSucceeded();
-        this.releaseWriteWaiters();
+        this.writeWaiters.release(to);
         this.progressed();
       }
     } catch (error) {
@@ -408,7 +403,7 @@ export class SegmentedLog {
   private writeFailed(error: unknown): void {
     this.failure = this.health.failed(this.options.dir, error);
     this.failedAttempts++;
-    for (const waiter of this.writeWaiters.splice(0)) waiter.reject(this.failure);
+    this.writeWaiters.rejectAll(this.failure);
     if (!this.closed) this.health.retryLater(this.options.dir, this.failedAttempts, () => void (this.closed || this.retryWrite()));
   }
 
@@ -424,15 +419,5 @@ export class SegmentedLog {
     const back = new Uint8Array(written.byteLength);
     await this.files.read(from, back);
     for (let i = 0; i < back.byteLength; i++) assert(back[i] === written[i], `byte ${from + i} read back differs from the byte written`);
-  }
-
-  private releaseWriteWaiters(): void {
-    if (this.writeWaiters.length === 0) return;
-    const still: Waiter[] = [];
-    for (const waiter of this.writeWaiters) {
-      if (waiter.offset <= this.writtenOffsetValue) waiter.resolve();
-      else still.push(waiter);
-    }
-    this.writeWaiters = still;
   }
 }
