@@ -10,7 +10,7 @@ import type { Platform } from "../core/platform.ts";
 import type { BrokerRuntime } from "../broker/runtime.ts";
 import { errorAnswer } from "../processors/error-answers.ts";
 import { brokerProcessors } from "../processors/broker/index.ts";
-import { RemotingServer } from "../remoting/remoting-server.ts";
+import { RemotingServer, type RemotingGuard } from "../remoting/remoting-server.ts";
 import type { Logger } from "../core/log.ts";
 
 export interface BrokerRemoting {
@@ -19,11 +19,14 @@ export interface BrokerRemoting {
   close(): Promise<void>;
 }
 
-export async function listenRemoting(runtime: BrokerRuntime, platform: Pick<Platform, "net" | "clock">, config: BrokerConfig, log: Logger): Promise<BrokerRemoting> {
+/** `guard` (the ACL, when on) checks every request on both listeners. */
+export async function listenRemoting(
+  runtime: BrokerRuntime, platform: Pick<Platform, "net" | "clock">, config: BrokerConfig, log: Logger, guard?: RemotingGuard,
+): Promise<BrokerRemoting> {
   const tables = brokerProcessors(runtime);
   // RemotingServer's other limits keep their defaults: RocketMQ has no key for them.
   const limits = { idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000 };
-  const common = { net: platform.net, clock: platform.clock, log, errorAnswer, limits };
+  const common = { net: platform.net, clock: platform.clock, log, errorAnswer, limits, guard };
   const main = await RemotingServer.listen({ ...common, name: "remoting", at: { host: config.brokerIP1, port: config.listenPort }, processors: tables.main });
   const fastPort = config.listenPort > 2 ? config.listenPort - 2 : 0;
   let fast: RemotingServer;

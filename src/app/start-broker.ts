@@ -25,6 +25,9 @@ import { openMetadata, type Metadata } from "../metadata/metadata.ts";
 import { parseHostAddress } from "../codec/host-address.ts";
 import { listenLine } from "../config/describe.ts";
 import { listenRemoting } from "./broker-remoting.ts";
+import { AclFileWatch } from "../acl/acl-file-watch.ts";
+import { utf8Encode } from "../core/bytes.ts";
+import { aclGuard } from "../processors/acl-guard.ts";
 import { checkPortsFree, listenError, type PortToBind } from "./port-check.ts";
 import { MessageStore } from "../store/message-store.ts";
 import type { StoreOptions } from "../store/store-options.ts";
@@ -60,6 +63,8 @@ export interface BrokerHandle {
   readonly httpAddress: string;
   /** The remoting address advertised as `brokerAddr`, `brokerIP1:listenPort` (the real port when it was 0). */
   readonly remotingAddress: string;
+  /** The fast channel's address (`listenPort - 2`, or the OS's choice when listenPort was 0). */
+  readonly fastRemotingAddress: string;
   stop(): Promise<void>;
 }
 
@@ -122,14 +127,27 @@ export function retentionSettingsFrom(config: BrokerConfig): RetentionSettings {
   };
 }
 
+/** A fetch that sends the broker's own ACL account (innerClientAuthenticationCredentials) as HTTP Basic credentials. */
+function withCredentials(fetcher: FetchLike, credentials: { accessKey: string; secretKey: string } | undefined): FetchLike {
+  if (!credentials) return fetcher;
+  const authorization = `Basic ${btoa(String.fromCharCode(...utf8Encode(`${credentials.accessKey}:${credentials.secretKey}`)))}`;
+  return (url, init) => {
+    const headers = new Headers(init?.headers);
+    if (!headers.has("authorization")) headers.set("authorization", authorization);
+    return fetcher(url, { ...init, headers });
+  };
+}
+
 export async function startBroker(initial: BrokerConfig, platform: Platform, options: StartBrokerOptions): Promise<BrokerHandle> {
   await checkPortsFree(platform.net, brokerPorts(initial));
+  // Before the store: a broken ACL file stops the start with the store untouched.
+  const acl = initial.aclEnable ? await AclFileWatch.open(platform.fs, initial.plainAclFile!, options.log.child("acl")) : null;
   const store = await MessageStore.open(platform, storeOptionsFrom(initial, options.log.child("store")));
   // What start-up undoes, newest first, when a later step fails: the store is closed as a clean
   // stop closes it (no `abort` left, the lock released), so a failed start changes nothing.
   const undo: Array<() => Promise<unknown>> = [() => store.close()];
   try {
-    return await startOnStore(store, initial, platform, options, undo);
+    return await startOnStore(store, acl, initial, platform, options, undo);
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw error;
@@ -138,7 +156,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
 
 /** The rest of start-up, over an open store; each step that needs undoing on failure pushes it to `undo`. */
 async function startOnStore(
-  store: MessageStore, initial: BrokerConfig, platform: Platform, options: StartBrokerOptions, undo: Array<() => Promise<unknown>>,
+  store: MessageStore, acl: AclFileWatch | null, initial: BrokerConfig, platform: Platform, options: StartBrokerOptions, undo: Array<() => Promise<unknown>>,
 ): Promise<BrokerHandle> {
   const log = options.log;
   let config = initial;
@@ -158,7 +176,7 @@ async function startOnStore(
   const longPoll = new LongPollHub(clock);
   store.onArrival((topic, queueId) => longPoll.notify(topic, queueId));
   const schedule = new ScheduleService({ store, delayOffsets: metadata.delayOffsets, clock, log: log.child("schedule") });
-  const fetcher: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
+  const fetcher = withCredentials(options.fetch ?? ((url, init) => fetch(url, init)), config.innerClientAuthenticationCredentials);
   // Apache RocketMQ peers (name servers, a master) are spoken to over RocketMQ's remoting protocol.
   const remoting = new RemotingClientPool(platform.net, clock);
   const syncSource = config.masterProtocol === "rocketmq" ? remotingSyncSource(remoting) : undefined;
@@ -200,6 +218,7 @@ async function startOnStore(
     metrics,
     readiness: () => readiness({ config, store, replication: roles.replicationView(), nowMs: clock.now() }),
     resyncFromMaster: () => roles.resyncFromMaster(),
+    acl: acl ? { policy: () => acl.current, refused: (protocol) => metrics.aclRefused(protocol) } : undefined,
   };
 
   undo.push(async () => {
@@ -210,7 +229,10 @@ async function startOnStore(
   });
   await roles.start();
   clients.start();
-  const remotingServers = await listenRemoting(runtime, platform, config, log.child("remoting"));
+  const guard = acl ? aclGuard({ policy: () => acl.current, clock, log: log.child("acl"), onRefused: () => metrics.aclRefused("remoting") }) : undefined;
+  acl?.watch(clock);
+  undo.push(async () => acl?.stop());
+  const remotingServers = await listenRemoting(runtime, platform, config, log.child("remoting"), guard);
   undo.push(() => remotingServers.close());
   if (config.listenPort === 0) config = { ...config, listenPort: remotingServers.main.address.port };
   try {
@@ -258,10 +280,12 @@ async function startOnStore(
     metadata,
     httpAddress,
     remotingAddress,
+    fastRemotingAddress: `${config.brokerIP1}:${remotingServers.fast.address.port}`,
     stop: () =>
       (stopping ??= (async () => {
         unwatchTopics();
         metrics.stop();
+        acl?.stop();
         clients.stop();
         registration.stop();
         schedule.stop();

@@ -17,6 +17,7 @@
  * | skiff_pull_duration_seconds              | histogram | —             | a pull's time, a long poll's parked time left out |
  * | skiff_commitlog_flush_duration_seconds   | histogram | —             | commit-log flushes that moved the flushed offset |
  * | skiff_commitlog_flushed_bytes_total      | counter   | —             | bytes those flushes made durable        |
+ * | skiff_acl_refused_total                  | counter   | protocol      | requests the ACL refused (remoting, http) |
  *
  * Topics are user-controlled: beyond the limit, new topics count under `topic="_other"`.
  */
@@ -54,6 +55,7 @@ export class BrokerMetrics implements SendObserver, PullObserver {
   readonly pullDuration: Histogram;
   readonly flushDuration: Histogram;
   private readonly flushedBytes: Counter;
+  private readonly aclRefusals: Counter;
   private readonly clock: Clock;
   private readonly eventLoop: EventLoopDelay;
   private unwatchFlush: (() => void) | null = null;
@@ -70,6 +72,7 @@ export class BrokerMetrics implements SendObserver, PullObserver {
     this.pullDuration = registry.histogram({ name: "skiff_pull_duration_seconds", help: "Pulls from start to answer, a long poll's parked time left out, in seconds" });
     this.flushDuration = registry.histogram({ name: "skiff_commitlog_flush_duration_seconds", help: "Commit-log flushes that moved the flushed offset, in seconds (waiting for writes included)" });
     this.flushedBytes = registry.counter({ name: "skiff_commitlog_flushed_bytes_total", help: "Bytes made durable by commit-log flushes" });
+    this.aclRefusals = registry.counter({ name: "skiff_acl_refused_total", help: "Requests the ACL refused, by protocol (remoting, http)", labelNames: ["protocol"] });
     registerBrokerGauges(registry, deps);
     this.eventLoop = registerProcessMetrics(registry, deps.system, deps.clock);
     this.unwatchFlush = deps.store.onCommitLogFlush((elapsedMs, bytes) => {
@@ -121,6 +124,10 @@ export class BrokerMetrics implements SendObserver, PullObserver {
         this.pullDuration.observe(Math.max(0, this.secondsSince(startMs) - parkedMs / 1000));
       },
     };
+  }
+
+  aclRefused(protocol: "remoting" | "http"): void {
+    this.aclRefusals.inc({ protocol });
   }
 
   private secondsSince(startMs: number): number {

@@ -35,7 +35,7 @@ export interface ConfigUpdate {
 const ORIGIN = "UPDATE_BROKER_CONFIG";
 
 /** Keys whose values never leave the process (GET_BROKER_CONFIG shows them as REDACTED). */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["haAuthSecret"]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["haAuthSecret", "innerClientAuthenticationCredentials"]);
 export const REDACTED = "<redacted>";
 
 export class BrokerConfigService {

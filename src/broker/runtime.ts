@@ -4,6 +4,7 @@
  * (`startBroker`, src/app/start-broker.ts) provides it; tests can build one over the in-memory
  * platform and call the HTTP app with `app.request()`.
  */
+import type { AclPolicy } from "../acl/acl-policy.ts";
 import type { Clock } from "../core/platform.ts";
 import type { BrokerConfig } from "../config/broker-config.ts";
 import type { Metadata } from "../metadata/metadata.ts";
@@ -80,4 +81,6 @@ export interface BrokerRuntime {
   resyncFromMaster(): Promise<ResyncResult>;
   /** The broker's log (components take children of it: `runtime.log.child("http")`). */
   readonly log: Logger;
+  /** With aclEnable: the ACL policy in force, and where refusals are counted. */
+  readonly acl?: { readonly policy: () => AclPolicy; refused(protocol: "remoting" | "http"): void };
 }

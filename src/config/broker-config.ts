@@ -97,6 +97,12 @@ export function validateBrokerConfig(merged: MergedValues, env: Env = {}): Resol
     fail("brokerRole", "SLAVE has no way to find its master: set haMasterAddress (the master's host:haListenPort) or namesrvAddr (name servers the master registers with)");
   }
 
+  let plainAclFile = v.plainAclFile;
+  if (v.aclEnable && plainAclFile === undefined) {
+    if (env.ROCKETMQ_HOME) plainAclFile = joinPath(env.ROCKETMQ_HOME, "conf/plain_acl.yml");
+    else fail("aclEnable", "true needs the ACL file: set plainAclFile=<path of a plain_acl.yml>, or ROCKETMQ_HOME (then $ROCKETMQ_HOME/conf/plain_acl.yml is read, as by RocketMQ)");
+  }
+
   const haListenPort = derivedPort(merged, v, "haListenPort", fail);
   const httpListenPort = derivedPort(merged, v, "httpListenPort", fail);
   if (v.listenPort !== undefined && haListenPort !== undefined && httpListenPort !== undefined) {
@@ -132,6 +138,7 @@ export function validateBrokerConfig(merged: MergedValues, env: Env = {}): Resol
     brokerId,
     haListenPort,
     httpListenPort,
+    plainAclFile,
     registerNameServerPeriod: registerPeriodMs,
     mappedFileSizeConsumeQueue: cqSegmentBytes,
     storePathRootDir,

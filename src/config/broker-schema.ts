@@ -107,6 +107,21 @@ export const brokerShape = {
   haSendFromFirstSegment: boolean().default(true).describe("Skiff: a slave that asks for offset 0 gets the master's whole history (true), or starts at the master's last segment as Apache RocketMQ does (false)."),
   haMaxConnections: integer({ min: 1, max: 65535 }).default(64).describe("Skiff, masters: most HA (slave) connections at once; one more is accepted and closed at once, with a logged reason. Each costs up to about 1 MiB of read-ahead while its slave lags."),
   haAuthSecret: secret(16).optional().describe("Skiff: a shared secret (16+ characters) that turns on the authenticated HA link: master and slave prove they know it (HMAC challenge, the secret never sent) before any log byte flows; an Apache RocketMQ peer cannot connect then. Set it on both, from a file or SKIFF_haAuthSecret rather than the command line."),
+  aclEnable: boolean().default(false).describe("RocketMQ's ACL: every remoting request must be signed by an account of plainAclFile (AclClientRPCHook) and have its permission, and every HTTP request must carry an account's credentials. Reloaded when the file changes."),
+  plainAclFile: text(undefined, "a file path").optional().describe("Skiff: the ACL file in RocketMQ's plain_acl.yml format, read when aclEnable=true. Default `$ROCKETMQ_HOME/conf/plain_acl.yml`, as RocketMQ reads it."),
+  innerClientAuthenticationCredentials: field((raw): { accessKey: string; secretKey: string } | Problem => {
+    let value: unknown;
+    try {
+      value = JSON.parse(String(raw));
+    } catch {
+      return new Problem("is not JSON (the value is not shown); expected {\"accessKey\":\"…\",\"secretKey\":\"…\"}");
+    }
+    const { accessKey, secretKey } = (value ?? {}) as Record<string, unknown>;
+    if (typeof accessKey !== "string" || typeof secretKey !== "string" || accessKey.length < 7 || secretKey.length < 7) {
+      return new Problem("must be {\"accessKey\":\"…\",\"secretKey\":\"…\"}, each longer than 6 characters (the value is not shown)");
+    }
+    return { accessKey, secretKey };
+  }, '{"accessKey":"…","secretKey":"…"}').optional().describe("RocketMQ 5's key: the ACL account this broker uses for its own calls to other brokers (a slave's metadata pulls over HTTP from a Skiff master with aclEnable=true). Keep it out of the command line (a file or SKIFF_innerClientAuthenticationCredentials)."),
   haMaxConnectionsPerAddress: integer({ min: 1, max: 65535 }).default(16).describe("Skiff, masters: most HA connections at once from one remote IP address."),
   ...logShape,
   metricsOtelCardinalityLimit: integer({ min: 1, max: 10_000_000 }).default(50_000).describe("Most label sets one metric of `GET /metrics` keeps (RocketMQ 5.x's key): beyond it, counters count new topics under `topic=\"_other\"` and scrape-time gauges (consumer lag) keep the largest."),

@@ -65,8 +65,10 @@ export const ErrorCode = {
   TOPIC_NOT_EXIST: "TOPIC_NOT_EXIST",
   /** An unknown subscription group. */
   SUBSCRIPTION_GROUP_NOT_EXIST: "SUBSCRIPTION_GROUP_NOT_EXIST",
-  /** A topic whose perm forbids the operation, or a system topic. */
+  /** A topic whose perm forbids the operation, or a system topic; or an ACL account without the permission. */
   NO_PERMISSION: "NO_PERMISSION",
+  /** ACL on and the request carries no valid account credentials. */
+  UNAUTHENTICATED: "UNAUTHENTICATED",
   /** A change only a master accepts, asked of a slave. */
   NOT_MASTER: "NOT_MASTER",
   /** An operation only a slave accepts, asked of a master. */

@@ -51,6 +51,13 @@ export interface RemotingChannel {
   close(reason?: string): void;
 }
 
+/**
+ * Runs before every request's processor (RocketMQ's server RPC hook, e.g. ACL): `null` lets the
+ * request through; an answer refuses it (a oneway refused gets none). Decisions of one connection
+ * take effect in arrival order, so processors still start in that order.
+ */
+export type RemotingGuard = (request: RemotingCommand, channel: RemotingChannel) => Promise<RemotingAnswer | null>;
+
 /** Answers one request; `null` = no answer (the connection closed while a long poll waited). */
 export type RemotingProcessor = (request: RemotingCommand, channel: RemotingChannel) => RemotingAnswer | null | Promise<RemotingAnswer | null>;
 
@@ -93,6 +100,8 @@ export interface RemotingServerOptions {
   readonly limits?: Partial<RemotingLimits>;
   /** The answer for a `SkiffError` a processor threw; default SYSTEM_ERROR with its message. */
   readonly errorAnswer?: (error: SkiffError) => RemotingAnswer;
+  /** Checked before each request (none: every request goes to its processor). */
+  readonly guard?: RemotingGuard;
 }
 
 export class RemotingServer {
@@ -171,6 +180,13 @@ export class RemotingServer {
   }
 
   dispatch(request: RemotingCommand, channel: ServerChannel): Promise<RemotingAnswer | null> | RemotingAnswer | null {
+    const guard = this.options.guard;
+    if (!guard) return this.process(request, channel);
+    const decided = channel.admitInOrder(() => guard(request, channel));
+    return decided.then((refusal) => refusal ?? this.process(request, channel));
+  }
+
+  private process(request: RemotingCommand, channel: ServerChannel): Promise<RemotingAnswer | null> | RemotingAnswer | null {
     const processor = this.options.processors.get(request.code);
     if (!processor) return { code: ResponseCode.REQUEST_CODE_NOT_SUPPORTED, remark: ` request type ${request.code} not supported` };
     return processor(request, channel);
@@ -207,6 +223,16 @@ class ServerChannel implements RemotingChannel {
   private lastActivityMs: number;
   private idle: TimerHandle | null = null;
   private open = true;
+  /** The last guard decision of this connection (decisions settle in arrival order). */
+  private admitted: Promise<unknown> = Promise.resolve();
+
+  /** Runs `decide` and resolves with its result after every earlier decision of this connection. */
+  admitInOrder<T>(decide: () => Promise<T>): Promise<T> {
+    const decision = decide();
+    const inOrder = this.admitted.then(() => decision);
+    this.admitted = inOrder.catch(() => undefined);
+    return inOrder;
+  }
 
   constructor(id: number, connection: Connection, server: RemotingServer, limits: RemotingLimits) {
     this.id = id;

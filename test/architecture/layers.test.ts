@@ -14,7 +14,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ["core", "contract"], //  web-standard helpers and the ports; the HTTP contract's types
   ["codec"], //             RocketMQ's formats
   ["config", "store", "metadata", "remoting", "client"], // settings, the store, config files, the remoting protocol, the fetch client
-  ["ha"], //                replication: master, slave, frame codecs
+  ["ha", "acl"], //         replication: master, slave, frame codecs; RocketMQ's ACL (plain_acl.yml, signatures, permissions)
   ["namesrv"], //           route table and the broker's registration client
   ["broker"], //            broker services: send, pull, roles, schedule, long polls
   ["http", "processors"], // protocol fronts: Hono apps, and the remoting processors (one per request code) over those services

@@ -124,11 +124,20 @@ describe("a RocketMQ broker.conf", () => {
   });
 
   it("refuses to start with a security door turned on that Skiff does not implement (fail closed), and accepts it off", () => {
-    for (const fileText of ["aclEnable=true", "useTLS=true", "aclEnable=yes"]) {
+    for (const fileText of ["useTLS=true", "useTLS=yes"]) {
       assert.throws(() => resolveBrokerConfig({ fileText }), (error: Error) => /is not implemented by Skiff yet, .* it does not start \(remove \w+ or set it to false\)/.test(error.message), fileText);
     }
     assert.throws(() => resolveNamesrvConfig({ fileText: "useTLS=true" }), /TLS is not implemented by Skiff yet/);
+    assert.throws(() => resolveNamesrvConfig({ fileText: "aclEnable=true" }), /ACL .* is not implemented by Skiff yet/);
+    assert.throws(() => resolveBrokerConfig({ fileText: "aclEnable=yes" }), /aclEnable/);
     const off = resolveBrokerConfig({ fileText: "aclEnable=false\nuseTLS=false" });
-    assert.deepEqual(off.warnings, ["Ignored 2 Apache RocketMQ broker keys that Skiff does not use: aclEnable, useTLS"]);
+    assert.deepEqual(off.warnings, ["Ignored 1 Apache RocketMQ broker key that Skiff does not use: useTLS"]);
+  });
+
+  it("aclEnable=true needs the ACL file: plainAclFile, or ROCKETMQ_HOME's conf/plain_acl.yml as RocketMQ reads it", () => {
+    assert.throws(() => resolveBrokerConfig({ fileText: "aclEnable=true" }), /aclEnable.*set plainAclFile=<path of a plain_acl\.yml>, or ROCKETMQ_HOME/);
+    assert.equal(resolveBrokerConfig({ fileText: "aclEnable=true\nplainAclFile=/etc/skiff/acl.yml" }).config.plainAclFile, "/etc/skiff/acl.yml");
+    assert.equal(resolveBrokerConfig({ fileText: "aclEnable=true", env: { ROCKETMQ_HOME: "/opt/rocketmq" } }).config.plainAclFile, "/opt/rocketmq/conf/plain_acl.yml");
+    assert.equal(resolveBrokerConfig({ fileText: "aclEnable=false" }).config.plainAclFile, undefined);
   });
 });

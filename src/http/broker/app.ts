@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { errorHandler, notFoundOrWrongMethod } from "../errors.ts";
 import { brokerDashboardRoutes } from "../dashboard/routes.ts";
+import { aclMiddleware } from "./acl-middleware.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { healthRoutes } from "./health-routes.ts";
 import { messagesRoutes } from "./messages-routes.ts";
@@ -16,6 +17,7 @@ export function brokerApp(runtime: BrokerRuntime): Hono {
   const app = new Hono();
   app.onError(errorHandler(runtime.log.child("http")));
   app.notFound(notFoundOrWrongMethod(app));
+  if (runtime.acl) app.use("*", aclMiddleware(runtime.acl));
   app.route("/", healthRoutes(runtime));
   app.route("/", messagesRoutes(runtime));
   app.route("/", adminRoutes(runtime));
