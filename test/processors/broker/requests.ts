@@ -46,6 +46,6 @@ export function pullRequest(topic: string, queueId: number, queueOffset: number,
 }
 
 /** Any other request with its header fields. */
-export function request(code: number, extFields: Record<string, string>, body = new Uint8Array(0)): RemotingCommand {
+export function request(code: number, extFields: Record<string, string>, body: Uint8Array = new Uint8Array(0)): RemotingCommand {
   return { code, language: "JAVA", version: 407, opaque: opaque(), flag: 0, extFields, body };
 }
