@@ -71,6 +71,8 @@ export interface TargetOptions {
   readonly brokerRole?: "ASYNC_MASTER" | "SYNC_MASTER";
   /** RocketMQ target: the servers' version when it is not the clients' (`version`). */
   readonly rocketmqServerVersion?: RocketMQVersion;
+  /** Skiff target: more broker settings (e.g. aclEnable, plainAclFile). */
+  readonly skiffBrokerValues?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** The target for clients of `version`. */
@@ -175,6 +177,7 @@ async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget>
   const flagsOn = (listenPort: number) => ({
     listenPort, brokerIP1: "127.0.0.1", brokerIP2: "127.0.0.1", storePathRootDir: join(options.runDir, "store"), mappedFileSizeCommitLog: 1 << 20,
     namesrvAddr, namesrvProtocol: "rocketmq", autoCreateTopicEnable: true, brokerRole: options.brokerRole ?? "ASYNC_MASTER", maxMessageSize: MAX_MESSAGE_BYTES,
+    ...options.skiffBrokerValues,
   });
   let flags = flagsOn(0);
   let broker: SkiffProcess | null = null;

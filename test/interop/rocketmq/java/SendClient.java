@@ -17,6 +17,8 @@
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.rocketmq.acl.common.AclClientRPCHook;
+import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
@@ -26,7 +28,11 @@ import org.apache.rocketmq.common.message.MessageQueue;
 public class SendClient {
   public static void main(String[] argv) throws Exception {
     Map<String, String> args = ClientIo.args(argv);
-    DefaultMQProducer producer = new DefaultMQProducer(args.getOrDefault("group", "skiff_remoting_producer"));
+    // accessKey/secretKey: every request signed by RocketMQ's AclClientRPCHook (rocketmq-acl on 4.9.x, rocketmq-client since 5.3.3).
+    DefaultMQProducer producer = args.containsKey("accessKey")
+        ? new DefaultMQProducer(args.getOrDefault("group", "skiff_remoting_producer"),
+            new AclClientRPCHook(new SessionCredentials(args.get("accessKey"), ClientIo.required(args, "secretKey"))))
+        : new DefaultMQProducer(args.getOrDefault("group", "skiff_remoting_producer"));
     producer.setNamesrvAddr(ClientIo.required(args, "namesrv"));
     producer.setInstanceName("send-" + ProcessHandle.current().pid());
     producer.setClientIP("127.0.0.1");
