@@ -179,7 +179,7 @@ async function startOnStore(
   const fetcher = withCredentials(options.fetch ?? ((url, init) => fetch(url, init)), config.innerClientAuthenticationCredentials);
   // Apache RocketMQ peers (name servers, a master) are spoken to over RocketMQ's remoting protocol.
   const remoting = new RemotingClientPool(platform.net, clock);
-  const syncSource = config.masterProtocol === "rocketmq" ? remotingSyncSource(remoting) : undefined;
+  const syncSource = config.masterProtocol === "rocketmq" ? remotingSyncSource(remoting, config.innerClientAuthenticationCredentials) : undefined;
   const roles = new RoleManager({ platform, store, metadata, schedule, fetch: fetcher, syncSource, config: () => config, setConfig: (next) => (config = next), log: log.child("roles") });
   const uniqueIds = new UniqueIdGenerator(parseHostAddress(`${config.brokerIP1}:0`).address, platform.system.pid, () => clock.now());
   const metrics = new BrokerMetrics({ config: () => config, store, metadata, longPoll, replication: () => roles.replicationView(), clock, system: platform.system });

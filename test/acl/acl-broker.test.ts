@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
 import { startBroker, type BrokerHandle } from "../../src/app/start-broker.ts";
 import { signExtFields } from "../../src/acl/acl-signature.ts";
+import { remotingSyncSource } from "../../src/broker/slave-sync-remoting.ts";
+import { RemotingClientPool } from "../../src/remoting/remoting-client.ts";
 import { parseHostPort } from "../../src/core/host-port.ts";
 import { resolveBrokerConfig } from "../../src/config/sources.ts";
 import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
@@ -112,6 +114,17 @@ describe(`a broker with aclEnable=true (${platform.system.runtime})`, () => {
     const asAdmin = await main.call(await signed({ ...create, opaque: create.opaque + 100_000 }, ADMIN));
     assert.equal(asAdmin.code, ResponseCode.SUCCESS, asAdmin.remark);
     assert.ok(broker.metadata.topics.get("NewTopic"));
+  });
+
+  it("answers a slave's remoting metadata sync signed with innerClientAuthenticationCredentials, and refuses it unsigned", async () => {
+    const pool = new RemotingClientPool(platform.net, platform.clock);
+    try {
+      const topics = JSON.parse(await remotingSyncSource(pool, ADMIN)(broker.remotingAddress, "topic-config"));
+      assert.ok(topics.topicConfigTable.Orders, "the topic config table, Orders in it");
+      await assert.rejects(remotingSyncSource(pool)(broker.remotingAddress, "consumer-offsets"), /AclException: No accessKey is configured/);
+    } finally {
+      pool.closeAll();
+    }
   });
 
   it("logs each refusal with its reason and counts it in /metrics", async () => {

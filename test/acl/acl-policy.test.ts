@@ -4,6 +4,7 @@
  * the new file does not load.
  */
 import { describe, it } from "node:test";
+import { readFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import { createMemoryPlatform } from "../../adapters/memory/platform.ts";
 import { AclFileWatch } from "../../src/acl/acl-file-watch.ts";
@@ -127,5 +128,21 @@ describe("plain_acl.yml", () => {
     assert.deepEqual([...watch.current.acl.accounts.keys()], ["second-key"]);
     assert.ok(records.some((r) => r.level === "error" && /ACL file not reloaded, the accounts loaded before stay in force/.test(r.message)));
     await assert.rejects(AclFileWatch.open(fs, "/conf/missing.yml", recordLogger([])), /aclEnable=true but the ACL file \/conf\/missing\.yml does not exist/);
+  });
+});
+
+describe("the README's ACL example", () => {
+  it("is a plain_acl.yml that loads, with the permissions it describes", async () => {
+    const readme = readFileSync(decodeURIComponent(new URL("../../README.md", import.meta.url).pathname), "utf8");
+    const block = /1\. write the file, for instance `conf\/plain_acl\.yml`:\n\s*```yaml\n([\s\S]*?)\n\s*```/.exec(readme);
+    assert.ok(block, "the README's Security section has the example");
+    const example = new AclPolicy(parsePlainAcl(block[1].replace(/^ {5}/gm, ""), "README.md"));
+    const app = { accessKey: "orders-app", secretKey: "orders-secret-1" };
+    const decideAs = async (command: ReturnType<typeof request>, credentials: typeof app) =>
+      example.decide(accessRequest({ ...command, extFields: await signExtFields(command.extFields ?? {}, command.body, credentials) }, "127.0.0.1"));
+    assert.equal((await decideAs(sendRequest("Orders", "x"), app)).allowed, true);
+    assert.equal((await decideAs(request(RequestCode.PULL_MESSAGE, { consumerGroup: "orders_consumers", topic: "Orders", queueId: "0" }), app)).allowed, true);
+    assert.equal((await decideAs(sendRequest("Other", "x"), app)).allowed, false);
+    assert.equal((await decideAs(request(RequestCode.DELETE_TOPIC_IN_BROKER, { topic: "Orders" }), { accessKey: "operator", secretKey: "operator-secret-1" })).allowed, true);
   });
 });
