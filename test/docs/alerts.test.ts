@@ -11,7 +11,9 @@ import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { memoryBroker } from "../support/broker.ts";
 import { scrape } from "../support/prometheus.ts";
-import { parseYamlSubset, type YamlValue } from "../support/yaml-subset.ts";
+import { parse as parseYaml } from "yaml";
+
+type YamlValue = Record<string, unknown>;
 
 const docPath = (name: string) => decodeURIComponent(new URL(`../../docs/alerts/${name}`, import.meta.url).pathname);
 const ALERTS = docPath("skiff-alerts.yml");
@@ -58,7 +60,7 @@ function rulesOf(doc: YamlValue): Array<{ group: string; rule: Rule }> {
 }
 
 describe("docs/alerts/skiff-alerts.yml", () => {
-  const rules = rulesOf(parseYamlSubset(readFileSync(ALERTS, "utf8")));
+  const rules = rulesOf(parseYaml(readFileSync(ALERTS, "utf8"), { uniqueKeys: true }));
 
   it("is a list of rule groups whose rules have an alert name, an expression, a severity and a summary", () => {
     const names = new Set<string>();
@@ -101,13 +103,6 @@ describe("docs/alerts/skiff-alerts.yml", () => {
       const run = spawnSync("promtool", args, { encoding: "utf8" });
       assert.equal(run.status, 0, `promtool ${args.join(" ")}:\n${run.stdout}${run.stderr}`);
     }
-  });
-
-  it("the YAML reader refuses what it does not read as every YAML parser would", () => {
-    for (const bad of ["a: 1\na: 2\n", "a: [1, 2]\n", "a:\n\t- b\n", "a: &x 1\n", "a: b: c\n", "- a: 1\n   b: 2\n"]) {
-      assert.throws(() => parseYamlSubset(bad), Error, JSON.stringify(bad));
-    }
-    assert.deepEqual(parseYamlSubset('g:\n  - name: x\n    expr: |\n      a\n        and b\n    n: "q: {{ $v }}"\n'), { g: [{ name: "x", expr: "a\n  and b\n", n: "q: {{ $v }}" }] });
   });
 
   it("finds metric names in PromQL, and not functions, labels, groupings, ranges or numbers", () => {
