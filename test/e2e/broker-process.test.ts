@@ -49,7 +49,20 @@ describe(`broker process on ${runtimeName}`, () => {
     }));
     assert.equal(acked.length, MESSAGES);
 
+    // A message is pullable a moment after its SEND_OK (the dispatcher builds its consume-queue and
+    // index entries), and after a restart once recovery dispatched it: wait until every one is.
+    const dispatched = async (address: string) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const status = (await (await fetch(`http://${address}/topics/E2E/status`)).json()) as { queues: Array<{ maxOffset: number }> };
+        const held = status.queues.reduce((sum, q) => sum + q.maxOffset, 0);
+        if (held >= MESSAGES) return;
+        assert.ok(Date.now() < deadline, `only ${held} of ${MESSAGES} messages dispatched after 30 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
     const readAll = async (address: string) => {
+      await dispatched(address);
       const consumer = new PullConsumer({ group: "e2e_group", broker: address });
       const found = new Map<string, { body: string; tags?: string; raw: string }>();
       for (let queueId = 0; queueId < QUEUES; queueId++) {
