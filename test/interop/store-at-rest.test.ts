@@ -148,6 +148,11 @@ async function skiffToJava(version: RocketMQVersion): Promise<void> {
 
 /** A Skiff broker on `storeDir` serves what the Java broker stored, and keeps its consumer offsets. */
 async function skiffServes(storeDir: string, expected: ReturnType<typeof comparableAll>, committed: Map<number, number>, name: string): Promise<void> {
+  // A Java broker recovering from SIGKILL deletes index files newer than its checkpoint's
+  // indexMsgTimestamp, which 5.3.3 writes only when an index file fills or at a clean stop, and does
+  // not index again what its consume queues already hold: its store may then have no index at all.
+  // Skiff can only find keys in the index files the Java broker left.
+  const javaIndexed = (await listDir(join(storeDir, "index"))).length > 0;
   const skiff = await startSkiff(skiffWriterFlags(storeDir));
   try {
     // Long enough for a wrongly read delayOffset.json to deliver the (level 1) delayed message again.
@@ -158,7 +163,8 @@ async function skiffServes(storeDir: string, expected: ReturnType<typeof compara
       const key = m.keys.split(" ")[0];
       const { status, body } = await skiffJson(skiff.httpAddress, `/messages?topic=${TOPIC}&key=${encodeURIComponent(key)}`);
       assert.equal(status, 200, `${name}: GET /messages?key=${key}`);
-      assert.deepEqual(body.messages.map((f: { msgId: string; queueOffset: number }) => [f.msgId, f.queueOffset]), [[m.msgId, m.queueOffset]], `${name}: Skiff finds ${key} in the index`);
+      const found = body.messages.map((f: { msgId: string; queueOffset: number }) => [f.msgId, f.queueOffset]);
+      assert.deepEqual(found, javaIndexed ? [[m.msgId, m.queueOffset]] : [], `${name}: Skiff finds ${key} in the index${javaIndexed ? "" : " (the Java broker left no index file)"}`);
     }
     for (const [queueId, offset] of committed) {
       assert.equal((await skiffJson(skiff.httpAddress, `/consumer-offsets/${GROUP}/${TOPIC}/${queueId}`)).body.offset, offset, `${name}: offset of queue ${queueId}`);
