@@ -26,7 +26,7 @@ import { parseHostAddress } from "../codec/host-address.ts";
 import { listenLine } from "../config/describe.ts";
 import { listenRemoting } from "./broker-remoting.ts";
 import { AclFileWatch } from "../acl/acl-file-watch.ts";
-import { utf8Encode } from "../core/bytes.ts";
+import { basicAuthorization } from "../acl/basic-credentials.ts";
 import { aclGuard } from "../processors/acl-guard.ts";
 import { checkPortsFree, listenError, type PortToBind } from "./port-check.ts";
 import { MessageStore } from "../store/message-store.ts";
@@ -130,7 +130,7 @@ export function retentionSettingsFrom(config: BrokerConfig): RetentionSettings {
 /** A fetch that sends the broker's own ACL account (innerClientAuthenticationCredentials) as HTTP Basic credentials. */
 function withCredentials(fetcher: FetchLike, credentials: { accessKey: string; secretKey: string } | undefined): FetchLike {
   if (!credentials) return fetcher;
-  const authorization = `Basic ${btoa(String.fromCharCode(...utf8Encode(`${credentials.accessKey}:${credentials.secretKey}`)))}`;
+  const authorization = basicAuthorization(credentials);
   return (url, init) => {
     const headers = new Headers(init?.headers);
     if (!headers.has("authorization")) headers.set("authorization", authorization);

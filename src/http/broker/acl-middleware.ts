@@ -21,6 +21,7 @@ import type { MiddlewareHandler } from "hono";
 import { Perm } from "../../acl/permission.ts";
 import { RETRY_PREFIX } from "../../acl/plain-acl-file.ts";
 import type { AclPolicy } from "../../acl/acl-policy.ts";
+import { parseBasicAuthorization } from "../../acl/basic-credentials.ts";
 import { errorResponse } from "../errors.ts";
 
 const OPEN = new Set(["/healthz", "/readyz", "/health"]);
@@ -30,7 +31,7 @@ export function aclMiddleware(acl: { readonly policy: () => AclPolicy; refused(p
     const url = new URL(c.req.url);
     if (c.req.method === "GET" && OPEN.has(url.pathname)) return next();
     const { adminFor, needed } = httpAccess(c.req.method, url);
-    const decision = acl.policy().decideHttp(basicCredentials(c.req.header("authorization")), adminFor, needed);
+    const decision = acl.policy().decideHttp(parseBasicAuthorization(c.req.header("authorization")), adminFor, needed);
     if (decision.allowed) return next();
     acl.refused("http");
     if (!decision.authenticated) {
@@ -39,20 +40,6 @@ export function aclMiddleware(acl: { readonly policy: () => AclPolicy; refused(p
     }
     return errorResponse(c, 403, "NO_PERMISSION", decision.reason);
   };
-}
-
-/** `accessKey:secretKey` of an `Authorization: Basic …` header; null when absent or unreadable. */
-export function basicCredentials(header: string | undefined): { accessKey: string; secretKey: string } | null {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? "");
-  if (!match) return null;
-  let decoded: string;
-  try {
-    decoded = new TextDecoder().decode(Uint8Array.from(atob(match[1]), (ch) => ch.charCodeAt(0)));
-  } catch {
-    return null;
-  }
-  const colon = decoded.indexOf(":");
-  return colon > 0 ? { accessKey: decoded.slice(0, colon), secretKey: decoded.slice(colon + 1) } : null;
 }
 
 /** What an HTTP request needs (the header's table). */
