@@ -1,5 +1,5 @@
 /**
- * One `Deno.TcpConn` as a `Connection`, and the error-code normalisation for Deno's errors.
+ * One `Deno.TcpConn` (or `Deno.TlsConn`, whose reads and writes carry decrypted bytes) as a `Connection`, and the error-code normalisation for Deno's errors.
  *
  * - Reading is pull-based already: `readable` calls `conn.read` only when its consumer asks for
  *   the next chunk, so a slow consumer stops reading and TCP flow control slows the peer. Each
@@ -52,7 +52,7 @@ export class DenoConnection implements Connection {
   readonly remote: HostPort;
   readonly readable: AsyncIterable<Uint8Array>;
   readonly closed: Promise<void>;
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: Deno.TcpConn | Deno.TlsConn;
   #writeTail: Promise<void> = Promise.resolve();
   #ending: Promise<void> | undefined;
   #readDone = false;
@@ -62,9 +62,9 @@ export class DenoConnection implements Connection {
   #failure: Error | undefined;
   #resolveClosed: () => void = () => {};
 
-  constructor(conn: Deno.TcpConn) {
+  constructor(conn: Deno.TcpConn | Deno.TlsConn) {
     this.#conn = conn;
-    conn.setNoDelay(true);
+    if ("setNoDelay" in conn) conn.setNoDelay(true);
     this.local = { host: conn.localAddr.hostname, port: conn.localAddr.port };
     this.remote = { host: conn.remoteAddr.hostname, port: conn.remoteAddr.port };
     this.readable = { [Symbol.asyncIterator]: () => this.#read() };

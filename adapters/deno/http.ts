@@ -7,14 +7,15 @@
  * `onListen` is passed only to silence Deno's "Listening on …" banner. `close()` is
  * `server.shutdown()`: stop accepting, answer the requests in flight, close idle connections.
  */
-import type { FetchHandler, HostPort, HttpServer, HttpServing, ServeOptions } from "../../src/core/platform.ts";
+import type { FetchFunction, FetchHandler, HostPort, HttpServer, HttpServing, ServeOptions, TlsClientOptions } from "../../src/core/platform.ts";
 import { withCode } from "./connection.ts";
 
 export const httpServing: HttpServing = {
-  async serve(at: HostPort, handler: FetchHandler, _options: ServeOptions = {}): Promise<HttpServer> {
+  async serve(at: HostPort, handler: FetchHandler, options: ServeOptions = {}): Promise<HttpServer> {
     let server: Deno.HttpServer<Deno.NetAddr>;
+    const tls = options.tls === undefined ? {} : { cert: options.tls.cert, key: options.tls.key };
     try {
-      server = Deno.serve({ hostname: at.host, port: at.port, onListen: () => {} }, (request) => handler(request));
+      server = Deno.serve({ hostname: at.host, port: at.port, onListen: () => {}, ...tls }, (request) => handler(request));
     } catch (error) {
       throw withCode(error);
     }
@@ -22,5 +23,10 @@ export const httpServing: HttpServing = {
       address: { host: server.addr.hostname, port: server.addr.port },
       close: () => server.shutdown(),
     };
+  },
+
+  fetcher(tls: TlsClientOptions): FetchFunction {
+    const client = Deno.createHttpClient({ caCerts: [tls.ca] });
+    return (url, init) => fetch(url, { ...init, client } as RequestInit);
   },
 };

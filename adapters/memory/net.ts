@@ -13,7 +13,7 @@
  * - `connect` to a port nobody listens on rejects with ECONNREFUSED; `listen` on a taken port with
  *   EADDRINUSE; port 0 allocates a free one. A listener on 0.0.0.0 / :: accepts any host.
  */
-import type { Connection, HostPort, Listener, Network } from "../../src/core/platform.ts";
+import type { Connection, HostPort, Listener, Network, ConnectOptions, ListenOptions } from "../../src/core/platform.ts";
 import { Pipe, netError } from "./pipe.ts";
 
 export interface MemoryNetworkOptions {
@@ -187,7 +187,8 @@ export class MemoryNetwork implements Network {
     this.reservedPorts.delete(port);
   }
 
-  async listen(at: HostPort, onConnection: (connection: Connection) => void): Promise<Listener> {
+  async listen(at: HostPort, onConnection: (connection: Connection) => void, options: ListenOptions = {}): Promise<Listener> {
+    if (options.tls !== undefined) throw netError("ENOTSUP", "TLS is not simulated by the in-memory network: test it over a runtime's sockets");
     const port = this.reservePort(at.port);
     const entry: MemoryListener = { address: { host: at.host, port }, onConnection };
     this.listeners.set(port, entry);
@@ -201,7 +202,8 @@ export class MemoryNetwork implements Network {
     };
   }
 
-  async connect(to: HostPort): Promise<Connection> {
+  async connect(to: HostPort, connectOptions: ConnectOptions = {}): Promise<Connection> {
+    if (connectOptions.tls !== undefined) throw netError("ENOTSUP", "TLS is not simulated by the in-memory network: test it over a runtime's sockets");
     const entry = this.listeners.get(to.port);
     if (!entry || !(WILDCARD_HOSTS.has(entry.address.host) || entry.address.host === to.host)) {
       throw netError("ECONNREFUSED", `nothing listens on ${to.host}:${to.port}`);

@@ -15,15 +15,22 @@
  * request is in flight would stay open after its response until the keep-alive timeout (seconds).
  * So on close, responses not yet started get `Connection: close`, and each response finishing
  * afterwards closes the connections that became idle.
+ *
+ * HTTPS: `node:https`'s server in the same bridge. `fetcher` trusts a CA through an undici
+ * `Agent` given to the global `fetch` as its `dispatcher` (the undici package pinned to the version
+ * Node bundles; Node's `fetch` has no per-request CA option of its own).
  */
 import type { Server, ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import type { FetchHandler, HostPort, HttpServer, HttpServing, ServeOptions } from "../../src/core/platform.ts";
+import { Agent } from "undici";
+import type { FetchFunction, FetchHandler, HostPort, HttpServer, HttpServing, ServeOptions, TlsClientOptions } from "../../src/core/platform.ts";
 
 export const httpServing: HttpServing = {
   async serve(at: HostPort, handler: FetchHandler, options: ServeOptions = {}): Promise<HttpServer> {
-    const server = createAdaptorServer({ fetch: (request) => handler(request), overrideGlobalObjects: false }) as Server;
+    const tls = options.tls === undefined ? {} : { createServer: createHttpsServer, serverOptions: { cert: options.tls.cert, key: options.tls.key } };
+    const server = createAdaptorServer({ fetch: (request) => handler(request), overrideGlobalObjects: false, ...tls }) as Server;
     if (options.idleTimeoutMs !== undefined) server.timeout = options.idleTimeoutMs;
     const inFlight = new Set<ServerResponse>();
     let closing: Promise<void> | undefined;
@@ -52,5 +59,10 @@ export const httpServing: HttpServing = {
         return closing;
       },
     };
+  },
+
+  fetcher(tls: TlsClientOptions): FetchFunction {
+    const dispatcher = new Agent({ connect: { ca: tls.ca } });
+    return (url, init) => fetch(url, { ...init, dispatcher } as RequestInit);
   },
 };

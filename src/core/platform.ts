@@ -128,6 +128,35 @@ export interface Connection {
   readonly closed: Promise<void>;
 }
 
+/**
+ * A TLS server's identity, as PEM text (files are read by the caller). Client certificates are
+ * not asked for: Deno's TLS listener cannot verify them, so mutual TLS is not offered anywhere.
+ */
+export interface TlsServerOptions {
+  /** The certificate chain, leaf first. */
+  readonly cert: string;
+  readonly key: string;
+}
+
+/**
+ * A TLS client's trust: the server's certificate must chain to `ca` and name the address dialled
+ * (an IP address in its subjectAltName when an IP is dialled). There is no "trust anything" mode.
+ */
+export interface TlsClientOptions {
+  /** Trusted root certificates (PEM; on Deno, added to its default roots). */
+  readonly ca: string;
+}
+
+export interface ListenOptions {
+  /** Serve TLS on this listener: `onConnection` gets connections carrying the decrypted bytes. */
+  readonly tls?: TlsServerOptions;
+}
+
+export interface ConnectOptions {
+  /** Speak TLS; the promise resolves once the handshake succeeded (rejects if the server is not trusted). */
+  readonly tls?: TlsClientOptions;
+}
+
 export interface Listener {
   readonly address: HostPort;
   /** Stops accepting; existing connections stay open. */
@@ -136,8 +165,8 @@ export interface Listener {
 
 export interface Network {
   /** Port 0 asks the OS for a free port; `address.port` tells which. */
-  listen(at: HostPort, onConnection: (connection: Connection) => void): Promise<Listener>;
-  connect(to: HostPort): Promise<Connection>;
+  listen(at: HostPort, onConnection: (connection: Connection) => void, options?: ListenOptions): Promise<Listener>;
+  connect(to: HostPort, options?: ConnectOptions): Promise<Connection>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,10 +204,20 @@ export interface ServeOptions {
    * default (Bun's is 10 s).
    */
   readonly idleTimeoutMs?: number;
+  /** Serve HTTPS instead of HTTP. */
+  readonly tls?: TlsServerOptions;
 }
+
+/** `fetch`'s shape, as the core calls it. */
+export type FetchFunction = (url: string, init?: RequestInit) => Promise<Response>;
 
 export interface HttpServing {
   serve(at: HostPort, handler: FetchHandler, options?: ServeOptions): Promise<HttpServer>;
+  /**
+   * A `fetch` whose `https:` requests trust `tls.ca` (on Deno, besides its default roots: Deno's TLS
+   * client adds CAs, never replaces them); `http:` requests as usual.
+   */
+  fetcher(tls: TlsClientOptions): FetchFunction;
 }
 
 // ---------------------------------------------------------------------------------------------

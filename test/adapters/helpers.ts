@@ -176,5 +176,5 @@ export function observedHttp(base: Platform): { platform: Platform; stats: { inF
         stats.answered.push(`${request.method} ${new URL(request.url).pathname}`);
       }
     }, options);
-  return { platform: { ...base, http: { serve } }, stats };
+  return { platform: { ...base, http: { serve, fetcher: (tls) => base.http.fetcher(tls) } }, stats };
 }

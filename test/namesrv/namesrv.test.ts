@@ -23,6 +23,9 @@ function fakeHttp(): { http: HttpServing; handler: () => FetchHandler; closed: (
       handler = served;
       return { address: { host: at.host, port: at.port === 0 ? 40000 : at.port }, close: async () => void (closed = true) };
     },
+    fetcher: () => {
+      throw new Error("the name server makes no HTTP requests");
+    },
   };
   return { http, handler: () => handler!, closed: () => closed };
 }
