@@ -25,6 +25,7 @@ import { openMetadata, type Metadata } from "../metadata/metadata.ts";
 import { parseHostAddress } from "../codec/host-address.ts";
 import { listenLine } from "../config/describe.ts";
 import { listenRemoting } from "./broker-remoting.ts";
+import { loadTlsPolicy, peerFetch, withTls } from "./tls-policy.ts";
 import { AclFileWatch } from "../acl/acl-file-watch.ts";
 import { basicAuthorization } from "../acl/basic-credentials.ts";
 import { aclGuard } from "../processors/acl-guard.ts";
@@ -142,12 +143,15 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   await checkPortsFree(platform.net, brokerPorts(initial));
   // Before the store: a broken ACL file stops the start with the store untouched.
   const acl = initial.aclEnable ? await AclFileWatch.open(platform.fs, initial.plainAclFile!, options.log.child("acl")) : null;
+  const tls = await loadTlsPolicy(platform.fs, initial);
+  const fetcher = withCredentials(peerFetch(platform, tls, options.fetch ?? ((url, init) => fetch(url, init))), initial.innerClientAuthenticationCredentials);
   const store = await MessageStore.open(platform, storeOptionsFrom(initial, options.log.child("store")));
   // What start-up undoes, newest first, when a later step fails: the store is closed as a clean
   // stop closes it (no `abort` left, the lock released), so a failed start changes nothing.
   const undo: Array<() => Promise<unknown>> = [() => store.close()];
   try {
-    return await startOnStore(store, acl, initial, platform, options, undo);
+    // Every listener and outgoing connection from here on follows the TLS keys.
+    return await startOnStore(store, acl, initial, withTls(platform, tls), fetcher, options, undo);
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw error;
@@ -156,7 +160,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
 
 /** The rest of start-up, over an open store; each step that needs undoing on failure pushes it to `undo`. */
 async function startOnStore(
-  store: MessageStore, acl: AclFileWatch | null, initial: BrokerConfig, platform: Platform, options: StartBrokerOptions, undo: Array<() => Promise<unknown>>,
+  store: MessageStore, acl: AclFileWatch | null, initial: BrokerConfig, platform: Platform, fetcher: FetchLike, options: StartBrokerOptions, undo: Array<() => Promise<unknown>>,
 ): Promise<BrokerHandle> {
   const log = options.log;
   let config = initial;
@@ -176,7 +180,6 @@ async function startOnStore(
   const longPoll = new LongPollHub(clock);
   store.onArrival((topic, queueId) => longPoll.notify(topic, queueId));
   const schedule = new ScheduleService({ store, delayOffsets: metadata.delayOffsets, clock, log: log.child("schedule") });
-  const fetcher = withCredentials(options.fetch ?? ((url, init) => fetch(url, init)), config.innerClientAuthenticationCredentials);
   // Apache RocketMQ peers (name servers, a master) are spoken to over RocketMQ's remoting protocol.
   const remoting = new RemotingClientPool(platform.net, clock);
   const syncSource = config.masterProtocol === "rocketmq" ? remotingSyncSource(remoting, config.innerClientAuthenticationCredentials) : undefined;

@@ -18,6 +18,7 @@ import { namesrvProcessors } from "../processors/namesrv/index.ts";
 import { RemotingServer } from "../remoting/remoting-server.ts";
 import { NamesrvMetrics } from "../namesrv/namesrv-metrics.ts";
 import { checkPortsFree } from "./port-check.ts";
+import { loadTlsPolicy, withTls } from "./tls-policy.ts";
 import { silentLogger } from "../core/log.ts";
 
 export type { NamesrvOptions } from "../namesrv/namesrv.ts";
@@ -34,11 +35,14 @@ export interface Namesrv {
 
 export async function startNamesrv(
   config: NamesrvConfig,
-  platform: Pick<Platform, "clock" | "http" | "net"> & Partial<Pick<Platform, "system">>,
+  platform: Pick<Platform, "clock" | "http" | "net"> & Partial<Pick<Platform, "system" | "fs">>,
   options: NamesrvOptions = {},
 ): Promise<Namesrv> {
   const log = options.log ?? silentLogger;
   const { clock } = platform;
+  if (config.tlsMode !== "disabled" && platform.fs === undefined) throw new Error("startNamesrv: tlsMode needs the platform's file system (to read the certificate)");
+  // Both listeners follow tlsMode; the port check binds plain sockets.
+  const secured = config.tlsMode === "disabled" ? platform : withTls(platform, await loadTlsPolicy(platform.fs!, config));
   const core = createNamesrvCore(config, clock, {
     ...options,
     log: log.child("routes"),
@@ -54,7 +58,7 @@ export async function startNamesrv(
     { key: "httpListenPort", what: "HTTP", host: config.host, port: config.httpListenPort },
   ]);
   const remoting = await RemotingServer.listen({
-    net: platform.net,
+    net: secured.net,
     clock,
     at: { host: config.host, port: config.listenPort },
     name: "namesrv remoting",
@@ -63,13 +67,13 @@ export async function startNamesrv(
     errorAnswer,
     limits: { idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000 },
   });
-  const server = await platform.http.serve({ host: config.host, port: config.httpListenPort }, (request) => app.fetch(request)).catch(async (error: unknown) => {
+  const server = await secured.http.serve({ host: config.host, port: config.httpListenPort }, (request) => app.fetch(request)).catch(async (error: unknown) => {
     await remoting.close();
     throw error;
   });
   core.start();
   metrics.start();
-  log.info(namesrvListenLine({ host: config.host, listenPort: remoting.address.port, httpListenPort: server.address.port }));
+  log.info(namesrvListenLine({ host: config.host, listenPort: remoting.address.port, httpListenPort: server.address.port, tlsMode: config.tlsMode }));
   let stopping: Promise<void> | undefined;
   return {
     httpAddress: formatHostPort(server.address),

@@ -15,6 +15,7 @@
  *   RocketMQ's default is `<HOME>/store`, which Skiff avoids so it never opens a RocketMQ store by
  *   accident. `storePathCommitLog` defaults to `<storePathRootDir>/commitlog`.
  */
+import { tlsProblems } from "./tls-keys.ts";
 import { joinPath } from "../core/path.ts";
 import { show } from "./fields.ts";
 import { brokerShape, type BrokerConfig } from "./broker-schema.ts";
@@ -102,6 +103,8 @@ export function validateBrokerConfig(merged: MergedValues, env: Env = {}): Resol
     if (env.ROCKETMQ_HOME) plainAclFile = joinPath(env.ROCKETMQ_HOME, "conf/plain_acl.yml");
     else fail("aclEnable", "true needs the ACL file: set plainAclFile=<path of a plain_acl.yml>, or ROCKETMQ_HOME (then $ROCKETMQ_HOME/conf/plain_acl.yml is read, as by RocketMQ)");
   }
+
+  for (const [key, problem] of tlsProblems(v)) fail(key, problem);
 
   const haListenPort = derivedPort(merged, v, "haListenPort", fail);
   const httpListenPort = derivedPort(merged, v, "httpListenPort", fail);

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { DEFAULT_DELAY_LEVELS as DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels as parseMessageDelayLevel } from "../codec/delay-levels.ts";
 import { parseDeleteWhen } from "../codec/delete-when.ts";
 import { logShape } from "./log-keys.ts";
+import { tlsClientShape, tlsServerShape } from "./tls-keys.ts";
 import { boolean, decimal, field, host, hostPort, integer, isHostPort, oneOf, port, Problem, secret, text } from "./fields.ts";
 
 export const BROKER_ROLES = ["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"] as const;
@@ -122,6 +123,8 @@ export const brokerShape = {
     }
     return { accessKey, secretKey };
   }, '{"accessKey":"…","secretKey":"…"}').optional().describe("RocketMQ 5's key: the ACL account this broker uses for its own calls to other brokers (a slave's metadata pulls over HTTP from a Skiff master with aclEnable=true). Keep it out of the command line (a file or SKIFF_innerClientAuthenticationCredentials)."),
+  ...tlsServerShape,
+  ...tlsClientShape,
   haMaxConnectionsPerAddress: integer({ min: 1, max: 65535 }).default(16).describe("Skiff, masters: most HA connections at once from one remote IP address."),
   ...logShape,
   metricsOtelCardinalityLimit: integer({ min: 1, max: 10_000_000 }).default(50_000).describe("Most label sets one metric of `GET /metrics` keeps (RocketMQ 5.x's key): beyond it, counters count new topics under `topic=\"_other\"` and scrape-time gauges (consumer lag) keep the largest."),

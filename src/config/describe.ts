@@ -41,16 +41,22 @@ export function describeConfig(config: BrokerConfig): string[] {
  * Where the broker listens: `remoting 127.0.0.1:10911 (and :10909), HTTP 127.0.0.1:10913, HA
  * 127.0.0.1:10912` (configured ports; printed again with the real ones once bound).
  */
-export function listenLine(config: Pick<BrokerConfig, "brokerRole" | "brokerIP1" | "brokerIP2" | "listenPort" | "httpListenPort" | "haListenPort">): string {
+/** `, TLS permissive` when a server's listeners follow tlsMode; `, outgoing TLS` with useTLS. */
+function tlsSuffix(config: { readonly tlsMode?: string; readonly useTLS?: boolean }): string {
+  const server = config.tlsMode === undefined || config.tlsMode === "disabled" ? "" : `, TLS ${config.tlsMode}`;
+  return server + (config.useTLS === true ? ", outgoing TLS" : "");
+}
+
+export function listenLine(config: Pick<BrokerConfig, "brokerRole" | "brokerIP1" | "brokerIP2" | "listenPort" | "httpListenPort" | "haListenPort"> & Partial<Pick<BrokerConfig, "tlsMode" | "useTLS">>): string {
   const fast = config.listenPort > 2 ? ` (and :${config.listenPort - 2})` : "";
   // A slave does not listen for HA: it connects to its master's (the `master ha` line).
   const ha = config.brokerRole === "SLAVE" ? "no HA listener (a slave)" : `HA ${address(config.brokerIP2, config.haListenPort)}`;
-  return `remoting ${address(config.brokerIP1, config.listenPort)}${fast}, HTTP ${address(config.brokerIP1, config.httpListenPort)}, ${ha}`;
+  return `remoting ${address(config.brokerIP1, config.listenPort)}${fast}, HTTP ${address(config.brokerIP1, config.httpListenPort)}, ${ha}${tlsSuffix(config)}`;
 }
 
 /** Where the name server listens: `remoting 127.0.0.1:9876, HTTP 127.0.0.1:9877`. */
-export function namesrvListenLine(config: Pick<NamesrvConfig, "host" | "listenPort" | "httpListenPort">): string {
-  return `remoting ${address(config.host, config.listenPort)}, HTTP ${address(config.host, config.httpListenPort)}`;
+export function namesrvListenLine(config: Pick<NamesrvConfig, "host" | "listenPort" | "httpListenPort"> & Partial<Pick<NamesrvConfig, "tlsMode">>): string {
+  return `remoting ${address(config.host, config.listenPort)}, HTTP ${address(config.host, config.httpListenPort)}${tlsSuffix(config)}`;
 }
 
 export function describeNamesrvConfig(config: NamesrvConfig): string[] {

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { host, integer, port } from "./fields.ts";
 import { logShape } from "./log-keys.ts";
+import { tlsProblems, tlsServerShape } from "./tls-keys.ts";
 import { ROCKETMQ_NAMESRV_KEYS } from "./rocketmq-keys.ts";
 import { namesrvEnvLayer, sourceLayers, type ConfigSources } from "./sources.ts";
 import { show } from "./fields.ts";
@@ -24,6 +25,7 @@ export const namesrvShape = {
   brokerExpiryMs: integer(POSITIVE_MS).default(120_000).describe("Milliseconds after its last registration when a broker is dropped (`BROKER_CHANNEL_EXPIRED_TIME`)."),
   scanIntervalMs: integer(POSITIVE_MS).default(10_000).describe("Milliseconds between scans for expired brokers."),
   ...logShape,
+  ...tlsServerShape,
   serverChannelMaxIdleTimeSeconds: integer({ min: 1, max: 2_147_483 }).default(120).describe("Seconds a remoting connection may stay silent before the name server closes it (RocketMQ's `NettyServerConfig` key, 120 as there; brokers register every 30 s, clients ask for routes every 30 s)."),
 };
 
@@ -52,6 +54,7 @@ export function resolveNamesrvConfig(sources: ConfigSources): ResolvedConfig<Nam
   } else if (httpListenPort !== undefined && httpListenPort !== 0 && httpListenPort === listenPort) {
     problems.push(problemText(merged, "httpListenPort", `${show(merged.values.httpListenPort)} is already used by listenPort; set httpListenPort to a port of its own`));
   }
+  for (const [key, problem] of tlsProblems(check.values)) problems.push(problemText(merged, key, problem));
   if (problems.length > 0) throw configInvalid("name server configuration", problems);
   return { config: { ...check.values, httpListenPort } as NamesrvConfig, warnings: check.warnings, notices: [] };
 }

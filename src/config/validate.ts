@@ -105,7 +105,7 @@ export interface FieldCheck<Shape extends Record<string, z.ZodType>> {
  */
 const UNSUPPORTED_SECURITY: Readonly<Record<string, string>> = {
   aclEnable: "RocketMQ's ACL (plain_acl.yml accounts and permissions)",
-  useTLS: "TLS",
+  useTLS: "TLS for the server's own outgoing connections",
 };
 
 /**

@@ -124,14 +124,27 @@ describe("a RocketMQ broker.conf", () => {
   });
 
   it("refuses to start with a security door turned on that Skiff does not implement (fail closed), and accepts it off", () => {
+    // The name server makes no outgoing connections: its useTLS would be a door believed closed.
     for (const fileText of ["useTLS=true", "useTLS=yes"]) {
-      assert.throws(() => resolveBrokerConfig({ fileText }), (error: Error) => /is not implemented by Skiff yet, .* it does not start \(remove \w+ or set it to false\)/.test(error.message), fileText);
+      assert.throws(() => resolveNamesrvConfig({ fileText }), (error: Error) => /is not implemented by Skiff yet, .* it does not start \(remove \w+ or set it to false\)/.test(error.message), fileText);
     }
-    assert.throws(() => resolveNamesrvConfig({ fileText: "useTLS=true" }), /TLS is not implemented by Skiff yet/);
+    assert.throws(() => resolveNamesrvConfig({ fileText: "useTLS=true" }), /TLS for the server's own outgoing connections is not implemented by Skiff yet/);
     assert.throws(() => resolveNamesrvConfig({ fileText: "aclEnable=true" }), /ACL .* is not implemented by Skiff yet/);
     assert.throws(() => resolveBrokerConfig({ fileText: "aclEnable=yes" }), /aclEnable/);
     const off = resolveBrokerConfig({ fileText: "aclEnable=false\nuseTLS=false" });
-    assert.deepEqual(off.warnings, ["Ignored 1 Apache RocketMQ broker key that Skiff does not use: useTLS"]);
+    assert.deepEqual(off.warnings, []);
+  });
+
+  it("TLS keys: a server mode needs the certificate and key, useTLS the CA to trust; all off by default", () => {
+    assert.equal(resolveBrokerConfig({}).config.tlsMode, "disabled");
+    assert.equal(resolveBrokerConfig({}).config.useTLS, false);
+    assert.throws(() => resolveBrokerConfig({ fileText: "tlsMode=enforcing" }), (error: Error) =>
+      /tlsMode.*enforcing needs tlsServerCertPath/.test(error.message) && /enforcing needs tlsServerKeyPath/.test(error.message));
+    assert.throws(() => resolveBrokerConfig({ fileText: "tlsMode=strict" }), /tlsMode.*expected one of disabled, permissive, enforcing/);
+    assert.throws(() => resolveBrokerConfig({ fileText: "useTLS=true" }), /useTLS.*needs tlsClientTrustCertPath/);
+    assert.throws(() => resolveNamesrvConfig({ fileText: "tlsMode=permissive\ntlsServerCertPath=/c.pem" }), /permissive needs tlsServerKeyPath/);
+    const on = resolveBrokerConfig({ fileText: "tlsMode=permissive\ntlsServerCertPath=/c.pem\ntlsServerKeyPath=/k.pem\nuseTLS=true\ntlsClientTrustCertPath=/ca.pem" }).config;
+    assert.deepEqual([on.tlsMode, on.tlsServerCertPath, on.tlsServerKeyPath, on.useTLS, on.tlsClientTrustCertPath], ["permissive", "/c.pem", "/k.pem", true, "/ca.pem"]);
   });
 
   it("aclEnable=true needs the ACL file: plainAclFile, or ROCKETMQ_HOME's conf/plain_acl.yml as RocketMQ reads it", () => {
