@@ -151,11 +151,12 @@ export class JavaClient {
 }
 
 /** Starts `mainClass` of the compiled programs with `key=value` arguments; resolves after its `ready` event (or at once with `ready: false`). */
-export async function startJavaClient(version: RocketMQVersion, mainClass: string, args: Fields, runDir: string, options: { ready?: boolean } = {}): Promise<JavaClient> {
+/** `jvm`: more JVM flags (system properties such as RocketMQ's `-Dtls.enable=true`). */
+export async function startJavaClient(version: RocketMQVersion, mainClass: string, args: Fields, runDir: string, options: { ready?: boolean; jvm?: readonly string[] } = {}): Promise<JavaClient> {
   const paths = await ensureRocketMQ(version);
   await mkdir(runDir, { recursive: true });
   const argv = Object.entries(args).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
-  const proc = startProcess(`${mainClass} (RocketMQ ${version})`, "java", [...jvmFlags(version, runDir, "client"), "-cp", `${paths.classes}:${paths.lib}/*`, mainClass, ...argv], {
+  const proc = startProcess(`${mainClass} (RocketMQ ${version})`, "java", [...jvmFlags(version, runDir, "client"), ...(options.jvm ?? []), "-cp", `${paths.classes}:${paths.lib}/*`, mainClass, ...argv], {
     env: { ROCKETMQ_HOME: paths.home },
     stdin: "pipe",
   });

@@ -73,6 +73,8 @@ export interface TargetOptions {
   readonly rocketmqServerVersion?: RocketMQVersion;
   /** Skiff target: more broker settings (e.g. aclEnable, plainAclFile). */
   readonly skiffBrokerValues?: Readonly<Record<string, string | number | boolean>>;
+  /** Skiff target: more name server settings (e.g. tlsMode). */
+  readonly skiffNamesrvValues?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** The target for clients of `version`. */
@@ -171,7 +173,7 @@ async function startSkiffTarget(options: TargetOptions): Promise<RemotingTarget>
   let namesrvPort = 0;
   const namesrv = await onFreePorts(2, (first) => {
     namesrvPort = first;
-    return startSkiffNamesrv({ listenPort: first }, runtime);
+    return startSkiffNamesrv({ listenPort: first, ...options.skiffNamesrvValues }, runtime);
   });
   const namesrvAddr = `127.0.0.1:${namesrvPort}`;
   const flagsOn = (listenPort: number) => ({
