@@ -1,6 +1,6 @@
 /**
- * TLS with real processes on the runtime running this test, set up as the README says (a CA and a
- * server certificate made at test time, the keys in a properties file): a name server and a
+ * TLS with real processes on the runtime running this test, set up as the README says (the CA and
+ * the certificate made by the README's commands at test time, the keys in a properties file): a name server and a
  * master with tlsMode=enforcing, a slave with tlsMode=permissive, both brokers with useTLS=true.
  * Over TLS only: the slave follows the master (HA), a SYNC_MASTER send is acknowledged by it, its
  * metadata sync pulls the master's topics, both brokers register with the name server, and
@@ -18,13 +18,13 @@ import { platform, removeDir, runtimeName, tempDir } from "../support/platform.t
 import { until } from "../support/poll.ts";
 import { RawRemotingClient } from "../support/remoting.ts";
 import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
-import { makeTestPki } from "../support/tls.ts";
+import { readmePki } from "../support/tls.ts";
 
 const GET_BROKER_RUNTIME_INFO = 28;
 const GET_BROKER_CLUSTER_INFO = 106;
 
 describe(`TLS between ${runtimeName} processes`, () => {
-  const pki = makeTestPki();
+  const pki = readmePki();
   const cleanups: Array<() => Promise<unknown>> = [async () => pki.remove()];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

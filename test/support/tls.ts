@@ -34,6 +34,36 @@ function selfSignedCa(dir: string, name: string): void {
     "-keyout", `${name}.key`, "-out", `${name}.pem`, "-days", "2", "-subj", `/CN=skiff test ${name}`);
 }
 
+/**
+ * The certificate set the README's Security section tells an operator to make (its `sh` block
+ * under "TLS", run as written in a temporary directory, with the example address 10.0.0.5 replaced
+ * by 127.0.0.1): `ca.pem`, `broker.pem`, `broker.key`.
+ */
+export function readmePki(): TestPki {
+  const readme = readFileSync(decodeURIComponent(new URL("../../README.md", import.meta.url).pathname), "utf8");
+  const tls = readme.slice(readme.indexOf("- **TLS**"));
+  const block = /```sh\n([\s\S]*?)```/.exec(tls);
+  if (!block) throw new Error("the README's TLS step-by-step has no sh block");
+  const script = block[1].replace(/^ {5}/gm, "").replaceAll("10.0.0.5", "127.0.0.1");
+  const dir = mkdtempSync(join(tmpdir(), "skiff-readme-tls-"));
+  execFileSync("sh", ["-e", "-c", script], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  selfSignedCa(dir, "other-ca");
+  const path = (name: string) => join(dir, name);
+  const text = (name: string) => readFileSync(path(name), "utf8");
+  return {
+    dir,
+    ca: text("ca.pem"),
+    caPath: path("ca.pem"),
+    cert: text("broker.pem"),
+    certPath: path("broker.pem"),
+    key: text("broker.key"),
+    keyPath: path("broker.key"),
+    otherCa: text("other-ca.pem"),
+    otherCaPath: path("other-ca.pem"),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
 export function makeTestPki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), "skiff-tls-"));
   selfSignedCa(dir, "ca");
