@@ -42,6 +42,8 @@ export interface AccessRequest {
   readonly content: Uint8Array;
   /** Resource (a topic, or `%RETRY%<group>` for a group) → permission needed (Perm bits). */
   readonly needed: ReadonlyMap<string, number>;
+  /** The operation, when it needs an admin account whatever its code (the name server's writes); else `ADMIN_REQUEST_CODES` decide. */
+  readonly adminFor?: string;
 }
 
 export type AccessDecision =
@@ -66,7 +68,8 @@ export class AclPolicy {
     if (account.whiteRemoteAddress(request.remoteIp)) return { allowed: true, accessKey };
     const expected = await sign(await this.keyOf(account), request.content);
     if (request.signature === undefined || !sameSignature(expected, request.signature)) return deny(`Check signature failed for accessKey=${account.accessKey}`);
-    const refusal = this.refusal(account, ADMIN_REQUEST_CODES.has(request.code) ? `request code=${request.code}` : null, request.needed);
+    const adminFor = request.adminFor ?? (ADMIN_REQUEST_CODES.has(request.code) ? `request code=${request.code}` : null);
+    const refusal = this.refusal(account, adminFor, request.needed);
     return refusal === null ? { allowed: true, accessKey } : deny(refusal);
   }
 

@@ -250,7 +250,7 @@ async function startOnStore(
   const registration = new NameServerRegistration({
     clock,
     fetch: fetcher,
-    transport: config.namesrvProtocol === "rocketmq" ? remotingNamesrvTransport(remoting) : undefined,
+    transport: config.namesrvProtocol === "rocketmq" ? remotingNamesrvTransport(remoting, config.innerClientAuthenticationCredentials) : undefined,
     addresses: () => (config.namesrvAddr ?? "").split(";").map((a) => a.trim()).filter((a) => a.length > 0),
     registration: () => ({
       clusterName: config.brokerClusterName,

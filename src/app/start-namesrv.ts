@@ -19,6 +19,9 @@ import { RemotingServer } from "../remoting/remoting-server.ts";
 import { NamesrvMetrics } from "../namesrv/namesrv-metrics.ts";
 import { checkPortsFree } from "./port-check.ts";
 import { loadTlsPolicy, withTls } from "./tls-policy.ts";
+import { AclFileWatch } from "../acl/acl-file-watch.ts";
+import { aclGuard } from "../processors/acl-guard.ts";
+import { namesrvAccess } from "../processors/namesrv/namesrv-acl.ts";
 import { silentLogger } from "../core/log.ts";
 
 export type { NamesrvOptions } from "../namesrv/namesrv.ts";
@@ -40,7 +43,9 @@ export async function startNamesrv(
 ): Promise<Namesrv> {
   const log = options.log ?? silentLogger;
   const { clock } = platform;
-  if (config.tlsMode !== "disabled" && platform.fs === undefined) throw new Error("startNamesrv: tlsMode needs the platform's file system (to read the certificate)");
+  if ((config.tlsMode !== "disabled" || config.aclEnable) && platform.fs === undefined) throw new Error("startNamesrv: tlsMode and aclEnable need the platform's file system (to read the certificate, the ACL file)");
+  // Before any port: a broken ACL file stops the start.
+  const acl = config.aclEnable ? await AclFileWatch.open(platform.fs!, config.plainAclFile!, log.child("acl")) : null;
   // Both listeners follow tlsMode; the port check binds plain sockets.
   const secured = config.tlsMode === "disabled" ? platform : withTls(platform, await loadTlsPolicy(platform.fs!, config));
   const core = createNamesrvCore(config, clock, {
@@ -52,7 +57,11 @@ export async function startNamesrv(
     },
   });
   const metrics = new NamesrvMetrics(core.routeTable, clock, platform.system);
-  const app = namesrvApp({ routeTable: core.routeTable, clock, log: log.child("http"), metrics });
+  const app = namesrvApp({
+    routeTable: core.routeTable, clock, log: log.child("http"), metrics,
+    acl: acl ? { policy: () => acl.current, refused: () => metrics.aclRefused("http") } : undefined,
+  });
+  const guard = acl ? aclGuard({ policy: () => acl.current, clock, log: log.child("acl"), access: namesrvAccess, onRefused: () => metrics.aclRefused("remoting") }) : undefined;
   await checkPortsFree(platform.net, [
     { key: "listenPort", what: "remoting", host: config.host, port: config.listenPort },
     { key: "httpListenPort", what: "HTTP", host: config.host, port: config.httpListenPort },
@@ -66,6 +75,7 @@ export async function startNamesrv(
     log: log.child("remoting"),
     errorAnswer,
     limits: { idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000 },
+    guard,
   });
   const server = await secured.http.serve({ host: config.host, port: config.httpListenPort }, (request) => app.fetch(request)).catch(async (error: unknown) => {
     await remoting.close();
@@ -73,6 +83,7 @@ export async function startNamesrv(
   });
   core.start();
   metrics.start();
+  acl?.watch(clock);
   log.info(namesrvListenLine({ host: config.host, listenPort: remoting.address.port, httpListenPort: server.address.port, tlsMode: config.tlsMode }));
   let stopping: Promise<void> | undefined;
   return {
@@ -82,6 +93,7 @@ export async function startNamesrv(
     stop: () => {
       core.stop();
       metrics.stop();
+      acl?.stop();
       stopping ??= Promise.all([server.close(), remoting.close()]).then(() => undefined);
       return stopping;
     },

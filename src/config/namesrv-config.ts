@@ -8,7 +8,8 @@
  * port), and must differ from listenPort (RocketMQ's remoting port).
  */
 import { z } from "zod";
-import { host, integer, port } from "./fields.ts";
+import { boolean, host, integer, port, text } from "./fields.ts";
+import { joinPath } from "../core/path.ts";
 import { logShape } from "./log-keys.ts";
 import { tlsProblems, tlsServerShape } from "./tls-keys.ts";
 import { ROCKETMQ_NAMESRV_KEYS } from "./rocketmq-keys.ts";
@@ -26,6 +27,8 @@ export const namesrvShape = {
   scanIntervalMs: integer(POSITIVE_MS).default(10_000).describe("Milliseconds between scans for expired brokers."),
   ...logShape,
   ...tlsServerShape,
+  aclEnable: boolean().default(false).describe("Skiff (RocketMQ's name server has no ACL): registrations and unregistrations (REGISTER_BROKER, UNREGISTER_BROKER, DELETE_TOPIC_IN_NAMESRV; POST and DELETE /brokers) must come from an admin account of plainAclFile, signed as AclClientRPCHook signs (HTTP: Basic credentials), or from a whitelisted address. Routes stay open to every client."),
+  plainAclFile: text(undefined, "a file path").optional().describe("Skiff: the name server's ACL file, in RocketMQ's plain_acl.yml format, read when aclEnable=true. Default `$ROCKETMQ_HOME/conf/plain_acl.yml`."),
   serverChannelMaxIdleTimeSeconds: integer({ min: 1, max: 2_147_483 }).default(120).describe("Seconds a remoting connection may stay silent before the name server closes it (RocketMQ's `NettyServerConfig` key, 120 as there; brokers register every 30 s, clients ask for routes every 30 s)."),
 };
 
@@ -55,6 +58,12 @@ export function resolveNamesrvConfig(sources: ConfigSources): ResolvedConfig<Nam
     problems.push(problemText(merged, "httpListenPort", `${show(merged.values.httpListenPort)} is already used by listenPort; set httpListenPort to a port of its own`));
   }
   for (const [key, problem] of tlsProblems(check.values)) problems.push(problemText(merged, key, problem));
+  let plainAclFile = check.values.plainAclFile;
+  if (check.values.aclEnable && plainAclFile === undefined) {
+    const home = sources.env?.ROCKETMQ_HOME;
+    if (home) plainAclFile = joinPath(home, "conf/plain_acl.yml");
+    else problems.push(problemText(merged, "aclEnable", "true needs the ACL file: set plainAclFile=<path of a plain_acl.yml>, or ROCKETMQ_HOME (then $ROCKETMQ_HOME/conf/plain_acl.yml is read)"));
+  }
   if (problems.length > 0) throw configInvalid("name server configuration", problems);
-  return { config: { ...check.values, httpListenPort } as NamesrvConfig, warnings: check.warnings, notices: [] };
+  return { config: { ...check.values, httpListenPort, plainAclFile } as NamesrvConfig, warnings: check.warnings, notices: [] };
 }

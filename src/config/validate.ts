@@ -99,12 +99,12 @@ export interface FieldCheck<Shape extends Record<string, z.ZodType>> {
 
 /**
  * RocketMQ keys that turn a security door on. Where a server does not implement one (it is not a
- * field of its schema: `aclEnable` is the broker's, not the name server's), ignoring it with a
- * warning would leave a door open that the operator believes closed: any value but `false` is a
- * problem (the server does not start), so a setting never silently weakens security.
+ * field of its schema: `useTLS`, the broker's own outgoing TLS, means nothing to the name server,
+ * which dials no one), ignoring it with a warning would leave the operator believing a door closed:
+ * any value but `false` is a problem (the server does not start), so a setting never silently
+ * weakens security.
  */
 const UNSUPPORTED_SECURITY: Readonly<Record<string, string>> = {
-  aclEnable: "RocketMQ's ACL (plain_acl.yml accounts and permissions)",
   useTLS: "TLS for the server's own outgoing connections",
 };
 

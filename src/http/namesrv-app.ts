@@ -26,6 +26,8 @@ import { brokerIdSchema, NAME_LENGTH_MAX, registrationSchema } from "../namesrv/
 import { namesrvDashboardRoutes } from "./dashboard/routes.ts";
 import { checked, errorHandler, errorResponse, notFoundOrWrongMethod, readOrClientClosed } from "./errors.ts";
 import type { Logger } from "../core/log.ts";
+import type { AclPolicy } from "../acl/acl-policy.ts";
+import { namesrvAclMiddleware } from "./namesrv-acl-middleware.ts";
 
 /** RocketMQ's remoting frame limit; 100,000 topic configs fit in about a tenth of it. */
 export const NAMESRV_BODY_BYTES_MAX = 16 * 1024 * 1024;
@@ -37,6 +39,8 @@ export interface NamesrvAppOptions {
   readonly maxBodyBytes?: number;
   /** Receives the details of unexpected (500) errors. */
   readonly log?: Logger;
+  /** With aclEnable=true: the policy in force, and a callback per refusal (namesrv-acl-middleware.ts). */
+  readonly acl?: { readonly policy: () => AclPolicy; refused(): void };
   /** `GET /metrics`; without it the route is 404. */
   readonly metrics?: { render(): Promise<string> };
 }
@@ -53,6 +57,7 @@ export function namesrvApp(options: NamesrvAppOptions): Hono {
   const app = new Hono();
   app.onError(errorHandler(options.log));
   app.notFound(notFoundOrWrongMethod(app));
+  if (options.acl) app.use("/brokers", namesrvAclMiddleware(options.acl)).use("/brokers/*", namesrvAclMiddleware(options.acl));
 
   app.post(
     "/brokers",

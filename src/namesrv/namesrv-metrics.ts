@@ -8,6 +8,7 @@
  * | skiff_namesrv_brokers               | gauge   | —      | brokers registered                               |
  * | skiff_namesrv_topics                | gauge   | —      | topics with a route                              |
  * | skiff_namesrv_route_changes_total   | counter | change | registered, moved, new_topic_config, unregistered, disconnected, expired, queue_data_dropped |
+ * | skiff_acl_refused_total             | counter | protocol | requests the ACL refused (aclEnable=true): remoting, http |
  *
  * Every label value is one of a fixed set: the registry's series limit is never reached.
  */
@@ -23,6 +24,7 @@ const SERIES_MAX = 100;
 export class NamesrvMetrics {
   readonly registry = new MetricsRegistry({ prefix: "skiff_", seriesMax: SERIES_MAX });
   private readonly changes: Counter;
+  private readonly aclRefusals: Counter;
   private readonly eventLoop: EventLoopDelay | null;
 
   constructor(routeTable: RouteTable, clock: Clock, system?: SystemInfo) {
@@ -30,6 +32,7 @@ export class NamesrvMetrics {
     registry.collected({ name: "skiff_namesrv_brokers", help: "Brokers registered in this name server", type: "gauge" }, (emit) => emit({}, routeTable.counts().brokerCount));
     registry.collected({ name: "skiff_namesrv_topics", help: "Topics with a route in this name server", type: "gauge" }, (emit) => emit({}, routeTable.counts().topicCount));
     this.changes = registry.counter({ name: "skiff_namesrv_route_changes_total", help: "Changes of the route table, by kind (refreshes that change nothing are not counted)", labelNames: ["change"] });
+    this.aclRefusals = registry.counter({ name: "skiff_acl_refused_total", help: "Requests the ACL refused, by protocol (remoting, http)", labelNames: ["protocol"] });
     this.eventLoop = system ? registerProcessMetrics(registry, system, clock) : null;
   }
 
@@ -39,6 +42,10 @@ export class NamesrvMetrics {
       ? { new: "registered", address: "moved", topics: "new_topic_config" }[event.change]
       : event.kind.replace(/-/g, "_");
     this.changes.inc({ change });
+  }
+
+  aclRefused(protocol: "remoting" | "http"): void {
+    this.aclRefusals.inc({ protocol });
   }
 
   start(): void {

@@ -23,9 +23,12 @@
  * ignores the unknown header field and never answers `masterHttpAddr` (null then).
  * UNREGISTER_BROKER (104): brokerName, brokerAddr, clusterName, brokerId; no body.
  *
+ * With an ACL account (`credentials`) both requests are signed as AclClientRPCHook signs them.
+ *
  * The connection stays open between registrations (see remoting-client.ts): closing it makes the
  * name server forget the broker.
  */
+import { signExtFields } from "../acl/acl-signature.ts";
 import { SkiffError } from "../core/errors.ts";
 import { utf8Encode } from "../core/bytes.ts";
 import { stringifyFastjson, type FastjsonValue } from "../codec/fastjson.ts";
@@ -54,21 +57,29 @@ export function registerBrokerHeader(registration: BrokerRegistration, body: Uin
   };
 }
 
-export async function registerBrokerRemoting(client: RemotingClient, registration: BrokerRegistration, timeoutMs = DEFAULT_REMOTING_TIMEOUT_MS): Promise<RegisterBrokerResult> {
+/** An ACL account (innerClientAuthenticationCredentials) that signs the broker's requests, as AclClientRPCHook does. */
+export type Credentials = { readonly accessKey: string; readonly secretKey: string };
+
+async function signed(fields: Record<string, string>, body: Uint8Array, credentials: Credentials | undefined): Promise<Record<string, string>> {
+  return credentials === undefined ? fields : await signExtFields(fields, body, credentials);
+}
+
+export async function registerBrokerRemoting(client: RemotingClient, registration: BrokerRegistration, timeoutMs = DEFAULT_REMOTING_TIMEOUT_MS, credentials?: Credentials): Promise<RegisterBrokerResult> {
   const body = registerBrokerBody(registration);
-  const answer = await client.invoke(RequestCode.REGISTER_BROKER, registerBrokerHeader(registration, body), body, timeoutMs);
+  const answer = await client.invoke(RequestCode.REGISTER_BROKER, await signed(registerBrokerHeader(registration, body), body, credentials), body, timeoutMs);
   checkSuccess(answer, client.address, "REGISTER_BROKER");
   const fields = answer.extFields ?? {};
   return { masterAddr: fields.masterAddr || null, haServerAddr: fields.haServerAddr || null, masterHttpAddr: fields.masterHttpAddr || null };
 }
 
-export async function unregisterBrokerRemoting(client: RemotingClient, registration: BrokerRegistration, timeoutMs = DEFAULT_REMOTING_TIMEOUT_MS): Promise<boolean> {
-  const answer = await client.invoke(RequestCode.UNREGISTER_BROKER, {
+export async function unregisterBrokerRemoting(client: RemotingClient, registration: BrokerRegistration, timeoutMs = DEFAULT_REMOTING_TIMEOUT_MS, credentials?: Credentials): Promise<boolean> {
+  const fields = {
     brokerName: registration.brokerName,
     brokerAddr: registration.brokerAddr,
     clusterName: registration.clusterName,
     brokerId: String(registration.brokerId),
-  }, new Uint8Array(0), timeoutMs);
+  };
+  const answer = await client.invoke(RequestCode.UNREGISTER_BROKER, await signed(fields, new Uint8Array(0), credentials), new Uint8Array(0), timeoutMs);
   checkSuccess(answer, client.address, "UNREGISTER_BROKER");
   return true;
 }
@@ -81,8 +92,11 @@ export function checkSuccess(answer: RemotingCommand, address: string, what: str
   });
 }
 
-/** The broker's registration transport for RocketMQ name servers (every address in parallel). */
-export function remotingNamesrvTransport(pool: RemotingClientPool) {
+/**
+ * The broker's registration transport for RocketMQ name servers (every address in parallel),
+ * signed with `credentials` when given (a Skiff name server with aclEnable=true requires it).
+ */
+export function remotingNamesrvTransport(pool: RemotingClientPool, credentials?: Credentials) {
   const each = <T>(addresses: readonly string[], call: (client: RemotingClient) => Promise<T>): Promise<Outcome<T>[]> =>
     Promise.all(addresses.map((address) =>
       call(pool.get(address)).then(
@@ -94,8 +108,8 @@ export function remotingNamesrvTransport(pool: RemotingClientPool) {
         }),
       )));
   return {
-    register: (addresses: readonly string[], registration: BrokerRegistration) => each(addresses, (c) => registerBrokerRemoting(c, registration)),
-    unregister: (addresses: readonly string[], registration: BrokerRegistration) => each(addresses, (c) => unregisterBrokerRemoting(c, registration)),
+    register: (addresses: readonly string[], registration: BrokerRegistration) => each(addresses, (c) => registerBrokerRemoting(c, registration, DEFAULT_REMOTING_TIMEOUT_MS, credentials)),
+    unregister: (addresses: readonly string[], registration: BrokerRegistration) => each(addresses, (c) => unregisterBrokerRemoting(c, registration, DEFAULT_REMOTING_TIMEOUT_MS, credentials)),
     close: () => pool.closeAll(),
   };
 }

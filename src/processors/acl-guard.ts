@@ -43,17 +43,21 @@ export interface AclGuardOptions {
   readonly log: Logger;
   /** Called per refusal (a metric). */
   readonly onRefused?: (reason: string) => void;
+  /** What a request needs; `null` lets it through unchecked. Default: the broker's table (`accessRequest`). */
+  readonly access?: (request: RemotingCommand, remoteIp: string) => AccessRequest | null;
 }
 
 export function aclGuard(options: AclGuardOptions): RemotingGuard {
   const refusals = new RepeatGate(options.clock, 10_000);
+  const needs = options.access ?? accessRequest;
   return async (request, channel) => {
-    let access: AccessRequest;
+    let access: AccessRequest | null;
     try {
-      access = accessRequest(request, remoteIp(channel.remoteAddress));
+      access = needs(request, remoteIp(channel.remoteAddress));
     } catch (error) {
       return refuse(`${(error as Error).message}`, null, request.code, channel.remoteAddress);
     }
+    if (access === null) return null;
     const decision = await options.policy().decide(access);
     return decision.allowed ? null : refuse(decision.reason, decision.accessKey, request.code, channel.remoteAddress);
   };

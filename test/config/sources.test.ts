@@ -129,7 +129,8 @@ describe("a RocketMQ broker.conf", () => {
       assert.throws(() => resolveNamesrvConfig({ fileText }), (error: Error) => /is not implemented by Skiff yet, .* it does not start \(remove \w+ or set it to false\)/.test(error.message), fileText);
     }
     assert.throws(() => resolveNamesrvConfig({ fileText: "useTLS=true" }), /TLS for the server's own outgoing connections is not implemented by Skiff yet/);
-    assert.throws(() => resolveNamesrvConfig({ fileText: "aclEnable=true" }), /ACL .* is not implemented by Skiff yet/);
+    assert.throws(() => resolveNamesrvConfig({ fileText: "aclEnable=true" }), /aclEnable.*true needs the ACL file/);
+    assert.equal(resolveNamesrvConfig({ fileText: "aclEnable=true", env: { ROCKETMQ_HOME: "/opt/rocketmq" } }).config.plainAclFile, "/opt/rocketmq/conf/plain_acl.yml");
     assert.throws(() => resolveBrokerConfig({ fileText: "aclEnable=yes" }), /aclEnable/);
     const off = resolveBrokerConfig({ fileText: "aclEnable=false\nuseTLS=false" });
     assert.deepEqual(off.warnings, []);
