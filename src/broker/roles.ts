@@ -221,6 +221,7 @@ export class RoleManager {
       haMaxConnections: config.haMaxConnections,
       haMaxConnectionsPerAddress: config.haMaxConnectionsPerAddress,
       haAuthSecret: config.haAuthSecret,
+      brokerName: config.brokerName,
       log: this.deps.log.child("ha"),
     });
   }

@@ -304,7 +304,7 @@ export class HaClient {
     if (secret === undefined) return connection;
     const timer = this.deps.clock.setTimeout(() => connection.close(), HANDSHAKE_TIMEOUT_MS);
     try {
-      return await authenticateMaster(connection, secret);
+      return await authenticateMaster(connection, secret, this.deps.options.brokerName);
     } catch (error) {
       connection.close();
       throw error;

@@ -219,7 +219,7 @@ export class HaMaster {
       this.handshakes.delete(connection);
       this.countHost(host, -1);
     };
-    authenticateSlave(connection, secret).then(
+    authenticateSlave(connection, secret, this.deps.options.brokerName).then(
       (authenticated) => {
         done();
         if (this.stopped) authenticated.close();

@@ -30,6 +30,8 @@ export interface HaOptions {
   readonly haMaxConnectionsPerAddress: number;
   /** Turns on the authenticated HA link (codec/auth-handshake.ts), on both sides; absent: the classic protocol. */
   readonly haAuthSecret?: string;
+  /** The broker group the authenticated link binds (`brokerName`): master and slave must share it. */
+  readonly brokerName: string;
   /** Where connects, disconnects (with their reason) and lag reports go. */
   readonly log: Logger;
 }
@@ -45,6 +47,7 @@ export function haOptions(overrides: Partial<HaOptions> = {}): HaOptions {
     sendFromFirstSegment: true,
     haMaxConnections: 64,
     haMaxConnectionsPerAddress: 16,
+    brokerName: "broker-a",
     log: silentLogger,
     ...overrides,
   };

@@ -56,9 +56,9 @@ async function startMaster(secret: string | undefined): Promise<{ store: Message
   return { store, ha, address: `127.0.0.1:${ha.address.port}`, end };
 }
 
-async function follow(address: string, secret: string | undefined): Promise<{ store: MessageStore; client: HaClient }> {
+async function follow(address: string, secret: string | undefined, brokerName = "broker-a"): Promise<{ store: MessageStore; client: HaClient }> {
   const store = await openStore("slave");
-  const client = new HaClient({ net: platform.net, clock: platform.clock, replica: store.replica, masterAddress: () => address, options: options({ haAuthSecret: secret }) });
+  const client = new HaClient({ net: platform.net, clock: platform.clock, replica: store.replica, masterAddress: () => address, options: options({ haAuthSecret: secret, brokerName }) });
   client.start();
   cleanups.push(() => client.stop());
   return { store, client };
@@ -106,7 +106,19 @@ describe(`the authenticated HA link over real TCP (${platform.system.runtime})`,
     // The slave checks the master's proof first: with another secret it leaves before sending its own.
     assert.ok(reasons.some((r) => /^HA handshake failed: HA_AUTH_FAILED: the connection ended before the slave's proof$/.test(r)), reasons.join("\n"));
     assert.ok(reasons.some((r) => /did not start the Skiff HA handshake/.test(r)), reasons.join("\n"));
-    await waitFor(() => /HA_AUTH_FAILED: the master's HA handshake proof is wrong \(haAuthSecret differs\)/.test(wrong.client.state.lastError ?? ""), "the slave with the wrong secret says why");
+    await waitFor(() => /HA_AUTH_FAILED: the master's HA handshake proof is wrong \(haAuthSecret differs, or it is not the master of broker-a\)/.test(wrong.client.state.lastError ?? ""), "the slave with the wrong secret says why");
+  });
+
+  it("binds the broker group: a slave of another brokerName with the same secret gets nothing and cannot ack", async () => {
+    const master = await startMaster(SECRET);
+    const stranger = await follow(master.address, SECRET, "broker-b");
+    await waitFor(() => /HA_AUTH_FAILED: the master's HA handshake proof is wrong \(haAuthSecret differs, or it is not the master of broker-b\)/.test(stranger.client.state.lastError ?? ""), "the slave of broker-b says why");
+    await waitFor(() => master.ha.refusedSlaves().length >= 1, "the master lists the refusal");
+    assert.equal(stranger.store.offsets.maxOffset, 0, "no log byte");
+    assert.equal(master.ha.push2SlaveMaxOffset, 0, "nothing acked");
+    assert.equal(master.ha.isSlaveOk(master.end), false, "it does not count for SYNC_MASTER");
+    const own = await follow(master.address, SECRET, "broker-a");
+    await waitFor(() => own.store.offsets.maxOffset === master.end, "the slave of broker-a catches up");
   });
 
   it("a slave with the secret follows neither a master without it nor a fake master", async () => {

@@ -4,10 +4,15 @@
  * unauthenticated peer gets no log byte and cannot ack, and a slave cannot be fed a fake log. The
  * secret never crosses the wire; each side proves it knows it over the other's fresh nonce.
  *
- *   slave  → master   "SKIFFHA1"  nonceS[32]                                           40 bytes
- *   master → slave    "SKIFFHA1"  nonceM[32]  HMAC-SHA256(secret, "master" ‖ nonceS ‖ nonceM)   72 bytes
- *   slave  → master   HMAC-SHA256(secret, "slave" ‖ nonceM ‖ nonceS)                    32 bytes
+ *   slave  → master   "SKIFFHA1"  nonceS[32]                                                     40 bytes
+ *   master → slave    "SKIFFHA1"  nonceM[32]  HMAC-SHA256(secret, "master" ‖ nonceS ‖ nonceM ‖ name)  72 bytes
+ *   slave  → master   HMAC-SHA256(secret, "slave" ‖ nonceM ‖ nonceS ‖ name)                        32 bytes
  *   … then the classic protocol (spec §4): the slave's first 8-byte offset report.
+ *
+ * `name` is the broker group's `brokerName` (UTF-8; it ends the MAC input, after parts of fixed
+ * length, so no two inputs collide): a slave proves it is a slave of this broker group, and a
+ * master that it is this group's master. A broker of another group holding the same secret is
+ * refused both ways, so its acks never count towards this master's SYNC_MASTER sends.
  *
  * Either side that reads anything else, or a wrong HMAC (compared in constant time), closes the
  * connection. A classic (Apache RocketMQ) slave's first bytes are an offset report, not the magic:
@@ -28,7 +33,7 @@ const MASTER_LABEL = new TextEncoder().encode("master");
 const SLAVE_LABEL = new TextEncoder().encode("slave");
 
 /** The master's side: proves itself, checks the slave; the connection that carries on, or a refusal. */
-export async function authenticateSlave(connection: Connection, secret: string): Promise<Connection> {
+export async function authenticateSlave(connection: Connection, secret: string, brokerName: string): Promise<Connection> {
   const reader = new HandshakeReader(connection);
   const hello = await reader.take(AUTH_MAGIC.length + NONCE_BYTES, "the slave's hello");
   if (!equalBytes(hello.subarray(0, AUTH_MAGIC.length), AUTH_MAGIC)) {
@@ -37,15 +42,16 @@ export async function authenticateSlave(connection: Connection, secret: string):
   const nonceS = hello.slice(AUTH_MAGIC.length);
   const nonceM = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
   const key = await hmacKey(secret);
-  const proof = await mac(key, MASTER_LABEL, nonceS, nonceM);
+  const name = new TextEncoder().encode(brokerName);
+  const proof = await mac(key, MASTER_LABEL, nonceS, nonceM, name);
   await connection.write(concat(AUTH_MAGIC, nonceM, proof));
   const answer = await reader.take(MAC_BYTES, "the slave's proof");
-  if (!equalBytes(answer, await mac(key, SLAVE_LABEL, nonceM, nonceS))) throw refused("the slave's HA handshake proof is wrong (haAuthSecret differs)");
+  if (!equalBytes(answer, await mac(key, SLAVE_LABEL, nonceM, nonceS, name))) throw refused(`the slave's HA handshake proof is wrong (haAuthSecret differs, or it is not a slave of ${brokerName})`);
   return reader.rest();
 }
 
 /** The slave's side: checks the master, proves itself; the connection that carries on, or a refusal. */
-export async function authenticateMaster(connection: Connection, secret: string): Promise<Connection> {
+export async function authenticateMaster(connection: Connection, secret: string, brokerName: string): Promise<Connection> {
   const reader = new HandshakeReader(connection);
   const nonceS = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
   const key = await hmacKey(secret);
@@ -54,8 +60,9 @@ export async function authenticateMaster(connection: Connection, secret: string)
   if (!equalBytes(hello.subarray(0, AUTH_MAGIC.length), AUTH_MAGIC)) throw refused("the master's answer is not the Skiff HA handshake");
   const nonceM = hello.slice(AUTH_MAGIC.length, AUTH_MAGIC.length + NONCE_BYTES);
   const proof = hello.subarray(AUTH_MAGIC.length + NONCE_BYTES);
-  if (!equalBytes(proof, await mac(key, MASTER_LABEL, nonceS, nonceM))) throw refused("the master's HA handshake proof is wrong (haAuthSecret differs): not following it");
-  await connection.write(await mac(key, SLAVE_LABEL, nonceM, nonceS));
+  const name = new TextEncoder().encode(brokerName);
+  if (!equalBytes(proof, await mac(key, MASTER_LABEL, nonceS, nonceM, name))) throw refused(`the master's HA handshake proof is wrong (haAuthSecret differs, or it is not the master of ${brokerName}): not following it`);
+  await connection.write(await mac(key, SLAVE_LABEL, nonceM, nonceS, name));
   return reader.rest();
 }
 
