@@ -84,7 +84,7 @@ async function runRow(load: LoadGenerator, round: number, scenario: Scenario, ro
     }
     t = Date.now();
     try {
-      result = await load.run(current.namesrvAddr, scenario, settings, join(rowDir, "producer"), `bench_${scenario.name}`);
+      result = await load.run(current.namesrvAddr, scenario, settings, join(rowDir, "producer"), `bench_${scenario.name}`, [current.brokerPids.master, current.brokerPids.slave]);
       if (!result.ok) result = { ...result, error: oneLine(`${system.kind === "skiff" && noRemoting(result.error) ? `no RocketMQ remoting answer from Skiff's name server at ${current.namesrvAddr}: ` : ""}${result.error}`) };
     } catch (error) {
       result = { ok: false, phase: "load generator", error: oneLine((error as Error).message) };

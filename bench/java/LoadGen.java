@@ -5,7 +5,7 @@
 //
 // usage: LoadGen namesrv=HOST:PORT topic=T [threads=32] [batchSize=1] [bodyBytes=1024]
 //                [warmupMs=5000] [durationMs=15000] [timeoutMs=3000] [queues=8]
-//                [routeWaitMs=20000] [readyWaitMs=30000] [retries=0]
+//                [routeWaitMs=20000] [readyWaitMs=30000] [retries=0] [cpuPids=PID,PID,...]
 //
 // Phases: (1) create the topic with `queues` queues through the producer's own admin call
 // (UPDATE_AND_CREATE_TOPIC on every master of TBW102's route) and wait until its route lists them;
@@ -15,7 +15,9 @@
 //
 // Prints exactly one JSON line on stdout:
 //   {"ok":true, "sends", "messages", "msgsPerSec", "latencyMs":{"p50","p99","max"}, "errors",
-//    "errorKinds":{...}, "statuses":{"SEND_OK":n, ...}, "firstError"?}
+//    "errorKinds":{...}, "statuses":{"SEND_OK":n, ...}, "firstError"?, "cpuTicks"?:[n, ...]}
+// cpuTicks: for each of cpuPids, the CPU (user + system, clock ticks of /proc/<pid>/stat) it used
+// during exactly the measured window, -1 where /proc could not be read.
 // Latency is per send call (a batch counts once) and covers the calls that returned a SendResult,
 // started inside the window and ended inside it. Errors are calls that threw, by exception class
 // and response code. A setup phase that fails prints {"ok":false, "phase", "error"} and exits 3;
@@ -79,12 +81,49 @@ public class LoadGen {
         senders[i] = new Sender(producer, topic, batchSize, bodyBytes, measureFromNs, measureToNs);
         senders[i].start();
       }
+      // CPU of the broker processes over exactly the measured window, read from /proc.
+      long[] cpuPids = longsArg(args, "cpuPids");
+      long[] cpuDelta = null;
+      if (cpuPids.length > 0) {
+        sleepUntil(measureFromNs);
+        long[] before = cpuTicks(cpuPids);
+        sleepUntil(measureToNs);
+        long[] after = cpuTicks(cpuPids);
+        cpuDelta = new long[cpuPids.length];
+        for (int i = 0; i < cpuPids.length; i++) cpuDelta[i] = before[i] < 0 || after[i] < 0 ? -1 : after[i] - before[i];
+      }
       for (Sender s : senders) s.join();
-      printResult(senders, batchSize, durationMs);
+      printResult(senders, batchSize, durationMs, cpuDelta);
     } finally {
       producer.shutdown();
     }
     System.exit(0);
+  }
+
+  static long[] longsArg(Map<String, String> args, String name) {
+    String value = args.getOrDefault(name, "");
+    if (value.isEmpty()) return new long[0];
+    return Arrays.stream(value.split(",")).mapToLong(Long::parseLong).toArray();
+  }
+
+  static void sleepUntil(long deadlineNs) throws InterruptedException {
+    for (long left = deadlineNs - System.nanoTime(); left > 0; left = deadlineNs - System.nanoTime()) Thread.sleep(Math.max(1, left / 1_000_000));
+  }
+
+  /** utime + stime of each process in clock ticks (/proc/<pid>/stat fields 14 and 15), -1 where it cannot be read. */
+  static long[] cpuTicks(long[] pids) {
+    long[] ticks = new long[pids.length];
+    for (int i = 0; i < pids.length; i++) {
+      try {
+        String stat = new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get("/proc/" + pids[i] + "/stat")));
+        // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
+        String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks[i] = Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
+      } catch (Exception e) {
+        ticks[i] = -1;
+      }
+    }
+    return ticks;
   }
 
   static int intArg(Map<String, String> args, String name, int fallback) {
@@ -171,7 +210,7 @@ public class LoadGen {
     if (firstError == null) firstError = describe(e);
   }
 
-  static void printResult(Sender[] senders, int batchSize, long durationMs) {
+  static void printResult(Sender[] senders, int batchSize, long durationMs, long[] cpuDelta) {
     int total = 0;
     for (Sender s : senders) total += s.count;
     long[] all = new long[total];
@@ -190,6 +229,7 @@ public class LoadGen {
     out.append(",\"latencyMs\":{\"p50\":").append(ms(percentile(all, 0.50))).append(",\"p99\":").append(ms(percentile(all, 0.99))).append(",\"max\":").append(ms(total == 0 ? 0 : all[total - 1])).append('}');
     out.append(",\"errors\":").append(errors).append(",\"errorKinds\":").append(counts(ERROR_KINDS)).append(",\"statuses\":").append(counts(STATUSES));
     if (firstError != null) out.append(",\"firstError\":").append(json(firstError));
+    if (cpuDelta != null) out.append(",\"cpuTicks\":").append(Arrays.toString(cpuDelta).replace(" ", ""));
     System.out.println(out.append('}'));
     System.out.flush();
   }

@@ -24,6 +24,8 @@ export interface LoadResult {
   readonly errorKinds: Record<string, number>;
   readonly statuses: Record<string, number>;
   readonly firstError?: string;
+  /** CPU clock ticks the master and the slave used during the measured window (-1: unknown). */
+  readonly cpuTicks?: readonly number[];
 }
 
 /** A row that produced no figures: which phase failed and why. */
@@ -34,15 +36,16 @@ export interface LoadFailure {
 }
 
 export interface LoadGenerator {
-  run(namesrvAddr: string, scenario: Scenario, settings: Settings, runDir: string, topic: string): Promise<LoadResult | LoadFailure>;
+  run(namesrvAddr: string, scenario: Scenario, settings: Settings, runDir: string, topic: string, cpuPids?: readonly number[]): Promise<LoadResult | LoadFailure>;
 }
 
 export async function prepareLoadGenerator(): Promise<LoadGenerator> {
   const paths = await ensureRocketMQ(VERSION);
   const classes = await compileJava(VERSION, paths.lib, [SOURCE]);
   return {
-    async run(namesrvAddr, scenario, settings, runDir, topic) {
+    async run(namesrvAddr, scenario, settings, runDir, topic, cpuPids = []) {
       const args = {
+        ...(cpuPids.length > 0 ? { cpuPids: cpuPids.join(",") } : {}),
         namesrv: namesrvAddr, topic, threads: scenario.threads, batchSize: scenario.batchSize, bodyBytes: scenario.bodyBytes,
         warmupMs: settings.warmupMs, durationMs: settings.durationMs, routeWaitMs: ROUTE_WAIT_MS, readyWaitMs: READY_WAIT_MS,
       };

@@ -16,6 +16,8 @@ export interface Pair {
   readonly namesrvAddr: string;
   /** PIDs of the processes started (for the report). */
   readonly pids: readonly number[];
+  /** The master's and the slave's PIDs: their CPU over the measured window is reported per message. */
+  readonly brokerPids: { readonly master: number; readonly slave: number };
   /** Stops every process of the pair by PID (bounded); the store directories are the caller's. */
   stop(): Promise<void>;
 }

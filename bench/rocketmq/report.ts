@@ -2,7 +2,9 @@
  * What the RocketMQ benchmark prints: the machine facts at the top (CPUs, memory, kernel,
  * `java -version`, runtime versions), one line per row as it finishes, and the summary: per
  * scenario and role, each system's mean msgs/s and p99 over the rounds, Skiff's ratios to
- * RocketMQ's, and whether each Skiff row meets its target (settings.ts).
+ * RocketMQ's, and whether each Skiff row meets its target (settings.ts); with each figure, the CPU
+ * the master and the slave spent per message during the measured window (the first thing to look
+ * at where a target is missed: a broker at one full core per JavaScript thread is CPU-bound).
  */
 import { spawnSync } from "node:child_process";
 import { cpus, loadavg, release, totalmem } from "node:os";
@@ -36,6 +38,24 @@ export function machineFacts(): string[] {
   ];
 }
 
+/** Clock ticks per second of /proc/<pid>/stat (`getconf CLK_TCK`; 100 on Linux where it cannot be asked). */
+const CLOCK_TICKS_PER_SECOND = (() => {
+  const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8", timeout: 5000 });
+  const ticks = Number.parseInt(r.stdout ?? "", 10);
+  return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
+})();
+
+/**
+ * CPU the master and the slave used per acknowledged message over the measured window, in µs
+ * (user + system time from /proc, divided by the messages sent in the window); null if unknown.
+ */
+export function cpuPerMessageUs(result: LoadResult): { master: number; slave: number } | null {
+  const ticks = result.cpuTicks;
+  if (ticks === undefined || ticks.length < 2 || ticks[0] < 0 || ticks[1] < 0 || result.messages === 0) return null;
+  const us = (t: number) => (t / CLOCK_TICKS_PER_SECOND) * 1e6 / result.messages;
+  return { master: us(ticks[0]), slave: us(ticks[1]) };
+}
+
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function notOk(statuses: Record<string, number>): number {
@@ -52,7 +72,9 @@ export function rowLine(row: Row): string {
   if (!r.ok) return `${head} NO RESULT (${r.phase}): ${r.error} ${tail}`;
   const statuses = Object.entries(r.statuses).map(([s, n]) => `${s} ${n}`).join(", ") || "none";
   const errors = r.errors === 0 ? "errors 0" : `errors ${r.errors} ${JSON.stringify(r.errorKinds)} first: ${r.firstError}`;
-  return `${head} ${fmt(r.msgsPerSec).padStart(9)} msgs/s  p50 ${r.latencyMs.p50.toFixed(2)} ms  p99 ${r.latencyMs.p99.toFixed(2)} ms  max ${r.latencyMs.max.toFixed(1)} ms  [${statuses}; ${errors}] ${tail}`;
+  const cpu = cpuPerMessageUs(r);
+  const cpuText = cpu === null ? "" : `  CPU/msg master ${cpu.master.toFixed(0)} µs, slave ${cpu.slave.toFixed(0)} µs`;
+  return `${head} ${fmt(r.msgsPerSec).padStart(9)} msgs/s  p50 ${r.latencyMs.p50.toFixed(2)} ms  p99 ${r.latencyMs.p99.toFixed(2)} ms  max ${r.latencyMs.max.toFixed(1)} ms${cpuText}  [${statuses}; ${errors}] ${tail}`;
 }
 
 interface Mean {
@@ -62,16 +84,28 @@ interface Mean {
   readonly errors: number;
   readonly notOk: number;
   readonly failures: string[];
+  /** Mean CPU per message (µs) of the master and the slave, over the rows that measured it. */
+  readonly cpuUs: { readonly master: number; readonly slave: number } | null;
 }
 
 function meanOf(rows: readonly Row[]): Mean {
   const done = rows.map((r) => r.result).filter((r): r is LoadResult => r.ok);
   const failures = rows.map((r) => r.result).filter((r): r is LoadFailure => !r.ok).map((r) => `${r.phase}: ${r.error.slice(0, 240)}`);
   const avg = (f: (r: LoadResult) => number) => (done.length === 0 ? NaN : done.reduce((s, r) => s + f(r), 0) / done.length);
+  const cpus = done.map(cpuPerMessageUs).filter((c): c is { master: number; slave: number } => c !== null);
+  const cpuUs = cpus.length === 0 ? null : {
+    master: cpus.reduce((sum, c) => sum + c.master, 0) / cpus.length,
+    slave: cpus.reduce((sum, c) => sum + c.slave, 0) / cpus.length,
+  };
   return {
+    cpuUs,
     msgsPerSec: avg((r) => r.msgsPerSec), p99Ms: avg((r) => r.latencyMs.p99), runs: done.length,
     errors: done.reduce((s, r) => s + r.errors, 0), notOk: done.reduce((s, r) => s + notOk(r.statuses), 0), failures,
   };
+}
+
+function cpuText(mean: Mean): string {
+  return mean.cpuUs === null ? "" : `  CPU/msg master ${mean.cpuUs.master.toFixed(0)} µs, slave ${mean.cpuUs.slave.toFixed(0)} µs`;
 }
 
 /** The summary of every (scenario, role): means over the rounds, ratios to RocketMQ and targets. */
@@ -82,7 +116,7 @@ export function summary(rows: readonly Row[], scenarios: readonly Scenario[], ro
       const of = (system: System) => meanOf(rows.filter((r) => r.scenario === scenario && r.role === role && systemName(r.system) === systemName(system)));
       const base = of({ kind: "rocketmq" });
       out.push(`${scenario.name} (${scenario.threads} threads × ${scenario.batchSize} msg/call, ${scenario.bodyBytes} B), ${role}:`);
-      out.push(`  ${"RocketMQ 4.9.7".padEnd(14)} ${base.runs === 0 ? `no result: ${base.failures[0] ?? "not run"}` : `${fmt(base.msgsPerSec).padStart(9)} msgs/s  p99 ${base.p99Ms.toFixed(2)} ms  (${base.runs} runs, errors ${base.errors}, not SEND_OK ${base.notOk})`}`);
+      out.push(`  ${"RocketMQ 4.9.7".padEnd(14)} ${base.runs === 0 ? `no result: ${base.failures[0] ?? "not run"}` : `${fmt(base.msgsPerSec).padStart(9)} msgs/s  p99 ${base.p99Ms.toFixed(2)} ms${cpuText(base)}  (${base.runs} runs, errors ${base.errors}, not SEND_OK ${base.notOk})`}`);
       for (const system of systems) {
         if (system.kind !== "skiff") continue;
         const skiff = of(system);
@@ -96,7 +130,7 @@ export function summary(rows: readonly Row[], scenarios: readonly Scenario[], ro
         const tput = skiff.msgsPerSec / base.msgsPerSec;
         const p99 = skiff.p99Ms / base.p99Ms;
         const met = tput >= target.minThroughputRatio && (target.maxP99Ratio === null || p99 <= target.maxP99Ratio) && skiff.errors === 0 && skiff.notOk === 0;
-        out.push(`  ${systemName(system).padEnd(14)} ${fmt(skiff.msgsPerSec).padStart(9)} msgs/s  p99 ${skiff.p99Ms.toFixed(2)} ms  ${systemName(system)} / RocketMQ = ${tput.toFixed(2)}× msgs/s, p99 ${p99.toFixed(2)}×  → ${wanted}: ${met ? "met" : "NOT MET"}${skiff.errors + skiff.notOk > 0 ? ` (errors ${skiff.errors}, not SEND_OK ${skiff.notOk})` : ""}`);
+        out.push(`  ${systemName(system).padEnd(14)} ${fmt(skiff.msgsPerSec).padStart(9)} msgs/s  p99 ${skiff.p99Ms.toFixed(2)} ms${cpuText(skiff)}  ${systemName(system)} / RocketMQ = ${tput.toFixed(2)}× msgs/s, p99 ${p99.toFixed(2)}×  → ${wanted}: ${met ? "met" : "NOT MET"}${skiff.errors + skiff.notOk > 0 ? ` (errors ${skiff.errors}, not SEND_OK ${skiff.notOk})` : ""}`);
       }
     }
   }

@@ -49,7 +49,7 @@ export async function startRocketMQPair(role: Role, dir: string, ports: PairPort
     await stop().catch(() => undefined);
     throw error;
   }
-  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, pids: started.map((s) => s.pid), stop };
+  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, pids: started.map((s) => s.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, stop };
 }
 
 function masterLogHasSlave(runDir: string): boolean {

@@ -73,5 +73,5 @@ export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: stri
     await stop().catch(() => undefined);
     throw error;
   }
-  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, pids: started.map((p) => p.pid), stop };
+  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, pids: started.map((p) => p.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, stop };
 }

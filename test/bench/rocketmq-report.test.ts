@@ -6,7 +6,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { LoadFailure, LoadResult } from "../../bench/rocketmq/load-generator.ts";
-import { summary, type Row } from "../../bench/rocketmq/report.ts";
+import { execFileSync } from "node:child_process";
+import { cpuPerMessageUs, rowLine, summary, type Row } from "../../bench/rocketmq/report.ts";
 import { SCENARIOS, readSettings, systemName, systemsInOrder, type System } from "../../bench/rocketmq/settings.ts";
 
 const [SYNC_32] = SCENARIOS;
@@ -96,5 +97,18 @@ describe("RocketMQ benchmark summary", () => {
     const withoutBase = summary([row(rocketmq, 1, failure), row(node, 1, result(5000, 10))], [SYNC_32], ["SYNC_MASTER"], [rocketmq, node]);
     assert.match(lineOf(withoutBase, rocketmq), /no result: createTopic/);
     assert.match(lineOf(withoutBase, node), /no RocketMQ figures to compare with/);
+  });
+});
+
+describe("RocketMQ benchmark CPU per message", () => {
+  it("turns the measured window's CPU ticks of master and slave into µs per message, and shows them", () => {
+    const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+    // 50,000 messages in the window; the master used 1.5 s of CPU and the slave 0.5 s.
+    const r = result(5000, 10, { cpuTicks: [1.5 * clockTicks, 0.5 * clockTicks] });
+    assert.deepEqual(cpuPerMessageUs(r), { master: 30, slave: 10 });
+    assert.match(rowLine(row(bun, 1, r)), /CPU\/msg master 30 µs, slave 10 µs/);
+    assert.match(lineOf(summary([row(rocketmq, 1, result(5000, 10)), row(bun, 1, r)], [SYNC_32], ["SYNC_MASTER"], [rocketmq, bun]), bun), /CPU\/msg master 30 µs, slave 10 µs/);
+    assert.equal(cpuPerMessageUs(result(5000, 10, { cpuTicks: [-1, 4] })), null, "a process /proc could not read");
+    assert.equal(cpuPerMessageUs(result(5000, 10)), null, "not measured");
   });
 });
