@@ -1,4 +1,4 @@
-// Stock Apache RocketMQ Java producers (4.9.7 and 5.3.3) with RocketMQ's own AclClientRPCHook against a Skiff broker with aclEnable=true (its processes on SKIFF_REMOTING_RUNTIME): the right keys send, and the message is stored; a topic the account may not publish to and a wrong secret are refused with RocketMQ 4.9.7's answer (SYSTEM_ERROR, code 1, the AclException text, wrapped by the producer's retry in an MQClientException), storing nothing.
+// Stock Apache RocketMQ Java producers and push consumers (4.9.7 and 5.3.3) with RocketMQ's own AclClientRPCHook against a Skiff broker with aclEnable=true (its processes on SKIFF_REMOTING_RUNTIME): the right keys send, and the message is stored; a topic the account may not publish to and a wrong secret are refused with RocketMQ 4.9.7's answer (SYSTEM_ERROR, code 1, the AclException text, wrapped by the producer's retry in an MQClientException), storing nothing; a signed push consumer with its group's SUB consumes, an unsigned one is refused.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
@@ -7,7 +7,7 @@ import { tempDir } from "../support/platform.ts";
 import { INTEROP_SKIP, ROCKETMQ_VERSIONS, finishRun } from "./rocketmq/env.ts";
 import { Cleanup } from "./rocketmq/processes.ts";
 import { startJavaClient, type JavaFailure } from "./rocketmq/java-clients.ts";
-import { JavaSender } from "./rocketmq/java-messages.ts";
+import { JavaSender, isMessage } from "./rocketmq/java-messages.ts";
 import { remotingTargetKind, startTarget, type RemotingTarget } from "./rocketmq/remoting-target.ts";
 import { message } from "./rocketmq/remoting-scenarios.ts";
 import { failure, targetLabel } from "./rocketmq/java-client-suite.ts";
@@ -20,6 +20,7 @@ const PLAIN_ACL = `accounts:
     defaultTopicPerm: DENY
     defaultGroupPerm: DENY
     topicPerms: [JcAclOrders=PUB|SUB, TBW102=PUB]
+    groupPerms: [jc_acl_consumers=SUB]
   - accessKey: ${OPERATOR.accessKey}
     secretKey: ${OPERATOR.secretKey}
     admin: true
@@ -75,6 +76,31 @@ for (const version of ROCKETMQ_VERSIONS) {
         const counts = await fetch(`http://${target.skiffHttpAddress}/topics/JcAclPayments/status`, { headers: operatorAuth });
         const status = (await counts.json()) as { queues: Array<{ maxOffset: number }> };
         assert.deepEqual(status.queues.map((q) => q.maxOffset), [0, 0], "nothing stored in JcAclPayments");
+      } catch (error) {
+        passed = false;
+        throw error;
+      }
+    });
+
+    it("a push consumer with the account's keys consumes (heartbeats, pulls, offsets all signed); one without keys is refused", { timeout: 180_000 }, async () => {
+      try {
+        const refusals = async () => {
+          const text = await (await fetch(`http://${target.skiffHttpAddress}/metrics`, { headers: operatorAuth })).text();
+          return Number(/skiff_acl_refused_total\{protocol="remoting"\} (\d+)/.exec(text)?.[1] ?? 0);
+        };
+        const signed = new JavaSender(cleanup.add(await startJavaClient(version, "SendClient", { namesrv: target.namesrvAddr, retries: 0, ...APP }, join(runDir, "consumer-producer"))));
+        const sent = await signed.sendOk(message("JcAclOrders", "for the consumer", { keys: ["acl-consume-1"] }));
+        const consumer = cleanup.add(await startJavaClient(version, "PushClient", { namesrv: target.namesrvAddr, group: "jc_acl_consumers", topic: "JcAclOrders", from: "first", ...APP }, join(runDir, "consumer")));
+        const [got] = await consumer.waitForCount("the signed consumer to get the message", (e) => isMessage(e) && e.msgId === sent.msgId, 1, 60_000);
+        assert.ok(isMessage(got));
+
+        const before = await refusals();
+        cleanup.add(await startJavaClient(version, "PushClient", { namesrv: target.namesrvAddr, group: "jc_acl_consumers", topic: "JcAclOrders", from: "first" }, join(runDir, "unsigned-consumer")));
+        const deadline = Date.now() + 30_000;
+        while ((await refusals()) === before) {
+          assert.ok(Date.now() < deadline, "the unsigned consumer's requests are refused (skiff_acl_refused_total grows)");
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
       } catch (error) {
         passed = false;
         throw error;

@@ -3,7 +3,9 @@
 //
 // usage: PushClient namesrv=HOST:PORT group=G topic=T [subscription=*] [from=first|last]
 //                   [listener=concurrent|orderly] [maxReconsumeTimes=N] [consumeSleepMs=0] [threads=4]
-//                   [rebalanceWaitMs=N]
+//                   [rebalanceWaitMs=N] [accessKey=AK secretKey=SK]
+// accessKey/secretKey: every request signed by RocketMQ's AclClientRPCHook (rocketmq-acl on 4.9.x,
+// rocketmq-client since 5.3.3), for a broker with aclEnable=true.
 // Heartbeats go every 3 s (heartbeatBrokerInterval, 30 s by default): a 5.3.3 consumer whose heartbeat
 // after a rebalance loses a race with another ("sendHeartbeatToAllBrokerWithLockV2 lock heartBeat, but
 // failed") gets SUBSCRIPTION_NOT_LATEST for every pull until its next heartbeat.
@@ -23,7 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.apache.rocketmq.acl.common.AclClientRPCHook;
+import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.rebalance.AllocateMessageQueueAveragely;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
@@ -40,7 +45,9 @@ public class PushClient {
     long sleepMs = Long.parseLong(args.getOrDefault("consumeSleepMs", "0"));
     int threads = Integer.parseInt(args.getOrDefault("threads", "4"));
     String group = ClientIo.required(args, "group");
-    DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group);
+    DefaultMQPushConsumer consumer = args.containsKey("accessKey")
+        ? new DefaultMQPushConsumer(group, new AclClientRPCHook(new SessionCredentials(args.get("accessKey"), ClientIo.required(args, "secretKey"))), new AllocateMessageQueueAveragely())
+        : new DefaultMQPushConsumer(group);
     consumer.setNamesrvAddr(ClientIo.required(args, "namesrv"));
     consumer.setInstanceName("push-" + ProcessHandle.current().pid());
     consumer.setClientIP("127.0.0.1");
