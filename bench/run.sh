@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs one benchmark (store, broker, replication) on Bun, Deno and Node, one after the other;
+# Runs one benchmark (store, broker, replication, acl) on Bun, Deno and Node, one after the other;
 # or the RocketMQ comparison, which runs once (under Node) and starts Skiff on each runtime itself.
 #   bash bench/run.sh store
 #   bash bench/run.sh rocketmq [--runtimes=bun,deno,node] [--scenarios=…] [--roles=…]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/toolchain.sh
-name="${1:?usage: bash bench/run.sh store|broker|replication|rocketmq}"
+name="${1:?usage: bash bench/run.sh store|broker|replication|acl|rocketmq}"
 shift
 if [ "$name" = rocketmq ]; then exec node bench/rocketmq.bench.ts "$@"; fi
 file="bench/${name}.bench.ts"
