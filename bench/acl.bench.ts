@@ -16,7 +16,7 @@ import { platform, runtimeName, tempDir, removeDir } from "../test/support/platf
 import { resolveBrokerConfig } from "../src/config/sources.ts";
 import { startBroker, type BrokerHandle } from "../src/app/start-broker.ts";
 import { signExtFields } from "../src/acl/acl-signature.ts";
-import { basicAuthorization } from "../src/acl/basic-credentials.ts";
+import { basicAuthorization } from "../src/codec/basic-credentials.ts";
 import { encodeProperties } from "../src/codec/properties.ts";
 import { silentLogger } from "../src/core/log.ts";
 import { RequestCode, ResponseCode } from "../src/remoting/codes.ts";

@@ -27,7 +27,7 @@ import { listenLine } from "../config/describe.ts";
 import { listenRemoting } from "./broker-remoting.ts";
 import { loadTlsPolicy, peerFetch, withTls } from "./tls-policy.ts";
 import { AclFileWatch } from "../acl/acl-file-watch.ts";
-import { basicAuthorization } from "../acl/basic-credentials.ts";
+import { basicAuthorization } from "../codec/basic-credentials.ts";
 import { aclGuard } from "../processors/acl-guard.ts";
 import { checkPortsFree, listenError, type PortToBind } from "./port-check.ts";
 import { MessageStore } from "../store/message-store.ts";

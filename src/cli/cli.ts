@@ -56,7 +56,7 @@ export async function runCli(platform: Platform, io: ProcessIo): Promise<void> {
     else if (command === "broker") await runBroker(platform, io, rest);
     else if (command === "namesrv") await runNamesrv(platform, io, rest);
     else if (command === "role") await runRole(io, rest);
-    else if (command === "admin") await runAdmin(io, rest);
+    else if (command === "admin") await runAdmin(io, rest, { env: io.env });
     else if (command === undefined || command === "help" || command === "--help" || command === "-h") USAGE.forEach((l) => io.out(l));
     else {
       io.err(`unknown command "${command}"`);

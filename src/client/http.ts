@@ -10,6 +10,7 @@
  * for an error answer without one, BAD_RESPONSE for a success whose body is not what was promised.
  */
 import type { ErrorBody } from "../contract/error-body.ts";
+import { basicAuthorization, type AccountCredentials } from "../codec/basic-credentials.ts";
 import { SkiffClientError } from "./errors.ts";
 
 /** What the client needs of `fetch`: the global one and Hono's `app.request` both fit. */
@@ -22,6 +23,11 @@ export interface HttpOptions {
   readonly fetch?: FetchLike;
   /** Time limit of one request, answer and body, in milliseconds. */
   readonly timeoutMs?: number;
+  /**
+   * An ACL account of a broker with aclEnable=true, sent with every request as HTTP Basic
+   * credentials (its secret travels with each request: use `https://` addresses off a trusted network).
+   */
+  readonly credentials?: AccountCredentials;
 }
 
 export interface RequestOptions {
@@ -39,10 +45,12 @@ export interface RequestOptions {
 export class HttpClient {
   readonly timeoutMs: number;
   private readonly fetchFn: FetchLike;
+  private readonly authorization: string | undefined;
 
   constructor(options: HttpOptions = {}) {
     this.fetchFn = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.authorization = options.credentials === undefined ? undefined : basicAuthorization(options.credentials);
   }
 
   /** A 2xx answer with its body unread; anything else throws. */
@@ -54,6 +62,7 @@ export class HttpClient {
     const timeout = AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     const headers: Record<string, string> = {};
+    if (this.authorization !== undefined) headers.authorization = this.authorization;
     if (options.accept) headers.accept = options.accept;
     let body: BodyInit | undefined;
     if (options.json !== undefined) {

@@ -5,6 +5,7 @@
  */
 export { SkiffClientError, isRetriable, RETRIABLE_CODES } from "./errors.ts";
 export { DEFAULT_TIMEOUT_MS, type FetchLike } from "./http.ts";
+export type { AccountCredentials } from "../codec/basic-credentials.ts";
 export type { SendStatus, PullStatus } from "../contract/broker-http.ts";
 export type { BatchMessage, Message, SendResult } from "./message.ts";
 export { Producer, AUTO_CREATE_TOPIC, type ClientTarget, type ProducerOptions, type SendBatchOptions } from "./producer.ts";

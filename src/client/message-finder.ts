@@ -16,6 +16,7 @@ import { RECORDS_CONTENT_TYPE } from "../contract/broker-http.ts";
 import { MASTER_ID } from "../contract/namesrv-http.ts";
 import { SkiffClientError } from "./errors.ts";
 import { HttpClient, type FetchLike } from "./http.ts";
+import type { AccountCredentials } from "../codec/basic-credentials.ts";
 import { decodeRecords, type PulledMessage } from "./pull-answer.ts";
 import { addressFor, RouteCache } from "./route.ts";
 
@@ -25,6 +26,8 @@ export interface MessageFinderOptions {
   /** …or name servers, `host:port;host:port`. */
   readonly namesrv?: string;
   readonly fetch?: FetchLike;
+  /** An ACL account (aclEnable=true on the broker), sent as HTTP Basic credentials with every request. */
+  readonly credentials?: AccountCredentials;
   /** Time limit of one request in milliseconds (default 10 s). */
   readonly timeoutMs?: number;
   /** How long a topic route is reused (default 30 s). */

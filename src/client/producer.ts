@@ -23,6 +23,7 @@ import { BATCH_CONTENT_TYPE } from "../contract/broker-http.ts";
 import type { TopicRouteData } from "../contract/namesrv-http.ts";
 import { SkiffClientError } from "./errors.ts";
 import { HttpClient, type FetchLike } from "./http.ts";
+import type { AccountCredentials } from "../codec/basic-credentials.ts";
 import { batchBody, checkBatchResults, checkSendResult, messageJson, type BatchMessage, type Message, type SendResult } from "./message.ts";
 import { noHttpAddress, RouteCache, writableBrokers, writableWithoutHttp } from "./route.ts";
 
@@ -30,6 +31,8 @@ export type ClientTarget = { readonly broker: string } | { readonly namesrv: str
 
 export interface ProducerOptions {
   readonly fetch?: FetchLike;
+  /** An ACL account (aclEnable=true on the broker), sent as HTTP Basic credentials with every request. */
+  readonly credentials?: AccountCredentials;
   /** Time limit of one request in milliseconds (default 10 s). */
   readonly timeoutMs?: number;
   /** Retries after a failed send, with a name server only (default 2). */

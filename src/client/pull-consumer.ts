@@ -25,6 +25,7 @@ import { RECORDS_CONTENT_TYPE, type ConsumerOffsetJson, type QueueOffsetAtJson }
 import { MASTER_ID, type TopicRouteData } from "../contract/namesrv-http.ts";
 import { SkiffClientError } from "./errors.ts";
 import { HttpClient, type FetchLike, type Unchecked } from "./http.ts";
+import type { AccountCredentials } from "../codec/basic-credentials.ts";
 import { decodePullAnswer, type PullResult } from "./pull-answer.ts";
 import { addressFor, brokerData, httpAddrs, noHttpAddress, readableBrokerNames, RouteCache } from "./route.ts";
 
@@ -38,6 +39,8 @@ export interface PullConsumerOptions {
   /** …or name servers, `host:port;host:port`. */
   readonly namesrv?: string;
   readonly fetch?: FetchLike;
+  /** An ACL account (aclEnable=true on the broker), sent as HTTP Basic credentials with every request. */
+  readonly credentials?: AccountCredentials;
   /** Time limit of one request in milliseconds (default 10 s); a long poll gets waitMs on top. */
   readonly timeoutMs?: number;
   /** How long a topic route is reused (default 30 s). */

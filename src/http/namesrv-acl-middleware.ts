@@ -7,7 +7,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { AclPolicy } from "../acl/acl-policy.ts";
-import { parseBasicAuthorization } from "../acl/basic-credentials.ts";
+import { parseBasicAuthorization } from "../codec/basic-credentials.ts";
 import { errorResponse } from "./errors.ts";
 
 export function namesrvAclMiddleware(acl: { readonly policy: () => AclPolicy; refused(): void }): MiddlewareHandler {

@@ -23,6 +23,7 @@ import { RawRemotingClient } from "../support/remoting.ts";
 import { recordLogger } from "../support/log.ts";
 import type { LogRecord } from "../../src/core/log.ts";
 import { request, sendRequest } from "../processors/broker/requests.ts";
+import { Producer, PullConsumer, SkiffClientError } from "../../src/client/index.ts";
 
 const PRODUCER = { accessKey: "producer-key", secretKey: "producer-secret" };
 const ADMIN = { accessKey: "admin-key-1", secretKey: "admin-secret" };
@@ -161,5 +162,16 @@ describe(`a broker with aclEnable=true (${platform.system.runtime})`, () => {
       assert.notEqual(answer.status, 401, probe);
       await answer.body?.cancel();
     }
+  });
+
+  it("Skiff's own client sends and pulls with an account's credentials; without them it gets UNAUTHENTICATED", async () => {
+    const producer = new Producer({ broker: broker.httpAddress }, { credentials: PRODUCER });
+    const sent = await producer.send("Orders", { body: "from the client", keys: ["client-acl"] });
+    assert.equal(sent.status, "SEND_OK");
+    const consumer = new PullConsumer({ broker: broker.httpAddress, group: "orders_readers", credentials: PRODUCER });
+    const pulled = await consumer.pull("Orders", sent.queueId, sent.queueOffset, { max: 1 });
+    assert.equal(pulled.messages[0]?.msgId, sent.msgId);
+    await assert.rejects(new Producer({ broker: broker.httpAddress }).send("Orders", { body: "anonymous" }), (error: SkiffClientError) => error.code === "UNAUTHENTICATED");
+    await assert.rejects(new Producer({ broker: broker.httpAddress }, { credentials: PRODUCER }).send("Payments", { body: "denied" }), (error: SkiffClientError) => error.code === "NO_PERMISSION");
   });
 });

@@ -4,6 +4,7 @@
  * 2 for a usage error (unknown command or flag, missing or bad value), 3 for an address that does
  * not answer.
  */
+import { basicAuthorization } from "../../src/codec/basic-credentials.ts";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../adapters/memory/clock.ts";
@@ -100,6 +101,28 @@ describe("skiff admin", () => {
     assert.match(byId.text, new RegExp(`^Message ID\\s+${sent.msgId}$`, "m"));
     const none = await admin("queryMsgById", "-n", NAMESRV, "-t", "Orders", "-i", "0123456789ABCDEF0123456789ABCDEF");
     assert.deepEqual([none.code, none.text], [0, "no message with id 0123456789ABCDEF0123456789ABCDEF"]);
+  });
+
+  it("sends the account of SKIFF_ACCESS_KEY / SKIFF_SECRET_KEY as HTTP Basic credentials (a broker with aclEnable=true), and refuses half of one", async () => {
+    const seen: Array<string | null> = [];
+    const recording = (url: string, init: RequestInit) => {
+      seen.push(new Headers(init.headers).get("authorization"));
+      return net.fetch(url, init);
+    };
+    const io = (out: string[], codes: number[]) => ({ out: (l: string) => out.push(l), err: (l: string) => out.push(l), exit: (c: number) => void codes.push(c) });
+    const out: string[] = [];
+    const codes: number[] = [];
+    await runAdmin(io(out, codes), ["topicList", "-b", BROKER], { fetch: recording, env: { SKIFF_ACCESS_KEY: "operator", SKIFF_SECRET_KEY: "operator-secret-1" } });
+    assert.deepEqual(codes, []);
+    assert.ok(seen.length > 0 && seen.every((h) => h === basicAuthorization({ accessKey: "operator", secretKey: "operator-secret-1" })), JSON.stringify(seen));
+    seen.length = 0;
+    await runAdmin(io(out, codes), ["topicList", "-b", BROKER], { fetch: recording, env: {} });
+    assert.ok(seen.length > 0 && seen.every((h) => h === null), "no account, no header");
+    const half: string[] = [];
+    const halfCodes: number[] = [];
+    await runAdmin(io(half, halfCodes), ["topicList", "-b", BROKER], { fetch: recording, env: { SKIFF_ACCESS_KEY: "operator" } });
+    assert.deepEqual(halfCodes, [2]);
+    assert.match(half[0], /set both SKIFF_ACCESS_KEY and SKIFF_SECRET_KEY/);
   });
 
   it("exits 1 with the broker's error for a refusal, 2 for usage errors, 3 when nothing answers", async () => {

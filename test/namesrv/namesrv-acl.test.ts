@@ -11,7 +11,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startNamesrv, type Namesrv } from "../../src/app/start-namesrv.ts";
 import { resolveNamesrvConfig } from "../../src/config/namesrv-config.ts";
-import { basicAuthorization } from "../../src/acl/basic-credentials.ts";
+import { basicAuthorization } from "../../src/codec/basic-credentials.ts";
 import type { BrokerRegistration } from "../../src/contract/namesrv-http.ts";
 import { registerBrokerRemoting, unregisterBrokerRemoting } from "../../src/namesrv/register-broker-remoting.ts";
 import { RemotingClientPool } from "../../src/remoting/remoting-client.ts";

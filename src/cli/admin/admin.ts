@@ -7,10 +7,15 @@
  * Exit codes: 0 done; 1 the broker or name server refused (the line names its error code and
  * message, e.g. `TOPIC_NOT_EXIST: topic X does not exist`); 2 a usage error (unknown command or
  * flag, a missing or bad value); 3 the address cannot be reached or did not answer in time.
+ *
+ * A broker or name server with aclEnable=true: `SKIFF_ACCESS_KEY` and `SKIFF_SECRET_KEY` in the
+ * environment (an admin account of its plain_acl.yml for changes) are sent with every request as
+ * HTTP Basic credentials, as mqadmin reads its account from `conf/tools.yml`.
  */
 import { HttpClient } from "../../client/http.ts";
 import { SkiffClientError } from "../../client/errors.ts";
 import type { FetchLike } from "../../client/http.ts";
+import { basicAuthorization } from "../../codec/basic-credentials.ts";
 import { COMMANDS, type AdminCommand } from "./commands.ts";
 import { flagHelp, parseFlags, UsageError, type FlagSpec } from "./flags.ts";
 
@@ -23,6 +28,21 @@ export interface AdminIo {
 export interface AdminOptions {
   readonly fetch?: FetchLike;
   readonly nowMs?: number;
+  /** `SKIFF_ACCESS_KEY` / `SKIFF_SECRET_KEY`: the ACL account sent with every request. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** `fetch` with the environment's ACL account as HTTP Basic credentials on every request (unchanged without one). */
+function withAccount(fetch: FetchLike, env: Readonly<Record<string, string | undefined>>): FetchLike {
+  const accessKey = env.SKIFF_ACCESS_KEY, secretKey = env.SKIFF_SECRET_KEY;
+  if (!accessKey && !secretKey) return fetch;
+  if (!accessKey || !secretKey) throw new UsageError("set both SKIFF_ACCESS_KEY and SKIFF_SECRET_KEY (an account of the ACL file), or neither");
+  const authorization = basicAuthorization({ accessKey, secretKey });
+  return (url, init) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has("authorization")) headers.set("authorization", authorization);
+    return fetch(url, { ...init, headers });
+  };
 }
 
 const COMMON: readonly FlagSpec[] = [
@@ -65,7 +85,7 @@ export async function runAdmin(io: AdminIo, args: readonly string[], options: Ad
     const timeoutText = values.timeout;
     const timeoutMs = timeoutText === undefined ? undefined : Number(timeoutText);
     if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs > 0)) throw new UsageError(`--timeout must be a positive number of ms, got ${JSON.stringify(timeoutText)}`);
-    const fetch = options.fetch ?? ((url: string, init: RequestInit) => globalThis.fetch(url, init));
+    const fetch = withAccount(options.fetch ?? ((url: string, init: RequestInit) => globalThis.fetch(url, init)), options.env ?? {});
     const http = new HttpClient({ fetch, timeoutMs });
     const output = await command.run({ http, fetch, nowMs: options.nowMs ?? Date.now() }, values);
     if (values.json) io.out(JSON.stringify(output.json, null, 2));

@@ -21,7 +21,7 @@ import type { MiddlewareHandler } from "hono";
 import { Perm } from "../../acl/permission.ts";
 import { RETRY_PREFIX } from "../../acl/plain-acl-file.ts";
 import type { AclPolicy } from "../../acl/acl-policy.ts";
-import { parseBasicAuthorization } from "../../acl/basic-credentials.ts";
+import { parseBasicAuthorization } from "../../codec/basic-credentials.ts";
 import { errorResponse } from "../errors.ts";
 
 const OPEN = new Set(["/healthz", "/readyz", "/health"]);
