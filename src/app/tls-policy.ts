@@ -11,8 +11,11 @@
 import { SkiffError } from "../core/errors.ts";
 import type { FetchFunction, FileSystem, Platform } from "../core/platform.ts";
 import { NO_TLS, tlsHttp, tlsNetwork, type TlsMode, type TlsPolicy } from "../core/tls-network.ts";
+import { parseProperties } from "../config/properties.ts";
+import { tlsProblems } from "../config/tls-keys.ts";
 
 export interface TlsKeys {
+  readonly tlsConfigFile?: string;
   readonly tlsMode: TlsMode;
   readonly tlsServerCertPath?: string;
   readonly tlsServerKeyPath?: string;
@@ -38,8 +41,69 @@ async function readPem(fs: FileSystem, key: string, path: string, kind: "certifi
   return text;
 }
 
-export async function loadTlsPolicy(fs: FileSystem, keys: TlsKeys): Promise<TlsPolicy> {
-  if (keys.tlsMode === "disabled" && keys.useTLS !== true) return NO_TLS;
+/**
+ * What a RocketMQ `tls.properties` (tls.config.file) adds to the keys: the three paths Skiff uses;
+ * a setting Skiff does not offer that would change who is trusted stops the start.
+ *
+ * | tls.properties                 | Skiff                                                        |
+ * |--------------------------------|--------------------------------------------------------------|
+ * | tls.server.certPath / keyPath  | tlsServerCertPath / tlsServerKeyPath (when not given)        |
+ * | tls.client.trustCertPath       | tlsClientTrustCertPath (when not given)                      |
+ * | tls.server.need.client.auth    | `none` only (client certificates are not offered)            |
+ * | tls.server.authClient          | `false` only                                                 |
+ * | tls.server.keyPassword, tls.client.keyPassword | empty only (keys must be unencrypted PEM)    |
+ * | tls.client.keyPath / certPath  | refused (no client certificates)                             |
+ * | tls.client.authServer          | ignored: Skiff always checks the server (stricter)           |
+ * | tls.test.mode.enable           | ignored: Skiff never makes its own certificate               |
+ * | anything else                  | refused (a misspelt key would silently do nothing)           |
+ */
+export async function withTlsConfigFile(fs: FileSystem, keys: TlsKeys): Promise<TlsKeys> {
+  if (keys.tlsConfigFile === undefined) return keys;
+  const path = keys.tlsConfigFile;
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await fs.readFile(path));
+  } catch (error) {
+    throw new SkiffError("CONFIG_INVALID", `tlsConfigFile: cannot read ${path} (${(error as { code?: string }).code ?? (error as Error).message}); fix the path or remove tlsConfigFile`);
+  }
+  const file = parseProperties(text, path);
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(file)) {
+    const refuse = (why: string) => problems.push(`${key}=${value} in ${path}: ${why}`);
+    switch (key) {
+      case "tls.server.certPath": case "tls.server.keyPath": case "tls.client.trustCertPath": case "tls.client.authServer": case "tls.test.mode.enable":
+        break;
+      case "tls.server.need.client.auth":
+        if (value !== "none") refuse("client certificates are not offered by Skiff (Deno's TLS server cannot ask for them); set none");
+        break;
+      case "tls.server.authClient":
+        if (value !== "false") refuse("client certificates are not offered by Skiff; set false");
+        break;
+      case "tls.server.keyPassword": case "tls.client.keyPassword":
+        if (value !== "") refuse("encrypted keys are not supported; decrypt the key (openssl pkey -in key.pem -out plain.pem) and leave this empty");
+        break;
+      case "tls.client.keyPath": case "tls.client.certPath":
+        if (value !== "") refuse("client certificates are not offered by Skiff; remove it");
+        break;
+      default:
+        refuse("not a key of RocketMQ's tls.properties that Skiff reads");
+    }
+  }
+  if (problems.length > 0) throw new SkiffError("CONFIG_INVALID", `Invalid TLS configuration (${problems.length === 1 ? "1 problem" : `${problems.length} problems`}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  const filled = (value: string | undefined) => (value === undefined || value === "" ? undefined : value);
+  return {
+    ...keys,
+    tlsServerCertPath: keys.tlsServerCertPath ?? filled(file["tls.server.certPath"]),
+    tlsServerKeyPath: keys.tlsServerKeyPath ?? filled(file["tls.server.keyPath"]),
+    tlsClientTrustCertPath: keys.tlsClientTrustCertPath ?? filled(file["tls.client.trustCertPath"]),
+  };
+}
+
+export async function loadTlsPolicy(fs: FileSystem, given: TlsKeys): Promise<TlsPolicy> {
+  if (given.tlsMode === "disabled" && given.useTLS !== true) return NO_TLS;
+  const keys = await withTlsConfigFile(fs, given);
+  const missing = tlsProblems({ ...keys, tlsConfigFile: undefined });
+  if (missing.length > 0) throw new SkiffError("CONFIG_INVALID", missing.map(([key, problem]) => `${key}: ${problem}${given.tlsConfigFile === undefined ? "" : ` (not in tlsConfigFile ${given.tlsConfigFile} either)`}`).join("; "));
   const identity = keys.tlsMode === "disabled" ? undefined : {
     cert: await readPem(fs, "tlsServerCertPath", keys.tlsServerCertPath!, "certificate"),
     key: await readPem(fs, "tlsServerKeyPath", keys.tlsServerKeyPath!, "key"),

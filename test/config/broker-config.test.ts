@@ -67,6 +67,7 @@ const DEFAULTS = {
   haSendFromFirstSegment: true,
   haMaxConnections: 64,
   haMaxConnectionsPerAddress: 16,
+  tlsConfigFile: undefined,
   tlsMode: "disabled",
   tlsServerCertPath: undefined,
   tlsServerKeyPath: undefined,

@@ -8,7 +8,7 @@ import { SkiffError } from "../../src/core/errors.ts";
 describe("name server config", () => {
   it("has its defaults", () => {
     assert.deepEqual(resolveNamesrvConfig({}), {
-      config: { listenPort: 9876, httpListenPort: 9877, host: "127.0.0.1", brokerExpiryMs: 120000, scanIntervalMs: 10000, serverChannelMaxIdleTimeSeconds: 120, logLevel: "info", logFormat: "auto", tlsMode: "disabled", tlsServerCertPath: undefined, tlsServerKeyPath: undefined, aclEnable: false, plainAclFile: undefined },
+      config: { listenPort: 9876, httpListenPort: 9877, host: "127.0.0.1", brokerExpiryMs: 120000, scanIntervalMs: 10000, serverChannelMaxIdleTimeSeconds: 120, logLevel: "info", logFormat: "auto", tlsConfigFile: undefined, tlsMode: "disabled", tlsServerCertPath: undefined, tlsServerKeyPath: undefined, aclEnable: false, plainAclFile: undefined },
       warnings: [],
       notices: [],
     });
@@ -20,7 +20,7 @@ describe("name server config", () => {
       env: { SKIFF_NAMESRV_listenPort: "2000", SKIFF_NAMESRV_scanIntervalMs: "700", SKIFF_brokerName: "b", NAMESRV_ADDR: "x" },
       cliValues: { listenPort: "0" },
     }).config;
-    assert.deepEqual(config, { listenPort: 0, httpListenPort: 0, host: "0.0.0.0", brokerExpiryMs: 120000, scanIntervalMs: 700, serverChannelMaxIdleTimeSeconds: 120, logLevel: "info", logFormat: "auto", tlsMode: "disabled", tlsServerCertPath: undefined, tlsServerKeyPath: undefined, aclEnable: false, plainAclFile: undefined });
+    assert.deepEqual(config, { listenPort: 0, httpListenPort: 0, host: "0.0.0.0", brokerExpiryMs: 120000, scanIntervalMs: 700, serverChannelMaxIdleTimeSeconds: 120, logLevel: "info", logFormat: "auto", tlsConfigFile: undefined, tlsMode: "disabled", tlsServerCertPath: undefined, tlsServerKeyPath: undefined, aclEnable: false, plainAclFile: undefined });
   });
 
   it("puts the HTTP API on listenPort + 1 unless httpListenPort is given, and refuses it on listenPort", () => {
