@@ -4,7 +4,26 @@
  * fast channel N - 2), HA on N + 1 and its HTTP API on N + 2; a name server on N serves remoting
  * on N and HTTP on N + 1. `freeListenPort` finds an N whose whole layout is free on 127.0.0.1.
  */
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+
+/**
+ * A random port for a block of `count` ports that lies below the kernel's ephemeral range
+ * (/proc/sys/net/ipv4/ip_local_port_range, 32768 by default): a port found free there cannot be
+ * taken meanwhile by an outgoing connection's local port, which mattered for tests that restart
+ * a broker on its ports while clients keep connecting (a restart once found its fast-channel port
+ * taken by a client socket).
+ */
+export function randomPortBelowEphemeral(count: number, lowest = 10_000): number {
+  let ephemeralLow = 32_768;
+  try {
+    ephemeralLow = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || ephemeralLow;
+  } catch {
+    // not Linux: keep the default
+  }
+  const highest = Math.max(lowest + count, ephemeralLow - count);
+  return lowest + Math.floor(Math.random() * (highest - lowest - count));
+}
 
 export const BROKER_HA_OFFSET = 1;
 export const BROKER_HTTP_OFFSET = 2;
@@ -47,7 +66,7 @@ function canListen(port: number): Promise<boolean> {
 /** A listenPort N with N - 2 … N + 2 free on 127.0.0.1 (a broker's whole layout), tried at random. */
 export async function freeListenPort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 35000);
+    const base = randomPortBelowEphemeral(5) - BROKER_FAST_OFFSET;
     let free = true;
     for (let port = base + BROKER_FAST_OFFSET; port <= base + BROKER_HTTP_OFFSET && free; port++) free = await canListen(port);
     if (free) return base;

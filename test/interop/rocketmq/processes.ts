@@ -3,6 +3,7 @@
  * after a bound), also when the test process exits; output kept for error messages; every wait
  * bounded. Also free ports, bounded polling, and a cleanup stack.
  */
+import { randomPortBelowEphemeral } from "../../support/ports.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { REPO_ROOT, STOP_TIMEOUT_MS } from "./env.ts";
@@ -169,7 +170,7 @@ function canListen(port: number): Promise<boolean> {
 /** `count` consecutive free TCP ports (Java brokers bind the wildcard address); returns the first. */
 export async function freePortBlock(count: number): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 35000);
+    const base = randomPortBelowEphemeral(count);
     let free = true;
     for (let p = base; p < base + count && free; p++) free = await canListen(p);
     if (free) return base;
