@@ -6,7 +6,10 @@
  * signed as AclClientRPCHook signs it (HMAC-SHA1 over the sorted header values and the body, done
  * per request in the client as a Java producer does), and the broker checks each signature
  * (acl-guard.ts → AclPolicy.decide). Then the same over HTTP (no credentials vs Basic
- * credentials). Rounds alternate the order; prints msgs/s, p99 and the ratio ACL / no ACL.
+ * credentials). The client runs in the same process as both brokers, so a third remoting row
+ * sends signed requests to the broker without ACL: "ACL / signed, no ACL" is the broker's own
+ * share (checking), "signed / unsigned, no ACL" the client's (signing). Rounds alternate the
+ * order; prints msgs/s, p99 and the ratios.
  *
  *   bash bench/run.sh acl            # all three runtimes
  *   SKIFF_BENCH_MESSAGES=20000 bun bench/acl.bench.ts
@@ -97,27 +100,31 @@ try {
       await remotingSends(broker, signed, 2000);
       await httpSends(broker, signed, 1000);
     }
-    const results: Record<string, Run[]> = { "remoting, no ACL": [], "remoting, ACL": [], "HTTP, no ACL": [], "HTTP, ACL": [] };
+    const results: Record<string, Run[]> = { "remoting, no ACL": [], "remoting, signed, no ACL": [], "remoting, ACL": [], "HTTP, no ACL": [], "HTTP, ACL": [] };
     for (let round = 1; round <= rounds; round++) {
       const order: Array<[string, () => Promise<Run>]> = [
-        ["remoting, no ACL", () => remotingSends(open, false)], ["remoting, ACL", () => remotingSends(closed, true)],
+        ["remoting, no ACL", () => remotingSends(open, false)], ["remoting, signed, no ACL", () => remotingSends(open, true)], ["remoting, ACL", () => remotingSends(closed, true)],
         ["HTTP, no ACL", () => httpSends(open, false)], ["HTTP, ACL", () => httpSends(closed, true)],
       ];
       if (round % 2 === 0) order.reverse();
       for (const [label, run] of order) {
         const r = await run();
         results[label].push(r);
-        console.log(`round ${round}  ${label.padEnd(17)} ${Math.round(r.perSec).toString().padStart(7)} msg/s  p99 ${r.p99.toFixed(2)} ms`);
+        console.log(`round ${round}  ${label.padEnd(24)} ${Math.round(r.perSec).toString().padStart(7)} msg/s  p99 ${r.p99.toFixed(2)} ms`);
       }
     }
     const mean = (runs: Run[], f: (r: Run) => number) => runs.reduce((s, r) => s + f(r), 0) / runs.length;
-    for (const protocol of ["remoting", "HTTP"]) {
-      const off = results[`${protocol}, no ACL`], on = results[`${protocol}, ACL`];
+    const compare = (what: string, onLabel: string, offLabel: string) => {
+      const on = results[onLabel], off = results[offLabel];
       const tput = mean(on, (r) => r.perSec) / mean(off, (r) => r.perSec);
       const p99 = mean(on, (r) => r.p99) / mean(off, (r) => r.p99);
       const perMessageUs = (1e6 / mean(on, (r) => r.perSec)) - (1e6 / mean(off, (r) => r.perSec));
-      console.log(`${protocol.padEnd(9)} ACL / no ACL: ${tput.toFixed(2)}× msg/s, p99 ${p99.toFixed(2)}× (≈ ${perMessageUs.toFixed(1)} µs more per message at this concurrency)`);
-    }
+      console.log(`${what.padEnd(44)} ${tput.toFixed(2)}× msg/s, p99 ${p99.toFixed(2)}× (≈ ${perMessageUs.toFixed(1)} µs more per message at this concurrency)`);
+    };
+    compare("remoting, ACL / no ACL (signing + checking):", "remoting, ACL", "remoting, no ACL");
+    compare("remoting, ACL / signed, no ACL (checking):", "remoting, ACL", "remoting, signed, no ACL");
+    compare("remoting, signed / unsigned, no ACL (signing):", "remoting, signed, no ACL", "remoting, no ACL");
+    compare("HTTP, ACL / no ACL (Basic credentials):", "HTTP, ACL", "HTTP, no ACL");
   } finally {
     await closed.stop();
     await open.stop();
