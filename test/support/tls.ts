@@ -48,20 +48,7 @@ export function readmePki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), "skiff-readme-tls-"));
   execFileSync("sh", ["-e", "-c", script], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   selfSignedCa(dir, "other-ca");
-  const path = (name: string) => join(dir, name);
-  const text = (name: string) => readFileSync(path(name), "utf8");
-  return {
-    dir,
-    ca: text("ca.pem"),
-    caPath: path("ca.pem"),
-    cert: text("broker.pem"),
-    certPath: path("broker.pem"),
-    key: text("broker.key"),
-    keyPath: path("broker.key"),
-    otherCa: text("other-ca.pem"),
-    otherCaPath: path("other-ca.pem"),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  return pkiIn(dir, "broker");
 }
 
 export function makeTestPki(): TestPki {
@@ -73,16 +60,21 @@ export function makeTestPki(): TestPki {
   writeFileSync(join(dir, "server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
   openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
     "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
+  return pkiIn(dir, "server");
+}
+
+/** The set in `dir`: `ca.pem`, `<leaf>.pem` and `<leaf>.key`, and `other-ca.pem`. */
+function pkiIn(dir: string, leaf: string): TestPki {
   const path = (name: string) => join(dir, name);
   const text = (name: string) => readFileSync(path(name), "utf8");
   return {
     dir,
     ca: text("ca.pem"),
     caPath: path("ca.pem"),
-    cert: text("server.pem"),
-    certPath: path("server.pem"),
-    key: text("server.key"),
-    keyPath: path("server.key"),
+    cert: text(`${leaf}.pem`),
+    certPath: path(`${leaf}.pem`),
+    key: text(`${leaf}.key`),
+    keyPath: path(`${leaf}.key`),
     otherCa: text("other-ca.pem"),
     otherCaPath: path("other-ca.pem"),
     remove: () => rmSync(dir, { recursive: true, force: true }),
