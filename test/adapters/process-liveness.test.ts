@@ -13,9 +13,17 @@ import { platform } from "../support/platform.ts";
 import { sleep } from "./helpers.ts";
 
 
-/** `sh` forks `sleep 0`, prints its pid, then becomes `sleep 30`, which never reaps it: a zombie of a live parent. */
+/**
+ * `sh` forks a child, prints its pid, then becomes `sleep 30`, which never reaps it: a zombie of a
+ * live parent. The child exits only once its parent is `sleep` (or gone): a child that exited
+ * first could be reaped by the shell before its `exec` (a loaded machine showed that).
+ */
+const childExitsAfterParentExec = `while read -r name < /proc/$PPID/comm && [ "$name" != sleep ]; do :; done`;
+
 async function zombieOfLiveParent() {
-  const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+  const parent = spawn("sh", ["-c", `sh -c '${childExitsAfterParentExec}' & echo $!; exec sleep 30`], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   const exited = new Promise<void>((resolve) => parent.once("exit", () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
     parent.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8").trim()));
@@ -39,7 +47,8 @@ describe(`process liveness (${platform.system.runtime})`, () => {
   it("counts a zombie whose parent does not reap it as dead, though signal 0 still reaches it", { skip: !hasProc && "no /proc" }, async () => {
     const zombie = await zombieOfLiveParent();
     try {
-      assert.equal(procState(zombie.zombiePid), "Z", "the child became a zombie");
+      const states = `child ${procState(zombie.zombiePid) ?? "gone"}, parent ${procState(zombie.parentPid) ?? "gone"}`;
+      assert.equal(procState(zombie.zombiePid), "Z", `the child became a zombie (${states})`);
       assert.doesNotThrow(() => process.kill(zombie.zombiePid, 0), "signal 0 reaches the zombie (what fooled the old check)");
       assert.equal(platform.system.isProcessAlive(zombie.zombiePid), false);
       assert.equal(platform.system.isProcessAlive(zombie.parentPid), true);
