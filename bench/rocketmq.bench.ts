@@ -9,6 +9,8 @@
  *   bash bench/run.sh rocketmq [--runtimes=bun,deno,node] [--scenarios=sync-32,batch-8x32] [--roles=SYNC_MASTER,ASYNC_MASTER]
  *   SKIFF_BENCH_SECONDS=10 SKIFF_BENCH_WARMUP_SECONDS=5 SKIFF_BENCH_ROUNDS=2 SKIFF_BENCH_JAVA_HEAP=2g (the defaults;
  *   a whole default run is 32 rows, about 12 minutes on 2 cores)
+ *   SKIFF_BENCH_CPU_PROF=<dir>: every Skiff process runs under its runtime's CPU profiler (V8
+ *   .cpuprofile files in <dir>, written when it stops; the profiler's own cost is in the figures)
  *
  * Runs under Node (it starts JVMs and Skiff processes; every one is stopped by PID, also on
  * SIGINT/SIGTERM, and the temp directory is removed). Loopback only; ports from freePortBlock.

@@ -25,9 +25,22 @@ function childEnv(): Record<string, string | undefined> {
   return env;
 }
 
+/**
+ * `SKIFF_BENCH_CPU_PROF=<dir>`: each Skiff process runs under its runtime's CPU profiler and
+ * writes `<dir>/<runtime>-<what>-<pid>.cpuprofile` when it stops (V8's format on all three).
+ */
+function profiled(runtime: RuntimeName, what: string, command: string, args: string[]): string[] {
+  const dir = process.env.SKIFF_BENCH_CPU_PROF;
+  if (!dir) return args;
+  const name = `${runtime}-${what}-${Date.now()}.cpuprofile`;
+  const flags = ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`];
+  const at = command === "deno" ? 1 : 0; // after `run` for deno, before the script otherwise
+  return [...args.slice(0, at), ...flags, ...args.slice(at)];
+}
+
 async function startSkiffProcess(runtime: RuntimeName, what: string, args: string[], boot: RegExp): Promise<{ proc: TrackedProcess; line: RegExpMatchArray }> {
   const [command, full] = skiffCommand(runtime, args);
-  const proc = startProcess(`skiff ${what} (${runtime})`, command, full, { env: childEnv() });
+  const proc = startProcess(`skiff ${what} (${runtime})`, command, profiled(runtime, what, command, full), { env: childEnv() });
   try {
     return { proc, line: await proc.waitForLine(boot, BOOT_TIMEOUT_MS) };
   } catch (error) {
