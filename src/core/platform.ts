@@ -59,6 +59,13 @@ export interface FileHandle {
   read(target: Uint8Array, position: number): Promise<number>;
   /** Writes all of `source` at `position` (short writes are retried by the adapter). */
   write(source: Uint8Array, position: number): Promise<void>;
+  /**
+   * `write`, done before it returns (pwrite(2) on the calling thread; no fsync): for small writes
+   * the OS takes into its page cache, where an async write's round trip costs many times the copy
+   * (4 KiB at random offsets, measured: Bun 48 vs 2.7 µs, Deno 18 vs 5, Node 163 vs 6). Throws
+   * what `write` rejects with. Not for large or many writes: the event loop waits meanwhile.
+   */
+  writeNow(source: Uint8Array, position: number): void;
   /** fsync(2): data and metadata reach the disk before this resolves. */
   sync(): Promise<void>;
   truncate(sizeBytes: number): Promise<void>;

@@ -134,14 +134,15 @@ export class PagedFile {
     dirty.sort((a, b) => b - a);
     for (const number of dirty) {
       const page = this.pages.get(number);
-      if (page?.dirty) await this.writePage(number, page);
+      if (page?.dirty) this.writePage(number, page);
     }
   }
 
-  private async writePage(number: number, page: Page): Promise<void> {
+  /** One page to the OS at once (`writeNow`): a page write per indexed key made async round trips the slave's largest cost. */
+  private writePage(number: number, page: Page): void {
     page.dirty = false;
     try {
-      await this.handle.write(page.bytes, number * PAGE_BYTES);
+      this.handle.writeNow(page.bytes, number * PAGE_BYTES);
     } catch (error) {
       page.dirty = true; // still cached (pages leave only clean): tried again at the next write-out
       throw error;

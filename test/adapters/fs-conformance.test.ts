@@ -72,6 +72,30 @@ describe(`fs adapter (${platform.system.runtime})`, () => {
     }
   });
 
+  it("writeNow writes at its offset before it returns, honours subarray sources, and throws the OS error", async () => {
+    const path = joinPath(root, "write-now");
+    const file = await fs.open(path, { create: true });
+    try {
+      file.writeNow(bytes(0, 1, 2, 3, 4, 5, 6, 7).subarray(2, 6), 4096);
+      file.writeNow(bytes(9), 1);
+      assert.equal(await file.size(), 4100); // before any await of a write
+      const target = new Uint8Array(4);
+      assert.equal(await file.read(target, 4096), 4);
+      assert.deepEqual(target, bytes(2, 3, 4, 5));
+      const head = new Uint8Array(2);
+      await file.read(head, 0);
+      assert.deepEqual(head, bytes(0, 9));
+    } finally {
+      await file.close();
+    }
+    const readOnly = await fs.open(path, { readOnly: true });
+    try {
+      assert.throws(() => readOnly.writeNow(bytes(1), 0), (error: unknown) => codeOf(error) === "EBADF");
+    } finally {
+      await readOnly.close();
+    }
+  });
+
   it("keeps concurrent positional writes and reads on one handle at their offsets", async () => {
     const file = await fs.open(joinPath(root, "concurrent"), { create: true });
     const blockBytes = 4096;

@@ -38,6 +38,7 @@ class SlowFileSystem implements FileSystem {
       size: () => handle.size(),
       sync: () => handle.sync(),
       close: () => handle.close(),
+      writeNow: (source, position) => handle.writeNow(source, position),
       async write(source, position) {
         self.inFlight++;
         self.maxInFlight = Math.max(self.maxInFlight, self.inFlight);
