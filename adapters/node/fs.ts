@@ -11,7 +11,7 @@
  * own `FsFile` has none), the same error codes, and fsync of a directory opened read-only.
  */
 import * as fsp from "node:fs/promises";
-import { constants, writeSync } from "node:fs";
+import { constants, readSync, writeSync } from "node:fs";
 import type { DiskSpace, FileHandle, FileStat, FileSystem, OpenOptions } from "../../src/core/platform.ts";
 
 function openFlags(options: OpenOptions): number {
@@ -50,6 +50,11 @@ class NodeFileHandle implements FileHandle {
     if (target.byteLength === 0) return 0;
     const { bytesRead } = await this.#handle.read(target, 0, target.byteLength, position);
     return bytesRead;
+  }
+
+  readNow(target: Uint8Array, position: number): number {
+    if (target.byteLength === 0) return 0;
+    return readSync(this.#handle.fd, target, 0, target.byteLength, position);
   }
 
   async write(source: Uint8Array, position: number): Promise<void> {

@@ -57,6 +57,11 @@ export interface OpenOptions {
 export interface FileHandle {
   /** Reads up to `target.byteLength` bytes at `position`; resolves with the count read (0 at end of file). */
   read(target: Uint8Array, position: number): Promise<number>;
+  /**
+   * `read`, done before it returns (pread(2) on the calling thread): for a few bytes the OS has in
+   * its page cache (bytes this process just wrote). A read from the disk stalls the event loop.
+   */
+  readNow(target: Uint8Array, position: number): number;
   /** Writes all of `source` at `position` (short writes are retried by the adapter). */
   write(source: Uint8Array, position: number): Promise<void>;
   /**

@@ -5,10 +5,10 @@
  * a full file is followed by a new one named after its creation time (local time, ms), whose
  * header starts at the full file's end, as Java does.
  *
- * Memory: the newest file keeps a bounded page cache; older files are kept as their 40-byte
- * headers and opened only while a query reads them. Writes are serialised here: the dispatcher
- * queues a batch's records (`add`) and indexes them after the batch (`afterBatch`), whose pages
- * then go to the OS; they reach the disk at the store's flush.
+ * Memory: the files' 40-byte headers only (the OS caches their pages, as it does Java's mapped
+ * files); older files are opened only while a query reads them. Writes are serialised here: the dispatcher
+ * queues a batch's records (`add`) and indexes them after the batch (`afterBatch`), each key
+ * handed to the OS as it is put; they reach the disk at the store's flush.
  *
  * Recovery: `resumeOffset` is the commit-log offset from which records must be dispatched again
  * for the index to be whole (the last indexed message: re-dispatched records at or below it are
@@ -27,9 +27,6 @@ import { indexTimeMatches, messageIndexKeys, type IndexHeader } from "../codec/i
 import { IndexFile, type IndexLimits } from "./index-file.ts";
 import type { Logger } from "../core/log.ts";
 
-/** Pages of 4 KiB the newest file may cache (1 MiB), and an older file while a query reads it. */
-const WRITE_CACHE_PAGES = 256;
-const READ_CACHE_PAGES = 8;
 /** Records queued for the index at most (a few dispatched chunks). */
 const MAX_PENDING = 100_000;
 
@@ -40,7 +37,6 @@ export interface IndexServiceOptions {
   /** Wall-clock ms, for new files' names. */
   readonly now: () => number;
   readonly log: Logger;
-  readonly maxCachedPages?: number;
 }
 
 export interface IndexedRecord {
@@ -89,7 +85,7 @@ export class IndexService {
       const last = i === names.length - 1;
       let file: IndexFile;
       try {
-        file = await IndexFile.open(fs, path, limits, { readOnly: !last, maxCachedPages: last ? options.maxCachedPages ?? WRITE_CACHE_PAGES : READ_CACHE_PAGES });
+        file = await IndexFile.open(fs, path, limits, { readOnly: !last });
       } catch (error) {
         log.warn(`index file ${path} is not used: ${error instanceof Error ? error.message : String(error)}`);
         continue;
@@ -145,11 +141,6 @@ export class IndexService {
     });
   }
 
-  /** Pages the newest file holds in memory right now. */
-  get cachedPages(): number {
-    return this.current?.cachedPages ?? 0;
-  }
-
   /**
    * Queues one record for the index (none of its keys: nothing happens); `afterBatch` indexes what
    * is queued, so consume-queue entries never wait for the index. When index writes keep failing,
@@ -169,7 +160,7 @@ export class IndexService {
     return this.pending.length > 0;
   }
 
-  /** Indexes the queued records, then hands the newest file's changed pages to the OS. */
+  /** Indexes the queued records (each key reaches the OS as it is put), then the newest file's header. */
   afterBatch(): Promise<void> {
     return this.exclusive(async () => {
       while (this.pending.length > 0) {
@@ -186,7 +177,7 @@ export class IndexService {
     // `commitLogOffset < endPhyOffset`, and the last indexed message itself.
     if (last && (record.physicalOffset < last.endPhyOffset || (record.physicalOffset === last.endPhyOffset && last.indexCount > 1))) return;
     for (const key of messageIndexKeys(record.topic, record.uniqKey, record.keys)) {
-      while (!(await (await this.writable()).putKey(key, record.physicalOffset, record.storeTimestamp))) await this.roll();
+      while (!(await this.writable()).putKey(key, record.physicalOffset, record.storeTimestamp)) await this.roll();
     }
   }
 
@@ -244,7 +235,7 @@ export class IndexService {
   private async selectInOlder(path: string, key: string, maxNum: number, beginMs: number, endMs: number, into: number[]): Promise<void> {
     let file: IndexFile;
     try {
-      file = await IndexFile.open(this.options.fs, path, this.options.limits, { readOnly: true, maxCachedPages: READ_CACHE_PAGES });
+      file = await IndexFile.open(this.options.fs, path, this.options.limits, { readOnly: true });
     } catch {
       return; // removed meanwhile (retention)
     }
@@ -276,7 +267,7 @@ export class IndexService {
     const taken = new Set(this.files);
     let ms = this.options.now();
     while (taken.has(joinPath(dir, indexFileName(ms))) || (await fs.stat(joinPath(dir, indexFileName(ms)))) !== null) ms++;
-    const file = await IndexFile.create(fs, joinPath(dir, indexFileName(ms)), limits, previous, this.options.maxCachedPages ?? WRITE_CACHE_PAGES);
+    const file = await IndexFile.create(fs, joinPath(dir, indexFileName(ms)), limits, previous);
     await fs.syncDirectory(dir);
     return file;
   }

@@ -302,7 +302,6 @@ export class MessageStore {
       consumeQueueFiles: this.queues.all().reduce((sum, queue) => sum + queue.fileCount, 0),
       openConsumeQueueFiles: this.queues.openFiles,
       indexFiles: this.index?.files.length ?? 0,
-      indexCachedPages: this.index?.cachedPages ?? 0,
     };
   }
 

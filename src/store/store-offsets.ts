@@ -36,8 +36,6 @@ export interface StoreStats {
   readonly openConsumeQueueFiles: number;
   /** Message index files (index/). */
   readonly indexFiles: number;
-  /** 4 KiB pages of the newest index file held in memory (bounded). */
-  readonly indexCachedPages: number;
 }
 
 /** The live offsets of a commit log and its dispatcher. */

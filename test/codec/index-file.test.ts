@@ -72,15 +72,15 @@ describe("index file (RocketMQ 4.9.7 golden file)", () => {
     const dir = await tempDir("index-golden");
     try {
       const header = decodeIndexHeader(bytes);
-      const index = await IndexFile.create(platform.fs, join(dir, "fresh"), LIMITS, undefined, 4);
+      const index = await IndexFile.create(platform.fs, join(dir, "fresh"), LIMITS, undefined);
       for (const [i, { key, offset }] of keys.entries()) {
         // The store time is known to the second (timeDiff) and exactly for the last message (endTimestamp).
         const entry = decodeIndexEntry(bytes, entryPosition(LIMITS.slots, i + 1));
         const storeTimestamp = i === keys.length - 1 ? header.endTimestamp : header.beginTimestamp + entry.timeDiffSeconds * 1000;
-        assert.equal(await index.putKey(key, offset, storeTimestamp), true);
+        assert.equal(index.putKey(key, offset, storeTimestamp), true);
       }
       assert.equal(index.full, true);
-      assert.equal(await index.putKey("RetTopic#one-more", 26875, header.endTimestamp), false, "a full file takes no more keys");
+      assert.equal(index.putKey("RetTopic#one-more", 26875, header.endTimestamp), false, "a full file takes no more keys");
       await index.close();
       assert.deepEqual(await platform.fs.readFile(join(dir, "fresh")), bytes);
     } finally {
@@ -93,7 +93,7 @@ describe("index file (RocketMQ 4.9.7 golden file)", () => {
     try {
       const path = join(dir, "20261201190402881");
       await writeFile(path, bytes);
-      const index = await IndexFile.open(platform.fs, path, LIMITS, { readOnly: true, maxCachedPages: 2 });
+      const index = await IndexFile.open(platform.fs, path, LIMITS, { readOnly: true });
       for (const { key, offset } of keys) {
         const found: number[] = [];
         await index.select(key, 64, 0, Number.MAX_SAFE_INTEGER, found);
@@ -104,7 +104,7 @@ describe("index file (RocketMQ 4.9.7 golden file)", () => {
       assert.deepEqual(limited, [], "rk-0 was stored in second 0: outside [begin+16s, ∞)");
       await index.close();
       // Opened with other limits, the file is refused (its size does not match).
-      await assert.rejects(IndexFile.open(platform.fs, path, { slots: 64, maxIndex: 100 }, { readOnly: true, maxCachedPages: 2 }), /index file .* is 2168 bytes/);
+      await assert.rejects(IndexFile.open(platform.fs, path, { slots: 64, maxIndex: 100 }, { readOnly: true }), /index file .* is 2168 bytes/);
       assert.equal(INDEX_ENTRY_BYTES, 20);
     } finally {
       await removeDir(dir);

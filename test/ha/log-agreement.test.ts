@@ -37,6 +37,7 @@ class GatedFileSystem extends MemoryFileSystem {
     };
     return {
       read: (target, position) => handle.read(target, position),
+      readNow: (target, position) => handle.readNow(target, position),
       write: async (source, position) => (await gate(() => this.holdWrites), handle.write(source, position)),
       writeNow: (source, position) => handle.writeNow(source, position),
       sync: async () => (await gate(() => this.holdSyncs), handle.sync()),

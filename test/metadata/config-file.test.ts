@@ -34,6 +34,7 @@ class SlowFileSystem implements FileSystem {
     return {
       ...handle,
       read: (t, p) => handle.read(t, p),
+      readNow: (t, p) => handle.readNow(t, p),
       truncate: (n) => handle.truncate(n),
       size: () => handle.size(),
       sync: () => handle.sync(),

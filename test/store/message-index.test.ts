@@ -2,7 +2,7 @@
  * The message index in the store (index/, RocketMQ's layout): every written message is indexed
  * under its UNIQ_KEY and each KEYS word and found again by `queryMessages`; a file rolls over at
  * maxIndexNum; after a crash the entries that never reached the index file are rebuilt from the
- * commit log; the default 420 MB file is written sparsely and only a few pages stay in memory.
+ * commit log; the default 420 MB file is written sparsely, through the OS (as Java maps it).
  * The memory platform for the crash cases, the runtime's real file system for the sparse file.
  */
 import { describe, it } from "node:test";
@@ -161,13 +161,12 @@ describe("message index", () => {
     assert.equal(await world.fs.stat("/store/index"), null);
   });
 
-  it("writes the default 420 MB index file sparsely, keeping a bounded number of pages in memory", async () => {
+  it("writes the default 420 MB index file sparsely and finds keys in it again after a restart", async () => {
     const dir = await tempDir("index-sparse");
     try {
       const store = await MessageStore.open(platform, defaultStoreOptions(dir, { segmentSizeCommitLogBytes: 16 << 20 }));
       for (let batch = 0; batch < 100; batch++) {
         await store.put(Array.from({ length: 20 }, (_, j) => keyed("T", batch * 20 + j)));
-        assert.ok(store.stats().indexCachedPages <= 256, `${store.stats().indexCachedPages} pages cached`);
       }
       await store.waitDispatched(store.offsets.maxOffset);
       assert.deepEqual(uniqKeysOf((await store.queryMessages("T", "order-1234", 64, ...ALL_TIME)).records), ["U-1234"]);
