@@ -22,7 +22,7 @@ import { brokerApp } from "../http/broker/app.ts";
 import type { BrokerRuntime, HaStatusView } from "../broker/runtime.ts";
 import type { TopicConfigWrapper } from "../contract/namesrv-http.ts";
 import { openMetadata, type Metadata } from "../metadata/metadata.ts";
-import { parseHostAddress } from "../codec/host-address.ts";
+import { HostAddressCache, parseHostAddress } from "../codec/host-address.ts";
 import { listenLine } from "../config/describe.ts";
 import { listenRemoting } from "./broker-remoting.ts";
 import { loadTlsPolicy, peerFetch, withTls } from "./tls-policy.ts";
@@ -193,10 +193,11 @@ async function startOnStore(
   const pull = new PullService({ config: () => config, store, metadata, longPoll, admin, observer: metrics });
 
   let server: HttpServer | null = null;
+  const hosts = new HostAddressCache(8); // this broker's own address (it changes with updateBrokerConfig)
   const buildContext = (): BuildContext => {
     // The store host is the remoting address (a message id names it; RocketMQ tools dial it).
     // HTTP hides the producer's socket address: a message's born host is this broker's address too.
-    const host = parseHostAddress(`${config.brokerIP1}:${config.listenPort}`);
+    const host = hosts.parse(`${config.brokerIP1}:${config.listenPort}`);
     return { clusterName: config.brokerClusterName, storeHost: host, bornHost: host, now: clock.now(), nextUniqueId: () => uniqueIds.next() };
   };
   // Consumer management (heartbeats, queue locks, retries), shared by every remoting listener.

@@ -23,7 +23,7 @@ import { SkiffError } from "../core/errors.ts";
 import { checked, parseJsonBytes } from "../core/checked.ts";
 import type { BrokerConfig } from "../config/broker-config.ts";
 import { BATCH_MESSAGES_MAX, decodeBatch } from "../codec/batch.ts";
-import { parseHostAddress, type HostAddress } from "../codec/host-address.ts";
+import { HostAddressCache, type HostAddress } from "../codec/host-address.ts";
 import {
   batchSchema, buildFromBatch, buildFromJson, buildFromRemoting, buildFromRemotingBatch, messageSchema,
   type BuildContext, type RemotingSendFields,
@@ -60,6 +60,8 @@ export interface SendEntryDeps {
 
 export class SendEntry {
   private readonly deps: SendEntryDeps;
+  /** Producers' socket addresses, parsed once each. */
+  private readonly hosts = new HostAddressCache();
 
   constructor(deps: SendEntryDeps) {
     this.deps = deps;
@@ -94,9 +96,8 @@ export class SendEntry {
 
   /** A RocketMQ producer's send (see the header); one result per stored message. */
   async sendRemoting(send: RemotingSend): Promise<SendResult[]> {
-    const config = this.deps.config();
-    const storeHost = parseHostAddress(`${config.brokerIP1}:${config.listenPort}`);
-    const context: BuildContext = { ...this.deps.buildContext(), storeHost, bornHost: hostOr(send.producerAddress, storeHost) };
+    const base = this.deps.buildContext(); // its store host is `brokerIP1:listenPort`
+    const context: BuildContext = { ...base, bornHost: hostOr(this.hosts, send.producerAddress, base.storeHost) };
     if (!send.batch) return this.deps.service.send(send.topic, [buildFromRemoting(send.body, send.fields, context)], send.options);
     const batch = decodeBatch(send.body);
     if (batch.length === 0) throw new SkiffError("BAD_REQUEST", "the batch is empty");
@@ -105,9 +106,9 @@ export class SendEntry {
 }
 
 /** The producer's address as a record's born host; a form that is not ip:port (never from TCP) stores `fallback`. */
-function hostOr(address: string, fallback: HostAddress): HostAddress {
+function hostOr(hosts: HostAddressCache, address: string, fallback: HostAddress): HostAddress {
   try {
-    return parseHostAddress(address);
+    return hosts.parse(address);
   } catch {
     return fallback;
   }

@@ -52,6 +52,30 @@ export function parseHostAddress(text: string): HostAddress {
   return { address, port };
 }
 
+/**
+ * `parseHostAddress` with a bounded memo, for addresses that repeat on every request (a broker's
+ * own, its producers'): parsing took ~2 % of a loaded broker's CPU. The values are shared: never
+ * mutate one. Errors are not cached.
+ */
+export class HostAddressCache {
+  private readonly parsed = new Map<string, HostAddress>();
+  private readonly maxEntries: number;
+
+  constructor(maxEntries = 1024) {
+    this.maxEntries = maxEntries;
+  }
+
+  parse(text: string): HostAddress {
+    let host = this.parsed.get(text);
+    if (host === undefined) {
+      host = parseHostAddress(text);
+      if (this.parsed.size >= this.maxEntries) this.parsed.clear();
+      this.parsed.set(text, host);
+    }
+    return host;
+  }
+}
+
 export function formatHostAddress(host: HostAddress): string {
   return host.address.length === 4 ? `${formatIpv4(host.address)}:${host.port}` : `[${formatIpv6(host.address)}]:${host.port}`;
 }

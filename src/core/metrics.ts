@@ -70,13 +70,13 @@ class SeriesTable<V> {
 
   get(labels: Labels): Series<V> {
     let values = labelValues(this.options, labels);
-    let key = JSON.stringify(values);
+    let key = seriesKey(values);
     let series = this.map.get(key);
     if (series) return series;
     if (this.map.size >= this.seriesMax) {
       const fold = new Set(this.options.foldLabels ?? []);
       values = values.map((value, i) => (fold.has(this.options.labelNames![i]) ? OTHER_LABEL_VALUE : value));
-      key = JSON.stringify(values);
+      key = seriesKey(values);
       this.folded++;
       series = this.map.get(key);
       if (series) return series;
@@ -85,6 +85,16 @@ class SeriesTable<V> {
     this.map.set(key, series);
     return series;
   }
+}
+
+/**
+ * A series' key: its label values joined by NUL (`JSON.stringify`, behind a NUL, for the rare
+ * values that hold one, so no two label sets share a key). Was always `JSON.stringify`, ~1 % of a
+ * loaded broker's CPU.
+ */
+function seriesKey(values: readonly string[]): string {
+  for (const value of values) if (value.includes("\u0000")) return `\u0000${JSON.stringify(values)}`;
+  return values.join("\u0000");
 }
 
 function labelValues(options: MetricOptions, labels: Labels): string[] {
@@ -125,7 +135,7 @@ export class Counter {
 
   /** The current value of one label set (0 when never counted); for tests and status pages. */
   value(labels: Labels = {}): number {
-    return this.series.map.get(JSON.stringify(labelValues(this.options, labels)))?.value ?? 0;
+    return this.series.map.get(seriesKey(labelValues(this.options, labels)))?.value ?? 0;
   }
 
   family(): MetricFamily {
@@ -163,7 +173,7 @@ export class Histogram {
 
   /** Observations of one label set so far. */
   count(labels: Labels = {}): number {
-    return this.series.map.get(JSON.stringify(labelValues(this.options, labels)))?.value.count ?? 0;
+    return this.series.map.get(seriesKey(labelValues(this.options, labels)))?.value.count ?? 0;
   }
 
   family(): MetricFamily {

@@ -15,6 +15,8 @@ export class SegmentFiles {
   readonly dir: string;
   readonly segmentSizeBytes: number;
   private readonly pool: FileHandlePool;
+  private lastPathStart = -1;
+  private lastPath = "";
 
   constructor(fs: FileSystem, dir: string, segmentSizeBytes: number, pool: FileHandlePool) {
     this.fs = fs;
@@ -53,7 +55,12 @@ export class SegmentFiles {
   }
 
   pathOf(segmentStart: number): string {
-    return joinPath(this.dir, segmentName(segmentStart));
+    // Every write and read names its segment's path: the last one is kept (appends hit one segment).
+    if (segmentStart !== this.lastPathStart) {
+      this.lastPath = joinPath(this.dir, segmentName(segmentStart));
+      this.lastPathStart = segmentStart;
+    }
+    return this.lastPath;
   }
 
   /**

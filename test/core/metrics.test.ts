@@ -15,6 +15,14 @@ const registry = (seriesMax = 100) => new MetricsRegistry({ prefix: "t_", series
 const parse = async (r: MetricsRegistry) => parsePrometheusText(await r.render());
 
 describe("metrics registry", () => {
+  it("keeps label sets apart whatever characters their values hold", () => {
+    const r = registry();
+    const pairs = r.counter({ name: "t_pairs_total", help: "pairs", labelNames: ["a", "b"] });
+    const sets = [{ a: "x\u0000", b: "y" }, { a: "x", b: "\u0000y" }, { a: "x", b: "y" }, { a: "", b: "x\u0000y" }, { a: "x\u0000y", b: "" }];
+    sets.forEach((labels, i) => pairs.inc(labels, i + 1));
+    sets.forEach((labels, i) => assert.equal(pairs.value(labels), i + 1, JSON.stringify(labels)));
+  });
+
   it("counts by label set, observes into cumulative buckets, and collects values when scraped", async () => {
     const r = registry();
     const sends = r.counter({ name: "t_sends_total", help: "sends", labelNames: ["topic", "status"], foldLabels: ["topic"] });
