@@ -3,20 +3,23 @@
  * size, as RocketMQ's mapped file is, so only the pages touched take disk space. Skiff holds none
  * of it in memory but the 40-byte header: like Java's mapping, it leaves caching to the OS.
  *
- * Writes (`putKey`) go to the OS before it returns (`writeNow`: a few µs each, where an async
- * write's round trip cost 20–160 µs and was, per indexed key, a loaded broker's largest store
- * cost), in the order that keeps the file consistent for a process that dies at any moment:
+ * `putKey` stages a key's entry and slot in memory; `writeDirty` (the index service calls it after
+ * each dispatched batch, and `putKey` once STAGED_KEYS wait) hands them to the OS with `writeNow`
+ * (a few µs each, where an async write's round trip cost 20–160 µs and was, per indexed key, a
+ * loaded broker's largest store cost), in the order that keeps the file consistent for a process
+ * that dies at any moment:
  *
- * 1. the entry, 2. its slot (which now points at bytes that are there), and, at `writeDirty`
- *    (the index service calls it after each dispatched batch), 3. the header.
+ * 1. the staged entries, one write (they are consecutive), 2. their slots (which now point at
+ *    bytes that are there), one write each, 3. the header.
  *
  * A kill between two writes leaves a header older than the slots, never newer; `repairSlots`
- * fixes such slots at the next start. They reach the disk at `sync`. Slot reads while writing use
- * `readNow` (the OS holds what this process wrote); queries read asynchronously. Callers serialise
- * writes (the index service does); reads may run beside them.
+ * fixes such slots at the next start. They reach the disk at `sync`. A write that fails keeps
+ * what is staged for the next `writeDirty`. Slot reads while writing use the staged value or
+ * `readNow` (the OS holds what this process wrote); queries read asynchronously and see what was
+ * handed to the OS. Callers serialise writes (the index service does); reads may run beside them.
  */
 import { viewOf } from "../core/bytes.ts";
-import { SkiffError } from "../core/errors.ts";
+import { SkiffError, assert } from "../core/errors.ts";
 import type { FileHandle, FileSystem } from "../core/platform.ts";
 import {
   INDEX_ENTRY_BYTES, INDEX_HEADER_BYTES, INDEX_SLOT_BYTES, chainHead, chainStep, decodeIndexEntry, decodeIndexHeader, encodeIndexEntry,
@@ -33,6 +36,8 @@ export interface IndexLimits {
 
 /** Slots read per step while repairing (64 KiB). */
 const REPAIR_CHUNK_SLOTS = 16384;
+/** Keys staged at most before they are written (80 KiB of entries). */
+const STAGED_KEYS = 4096;
 
 export class IndexFile {
   readonly path: string;
@@ -40,8 +45,12 @@ export class IndexFile {
   private headerValue: IndexHeader;
   private headerWritten: boolean;
   private readonly handle: FileHandle;
-  /** Scratch buffers of `putKey` (writes are serialised). */
-  private readonly entryBytes = new Uint8Array(INDEX_ENTRY_BYTES);
+  /** Entries `stagedFrom`, `stagedFrom + 1`, … not yet written, and the slots pointing at them. */
+  private readonly stagedEntries = new Uint8Array(STAGED_KEYS * INDEX_ENTRY_BYTES);
+  private stagedFrom = 0;
+  private stagedCount = 0;
+  private readonly stagedSlots = new Map<number, number>();
+  /** Scratch buffer of slot reads and writes (writes are serialised). */
   private readonly slotBytes = new Uint8Array(INDEX_SLOT_BYTES);
   private readonly slotView = new DataView(this.slotBytes.buffer);
 
@@ -104,13 +113,15 @@ export class IndexFile {
   /** Adds `key` (already `topic#key`) for the message at `phyOffset`; false when the file is full. */
   putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
     if (this.full) return false;
+    if (this.stagedCount === STAGED_KEYS) this.writeStaged();
     const keyHash = indexKeyHash(key);
     const slot = keyHash % this.limits.slots;
-    const plan = planPut(this.headerValue, this.limits.slots, keyHash, this.readSlotNow(slot), phyOffset, storeTimestamp);
-    encodeIndexEntry(plan.entry, this.entryBytes);
-    this.handle.writeNow(this.entryBytes, entryPosition(this.limits.slots, plan.indexNo));
-    this.slotView.setInt32(0, plan.indexNo);
-    this.handle.writeNow(this.slotBytes, slotPosition(slot));
+    const plan = planPut(this.headerValue, this.limits.slots, keyHash, this.stagedSlots.get(slot) ?? this.readSlotNow(slot), phyOffset, storeTimestamp);
+    if (this.stagedCount === 0) this.stagedFrom = plan.indexNo;
+    assert(plan.indexNo === this.stagedFrom + this.stagedCount, "staged entries are consecutive");
+    encodeIndexEntry(plan.entry, this.stagedEntries, this.stagedCount * INDEX_ENTRY_BYTES);
+    this.stagedCount++;
+    this.stagedSlots.set(slot, plan.indexNo);
     this.headerValue = plan.header;
     this.headerWritten = false;
     return true;
@@ -163,8 +174,9 @@ export class IndexFile {
     return repaired;
   }
 
-  /** Hands the header to the OS when it changed (not fsync): after the entries and slots it counts. */
+  /** Hands the staged entries, their slots and then the header to the OS (not fsync). */
   async writeDirty(): Promise<void> {
+    this.writeStaged();
     if (this.headerWritten) return;
     const bytes = new Uint8Array(INDEX_HEADER_BYTES);
     encodeIndexHeader(this.headerValue, bytes);
@@ -183,6 +195,18 @@ export class IndexFile {
     } finally {
       await this.handle.close();
     }
+  }
+
+  /** Entries first (one write), then their slots: a slot never points at bytes not handed over. */
+  private writeStaged(): void {
+    if (this.stagedCount === 0) return;
+    this.handle.writeNow(this.stagedEntries.subarray(0, this.stagedCount * INDEX_ENTRY_BYTES), entryPosition(this.limits.slots, this.stagedFrom));
+    for (const [slot, value] of this.stagedSlots) {
+      this.slotView.setInt32(0, value);
+      this.handle.writeNow(this.slotBytes, slotPosition(slot));
+      this.stagedSlots.delete(slot); // written: a failure further on retries only the rest
+    }
+    this.stagedCount = 0;
   }
 
   /** The slot's value as this process last wrote it (the OS has it: no disk read in practice). */

@@ -141,6 +141,25 @@ describe("message index", () => {
     await store.close();
   });
 
+  it("keeps indexing while index writes fail, and writes what waited once they work again", async () => {
+    const world = memoryStoreWorld();
+    const store = await world.open();
+    await store.put([keyed("T", 0)]);
+    await store.waitDispatched(store.offsets.maxOffset);
+    world.fs.failWrites("/store/index/");
+    for (let i = 1; i < 30; i++) await store.put([keyed("T", i)]);
+    await world.clock.advance(5000); // the dispatcher's retries meanwhile
+    world.fs.stopFailingWrites();
+    await store.put([keyed("T", 30)]);
+    await store.waitDispatched(store.offsets.maxOffset);
+    await world.clock.advance(5000);
+    assert.equal((await store.queryMessages("T", "shared", 64, ...ALL_TIME)).records.length, 31);
+    for (const i of [0, 1, 29, 30]) assert.deepEqual(uniqKeysOf((await store.queryMessages("T", `U-${i}`, 64, ...ALL_TIME)).records), [`U-${i}`]);
+    await store.close();
+    const [name] = await indexFiles(world);
+    assert.equal(decodeIndexHeader(world.fs.bytes(`/store/index/${name}`)).indexCount, 1 + 31 * 3, "each key once, after the retries");
+  });
+
   it("after a power loss that left no usable index file, rebuilds the whole index", async () => {
     const world = memoryStoreWorld({ flushDiskType: "SYNC_FLUSH" });
     let store = await world.open();
