@@ -1,14 +1,17 @@
 /**
- * RocketMQ benchmark (issue 11, item 6): the same Java producer (bench/java/LoadGen.java, client
- * 4.9.7) drives a real Apache RocketMQ 4.9.7 pair and a Skiff pair on each chosen runtime (each
- * pair: name server, master, one slave, separate processes, fresh stores every row), in one run,
- * interleaved: for every round, scenario (sync-32, batch-8x32) and role (SYNC_MASTER,
+ * RocketMQ benchmark (issue 11 item 6, issue 13): the same Java producer (bench/java/LoadGen.java,
+ * client 4.9.7) drives a real Apache RocketMQ 4.9.7 pair and a Skiff pair on each chosen runtime
+ * (each pair: name server, master, one slave, separate processes, fresh stores every row), in one
+ * run, interleaved: for every round, scenario (sync-32, batch-8x32, one-1) and role (SYNC_MASTER,
  * ASYNC_MASTER), RocketMQ then Skiff Bun, Deno, Node (reversed in even rounds). Prints the machine
- * facts, each row as it ends, and Skiff's msgs/s and p99 as ratios of RocketMQ's with the targets.
+ * facts, each row as it ends (with the brokers' RSS idle → peak and the master's start-up), the
+ * medians with their spread, Skiff's ratios to RocketMQ's and every target PASS or FALLS SHORT
+ * (rocketmq/targets.ts); writes them to bench/results/<date>.md with a chart (<date>.svg).
  *
- *   bash bench/run.sh rocketmq [--runtimes=bun,deno,node] [--scenarios=sync-32,batch-8x32] [--roles=SYNC_MASTER,ASYNC_MASTER]
+ *   npm run bench -- vs-rocketmq [--runtimes=bun,deno,node] [--scenarios=sync-32,batch-8x32,one-1] [--roles=SYNC_MASTER,ASYNC_MASTER] [--out=DIR]
+ *   npm run bench -- vs-rocketmq --quick   (one round of sync-32 SYNC_MASTER, 1 s + 2 s: proves it runs)
  *   SKIFF_BENCH_SECONDS=10 SKIFF_BENCH_WARMUP_SECONDS=5 SKIFF_BENCH_ROUNDS=2 SKIFF_BENCH_JAVA_HEAP=2g (the defaults;
- *   a whole default run is 32 rows, about 12 minutes on 2 cores)
+ *   a whole default run is 48 rows, about 18 minutes on 2 cores)
  *   SKIFF_BENCH_CPU_PROF=<dir>: every Skiff process runs under its runtime's CPU profiler (V8
  *   .cpuprofile files in <dir>, written when it stops; the profiler's own cost is in the figures)
  *
@@ -20,7 +23,11 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { prepareLoadGenerator, type LoadGenerator } from "./rocketmq/load-generator.ts";
 import { pairPorts, type Pair } from "./rocketmq/pair.ts";
-import { machineFacts, rowLine, summary, type Row } from "./rocketmq/report.ts";
+import type { Row } from "./rocketmq/figures.ts";
+import { rssBytes, samplePeakRss } from "./rocketmq/process-stats.ts";
+import { machineFacts, rowLine, summary } from "./rocketmq/report.ts";
+import { writeResults } from "./rocketmq/results-file.ts";
+import { verdicts } from "./rocketmq/targets.ts";
 import { brokerJvmTuning, startRocketMQPair } from "./rocketmq/rocketmq-pair.ts";
 import { readSettings, systemName, systemsInOrder, type Role, type Scenario, type Settings, type System } from "./rocketmq/settings.ts";
 import { startSkiffPair } from "./rocketmq/skiff-pair.ts";
@@ -74,6 +81,8 @@ async function runRow(load: LoadGenerator, round: number, scenario: Scenario, ro
   const rowDir = join(dir, `r${round}-${scenario.name}-${role}-${system.kind === "rocketmq" ? "rocketmq" : system.runtime}`);
   await mkdir(join(rowDir, "producer"), { recursive: true });
   let result: Row["result"];
+  let readyMs: Row["readyMs"];
+  let rss: Row["rss"];
   let t = Date.now();
   try {
     try {
@@ -85,12 +94,18 @@ async function runRow(load: LoadGenerator, round: number, scenario: Scenario, ro
       phasesMs.start = Date.now() - t;
     }
     t = Date.now();
+    readyMs = current.readyMs;
+    const brokers = [current.brokerPids.master, current.brokerPids.slave];
+    const [idleMaster, idleSlave] = await Promise.all(brokers.map(rssBytes));
+    const peaks = samplePeakRss(brokers);
     try {
-      result = await load.run(current.namesrvAddr, scenario, settings, join(rowDir, "producer"), `bench_${scenario.name}`, [current.brokerPids.master, current.brokerPids.slave]);
+      result = await load.run(current.namesrvAddr, scenario, settings, join(rowDir, "producer"), `bench_${scenario.name}`, brokers);
       if (!result.ok) result = { ...result, error: oneLine(`${system.kind === "skiff" && noRemoting(result.error) ? `no RocketMQ remoting answer from Skiff's name server at ${current.namesrvAddr}: ` : ""}${result.error}`) };
     } catch (error) {
       result = { ok: false, phase: "load generator", error: oneLine((error as Error).message) };
     } finally {
+      const [loadedMaster, loadedSlave] = await peaks.stop();
+      rss = { idle: { master: idleMaster, slave: idleSlave }, loaded: { master: loadedMaster, slave: loadedSlave } };
       phasesMs.load = Date.now() - t;
       t = Date.now();
       await current.stop().catch((error: Error) => console.error(`stopping ${systemName(system)}: ${error.message}`));
@@ -100,13 +115,14 @@ async function runRow(load: LoadGenerator, round: number, scenario: Scenario, ro
   } finally {
     await rm(rowDir, { recursive: true, force: true });
   }
-  return { round, scenario, role, system, result, phasesMs, loadAverage };
+  return { round, scenario, role, system, result, phasesMs, loadAverage, readyMs, rss };
 }
 
 const runStart = Date.now();
 try {
   console.log("# RocketMQ 4.9.7 vs Skiff: the same Java producer (bench/java/LoadGen.java, client 4.9.7) against each pair (name server + master + slave)");
-  for (const line of machineFacts()) console.log(line);
+  const facts = machineFacts();
+  for (const line of facts) console.log(line);
   console.log(`load: ${settings.durationMs / 1000} s measured per row after ${settings.warmupMs / 1000} s warm-up, ${settings.rounds} round(s), fresh stores each row; latency per send call; no client retries`);
   console.log(`RocketMQ broker JVMs: ${brokerJvmTuning(settings.javaHeap).join(" ")}; ASYNC_FLUSH, 1 GiB commit-log segments on both systems`);
   const load = await prepareLoadGenerator();
@@ -122,8 +138,16 @@ try {
       }
     }
   }
-  for (const line of summary(rows, settings.scenarios, settings.roles, systemsInOrder(settings, 1))) console.log(line);
-  console.log(`\nwhole run: ${((Date.now() - runStart) / 1000).toFixed(0)} s`);
+  const systems = systemsInOrder(settings, 1);
+  const verdictList = verdicts(rows, settings.scenarios, settings.roles, settings.runtimes);
+  for (const line of summary(rows, settings.scenarios, settings.roles, systems, verdictList)) console.log(line);
+  const wallSeconds = (Date.now() - runStart) / 1000;
+  console.log(`\nwhole run: ${wallSeconds.toFixed(0)} s`);
+  const files = await writeResults({
+    date: new Date().toISOString().slice(0, 10), command: `npm run bench -- vs-rocketmq ${process.argv.slice(2).join(" ")}`.trim(),
+    facts, settings, systems, rows, verdicts: verdictList, wallSeconds,
+  });
+  console.log(`results: ${files.markdown}, chart: ${files.chart}`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

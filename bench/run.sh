@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs one benchmark (store, broker, replication, acl) on Bun, Deno and Node, one after the other;
-# or the RocketMQ comparison, which runs once (under Node) and starts Skiff on each runtime itself.
-#   bash bench/run.sh store
-#   bash bench/run.sh rocketmq [--runtimes=bun,deno,node] [--scenarios=…] [--roles=…]
+# or the RocketMQ comparison (`vs-rocketmq`, also `rocketmq`), which runs once (under Node) and
+# starts Skiff on each runtime itself.
+#   bash bench/run.sh store            (npm run bench -- store)
+#   npm run bench -- vs-rocketmq [--quick] [--runtimes=bun,deno,node] [--scenarios=…] [--roles=…] [--out=DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/toolchain.sh
-name="${1:?usage: bash bench/run.sh store|broker|replication|acl|rocketmq}"
+name="${1:?usage: bash bench/run.sh store|broker|replication|acl|vs-rocketmq}"
 shift
-if [ "$name" = rocketmq ]; then exec node bench/rocketmq.bench.ts "$@"; fi
+if [ "$name" = rocketmq ] || [ "$name" = vs-rocketmq ]; then exec node bench/rocketmq.bench.ts "$@"; fi
 file="bench/${name}.bench.ts"
 echo "== bun";  bun "$file"
 echo "== deno"; deno run --allow-all "$file"

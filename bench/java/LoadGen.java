@@ -14,7 +14,7 @@
 // batchSize>1 sends a Collection<Message> (one MessageBatch) per call.
 //
 // Prints exactly one JSON line on stdout:
-//   {"ok":true, "sends", "messages", "msgsPerSec", "latencyMs":{"p50","p99","max"}, "errors",
+//   {"ok":true, "sends", "messages", "msgsPerSec", "latencyMs":{"p50","p99","p999","max"}, "errors",
 //    "errorKinds":{...}, "statuses":{"SEND_OK":n, ...}, "firstError"?, "cpuTicks"?:[n, ...]}
 // cpuTicks: for each of cpuPids, the CPU (user + system, clock ticks of /proc/<pid>/stat) it used
 // during exactly the measured window, -1 where /proc could not be read.
@@ -226,7 +226,7 @@ public class LoadGen {
     StringBuilder out = new StringBuilder("{\"ok\":true");
     out.append(",\"sends\":").append(total).append(",\"messages\":").append(messages);
     out.append(",\"msgsPerSec\":").append(Math.round(messages * 1000.0 / durationMs));
-    out.append(",\"latencyMs\":{\"p50\":").append(ms(percentile(all, 0.50))).append(",\"p99\":").append(ms(percentile(all, 0.99))).append(",\"max\":").append(ms(total == 0 ? 0 : all[total - 1])).append('}');
+    out.append(",\"latencyMs\":{\"p50\":").append(ms(percentile(all, 0.50))).append(",\"p99\":").append(ms(percentile(all, 0.99))).append(",\"p999\":").append(ms(percentile(all, 0.999))).append(",\"max\":").append(ms(total == 0 ? 0 : all[total - 1])).append('}');
     out.append(",\"errors\":").append(errors).append(",\"errorKinds\":").append(counts(ERROR_KINDS)).append(",\"statuses\":").append(counts(STATUSES));
     if (firstError != null) out.append(",\"firstError\":").append(json(firstError));
     if (cpuDelta != null) out.append(",\"cpuTicks\":").append(Arrays.toString(cpuDelta).replace(" ", ""));

@@ -19,7 +19,7 @@ export interface LoadResult {
   readonly sends: number;
   readonly messages: number;
   readonly msgsPerSec: number;
-  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly p999: number; readonly max: number };
   readonly errors: number;
   readonly errorKinds: Record<string, number>;
   readonly statuses: Record<string, number>;

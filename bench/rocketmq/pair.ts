@@ -18,6 +18,8 @@ export interface Pair {
   readonly pids: readonly number[];
   /** The master's and the slave's PIDs: their CPU over the measured window is reported per message. */
   readonly brokerPids: { readonly master: number; readonly slave: number };
+  /** Milliseconds from starting each broker's process to its "boot success" line (both start at once). */
+  readonly readyMs: { readonly master: number; readonly slave: number };
   /** Stops every process of the pair by PID (bounded); the store directories are the caller's. */
   stop(): Promise<void>;
 }
@@ -34,6 +36,13 @@ export async function pairPorts(): Promise<PairPorts> {
 }
 
 /** Stops every step's process; all are attempted, the first failure is thrown after the rest. */
+/** How long `start` took to settle, beside its value (a rejection passes through). */
+export async function timed<T>(start: Promise<T>): Promise<{ value: T; ms: number }> {
+  const t = performance.now();
+  const value = await start;
+  return { value, ms: Math.round(performance.now() - t) };
+}
+
 export async function stopAll(stops: ReadonlyArray<() => Promise<unknown>>): Promise<void> {
   const results = await Promise.allSettled(stops.map((stop) => stop()));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");

@@ -1,27 +1,16 @@
 /**
  * What the RocketMQ benchmark prints: the machine facts at the top (CPUs, memory, kernel,
  * `java -version`, runtime versions), one line per row as it finishes, and the summary: per
- * scenario and role, each system's mean msgs/s and p99 over the rounds, Skiff's ratios to
- * RocketMQ's, and whether each Skiff row meets its target (settings.ts); with each figure, the CPU
- * the master and the slave spent per message during the measured window (the first thing to look
- * at where a target is missed: a broker at one full core per JavaScript thread is CPU-bound).
+ * scenario and role, each system's median msgs/s, p99 and CPU per message over the rounds with
+ * their spread, Skiff's ratios to RocketMQ's, then every target (targets.ts) PASS or FALLS SHORT.
+ * CPU per message is the first thing to look at where a target is missed: a broker at one full
+ * core per JavaScript thread is CPU-bound, and it is the figure a busy machine disturbs least.
  */
 import { spawnSync } from "node:child_process";
 import { cpus, loadavg, release, totalmem } from "node:os";
-import type { LoadFailure, LoadResult } from "./load-generator.ts";
-import { systemName, targetOf, type Role, type Scenario, type System } from "./settings.ts";
-
-export interface Row {
-  readonly round: number;
-  readonly scenario: Scenario;
-  readonly role: Role;
-  readonly system: System;
-  readonly result: LoadResult | LoadFailure;
-  /** Wall time of the row's phases: starting the pair, the load generator's JVM, stopping the pair. */
-  readonly phasesMs: { readonly start: number; readonly load: number; readonly stop: number };
-  /** The machine's 1-minute load average when the row began (other work on the machine skews figures). */
-  readonly loadAverage: number;
-}
+import { cpuPerMessageUs, figuresOf, type Figures, type Row, type Spread } from "./figures.ts";
+import { systemName, type Role, type Scenario, type System } from "./settings.ts";
+import type { Verdict } from "./targets.ts";
 
 /** The output of a version command (stdout, or stderr where it prints there, as `java -version` does), on one line. */
 function versionOf(command: string, args: string[]): string {
@@ -38,28 +27,12 @@ export function machineFacts(): string[] {
   ];
 }
 
-/** Clock ticks per second of /proc/<pid>/stat (`getconf CLK_TCK`; 100 on Linux where it cannot be asked). */
-const CLOCK_TICKS_PER_SECOND = (() => {
-  const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8", timeout: 5000 });
-  const ticks = Number.parseInt(r.stdout ?? "", 10);
-  return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
-})();
+export const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-/**
- * CPU the master and the slave used per acknowledged message over the measured window, in µs
- * (user + system time from /proc, divided by the messages sent in the window); null if unknown.
- */
-export function cpuPerMessageUs(result: LoadResult): { master: number; slave: number } | null {
-  const ticks = result.cpuTicks;
-  if (ticks === undefined || ticks.length < 2 || ticks[0] < 0 || ticks[1] < 0 || result.messages === 0) return null;
-  const us = (t: number) => (t / CLOCK_TICKS_PER_SECOND) * 1e6 / result.messages;
-  return { master: us(ticks[0]), slave: us(ticks[1]) };
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-function notOk(statuses: Record<string, number>): number {
-  return Object.entries(statuses).filter(([s]) => s !== "SEND_OK").reduce((sum, [, n]) => sum + n, 0);
+/** `median (min–max)`, or the median alone when there was one value. */
+export function spreadText(s: Spread | null, digits = 0): string {
+  if (s === null) return "–";
+  return s.n === 1 || s.min === s.max ? fmt(s.median, digits) : `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 }
 
 /** One finished row, as a line. */
@@ -74,65 +47,41 @@ export function rowLine(row: Row): string {
   const errors = r.errors === 0 ? "errors 0" : `errors ${r.errors} ${JSON.stringify(r.errorKinds)} first: ${r.firstError}`;
   const cpu = cpuPerMessageUs(r);
   const cpuText = cpu === null ? "" : `  CPU/msg master ${cpu.master.toFixed(0)} µs, slave ${cpu.slave.toFixed(0)} µs`;
-  return `${head} ${fmt(r.msgsPerSec).padStart(9)} msgs/s  p50 ${r.latencyMs.p50.toFixed(2)} ms  p99 ${r.latencyMs.p99.toFixed(2)} ms  max ${r.latencyMs.max.toFixed(1)} ms${cpuText}  [${statuses}; ${errors}] ${tail}`;
+  const mb = (bytes: number | null) => (bytes === null ? "–" : fmt(bytes / 1e6));
+  const rss = row.rss === undefined ? "" : `  RSS MB master ${mb(row.rss.idle.master)}→${mb(row.rss.loaded.master)}, slave ${mb(row.rss.idle.slave)}→${mb(row.rss.loaded.slave)}`;
+  const ready = row.readyMs === undefined ? "" : `  ready ${(row.readyMs.master / 1000).toFixed(2)} s`;
+  return `${head} ${fmt(r.msgsPerSec).padStart(9)} msgs/s  p50 ${r.latencyMs.p50.toFixed(2)} ms  p99 ${r.latencyMs.p99.toFixed(2)} ms  p999 ${r.latencyMs.p999.toFixed(2)} ms  max ${r.latencyMs.max.toFixed(1)} ms${cpuText}${rss}${ready}  [${statuses}; ${errors}] ${tail}`;
 }
 
-interface Mean {
-  readonly msgsPerSec: number;
-  readonly p99Ms: number;
-  readonly runs: number;
-  readonly errors: number;
-  readonly notOk: number;
-  readonly failures: string[];
-  /** Mean CPU per message (µs) of the master and the slave, over the rows that measured it. */
-  readonly cpuUs: { readonly master: number; readonly slave: number } | null;
+function figuresText(f: Figures): string {
+  const cpu = f.cpuUs.master === null ? "" : `  CPU/msg master ${spreadText(f.cpuUs.master)} µs, slave ${spreadText(f.cpuUs.slave)} µs`;
+  return `${spreadText(f.msgsPerSec).padStart(9)} msgs/s  p99 ${spreadText(f.p99Ms, 2)} ms  p999 ${spreadText(f.p999Ms, 2)} ms${cpu}  (${f.runs} runs, errors ${f.errors}, not SEND_OK ${f.notOk})`;
 }
 
-function meanOf(rows: readonly Row[]): Mean {
-  const done = rows.map((r) => r.result).filter((r): r is LoadResult => r.ok);
-  const failures = rows.map((r) => r.result).filter((r): r is LoadFailure => !r.ok).map((r) => `${r.phase}: ${r.error.slice(0, 240)}`);
-  const avg = (f: (r: LoadResult) => number) => (done.length === 0 ? NaN : done.reduce((s, r) => s + f(r), 0) / done.length);
-  const cpus = done.map(cpuPerMessageUs).filter((c): c is { master: number; slave: number } => c !== null);
-  const cpuUs = cpus.length === 0 ? null : {
-    master: cpus.reduce((sum, c) => sum + c.master, 0) / cpus.length,
-    slave: cpus.reduce((sum, c) => sum + c.slave, 0) / cpus.length,
-  };
-  return {
-    cpuUs,
-    msgsPerSec: avg((r) => r.msgsPerSec), p99Ms: avg((r) => r.latencyMs.p99), runs: done.length,
-    errors: done.reduce((s, r) => s + r.errors, 0), notOk: done.reduce((s, r) => s + notOk(r.statuses), 0), failures,
-  };
-}
-
-function cpuText(mean: Mean): string {
-  return mean.cpuUs === null ? "" : `  CPU/msg master ${mean.cpuUs.master.toFixed(0)} µs, slave ${mean.cpuUs.slave.toFixed(0)} µs`;
-}
-
-/** The summary of every (scenario, role): means over the rounds, ratios to RocketMQ and targets. */
-export function summary(rows: readonly Row[], scenarios: readonly Scenario[], roles: readonly Role[], systems: readonly System[]): string[] {
-  const out = ["", `summary (mean over the rounds that produced figures; ratio = Skiff / RocketMQ; a row with send errors or statuses other than SEND_OK does not meet its target)`];
+/** Per scenario and role: each system's medians (spread) and Skiff's ratios; then the targets. */
+export function summary(rows: readonly Row[], scenarios: readonly Scenario[], roles: readonly Role[], systems: readonly System[], verdictList: readonly Verdict[]): string[] {
+  const out = ["", "summary (median over the rounds that produced figures, lowest–highest in brackets; ratio = Skiff / RocketMQ of the medians)"];
   for (const scenario of scenarios) {
     for (const role of roles) {
-      const of = (system: System) => meanOf(rows.filter((r) => r.scenario === scenario && r.role === role && systemName(r.system) === systemName(system)));
-      const base = of({ kind: "rocketmq" });
+      const base = figuresOf(rows, scenario, role, { kind: "rocketmq" });
       out.push(`${scenario.name} (${scenario.threads} threads × ${scenario.batchSize} msg/call, ${scenario.bodyBytes} B), ${role}:`);
-      out.push(`  ${"RocketMQ 4.9.7".padEnd(14)} ${base.runs === 0 ? `no result: ${base.failures[0] ?? "not run"}` : `${fmt(base.msgsPerSec).padStart(9)} msgs/s  p99 ${base.p99Ms.toFixed(2)} ms${cpuText(base)}  (${base.runs} runs, errors ${base.errors}, not SEND_OK ${base.notOk})`}`);
       for (const system of systems) {
-        if (system.kind !== "skiff") continue;
-        const skiff = of(system);
-        const target = targetOf(system.runtime);
-        const wanted = `target ≥ ${target.minThroughputRatio}× msgs/s${target.maxP99Ratio === null ? "" : `, p99 ≤ ${target.maxP99Ratio}×`}`;
-        if (skiff.runs === 0 || base.runs === 0) {
-          const why = skiff.runs === 0 ? (skiff.failures[0] ?? "not run") : "no RocketMQ figures to compare with";
-          out.push(`  ${systemName(system).padEnd(14)} no result: ${why}  → ${wanted}: NOT MET`);
+        const f = system.kind === "rocketmq" ? base : figuresOf(rows, scenario, role, system);
+        const name = systemName(system).padEnd(14);
+        if (f.runs === 0) {
+          out.push(`  ${name} no result: ${f.failures[0] ?? "not run"}`);
           continue;
         }
-        const tput = skiff.msgsPerSec / base.msgsPerSec;
-        const p99 = skiff.p99Ms / base.p99Ms;
-        const met = tput >= target.minThroughputRatio && (target.maxP99Ratio === null || p99 <= target.maxP99Ratio) && skiff.errors === 0 && skiff.notOk === 0;
-        out.push(`  ${systemName(system).padEnd(14)} ${fmt(skiff.msgsPerSec).padStart(9)} msgs/s  p99 ${skiff.p99Ms.toFixed(2)} ms${cpuText(skiff)}  ${systemName(system)} / RocketMQ = ${tput.toFixed(2)}× msgs/s, p99 ${p99.toFixed(2)}×  → ${wanted}: ${met ? "met" : "NOT MET"}${skiff.errors + skiff.notOk > 0 ? ` (errors ${skiff.errors}, not SEND_OK ${skiff.notOk})` : ""}`);
+        const vs = system.kind === "rocketmq" || base.msgsPerSec === null || base.p99Ms === null
+          ? ""
+          : `  = ${(f.msgsPerSec!.median / base.msgsPerSec.median).toFixed(2)}× msgs/s, p99 ${(f.p99Ms!.median / base.p99Ms.median).toFixed(2)}×`;
+        out.push(`  ${name} ${figuresText(f)}${vs}`);
       }
     }
   }
+  out.push("", "targets (same-run ratios):");
+  for (const v of verdictList) out.push(`  ${v.outcome.padEnd(11)} ${v.target} — ${v.subject}: ${v.measured}`);
+  const short = verdictList.filter((v) => v.outcome !== "PASS").length;
+  out.push(`  ${verdictList.length - short} of ${verdictList.length} targets PASS`);
   return out;
 }

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { brokerConf, startJavaBroker, startNamesrv, waitUntil, type JavaServer } from "../../test/interop/rocketmq/harness.ts";
-import { stopAll, type Pair, type PairPorts } from "./pair.ts";
+import { stopAll, timed, type Pair, type PairPorts } from "./pair.ts";
 import type { Role } from "./settings.ts";
 
 const VERSION = "4.9.7";
@@ -30,26 +30,29 @@ const STOP_BOUND_MS = 3_000;
 export async function startRocketMQPair(role: Role, dir: string, ports: PairPorts, heap: string): Promise<Pair> {
   const started: JavaServer[] = [];
   const stop = () => stopAll(started.map((s) => () => s.process.stop(STOP_BOUND_MS)));
+  const readyMs = { master: 0, slave: 0 };
   try {
     const namesrv = await startNamesrv(VERSION, ports.namesrvPort, join(dir, "namesrv-jvm"), NAMESRV_TUNING);
     started.push(namesrv);
     const common = { namesrvAddr: namesrv.address, brokerName: "bench-broker" };
-    const master = startJavaBroker(VERSION, brokerConf({
+    const master = timed(startJavaBroker(VERSION, brokerConf({
       ...common, storeDir: join(dir, "master-store"), listenPort: ports.masterListenPort, brokerRole: role, brokerId: 0, segmentSizeBytes: 1 << 30,
-    }), join(dir, "master-jvm"), brokerJvmTuning(heap));
-    const slave = startJavaBroker(VERSION, brokerConf({
+    }), join(dir, "master-jvm"), brokerJvmTuning(heap)));
+    const slave = timed(startJavaBroker(VERSION, brokerConf({
       ...common, storeDir: join(dir, "slave-store"), listenPort: ports.slaveListenPort, brokerRole: "SLAVE", brokerId: 1, segmentSizeBytes: 1 << 30,
       extra: { haMasterAddress: `127.0.0.1:${ports.masterListenPort + 1}` },
-    }), join(dir, "slave-jvm"), brokerJvmTuning(heap));
+    }), join(dir, "slave-jvm"), brokerJvmTuning(heap)));
     const both = await Promise.allSettled([master, slave]);
-    for (const r of both) if (r.status === "fulfilled") started.push(r.value);
+    for (const r of both) if (r.status === "fulfilled") started.push(r.value.value);
     for (const r of both) if (r.status === "rejected") throw r.reason;
+    readyMs.master = (both[0] as PromiseFulfilledResult<{ ms: number }>).value.ms;
+    readyMs.slave = (both[1] as PromiseFulfilledResult<{ ms: number }>).value.ms;
     await waitUntil("the RocketMQ master to log its slave's HA connection", SLAVE_ATTACH_TIMEOUT_MS, async () => masterLogHasSlave(join(dir, "master-jvm")));
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
   }
-  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, pids: started.map((s) => s.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, stop };
+  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, pids: started.map((s) => s.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, readyMs, stop };
 }
 
 function masterLogHasSlave(runDir: string): boolean {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { startProcess, waitUntil, type TrackedProcess } from "../../test/interop/rocketmq/harness.ts";
 import { skiffCommand } from "../../test/support/skiff-process.ts";
 import type { RuntimeName } from "../../test/support/platform.ts";
-import { stopAll, type Pair, type PairPorts } from "./pair.ts";
+import { stopAll, timed, type Pair, type PairPorts } from "./pair.ts";
 import type { Role } from "./settings.ts";
 
 const BOOT_TIMEOUT_MS = 60_000;
@@ -61,22 +61,26 @@ function httpAddressOf(bootLine: string): string {
 export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: string, ports: PairPorts): Promise<Pair> {
   const started: TrackedProcess[] = [];
   const stop = () => stopAll(started.map((p) => () => p.stop(STOP_BOUND_MS)));
+  const readyMs = { master: 0, slave: 0 };
   try {
     const namesrv = await startSkiffProcess(runtime, "namesrv", ["namesrv", ...flags({ listenPort: ports.namesrvPort })], /The Name Server boot success/);
     started.push(namesrv.proc);
     const common = { brokerName: "bench-broker", flushDiskType: "ASYNC_FLUSH", namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, brokerIP1: "127.0.0.1", brokerIP2: "127.0.0.1" };
     const both = await Promise.allSettled([
-      startSkiffProcess(runtime, "master", ["broker", ...flags({
+      timed(startSkiffProcess(runtime, "master", ["broker", ...flags({
         ...common, brokerRole: role, brokerId: 0, listenPort: ports.masterListenPort, haListenPort: ports.masterListenPort + 1, storePathRootDir: join(dir, "master-store"),
-      })], BROKER_BOOT),
-      startSkiffProcess(runtime, "slave", ["broker", ...flags({
+      })], BROKER_BOOT)),
+      timed(startSkiffProcess(runtime, "slave", ["broker", ...flags({
         ...common, brokerRole: "SLAVE", brokerId: 1, listenPort: ports.slaveListenPort, haListenPort: ports.slaveListenPort + 1,
         haMasterAddress: `127.0.0.1:${ports.masterListenPort + 1}`, storePathRootDir: join(dir, "slave-store"),
-      })], BROKER_BOOT),
+      })], BROKER_BOOT)),
     ]);
-    for (const r of both) if (r.status === "fulfilled") started.push(r.value.proc);
+    for (const r of both) if (r.status === "fulfilled") started.push(r.value.value.proc);
     for (const r of both) if (r.status === "rejected") throw r.reason;
-    const masterHttp = httpAddressOf(both[0].status === "fulfilled" ? both[0].value.line[0] : "");
+    const [master, slave] = both.map((r) => (r as PromiseFulfilledResult<{ value: { line: RegExpMatchArray }; ms: number }>).value);
+    readyMs.master = master.ms;
+    readyMs.slave = slave.ms;
+    const masterHttp = httpAddressOf(master.value.line[0]);
     await waitUntil(`the Skiff master's /ha/status (http://${masterHttp}) to list its slave`, SLAVE_ATTACH_TIMEOUT_MS, async () => {
       const response = await fetch(`http://${masterHttp}/ha/status`, { signal: AbortSignal.timeout(5000) });
       const status = (await response.json()) as { slaves?: unknown[] };
@@ -86,5 +90,5 @@ export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: stri
     await stop().catch(() => undefined);
     throw error;
   }
-  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, pids: started.map((p) => p.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, stop };
+  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, pids: started.map((p) => p.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, readyMs, stop };
 }

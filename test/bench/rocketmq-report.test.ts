@@ -1,23 +1,32 @@
 /**
  * The RocketMQ benchmark's verdicts (bench/rocketmq/): its settings from flags and environment,
- * the interleaving of systems between rounds, and the summary's means over rounds, Skiff/RocketMQ
- * ratios and target checks (Bun ≥ 2× msgs/s with p99 ≤ 1×, Deno and Node ≥ 1×, no errors).
+ * the interleaving of systems between rounds, the medians and spreads over rounds, every target
+ * judged PASS / FALLS SHORT from same-run ratios, and the results file and chart.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { LoadFailure, LoadResult } from "../../bench/rocketmq/load-generator.ts";
 import { execFileSync } from "node:child_process";
-import { cpuPerMessageUs, rowLine, summary, type Row } from "../../bench/rocketmq/report.ts";
-import { SCENARIOS, readSettings, systemName, systemsInOrder, type System } from "../../bench/rocketmq/settings.ts";
+import type { LoadFailure, LoadResult } from "../../bench/rocketmq/load-generator.ts";
+import { cpuPerMessageUs, figuresOf, spreadOf, type Row } from "../../bench/rocketmq/figures.ts";
+import { rowLine, summary } from "../../bench/rocketmq/report.ts";
+import { resultsChart, resultsMarkdown, type RunRecord } from "../../bench/rocketmq/results-file.ts";
+import { SCENARIOS, readSettings, systemName, systemsInOrder, type Role, type Scenario, type System } from "../../bench/rocketmq/settings.ts";
+import { verdicts, type Verdict } from "../../bench/rocketmq/targets.ts";
 
-const [SYNC_32] = SCENARIOS;
+const [SYNC_32, BATCH, ONE] = SCENARIOS;
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
 function result(msgsPerSec: number, p99: number, extra: Partial<LoadResult> = {}): LoadResult {
-  return { ok: true, sends: msgsPerSec * 10, messages: msgsPerSec * 10, msgsPerSec, latencyMs: { p50: p99 / 4, p99, max: p99 * 3 }, errors: 0, errorKinds: {}, statuses: { SEND_OK: msgsPerSec * 10 }, ...extra };
+  return { ok: true, sends: msgsPerSec * 10, messages: msgsPerSec * 10, msgsPerSec, latencyMs: { p50: p99 / 4, p99, p999: p99 * 2, max: p99 * 3 }, errors: 0, errorKinds: {}, statuses: { SEND_OK: msgsPerSec * 10 }, ...extra };
 }
 
-function row(system: System, round: number, r: LoadResult | LoadFailure): Row {
-  return { round, scenario: SYNC_32, role: "SYNC_MASTER", system, result: r, phasesMs: { start: 1, load: 1, stop: 1 }, loadAverage: 0.5 };
+/** A result whose master and slave used `masterUs` and `slaveUs` of CPU per message. */
+function withCpu(r: LoadResult, masterUs: number, slaveUs: number): LoadResult {
+  return { ...r, cpuTicks: [(masterUs * r.messages * CLOCK_TICKS) / 1e6, (slaveUs * r.messages * CLOCK_TICKS) / 1e6] };
+}
+
+function row(system: System, round: number, r: LoadResult | LoadFailure, scenario: Scenario = SYNC_32, role: Role = "SYNC_MASTER", extra: Partial<Row> = {}): Row {
+  return { round, scenario, role, system, result: r, phasesMs: { start: 1, load: 1, stop: 1 }, loadAverage: 0.5, ...extra };
 }
 
 const rocketmq: System = { kind: "rocketmq" };
@@ -25,29 +34,38 @@ const bun: System = { kind: "skiff", runtime: "bun" };
 const deno: System = { kind: "skiff", runtime: "deno" };
 const node: System = { kind: "skiff", runtime: "node" };
 
-function lineOf(lines: string[], system: System): string {
-  const found = lines.find((l) => l.trimStart().startsWith(systemName(system)));
-  assert.ok(found, `a summary line for ${systemName(system)} in:\n${lines.join("\n")}`);
-  return found;
+function verdictOf(list: readonly Verdict[], target: RegExp, subject: string): Verdict {
+  const found = list.filter((v) => target.test(v.target) && v.subject === subject);
+  assert.equal(found.length, 1, `one verdict ${target} for ${subject} in:\n${list.map((v) => `${v.target} — ${v.subject}`).join("\n")}`);
+  return found[0];
 }
 
 describe("RocketMQ benchmark settings", () => {
-  it("defaults to every scenario, role and runtime, 10 s after 5 s of warm-up, 2 rounds", () => {
+  it("defaults to every scenario, role and runtime, 10 s after 5 s of warm-up, 2 rounds, results in bench/results", () => {
     const s = readSettings([], {});
-    assert.deepEqual(s.scenarios.map((x) => x.name), ["sync-32", "batch-8x32"]);
+    assert.deepEqual(s.scenarios.map((x) => x.name), ["sync-32", "batch-8x32", "one-1"]);
     assert.deepEqual(s.roles, ["SYNC_MASTER", "ASYNC_MASTER"]);
     assert.deepEqual(s.runtimes, ["bun", "deno", "node"]);
-    assert.deepEqual([s.warmupMs, s.durationMs, s.rounds, s.javaHeap], [5000, 10_000, 2, "2g"]);
+    assert.deepEqual([s.warmupMs, s.durationMs, s.rounds, s.javaHeap, s.quick, s.outDir], [5000, 10_000, 2, "2g", false, "bench/results"]);
   });
 
   it("takes subsets and knobs, and refuses what it does not know", () => {
-    const s = readSettings(["--runtimes=deno", "--roles=ASYNC_MASTER", "--scenarios=batch-8x32"], { SKIFF_BENCH_SECONDS: "3", SKIFF_BENCH_ROUNDS: "1" });
-    assert.deepEqual([s.runtimes, s.roles, s.scenarios.map((x) => x.name), s.durationMs, s.rounds], [["deno"], ["ASYNC_MASTER"], ["batch-8x32"], 3000, 1]);
+    const s = readSettings(["--runtimes=deno", "--roles=ASYNC_MASTER", "--scenarios=batch-8x32", "--out=/tmp/x"], { SKIFF_BENCH_SECONDS: "3", SKIFF_BENCH_ROUNDS: "1" });
+    assert.deepEqual([s.runtimes, s.roles, s.scenarios.map((x) => x.name), s.durationMs, s.rounds, s.outDir], [["deno"], ["ASYNC_MASTER"], ["batch-8x32"], 3000, 1, "/tmp/x"]);
     assert.deepEqual(readSettings(["--runtimes=none"], {}).runtimes, []);
     assert.throws(() => readSettings(["--runtimes=bun,jvm"], {}), /"jvm" is not one of bun, deno, node/);
     assert.throws(() => readSettings(["--rounds=3"], {}), /unknown argument --rounds=3/);
+    assert.throws(() => readSettings(["--quickly"], {}), /unknown argument --quickly/);
+    assert.throws(() => readSettings(["--out="], {}), /--out=: give a directory/);
     assert.throws(() => readSettings([], { SKIFF_BENCH_SECONDS: "fast" }), /SKIFF_BENCH_SECONDS=fast/);
     assert.throws(() => readSettings([], { SKIFF_BENCH_JAVA_HEAP: "lots" }), /SKIFF_BENCH_JAVA_HEAP=lots/);
+  });
+
+  it("--quick runs one short round of sync-32 under SYNC_MASTER unless told otherwise", () => {
+    const q = readSettings(["--quick"], {});
+    assert.deepEqual([q.quick, q.scenarios.map((x) => x.name), q.roles, q.rounds, q.warmupMs, q.durationMs], [true, ["sync-32"], ["SYNC_MASTER"], 1, 1000, 2000]);
+    const told = readSettings(["--quick", "--roles=ASYNC_MASTER", "--scenarios=one-1"], { SKIFF_BENCH_SECONDS: "4" });
+    assert.deepEqual([told.roles, told.scenarios.map((x) => x.name), told.durationMs], [["ASYNC_MASTER"], ["one-1"], 4000]);
   });
 
   it("runs RocketMQ first in odd rounds and last in even ones", () => {
@@ -57,58 +75,143 @@ describe("RocketMQ benchmark settings", () => {
   });
 });
 
-describe("RocketMQ benchmark summary", () => {
-  const systems = [rocketmq, bun, deno, node];
+describe("RocketMQ benchmark figures", () => {
+  it("takes the median and the spread over rounds, ignoring rounds without figures", () => {
+    assert.deepEqual(spreadOf([30, 10, 20]), { median: 20, min: 10, max: 30, n: 3 });
+    assert.deepEqual(spreadOf([10, null, 40, undefined]), { median: 25, min: 10, max: 40, n: 2 });
+    assert.equal(spreadOf([null]), null);
+    const failure: LoadFailure = { ok: false, phase: "createTopic", error: "refused" };
+    const f = figuresOf([row(bun, 1, result(1000, 4)), row(bun, 2, failure), row(bun, 3, result(3000, 2)), row(deno, 1, result(9, 9))], SYNC_32, "SYNC_MASTER", bun);
+    assert.deepEqual([f.runs, f.msgsPerSec?.median, f.msgsPerSec?.min, f.p99Ms?.median, f.failures], [2, 2000, 1000, 3, ["createTopic: refused"]]);
+  });
 
-  it("compares the means over rounds and holds each runtime to its target", () => {
+  it("turns the measured window's CPU ticks of master and slave into µs per message", () => {
+    // 50,000 messages in the window; the master used 1.5 s of CPU and the slave 0.5 s.
+    const r = result(5000, 10, { cpuTicks: [1.5 * CLOCK_TICKS, 0.5 * CLOCK_TICKS] });
+    assert.deepEqual(cpuPerMessageUs(r), { master: 30, slave: 10 });
+    assert.match(rowLine(row(bun, 1, r)), /CPU\/msg master 30 µs, slave 10 µs/);
+    assert.equal(figuresOf([row(bun, 1, r)], SYNC_32, "SYNC_MASTER", bun).cpuUs.both?.median, 40);
+    assert.equal(cpuPerMessageUs(result(5000, 10, { cpuTicks: [-1, 4] })), null, "a process /proc could not read");
+    assert.equal(cpuPerMessageUs(result(5000, 10)), null, "not measured");
+  });
+
+  it("shows a row's latencies, memory and start-up", () => {
+    const line = rowLine(row(bun, 1, result(5000, 10), SYNC_32, "SYNC_MASTER", {
+      readyMs: { master: 420, slave: 450 }, rss: { idle: { master: 50e6, slave: 48e6 }, loaded: { master: 90e6, slave: null } },
+    }));
+    assert.match(line, /5,000 msgs\/s {2}p50 2\.50 ms {2}p99 10\.00 ms {2}p999 20\.00 ms/);
+    assert.match(line, /RSS MB master 50→90, slave 48→– {2}ready 0\.42 s/);
+  });
+});
+
+describe("RocketMQ benchmark targets", () => {
+  const runtimes = ["bun", "deno", "node"] as const;
+
+  it("holds sync-32 to ≥ 2× on Bun with p99 ≤ 1×, ≥ 1× on Deno and Node, and any errors fail it", () => {
     const rows = [
-      row(rocketmq, 1, result(8000, 12)), row(rocketmq, 2, result(12_000, 8)), // mean 10,000 msgs/s, p99 10 ms
+      row(rocketmq, 1, result(8000, 12)), row(rocketmq, 2, result(12_000, 8)), // median 10,000 msgs/s, p99 10 ms
       row(bun, 1, result(24_000, 9)), row(bun, 2, result(26_000, 9)),
       row(deno, 1, result(9000, 5)), row(deno, 2, result(9000, 5)),
       row(node, 1, result(30_000, 50)), row(node, 2, result(30_000, 50)),
     ];
-    const lines = summary(rows, [SYNC_32], ["SYNC_MASTER"], systems);
-    assert.match(lineOf(lines, rocketmq), /10,000 msgs\/s {2}p99 10\.00 ms {2}\(2 runs/);
-    assert.match(lineOf(lines, bun), /Skiff Bun \/ RocketMQ = 2\.50× msgs\/s, p99 0\.90× {2}→ target ≥ 2× msgs\/s, p99 ≤ 1×: met$/);
-    assert.match(lineOf(lines, deno), /= 0\.90× msgs\/s.*: NOT MET$/);
-    assert.match(lineOf(lines, node), /= 3\.00× msgs\/s, p99 5\.00× {2}→ target ≥ 1× msgs\/s: met$/, "p99 is not part of Node's target");
+    const list = verdicts(rows, [SYNC_32], ["SYNC_MASTER"], runtimes);
+    assert.deepEqual(verdictOf(list, /^msgs\/s ≥ 2×/, "Skiff Bun, sync-32, SYNC_MASTER"), {
+      target: "msgs/s ≥ 2× RocketMQ's, p99 ≤ 1×", subject: "Skiff Bun, sync-32, SYNC_MASTER", measured: "2.50× (25,000 / 10,000 msgs/s), p99 0.90×", outcome: "PASS",
+    });
+    assert.equal(verdictOf(list, /^msgs\/s ≥ 1×/, "Skiff Deno, sync-32, SYNC_MASTER").outcome, "FALLS SHORT");
+    assert.equal(verdictOf(list, /^msgs\/s ≥ 1×/, "Skiff Node, sync-32, SYNC_MASTER").outcome, "PASS", "p99 is not part of Node's target");
+    const worse = verdicts([row(rocketmq, 1, result(10_000, 10)), row(bun, 1, result(30_000, 11)), row(deno, 1, result(20_000, 5, { errors: 1 })), row(node, 1, result(20_000, 5, { statuses: { SEND_OK: 10, FLUSH_SLAVE_TIMEOUT: 1 } }))], [SYNC_32], ["SYNC_MASTER"], runtimes);
+    assert.equal(verdictOf(worse, /^msgs\/s ≥ 2×/, "Skiff Bun, sync-32, SYNC_MASTER").outcome, "FALLS SHORT", "a worse p99");
+    assert.match(verdictOf(worse, /^msgs\/s ≥ 1×/, "Skiff Deno, sync-32, SYNC_MASTER").measured, /errors 1, not SEND_OK 0/);
+    assert.equal(verdictOf(worse, /^msgs\/s ≥ 1×/, "Skiff Deno, sync-32, SYNC_MASTER").outcome, "FALLS SHORT");
+    assert.equal(verdictOf(worse, /^msgs\/s ≥ 1×/, "Skiff Node, sync-32, SYNC_MASTER").outcome, "FALLS SHORT");
   });
 
-  it("fails Bun on a worse p99, and any runtime with errors or statuses other than SEND_OK", () => {
+  it("holds CPU per message (master + slave) to ≤ 0.5× RocketMQ's on Bun and ≤ 0.7× on Deno and Node", () => {
     const rows = [
-      row(rocketmq, 1, result(10_000, 10)),
-      row(bun, 1, result(30_000, 11)),
-      row(deno, 1, result(20_000, 5, { errors: 1, errorKinds: { "RemotingTimeoutException(-1)": 1 } })),
-      row(node, 1, result(20_000, 5, { statuses: { SEND_OK: 10, FLUSH_SLAVE_TIMEOUT: 1 } })),
+      row(rocketmq, 1, withCpu(result(5000, 10), 150, 50)), // 200 µs
+      row(bun, 1, withCpu(result(5000, 10), 70, 30)), // 100 µs = 0.5×
+      row(deno, 1, withCpu(result(5000, 10), 100, 50)), // 150 µs = 0.75×
+      row(node, 1, withCpu(result(5000, 10), 100, 40)), // 140 µs = 0.7×
     ];
-    const lines = summary(rows, [SYNC_32], ["SYNC_MASTER"], systems);
-    assert.match(lineOf(lines, bun), /p99 1\.10×.*NOT MET$/);
-    assert.match(lineOf(lines, deno), /NOT MET \(errors 1, not SEND_OK 0\)$/);
-    assert.match(lineOf(lines, node), /NOT MET \(errors 0, not SEND_OK 1\)$/);
+    const list = verdicts(rows, [SYNC_32], ["SYNC_MASTER"], runtimes);
+    const cpu = (system: string) => verdictOf(list, /^CPU per message/, `${system}, sync-32, SYNC_MASTER`);
+    assert.deepEqual([cpu("Skiff Bun").outcome, cpu("Skiff Bun").measured], ["PASS", "0.50× (100 / 200 µs)"]);
+    assert.equal(cpu("Skiff Deno").outcome, "FALLS SHORT");
+    assert.equal(cpu("Skiff Node").outcome, "PASS");
   });
 
-  it("says why a system has no figures, and uses the rounds that have some", () => {
-    const failure: LoadFailure = { ok: false, phase: "createTopic", error: "no RocketMQ remoting answer from Skiff's name server" };
-    const rows = [row(rocketmq, 1, result(10_000, 10)), row(bun, 1, failure), row(deno, 1, failure), row(deno, 2, result(15_000, 10)), row(node, 1, result(5000, 10))];
-    const lines = summary(rows, [SYNC_32], ["SYNC_MASTER"], systems);
-    assert.match(lineOf(lines, bun), /no result: createTopic: no RocketMQ remoting answer.*NOT MET$/);
-    assert.match(lineOf(lines, deno), /= 1\.50× msgs\/s.*: met$/);
-    assert.match(lineOf(lines, node), /= 0\.50× msgs\/s.*: NOT MET$/);
-    const withoutBase = summary([row(rocketmq, 1, failure), row(node, 1, result(5000, 10))], [SYNC_32], ["SYNC_MASTER"], [rocketmq, node]);
-    assert.match(lineOf(withoutBase, rocketmq), /no result: createTopic/);
-    assert.match(lineOf(withoutBase, node), /no RocketMQ figures to compare with/);
+  it("holds batches to ≥ 3×, SYNC_MASTER to ≥ 0.9× ASYNC_MASTER, one producer's p99 to RocketMQ's, Deno and Node to ≥ 0.7× Bun", () => {
+    const rows = [
+      row(rocketmq, 1, result(30_000, 10), BATCH, "SYNC_MASTER"), row(rocketmq, 1, result(30_000, 10), BATCH, "ASYNC_MASTER"),
+      row(bun, 1, result(95_000, 5), BATCH, "SYNC_MASTER"), row(bun, 1, result(100_000, 5), BATCH, "ASYNC_MASTER"),
+      row(deno, 1, result(60_000, 5), BATCH, "SYNC_MASTER"), row(deno, 1, result(90_000, 5), BATCH, "ASYNC_MASTER"),
+      row(rocketmq, 1, result(1500, 3), ONE, "SYNC_MASTER"), row(bun, 1, result(1600, 2.9), ONE, "SYNC_MASTER"), row(deno, 1, result(1000, 4), ONE, "SYNC_MASTER"),
+    ];
+    const list = verdicts(rows, [BATCH, ONE], ["SYNC_MASTER", "ASYNC_MASTER"], ["bun", "deno"]);
+    assert.equal(verdictOf(list, /^batched/, "Skiff Bun, batch-8x32, SYNC_MASTER").outcome, "PASS");
+    assert.equal(verdictOf(list, /^batched/, "Skiff Deno, batch-8x32, SYNC_MASTER").outcome, "FALLS SHORT");
+    assert.deepEqual([verdictOf(list, /^SYNC_MASTER/, "Skiff Bun, batch-8x32").outcome, verdictOf(list, /^SYNC_MASTER/, "Skiff Bun, batch-8x32").measured], ["PASS", "0.95×"]);
+    assert.equal(verdictOf(list, /^SYNC_MASTER/, "Skiff Deno, batch-8x32").outcome, "FALLS SHORT", "60,000 / 90,000 = 0.67×");
+    assert.equal(verdictOf(list, /^one-producer p99/, "Skiff Bun, one-1, SYNC_MASTER").outcome, "PASS");
+    assert.equal(verdictOf(list, /^one-producer p99/, "Skiff Deno, one-1, SYNC_MASTER").outcome, "FALLS SHORT");
+    assert.equal(verdictOf(list, /^one-producer p99/, "Skiff Bun, one-1, ASYNC_MASTER").outcome, "NO FIGURES", "run but without figures");
+    assert.deepEqual([verdictOf(list, /0\.7× Bun/, "Skiff Deno, batch-8x32, SYNC_MASTER").outcome, verdictOf(list, /0\.7× Bun/, "Skiff Deno, batch-8x32, ASYNC_MASTER").outcome], ["FALLS SHORT", "PASS"]);
+    assert.ok(!list.some((v) => /^msgs\/s ≥ [12]×|^CPU/.test(v.target)), "sync-32's targets are left out when it was not run");
+  });
+
+  it("holds idle RSS to ≤ 80 MB and the master's start to ready to ≤ 0.5 s, over every row of a runtime", () => {
+    const proc = (idle: number, ready: number): Partial<Row> => ({ readyMs: { master: ready, slave: ready }, rss: { idle: { master: idle * 1e6, slave: 10e6 }, loaded: { master: idle * 2e6, slave: 10e6 } } });
+    const rows = [
+      row(rocketmq, 1, result(10, 1), SYNC_32, "SYNC_MASTER", proc(240, 4000)),
+      row(bun, 1, result(10, 1), SYNC_32, "SYNC_MASTER", proc(54, 300)), row(bun, 2, result(10, 1), SYNC_32, "SYNC_MASTER", proc(60, 700)), row(bun, 3, result(10, 1), SYNC_32, "SYNC_MASTER", proc(58, 400)),
+      row(deno, 1, result(10, 1), SYNC_32, "SYNC_MASTER", proc(90, 450)),
+    ];
+    const list = verdicts(rows, [SYNC_32], ["SYNC_MASTER"], ["bun", "deno"]);
+    assert.deepEqual(verdictOf(list, /^idle RSS/, "Skiff Bun"), { target: "idle RSS of each broker ≤ 80 MB", subject: "Skiff Bun", measured: "58 MB, loaded 116 MB (RocketMQ 240, loaded 480 MB)", outcome: "PASS" });
+    assert.equal(verdictOf(list, /^idle RSS/, "Skiff Deno").outcome, "FALLS SHORT");
+    assert.deepEqual([verdictOf(list, /^master ready/, "Skiff Bun").outcome, verdictOf(list, /^master ready/, "Skiff Bun").measured], ["PASS", "0.40 s (RocketMQ 4.00 s)"]);
+    assert.equal(verdictOf(list, /^master ready/, "Skiff Deno").outcome, "PASS", "450 ms");
   });
 });
 
-describe("RocketMQ benchmark CPU per message", () => {
-  it("turns the measured window's CPU ticks of master and slave into µs per message, and shows them", () => {
-    const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-    // 50,000 messages in the window; the master used 1.5 s of CPU and the slave 0.5 s.
-    const r = result(5000, 10, { cpuTicks: [1.5 * clockTicks, 0.5 * clockTicks] });
-    assert.deepEqual(cpuPerMessageUs(r), { master: 30, slave: 10 });
-    assert.match(rowLine(row(bun, 1, r)), /CPU\/msg master 30 µs, slave 10 µs/);
-    assert.match(lineOf(summary([row(rocketmq, 1, result(5000, 10)), row(bun, 1, r)], [SYNC_32], ["SYNC_MASTER"], [rocketmq, bun]), bun), /CPU\/msg master 30 µs, slave 10 µs/);
-    assert.equal(cpuPerMessageUs(result(5000, 10, { cpuTicks: [-1, 4] })), null, "a process /proc could not read");
-    assert.equal(cpuPerMessageUs(result(5000, 10)), null, "not measured");
+describe("RocketMQ benchmark output", () => {
+  const settings = readSettings(["--runtimes=bun,deno", "--scenarios=sync-32", "--roles=SYNC_MASTER"], {});
+  const failure: LoadFailure = { ok: false, phase: "createTopic", error: "no RocketMQ remoting answer from Skiff's name server" };
+  const rows = [
+    row(rocketmq, 1, result(8000, 12)), row(rocketmq, 2, result(12_000, 8)),
+    row(bun, 1, result(24_000, 9)), row(bun, 2, result(26_000, 9)),
+    row(deno, 1, failure), row(deno, 2, failure),
+  ];
+  const systems = systemsInOrder(settings, 1);
+  const list = verdicts(rows, settings.scenarios, settings.roles, settings.runtimes);
+
+  it("summarises medians with their spread, ratios, why a system has no figures, and every target", () => {
+    const lines = summary(rows, settings.scenarios, settings.roles, systems, list);
+    const line = (start: string) => lines.find((l) => l.trimStart().startsWith(start)) ?? assert.fail(`no line ${start} in\n${lines.join("\n")}`);
+    assert.match(line("RocketMQ 4.9.7"), /10,000 \(8,000–12,000\) msgs\/s {2}p99 10\.00 \(8\.00–12\.00\) ms/);
+    assert.match(line("Skiff Bun"), /25,000 \(24,000–26,000\) msgs\/s.*= 2\.50× msgs\/s, p99 0\.90×$/);
+    assert.match(line("Skiff Deno"), /no result: createTopic: no RocketMQ remoting answer/);
+    assert.match(line("PASS        msgs/s ≥ 2×"), /Skiff Bun, sync-32, SYNC_MASTER: 2\.50×/);
+    assert.match(line("NO FIGURES  msgs/s ≥ 1×"), /Skiff Deno/);
+    assert.match(lines.at(-1)!, /^ {2}\d+ of \d+ targets PASS$/);
+  });
+
+  it("writes a results file with tables, targets and the rows, and a chart of the ratios", () => {
+    const record: RunRecord = { date: "2026-12-03", command: "npm run bench -- vs-rocketmq", facts: ["machine: nproc 2"], settings, systems, rows, verdicts: list, wallSeconds: 60 };
+    const md = resultsMarkdown(record, "2026-12-03.svg");
+    assert.match(md, /^# Skiff vs Apache RocketMQ 4\.9\.7 — 2026-12-03\n/);
+    assert.match(md, /!\[Skiff msgs\/s as a ratio of RocketMQ's\]\(2026-12-03\.svg\)/);
+    assert.match(md, /\n\| Skiff Bun \| 25,000 \(24,000–26,000\) \| 2\.50× \| 2\.25 \| 9\.00 \| 18\.00 \|/);
+    assert.match(md, /\n\| Skiff Deno \| no result: createTopic: no RocketMQ remoting answer/);
+    assert.match(md, /\n\| PASS \| msgs\/s ≥ 2× RocketMQ's, p99 ≤ 1× \| Skiff Bun, sync-32, SYNC_MASTER \|/);
+    assert.match(md, /\n\| \*\*NO FIGURES\*\* \| msgs\/s ≥ 1× RocketMQ's \| Skiff Deno, sync-32, SYNC_MASTER \|/);
+    assert.equal(md.split("\nround ").length - 1, rows.length, "every row as it ran");
+    const svg = resultsChart(record);
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svg, />2\.50× \(25,000 msgs\/s\)</);
+    assert.match(svg, />no result</, "Deno's bar");
+    assert.match(svg, />RocketMQ = 1×</);
+    assert.ok(svg.trimEnd().endsWith("</svg>"));
   });
 });
