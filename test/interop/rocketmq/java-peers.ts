@@ -103,7 +103,9 @@ const TEST_TUNING = {
 /** The JVM flags of a RocketMQ process: `tuning` (heap, collector, JIT), its own user.home, IPv4, Java 17 opens. */
 export function jvmFlags(version: RocketMQVersion, userHome: string, tuning: "server" | "client" | readonly string[]): string[] {
   const flags = typeof tuning === "string" ? [...TEST_TUNING[tuning]] : [...tuning];
-  flags.push(`-Duser.home=${userHome}`, "-Djava.net.preferIPv4Stack=true");
+  // java.io.tmpdir too: a RocketMQ remoting server in permissive TLS mode (the default) writes a
+  // self-signed certificate and key there (keyutil_*.crt/.key), which would pile up in /tmp.
+  flags.push(`-Duser.home=${userHome}`, `-Djava.io.tmpdir=${userHome}`, "-Djava.net.preferIPv4Stack=true");
   if (version.startsWith("4.")) flags.push("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED");
   return flags;
 }
