@@ -24,7 +24,7 @@ import { join } from "node:path";
 import { prepareLoadGenerator, type LoadGenerator } from "./rocketmq/load-generator.ts";
 import { pairPorts, type Pair } from "./rocketmq/pair.ts";
 import type { Row } from "./rocketmq/figures.ts";
-import { rssBytes, samplePeakRss } from "./rocketmq/process-stats.ts";
+import { machineBusyShare, rssBytes, samplePeakRss } from "./rocketmq/process-stats.ts";
 import { machineFacts, rowLine, summary } from "./rocketmq/report.ts";
 import { writeResults } from "./rocketmq/results-file.ts";
 import { verdicts } from "./rocketmq/targets.ts";
@@ -76,6 +76,7 @@ async function startPair(system: System, role: Role, rowDir: string): Promise<Pa
 }
 
 async function runRow(load: LoadGenerator, round: number, scenario: Scenario, role: Role, system: System): Promise<Row> {
+  const busyBefore = await machineBusyShare(1000);
   const loadAverage = loadavg()[0];
   const phasesMs = { start: 0, load: 0, stop: 0 };
   const rowDir = join(dir, `r${round}-${scenario.name}-${role}-${system.kind === "rocketmq" ? "rocketmq" : system.runtime}`);
@@ -89,7 +90,7 @@ async function runRow(load: LoadGenerator, round: number, scenario: Scenario, ro
       current = await startPair(system, role, rowDir);
     } catch (error) {
       result = { ok: false, phase: "pair start", error: oneLine((error as Error).message) };
-      return { round, scenario, role, system, result, phasesMs, loadAverage };
+      return { round, scenario, role, system, result, phasesMs, loadAverage, busyBefore };
     } finally {
       phasesMs.start = Date.now() - t;
     }
@@ -115,7 +116,7 @@ async function runRow(load: LoadGenerator, round: number, scenario: Scenario, ro
   } finally {
     await rm(rowDir, { recursive: true, force: true });
   }
-  return { round, scenario, role, system, result, phasesMs, loadAverage, readyMs, rss };
+  return { round, scenario, role, system, result, phasesMs, loadAverage, busyBefore, readyMs, rss };
 }
 
 const runStart = Date.now();

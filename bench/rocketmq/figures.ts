@@ -21,8 +21,10 @@ export interface Row {
   readonly result: LoadResult | LoadFailure;
   /** Wall time of the row's phases: starting the pair, the load generator's JVM, stopping the pair. */
   readonly phasesMs: { readonly start: number; readonly load: number; readonly stop: number };
-  /** The machine's 1-minute load average when the row began (other work on the machine skews figures). */
+  /** The machine's 1-minute load average when the row began (it still counts the previous row). */
   readonly loadAverage: number;
+  /** Share of the machine's CPU busy in the second before the row, none of the benchmark's processes running: other work. */
+  readonly busyBefore?: number | null;
   /** From starting each broker process to its boot line; absent when the pair did not start. */
   readonly readyMs?: { readonly master: number; readonly slave: number };
   /** Resident sets once the pair was ready (idle) and their peaks while the load ran (loaded). */

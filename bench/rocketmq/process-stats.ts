@@ -37,3 +37,29 @@ export function samplePeakRss(pids: readonly number[]): { stop(): Promise<Array<
     },
   };
 }
+
+/** Busy and total CPU time of the whole machine so far (the `cpu` line of /proc/stat), in clock ticks. */
+async function machineTicks(): Promise<{ busy: number; total: number } | null> {
+  try {
+    const line = (await readFile("/proc/stat", "utf8")).split("\n").find((l) => l.startsWith("cpu "));
+    if (line === undefined) return null;
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy, total: busy + idle + iowait };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The share of the machine's CPU time (all cores) that was busy during the next `ms`: taken
+ * between rows, when none of the benchmark's processes run, it is other work on the machine. (The
+ * 1-minute load average is printed too, as asked, but it still counts the previous row.)
+ */
+export async function machineBusyShare(ms: number): Promise<number | null> {
+  const before = await machineTicks();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = await machineTicks();
+  if (before === null || after === null || after.total <= before.total) return null;
+  return (after.busy - before.busy) / (after.total - before.total);
+}

@@ -27,6 +27,9 @@ export function machineFacts(): string[] {
   ];
 }
 
+/** Above this share of the machine busy before a row (with none of the benchmark's processes running), its figures are marked unreliable. */
+export const BUSY_SHARE = 0.25;
+
 export const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** `median (min–max)`, or the median alone when there was one value. */
@@ -39,8 +42,10 @@ export function spreadText(s: Spread | null, digits = 0): string {
 export function rowLine(row: Row): string {
   const head = `round ${row.round}  ${row.scenario.name.padEnd(10)} ${row.role.padEnd(12)} ${systemName(row.system).padEnd(14)}`;
   const s = (ms: number) => (ms / 1000).toFixed(1);
-  const busy = row.loadAverage > cpus().length ? " — the machine was busy with other work, figures unreliable" : "";
-  const tail = `(start ${s(row.phasesMs.start)} s, load ${s(row.phasesMs.load)} s, stop ${s(row.phasesMs.stop)} s; load average ${row.loadAverage.toFixed(2)}${busy})`;
+  const other = row.busyBefore ?? null;
+  const busy = other !== null && other > BUSY_SHARE ? " — the machine was busy with other work, figures unreliable" : "";
+  const otherText = other === null ? "" : `, CPU busy before ${(other * 100).toFixed(0)}%`;
+  const tail = `(start ${s(row.phasesMs.start)} s, load ${s(row.phasesMs.load)} s, stop ${s(row.phasesMs.stop)} s; load average ${row.loadAverage.toFixed(2)}${otherText}${busy})`;
   const r = row.result;
   if (!r.ok) return `${head} NO RESULT (${r.phase}): ${r.error} ${tail}`;
   const statuses = Object.entries(r.statuses).map(([s, n]) => `${s} ${n}`).join(", ") || "none";

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import type { LoadFailure, LoadResult } from "../../bench/rocketmq/load-generator.ts";
+import { machineBusyShare } from "../../bench/rocketmq/process-stats.ts";
 import { cpuPerMessageUs, figuresOf, spreadOf, type Row } from "../../bench/rocketmq/figures.ts";
 import { rowLine, summary } from "../../bench/rocketmq/report.ts";
 import { resultsChart, resultsMarkdown, type RunRecord } from "../../bench/rocketmq/results-file.ts";
@@ -101,6 +102,15 @@ describe("RocketMQ benchmark figures", () => {
     }));
     assert.match(line, /5,000 msgs\/s {2}p50 2\.50 ms {2}p99 10\.00 ms {2}p999 20\.00 ms/);
     assert.match(line, /RSS MB master 50→90, slave 48→– {2}ready 0\.42 s/);
+  });
+
+  it("marks a row unreliable when the machine was busy before it, not for a load average its previous row left", async () => {
+    const line = (extra: Partial<Row>) => rowLine(row(bun, 1, result(5000, 10), SYNC_32, "SYNC_MASTER", extra));
+    assert.doesNotMatch(line({ loadAverage: 9, busyBefore: 0.1 }), /unreliable/);
+    assert.match(line({ loadAverage: 9, busyBefore: 0.1 }), /load average 9\.00, CPU busy before 10%\)$/);
+    assert.match(line({ loadAverage: 0.2, busyBefore: 0.4 }), /CPU busy before 40% — the machine was busy with other work, figures unreliable\)$/);
+    const share = await machineBusyShare(200);
+    assert.ok(share !== null && share >= 0 && share <= 1, `a share of /proc/stat's CPU time: ${share}`);
   });
 });
 
