@@ -5,7 +5,7 @@
 //
 // usage: LoadGen namesrv=HOST:PORT topic=T [threads=32] [batchSize=1] [bodyBytes=1024]
 //                [warmupMs=5000] [durationMs=15000] [timeoutMs=3000] [queues=8]
-//                [routeWaitMs=20000] [readyWaitMs=30000] [retries=0] [cpuPids=PID,PID,...]
+//                [routeWaitMs=20000] [readyWaitMs=30000] [retries=0] [cpuPids=PID,PID,...] [rate=0]
 //
 // Phases: (1) create the topic with `queues` queues through the producer's own admin call
 // (UPDATE_AND_CREATE_TOPIC on every master of TBW102's route) and wait until its route lists them;
@@ -42,6 +42,9 @@ public class LoadGen {
   static final Map<String, AtomicLong> ERROR_KINDS = new ConcurrentHashMap<>();
   static final Map<String, AtomicLong> STATUSES = new ConcurrentHashMap<>();
   static volatile String firstError = null;
+  /** Pacing (rate=): the next slot of the shared schedule, its start and the time between slots (0: unpaced). */
+  static final AtomicLong NEXT_SLOT = new AtomicLong();
+  static long paceFromNs = 0, slotNs = 0;
 
   public static void main(String[] argv) throws Exception {
     Map<String, String> args = new HashMap<>();
@@ -75,6 +78,10 @@ public class LoadGen {
         System.exit(3);
       }
       long startNs = System.nanoTime();
+      int rate = intArg(args, "rate", 0);
+      if (rate < 0) { System.err.println("rate= must be 0 (unpaced) or more"); System.exit(2); }
+      paceFromNs = startNs;
+      slotNs = rate == 0 ? 0 : 1_000_000_000L / rate;
       long measureFromNs = startNs + warmupMs * 1_000_000L, measureToNs = measureFromNs + durationMs * 1_000_000L;
       Sender[] senders = new Sender[threads];
       for (int i = 0; i < threads; i++) {
@@ -294,6 +301,11 @@ public class LoadGen {
     public void run() {
       long now = System.nanoTime();
       while (now < toNs) {
+        if (slotNs > 0) {
+          long at = paceFromNs + NEXT_SLOT.getAndIncrement() * slotNs;
+          while ((now = System.nanoTime()) < at) java.util.concurrent.locks.LockSupport.parkNanos(at - now);
+          if (now >= toNs) break;
+        }
         long started = now;
         SendResult result = null;
         Throwable failure = null;

@@ -36,7 +36,7 @@ export interface LoadFailure {
 }
 
 export interface LoadGenerator {
-  run(namesrvAddr: string, scenario: Scenario, settings: Settings, runDir: string, topic: string, cpuPids?: readonly number[]): Promise<LoadResult | LoadFailure>;
+  run(namesrvAddr: string, scenario: Scenario, settings: Pick<Settings, "warmupMs" | "durationMs">, runDir: string, topic: string, cpuPids?: readonly number[]): Promise<LoadResult | LoadFailure>;
 }
 
 export async function prepareLoadGenerator(): Promise<LoadGenerator> {
@@ -48,6 +48,7 @@ export async function prepareLoadGenerator(): Promise<LoadGenerator> {
         ...(cpuPids.length > 0 ? { cpuPids: cpuPids.join(",") } : {}),
         namesrv: namesrvAddr, topic, threads: scenario.threads, batchSize: scenario.batchSize, bodyBytes: scenario.bodyBytes,
         warmupMs: settings.warmupMs, durationMs: settings.durationMs, routeWaitMs: ROUTE_WAIT_MS, readyWaitMs: READY_WAIT_MS,
+        ...(scenario.ratePerSec === undefined ? {} : { rate: scenario.ratePerSec }),
       };
       const timeoutMs = settings.warmupMs + settings.durationMs + ROUTE_WAIT_MS + READY_WAIT_MS + 60_000;
       const r = await runToEnd("LoadGen", "java", [

@@ -17,6 +17,8 @@ export interface Scenario {
   /** Messages per send call: 1 sends a Message, more send a Collection (one MessageBatch). */
   readonly batchSize: number;
   readonly bodyBytes: number;
+  /** Send calls per second of the whole producer (paced); absent: as fast as the threads go. */
+  readonly ratePerSec?: number;
 }
 
 export const SCENARIOS: readonly Scenario[] = [
