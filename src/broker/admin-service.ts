@@ -32,6 +32,7 @@ import { subscriptionGroupConfig, type SubscriptionGroupConfig } from "../metada
 import { isSystemTopic, topicConfig, type TopicConfig } from "../metadata/topic-config.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import type { Logger } from "../core/log.ts";
+import { setOwn } from "../core/own-property.ts";
 
 export interface AdminServiceDeps {
   readonly config: () => BrokerConfig;
@@ -130,7 +131,6 @@ function changedAttributes(topic: string, current: TopicConfig | undefined, chan
     if (!Object.hasOwn(attributes, key)) throw new SkiffError("BAD_REQUEST", `topic ${topic} has no attribute ${key} to remove`);
     delete attributes[key];
   }
-  // defineProperty: a "__proto__" key stays an ordinary attribute.
-  for (const [key, value] of Object.entries(changes.set)) Object.defineProperty(attributes, key, { value, enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of Object.entries(changes.set)) setOwn(attributes, key, value); // a "__proto__" key stays an ordinary attribute
   return attributes;
 }

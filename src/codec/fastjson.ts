@@ -50,6 +50,7 @@
  */
 import { SkiffError, assert } from "../core/errors.ts";
 import { javaDoubleString } from "./java-double.ts";
+import { setOwn } from "../core/own-property.ts";
 
 export type FastjsonValue = null | boolean | number | string | JavaDouble | readonly FastjsonValue[] | NumericKeyMap | ObjectKeyMap | FastjsonObject;
 export type FastjsonObject = { readonly [key: string]: FastjsonValue | undefined };
@@ -150,8 +151,7 @@ class Parser {
       else if (c === "-" || isDigit(c)) key = String(this.number(false));
       else return this.fail("an object key (a string or an unquoted integer)");
       this.colon();
-      // defineProperty, not assignment: a "__proto__" key must stay an ordinary property.
-      Object.defineProperty(result, key, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
+      setOwn(result, key, this.value(depth + 1)); // a "__proto__" key stays an ordinary property
       if (this.endOfMember("an object")) return result;
     }
   }

@@ -7,7 +7,7 @@
  * `Integer.parseInt("10911 ")` fails); an escaped trailing space (`\ `) stays.
  */
 import { SkiffError } from "../core/errors.ts";
-import { setOwn } from "./validate.ts";
+import { setOwn } from "../core/own-property.ts";
 
 const WHITESPACE = new Set([" ", "\t", "\f"]);
 const SIMPLE_ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", f: "\f" };

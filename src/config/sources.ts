@@ -14,7 +14,8 @@
  * `-c=FILE`), `-h`/`--help`. A value that starts with `-` needs the `=` form (negative numbers
  * excepted).
  */
-import { configInvalid, mergeLayers, setOwn, type ConfigLayer, type ResolvedConfig } from "./validate.ts";
+import { configInvalid, mergeLayers, type ConfigLayer, type ResolvedConfig } from "./validate.ts";
+import { setOwn } from "../core/own-property.ts";
 import { validateBrokerConfig, type BrokerConfig, type Env } from "./broker-config.ts";
 import { parseProperties } from "./properties.ts";
 

@@ -7,6 +7,7 @@
 import type { z } from "zod";
 import { SkiffError } from "../core/errors.ts";
 import { show } from "./fields.ts";
+import { setOwn } from "../core/own-property.ts";
 
 /** Raw values from one source, and how to name that source for a key in a message. */
 export interface ConfigLayer {
@@ -27,11 +28,6 @@ export interface MergedValues {
   readonly values: Record<string, unknown>;
   /** Where each given key's final value came from (absent: the default). */
   readonly origins: Record<string, string>;
-}
-
-/** Sets a key as an own property, even `__proto__` (which then fails as an unknown key). */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 export function mergeLayers(layers: readonly ConfigLayer[]): MergedValues {

@@ -8,6 +8,7 @@
  */
 import { SkiffError } from "../core/errors.ts";
 import { parseFastjson, stringifyFastjson, type FastjsonValue } from "../codec/fastjson.ts";
+import { setOwn } from "../core/own-property.ts";
 
 export type JsonObject = Record<string, unknown>;
 /** Fields a bean did not know, kept verbatim for writing back. */
@@ -106,5 +107,5 @@ export function tableJson(table: ReadonlyMap<string, { readonly config: object; 
  * plain assignment would set the prototype instead, and the entry would vanish from the file.
  */
 export function setOwnField(target: Record<string, FastjsonValue>, key: string, value: FastjsonValue): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  setOwn(target, key, value);
 }

@@ -20,6 +20,7 @@
  */
 import { SkiffError } from "../core/errors.ts";
 import { utf8Decode, utf8Encode, viewOf } from "../core/bytes.ts";
+import { setOwn } from "../core/own-property.ts";
 
 export const FRAME_MAX_BYTES = 16 * 1024 * 1024;
 export const SERIALIZE_JSON = 0;
@@ -194,11 +195,6 @@ function decodeBinaryHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
     at += valueLength;
   }
   return { code, language, version, opaque, flag, ...(remark === undefined ? {} : { remark }), extFields };
-}
-
-/** An own property even for "__proto__" (plain assignment would set the prototype instead). */
-function setOwn(target: Record<string, string>, key: string, value: string): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function illegal(detail: string): SkiffError {

@@ -62,8 +62,10 @@ for (const version of ROCKETMQ_VERSIONS) {
         const signed = new JavaSender(cleanup.add(await startJavaClient(version, "SendClient", { namesrv: target.namesrvAddr, retries: 0, ...APP }, join(runDir, "signed"))));
         const sent = await signed.sendOk(message("JcAclOrders", "acl-ok"));
         assert.equal(sent.status, "SEND_OK");
-        const stored = await fetch(`http://${target.skiffHttpAddress}/topics/JcAclOrders/queues/${sent.queueId}/messages?offset=${sent.queueOffset}&max=1`, { headers: operatorAuth });
-        assert.equal(((await stored.json()) as any).messages[0].msgId, sent.msgId);
+        // waitMs: SEND_OK comes before the consume queue lists the message (dispatch follows the append).
+        const stored = await fetch(`http://${target.skiffHttpAddress}/topics/JcAclOrders/queues/${sent.queueId}/messages?offset=${sent.queueOffset}&max=1&waitMs=5000`, { headers: operatorAuth });
+        const pulled = (await stored.json()) as { messages?: Array<{ msgId: string }> };
+        assert.equal(pulled.messages?.[0]?.msgId, sent.msgId, JSON.stringify(pulled));
 
         const denied = failure(await signed.send(message("JcAclPayments", "acl-denied")), "a topic the account may not publish to");
         // SYSTEM_ERROR is one the producer retries, so it wraps the broker's answer as on RocketMQ 4.9.7.

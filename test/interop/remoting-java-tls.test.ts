@@ -42,8 +42,10 @@ for (const version of ROCKETMQ_VERSIONS) {
         const secured = new JavaSender(cleanup.add(await startJavaClient(version, "SendClient", { namesrv: target.namesrvAddr, retries: 0 }, join(runDir, "tls"), { jvm: ["-Dtls.enable=true"] })));
         const sent = await secured.sendOk(message("JcTlsOrders", "over tls"));
         assert.equal(sent.status, "SEND_OK");
-        const stored = await platform.http.fetcher({ ca: pki.ca })(`https://${target.skiffHttpAddress}/topics/JcTlsOrders/queues/${sent.queueId}/messages?offset=${sent.queueOffset}&max=1`);
-        assert.equal(((await stored.json()) as any).messages[0].msgId, sent.msgId);
+        // waitMs: SEND_OK comes before the consume queue lists the message (dispatch follows the append).
+        const stored = await platform.http.fetcher({ ca: pki.ca })(`https://${target.skiffHttpAddress}/topics/JcTlsOrders/queues/${sent.queueId}/messages?offset=${sent.queueOffset}&max=1&waitMs=5000`);
+        const pulled = (await stored.json()) as { messages?: Array<{ msgId: string }> };
+        assert.equal(pulled.messages?.[0]?.msgId, sent.msgId, JSON.stringify(pulled));
 
         const plain = new JavaSender(cleanup.add(await startJavaClient(version, "SendClient", { namesrv: target.namesrvAddr, retries: 0 }, join(runDir, "plain"))));
         const refused = failure(await plain.send(message("JcTlsOrders", "in clear")), "a producer without TLS");

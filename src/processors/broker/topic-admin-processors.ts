@@ -22,6 +22,7 @@ import type { BrokerRuntime } from "../../broker/runtime.ts";
 import { RequestCode, ResponseCode } from "../../remoting/codes.ts";
 import { RequestHeader } from "../../remoting/request-header.ts";
 import type { RemotingProcessor } from "../../remoting/remoting-server.ts";
+import { setOwn } from "../../core/own-property.ts";
 
 const TOPIC_FILTER_TYPES = new Set(["SINGLE_TAG", "MULTI_TAG"]);
 /** Attribute names as RocketMQ's (`queue.type`, `message.type`, `cleanup.policy`). */
@@ -93,7 +94,7 @@ export function parseAttributeChanges(text: string): AttributeChanges {
     }
     if (seen.has(key)) throw new SkiffError("REMOTING_HEADER_INVALID", `the custom field <attributes> names ${key} twice`);
     seen.add(key);
-    if (match[1] === "+") Object.defineProperty(set, key, { value: match[3], enumerable: true, writable: true, configurable: true });
+    if (match[1] === "+") setOwn(set, key, match[3]);
     else remove.push(key);
   }
   return { set, remove };
