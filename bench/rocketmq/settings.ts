@@ -44,7 +44,7 @@ export interface Settings {
   readonly rounds: number;
   /** Heap of each RocketMQ broker JVM (-Xms = -Xmx), e.g. `2g`. */
   readonly javaHeap: string;
-  /** `--quick`: one short round of sync-32 under SYNC_MASTER, to prove the benchmark works (CI runs it). */
+  /** `--quick`: one short round of sync-32 under SYNC_MASTER with 512 MiB broker heaps, to prove the benchmark works (CI runs it). */
   readonly quick: boolean;
   /** Where the results file and chart go (`--out=DIR`, default bench/results). */
   readonly outDir: string;
@@ -69,8 +69,8 @@ function numberEnv(env: Record<string, string | undefined>, name: string, fallba
   return value;
 }
 
-/** What `--quick` changes where neither a flag nor SKIFF_BENCH_* says otherwise. */
-const QUICK = { scenarios: ["sync-32"], roles: ["SYNC_MASTER"] as Role[], warmupSeconds: 1, seconds: 2, rounds: 1 };
+/** What `--quick` changes where neither a flag nor SKIFF_BENCH_* says otherwise (lean JVMs: CI runs it). */
+const QUICK = { scenarios: ["sync-32"], roles: ["SYNC_MASTER"] as Role[], warmupSeconds: 1, seconds: 2, rounds: 1, javaHeap: "512m" };
 
 export function readSettings(args: readonly string[], env: Record<string, string | undefined>): Settings {
   const known = ["--runtimes=", "--scenarios=", "--roles=", "--out=", "--quick"];
@@ -78,7 +78,7 @@ export function readSettings(args: readonly string[], env: Record<string, string
   const quick = args.includes("--quick");
   const given = (name: string) => args.some((a) => a.startsWith(`--${name}=`));
   const scenarioNames = quick && !given("scenarios") ? QUICK.scenarios : listFlag(args, "scenarios", SCENARIOS.map((s) => s.name));
-  const javaHeap = env.SKIFF_BENCH_JAVA_HEAP ?? "2g";
+  const javaHeap = env.SKIFF_BENCH_JAVA_HEAP ?? (quick ? QUICK.javaHeap : "2g");
   if (!/^\d+[mg]$/.test(javaHeap)) throw new Error(`SKIFF_BENCH_JAVA_HEAP=${javaHeap}: e.g. 2g or 512m`);
   const outDir = args.find((a) => a.startsWith("--out="))?.slice("--out=".length) ?? "bench/results";
   if (outDir === "") throw new Error("--out=: give a directory for the results");

@@ -64,9 +64,9 @@ describe("RocketMQ benchmark settings", () => {
 
   it("--quick runs one short round of sync-32 under SYNC_MASTER unless told otherwise", () => {
     const q = readSettings(["--quick"], {});
-    assert.deepEqual([q.quick, q.scenarios.map((x) => x.name), q.roles, q.rounds, q.warmupMs, q.durationMs], [true, ["sync-32"], ["SYNC_MASTER"], 1, 1000, 2000]);
-    const told = readSettings(["--quick", "--roles=ASYNC_MASTER", "--scenarios=one-1"], { SKIFF_BENCH_SECONDS: "4" });
-    assert.deepEqual([told.roles, told.scenarios.map((x) => x.name), told.durationMs], [["ASYNC_MASTER"], ["one-1"], 4000]);
+    assert.deepEqual([q.quick, q.scenarios.map((x) => x.name), q.roles, q.rounds, q.warmupMs, q.durationMs, q.javaHeap], [true, ["sync-32"], ["SYNC_MASTER"], 1, 1000, 2000, "512m"]);
+    const told = readSettings(["--quick", "--roles=ASYNC_MASTER", "--scenarios=one-1"], { SKIFF_BENCH_SECONDS: "4", SKIFF_BENCH_JAVA_HEAP: "1g" });
+    assert.deepEqual([told.roles, told.scenarios.map((x) => x.name), told.durationMs, told.javaHeap], [["ASYNC_MASTER"], ["one-1"], 4000, "1g"]);
   });
 
   it("runs RocketMQ first in odd rounds and last in even ones", () => {
