@@ -51,58 +51,44 @@ export function verdicts(rows: readonly Row[], scenarios: readonly Scenario[], r
   const ratio = (a: Spread | null, b: Spread | null) => (a === null || b === null || b.median === 0 ? null : a.median / b.median);
   const clean = (f: Figures) => f.errors === 0 && f.notOk === 0;
   const dirt = (f: Figures) => (clean(f) ? "" : `; errors ${f.errors}, not SEND_OK ${f.notOk}`);
-
-  const sync32 = scenario("sync-32");
-  if (sync32) {
+  /** For each role and runtime of scenario `name` (when it was run): Skiff's figures beside RocketMQ's. */
+  const vsRocketMQ = (name: string, judge: (runtime: RuntimeName, role: Role, f: Figures, base: Figures) => void) => {
+    const s = scenario(name);
+    if (!s) return;
     for (const role of roles) {
-      const base = of(sync32, role, ROCKETMQ);
-      for (const runtime of runtimes) {
-        const f = of(sync32, role, skiff(runtime));
-        const t = throughputTarget(runtime);
-        const r = ratio(f.msgsPerSec, base.msgsPerSec);
-        const p99 = ratio(f.p99Ms, base.p99Ms);
-        const measured = r === null || p99 === null ? null : `${x(r)} (${fmt(f.msgsPerSec!.median)} / ${fmt(base.msgsPerSec!.median)} msgs/s), p99 ${x(p99)}${dirt(f)}`;
-        push(`msgs/s ≥ ${t.minRatio}× RocketMQ's${t.maxP99Ratio === null ? "" : `, p99 ≤ ${t.maxP99Ratio}×`}`, `${systemName(skiff(runtime))}, sync-32, ${role}`, measured,
-          r !== null && r >= t.minRatio && (t.maxP99Ratio === null || (p99 !== null && p99 <= t.maxP99Ratio)) && clean(f));
-      }
+      const base = of(s, role, ROCKETMQ);
+      for (const runtime of runtimes) judge(runtime, role, of(s, role, skiff(runtime)), base);
     }
-    if (roles.includes("SYNC_MASTER")) {
-      const base = of(sync32, "SYNC_MASTER", ROCKETMQ);
-      for (const runtime of runtimes) {
-        const f = of(sync32, "SYNC_MASTER", skiff(runtime));
-        const limit = runtime === "bun" ? 0.5 : 0.7;
-        const r = ratio(f.cpuUs.both, base.cpuUs.both);
-        push(`CPU per message (master + slave) ≤ ${limit}× RocketMQ's`, `${systemName(skiff(runtime))}, sync-32, SYNC_MASTER`,
-          r === null ? null : `${x(r)} (${fmt(f.cpuUs.both!.median)} / ${fmt(base.cpuUs.both!.median)} µs)`, r !== null && r <= limit);
-      }
-    }
-  }
+  };
 
-  const batch = scenario("batch-8x32");
-  if (batch) {
-    for (const role of roles) {
-      const base = of(batch, role, ROCKETMQ);
-      for (const runtime of runtimes) {
-        const f = of(batch, role, skiff(runtime));
-        const r = ratio(f.msgsPerSec, base.msgsPerSec);
-        push("batched msgs/s ≥ 3× RocketMQ's", `${systemName(skiff(runtime))}, batch-8x32, ${role}`,
-          r === null ? null : `${x(r)} (${fmt(f.msgsPerSec!.median)} / ${fmt(base.msgsPerSec!.median)} msgs/s)${dirt(f)}`, r !== null && r >= 3 && clean(f));
-      }
-    }
-  }
+  vsRocketMQ("sync-32", (runtime, role, f, base) => {
+    const t = throughputTarget(runtime);
+    const r = ratio(f.msgsPerSec, base.msgsPerSec);
+    const p99 = ratio(f.p99Ms, base.p99Ms);
+    const measured = r === null || p99 === null ? null : `${x(r)} (${fmt(f.msgsPerSec!.median)} / ${fmt(base.msgsPerSec!.median)} msgs/s), p99 ${x(p99)}${dirt(f)}`;
+    push(`msgs/s ≥ ${t.minRatio}× RocketMQ's${t.maxP99Ratio === null ? "" : `, p99 ≤ ${t.maxP99Ratio}×`}`, `${systemName(skiff(runtime))}, sync-32, ${role}`, measured,
+      r !== null && r >= t.minRatio && (t.maxP99Ratio === null || (p99 !== null && p99 <= t.maxP99Ratio)) && clean(f));
+  });
 
-  const one = scenario("one-1");
-  if (one) {
-    for (const role of roles) {
-      const base = of(one, role, ROCKETMQ);
-      for (const runtime of runtimes) {
-        const f = of(one, role, skiff(runtime));
-        const r = ratio(f.p99Ms, base.p99Ms);
-        push("one-producer p99 ≤ RocketMQ's", `${systemName(skiff(runtime))}, one-1, ${role}`,
-          r === null ? null : `${x(r)} (${f.p99Ms!.median.toFixed(2)} / ${base.p99Ms!.median.toFixed(2)} ms; p999 ${f.p999Ms?.median.toFixed(2)} / ${base.p999Ms?.median.toFixed(2)} ms)`, r !== null && r <= 1);
-      }
-    }
-  }
+  vsRocketMQ("sync-32", (runtime, role, f, base) => {
+    if (role !== "SYNC_MASTER") return;
+    const limit = runtime === "bun" ? 0.5 : 0.7;
+    const r = ratio(f.cpuUs.both, base.cpuUs.both);
+    push(`CPU per message (master + slave) ≤ ${limit}× RocketMQ's`, `${systemName(skiff(runtime))}, sync-32, SYNC_MASTER`,
+      r === null ? null : `${x(r)} (${fmt(f.cpuUs.both!.median)} / ${fmt(base.cpuUs.both!.median)} µs)`, r !== null && r <= limit);
+  });
+
+  vsRocketMQ("batch-8x32", (runtime, role, f, base) => {
+    const r = ratio(f.msgsPerSec, base.msgsPerSec);
+    push("batched msgs/s ≥ 3× RocketMQ's", `${systemName(skiff(runtime))}, batch-8x32, ${role}`,
+      r === null ? null : `${x(r)} (${fmt(f.msgsPerSec!.median)} / ${fmt(base.msgsPerSec!.median)} msgs/s)${dirt(f)}`, r !== null && r >= 3 && clean(f));
+  });
+
+  vsRocketMQ("one-1", (runtime, role, f, base) => {
+    const r = ratio(f.p99Ms, base.p99Ms);
+    push("one-producer p99 ≤ RocketMQ's", `${systemName(skiff(runtime))}, one-1, ${role}`,
+      r === null ? null : `${x(r)} (${f.p99Ms!.median.toFixed(2)} / ${base.p99Ms!.median.toFixed(2)} ms; p999 ${f.p999Ms?.median.toFixed(2)} / ${base.p999Ms?.median.toFixed(2)} ms)`, r !== null && r <= 1);
+  });
 
   if (roles.includes("SYNC_MASTER") && roles.includes("ASYNC_MASTER")) {
     for (const s of scenarios) {
