@@ -1,17 +1,19 @@
 /**
  * RocketMQ benchmark (issue 11 item 6, issue 13): the same Java producer (bench/java/LoadGen.java,
  * client 4.9.7) drives a real Apache RocketMQ 4.9.7 pair and a Skiff pair on each chosen runtime
- * (each pair: name server, master, one slave, separate processes, fresh stores every row), in one
- * run, interleaved: for every round, scenario (sync-32, batch-8x32, one-1) and role (SYNC_MASTER,
- * ASYNC_MASTER), RocketMQ then Skiff Bun, Deno, Node (reversed in even rounds). Prints the machine
+ * (each pair: name server, master, one slave, separate processes, fresh stores every row); Skiff's
+ * pairs are driven again by Debian's wrk over keep-alive HTTP (rocketmq/wrk.ts) and by Skiff's own
+ * client under Bun (rocketmq/client-driver.ts). One run, interleaved: for every round, scenario
+ * (sync-32, batch-8x32, one-1) and role (SYNC_MASTER, ASYNC_MASTER), RocketMQ then Skiff Bun,
+ * Deno, Node under each driver (reversed in even rounds). Prints the machine
  * facts, each row as it ends (with the brokers' RSS idle → peak and the master's start-up), the
  * medians with their spread, Skiff's ratios to RocketMQ's and every target PASS or FALLS SHORT
  * (rocketmq/targets.ts); writes them to bench/results/<date>.md with a chart (<date>.svg).
  *
- *   npm run bench -- vs-rocketmq [--runtimes=bun,deno,node] [--scenarios=sync-32,batch-8x32,one-1] [--roles=SYNC_MASTER,ASYNC_MASTER] [--out=DIR]
+ *   npm run bench -- vs-rocketmq [--runtimes=bun,deno,node] [--drivers=java,wrk,client] [--scenarios=sync-32,batch-8x32,one-1] [--roles=SYNC_MASTER,ASYNC_MASTER] [--out=DIR]
  *   npm run bench -- vs-rocketmq --quick   (one round of sync-32 SYNC_MASTER, 1 s + 2 s: proves it runs)
  *   SKIFF_BENCH_SECONDS=10 SKIFF_BENCH_WARMUP_SECONDS=5 SKIFF_BENCH_ROUNDS=2 SKIFF_BENCH_JAVA_HEAP=2g (the defaults;
- *   a whole default run is 48 rows, about 18 minutes on 2 cores)
+ *   a whole default run is 120 rows, about 45 minutes on 2 cores; `--drivers=java` is 48, about 18)
  *   SKIFF_BENCH_CPU_PROF=<dir>: every Skiff process runs under its runtime's CPU profiler (V8
  *   .cpuprofile files in <dir>, written when it stops; the profiler's own cost is in the figures)
  *
@@ -21,6 +23,7 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { prepareClientDriver } from "./rocketmq/client-driver.ts";
 import { prepareLoadGenerator, type LoadGenerator } from "./rocketmq/load-generator.ts";
 import { pairPorts, type Pair } from "./rocketmq/pair.ts";
 import type { Row } from "./rocketmq/figures.ts";
@@ -29,8 +32,9 @@ import { machineFacts, rowLine, summary } from "./rocketmq/report.ts";
 import { writeResults } from "./rocketmq/results-file.ts";
 import { verdicts } from "./rocketmq/targets.ts";
 import { brokerJvmTuning, startRocketMQPair } from "./rocketmq/rocketmq-pair.ts";
-import { readSettings, systemName, systemsInOrder, type Role, type Scenario, type Settings, type System } from "./rocketmq/settings.ts";
+import { readSettings, systemName, systemsInOrder, type Driver, type Role, type Scenario, type Settings, type System } from "./rocketmq/settings.ts";
 import { startSkiffPair } from "./rocketmq/skiff-pair.ts";
+import { prepareWrk } from "./rocketmq/wrk.ts";
 
 let settings: Settings;
 try {
@@ -75,11 +79,12 @@ async function startPair(system: System, role: Role, rowDir: string): Promise<Pa
   }
 }
 
-async function runRow(load: LoadGenerator, round: number, scenario: Scenario, role: Role, system: System): Promise<Row> {
+async function runRow(drivers: Record<Driver, LoadGenerator | null>, round: number, scenario: Scenario, role: Role, system: System): Promise<Row> {
   const busyBefore = await machineBusyShare(1000);
   const loadAverage = loadavg()[0];
   const phasesMs = { start: 0, load: 0, stop: 0 };
-  const rowDir = join(dir, `r${round}-${scenario.name}-${role}-${system.kind === "rocketmq" ? "rocketmq" : system.runtime}`);
+  const rowDir = join(dir, `r${round}-${scenario.name}-${role}-${system.kind === "rocketmq" ? "rocketmq" : `${system.runtime}-${system.driver}`}`);
+  const load = drivers[system.kind === "rocketmq" ? "java" : system.driver]!;
   await mkdir(join(rowDir, "producer"), { recursive: true });
   let result: Row["result"];
   let readyMs: Row["readyMs"];
@@ -100,7 +105,7 @@ async function runRow(load: LoadGenerator, round: number, scenario: Scenario, ro
     const [idleMaster, idleSlave] = await Promise.all(brokers.map(rssBytes));
     const peaks = samplePeakRss(brokers);
     try {
-      result = await load.run(current.namesrvAddr, scenario, settings, join(rowDir, "producer"), `bench_${scenario.name}`, brokers);
+      result = await load.run(current, scenario, settings, join(rowDir, "producer"), `bench_${scenario.name}`, brokers);
       if (!result.ok) result = { ...result, error: oneLine(`${system.kind === "skiff" && noRemoting(result.error) ? `no RocketMQ remoting answer from Skiff's name server at ${current.namesrvAddr}: ` : ""}${result.error}`) };
     } catch (error) {
       result = { ok: false, phase: "load generator", error: oneLine((error as Error).message) };
@@ -126,13 +131,18 @@ try {
   for (const line of facts) console.log(line);
   console.log(`load: ${settings.durationMs / 1000} s measured per row after ${settings.warmupMs / 1000} s warm-up, ${settings.rounds} round(s), fresh stores each row; latency per send call; no client retries`);
   console.log(`RocketMQ broker JVMs: ${brokerJvmTuning(settings.javaHeap).join(" ")}; ASYNC_FLUSH, 1 GiB commit-log segments on both systems`);
-  const load = await prepareLoadGenerator();
+  const drivers: Record<Driver, LoadGenerator | null> = {
+    java: await prepareLoadGenerator(),
+    wrk: settings.runtimes.length > 0 && settings.drivers.includes("wrk") ? await prepareWrk() : null,
+    client: settings.drivers.includes("client") ? prepareClientDriver() : null,
+  };
+  console.log(`Skiff driven by: ${settings.drivers.map((d) => ({ java: "the same Java producer", wrk: "wrk over keep-alive HTTP (-t1, one request in flight per connection)", client: "Skiff's client under Bun over HTTP" })[d]).join("; ")}`);
   const rows: Row[] = [];
   for (let round = 1; round <= settings.rounds; round++) {
     for (const scenario of settings.scenarios) {
       for (const role of settings.roles) {
         for (const system of systemsInOrder(settings, round)) {
-          const row = await runRow(load, round, scenario, role, system);
+          const row = await runRow(drivers, round, scenario, role, system);
           console.log(rowLine(row));
           rows.push(row);
         }
@@ -140,7 +150,7 @@ try {
     }
   }
   const systems = systemsInOrder(settings, 1);
-  const verdictList = verdicts(rows, settings.scenarios, settings.roles, settings.runtimes);
+  const verdictList = verdicts(rows, settings.scenarios, settings.roles, settings.runtimes, settings.drivers);
   for (const line of summary(rows, settings.scenarios, settings.roles, systems, verdictList)) console.log(line);
   const wallSeconds = (Date.now() - runStart) / 1000;
   console.log(`\nwhole run: ${wallSeconds.toFixed(0)} s`);

@@ -19,7 +19,7 @@ import { prepareLoadGenerator } from "./rocketmq/load-generator.ts";
 import { pairPorts, type Pair } from "./rocketmq/pair.ts";
 import { rssBytes } from "./rocketmq/process-stats.ts";
 import { fmt, machineFacts } from "./rocketmq/report.ts";
-import { RUNTIMES, systemName, type Scenario } from "./rocketmq/settings.ts";
+import { brokersName, RUNTIMES, type Scenario } from "./rocketmq/settings.ts";
 import { startSkiffPair } from "./rocketmq/skiff-pair.ts";
 import { soakVerdict, SOAK_WARMUP_SECONDS, type RssSample, type SoakVerdict } from "./rocketmq/soak.ts";
 import type { RuntimeName } from "../test/support/platform.ts";
@@ -83,7 +83,7 @@ async function soak(runtime: RuntimeName, load: Awaited<ReturnType<typeof prepar
     }, SAMPLE_EVERY_MS);
     let result: SoakRow["result"];
     try {
-      result = await load.run(pair.namesrvAddr, scenario, { warmupMs: 0, durationMs: seconds * 1000 }, join(rowDir, "producer"), "bench_soak", [pair.brokerPids.master, pair.brokerPids.slave]);
+      result = await load.run(pair, scenario, { warmupMs: 0, durationMs: seconds * 1000 }, join(rowDir, "producer"), "bench_soak", [pair.brokerPids.master, pair.brokerPids.slave]);
     } finally {
       clearInterval(timer);
     }
@@ -113,7 +113,7 @@ try {
     const row = await soak(runtime, load);
     rows.push(row);
     const r = row.result;
-    console.log(`${systemName({ kind: "skiff", runtime })}: ${r.ok ? `${fmt(r.msgsPerSec)} msgs/s, p99 ${r.latencyMs.p99.toFixed(2)} ms, errors ${r.errors}, statuses ${JSON.stringify(r.statuses)}` : `NO RESULT (${r.phase}): ${r.error}`}`);
+    console.log(`${brokersName({ kind: "skiff", runtime, driver: "java" })}: ${r.ok ? `${fmt(r.msgsPerSec)} msgs/s, p99 ${r.latencyMs.p99.toFixed(2)} ms, errors ${r.errors}, statuses ${JSON.stringify(r.statuses)}` : `NO RESULT (${r.phase}): ${r.error}`}`);
     console.log(`  ${verdictText("master", row.master)}`);
     console.log(`  ${verdictText("slave", row.slave)}`);
   }
@@ -129,11 +129,11 @@ try {
       const r = row.result;
       const load = r.ok ? `${fmt(r.msgsPerSec)} | ${r.latencyMs.p99.toFixed(2)} | ${r.errors}` : `no result: ${r.error.replace(/\|/g, "\\|")} | | `;
       return v === null
-        ? `| ${systemName({ kind: "skiff", runtime: row.runtime })} | ${load} | ${which} | | | | | NO FIGURES | NO FIGURES |`
-        : `| ${systemName({ kind: "skiff", runtime: row.runtime })} | ${load} | ${which} | ${fmt(v.idleMB)} | ${fmt(v.medianMB)} | ${fmt(v.minMB)}–${fmt(v.maxMB)} | ${fmt(v.firstMinuteMB)} → ${fmt(v.lastMinuteMB)} | ${v.idle} | ${v.flat} |`;
+        ? `| ${brokersName({ kind: "skiff", runtime: row.runtime, driver: "java" })} | ${load} | ${which} | | | | | NO FIGURES | NO FIGURES |`
+        : `| ${brokersName({ kind: "skiff", runtime: row.runtime, driver: "java" })} | ${load} | ${which} | ${fmt(v.idleMB)} | ${fmt(v.medianMB)} | ${fmt(v.minMB)}–${fmt(v.maxMB)} | ${fmt(v.firstMinuteMB)} → ${fmt(v.lastMinuteMB)} | ${v.idle} | ${v.flat} |`;
     })),
     "", "## RSS samples (s: master MB / slave MB)", "",
-    ...rows.map((row) => `- ${systemName({ kind: "skiff", runtime: row.runtime })}: ${row.samples.map((s) => `${s.atSeconds.toFixed(0)}: ${s.master === null ? "–" : fmt(s.master / 1e6)}/${s.slave === null ? "–" : fmt(s.slave / 1e6)}`).join(", ")}`),
+    ...rows.map((row) => `- ${brokersName({ kind: "skiff", runtime: row.runtime, driver: "java" })}: ${row.samples.map((s) => `${s.atSeconds.toFixed(0)}: ${s.master === null ? "–" : fmt(s.master / 1e6)}/${s.slave === null ? "–" : fmt(s.slave / 1e6)}`).join(", ")}`),
     "",
   ].join("\n");
   await writeFile(file, md);

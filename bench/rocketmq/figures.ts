@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import type { LoadFailure, LoadResult } from "./load-generator.ts";
-import { systemName, type Role, type Scenario, type System } from "./settings.ts";
+import { brokersName, systemName, type Role, type Scenario, type System } from "./settings.ts";
 
 /** Resident set of the master and the slave, in bytes (null where /proc could not tell). */
 export interface BrokerRss {
@@ -92,7 +92,7 @@ function notOk(statuses: Record<string, number>): number {
   return Object.entries(statuses).filter(([s]) => s !== "SEND_OK").reduce((sum, [, n]) => sum + n, 0);
 }
 
-/** Memory and start-up of one system's broker processes over all its rows (any scenario and role). */
+/** Memory and start-up of one system's broker processes over all its rows (any scenario, role and driver). */
 export interface ProcessFigures {
   /** The larger of the master's and the slave's resident set once the pair was ready, MB. */
   readonly idleRssMB: Spread | null;
@@ -102,7 +102,7 @@ export interface ProcessFigures {
 }
 
 export function processFiguresOf(rows: readonly Row[], system: System): ProcessFigures {
-  const mine = rows.filter((r) => systemName(r.system) === systemName(system));
+  const mine = rows.filter((r) => brokersName(r.system) === brokersName(system));
   return {
     idleRssMB: spreadOf(mine.map((r) => larger(r.rss?.idle))),
     loadedRssMB: spreadOf(mine.map((r) => larger(r.rss?.loaded))),

@@ -35,18 +35,26 @@ export interface LoadFailure {
   readonly error: string;
 }
 
+/** Where a load generator sends: the name server (the Java producer) or the master's HTTP API (wrk, Skiff's client). */
+export interface LoadTarget {
+  /** `127.0.0.1:port` of the name server's RocketMQ remoting. */
+  readonly namesrvAddr: string;
+  /** `127.0.0.1:port` of the master's HTTP API; Skiff pairs only. */
+  readonly masterHttp?: string;
+}
+
 export interface LoadGenerator {
-  run(namesrvAddr: string, scenario: Scenario, settings: Pick<Settings, "warmupMs" | "durationMs">, runDir: string, topic: string, cpuPids?: readonly number[]): Promise<LoadResult | LoadFailure>;
+  run(target: LoadTarget, scenario: Scenario, settings: Pick<Settings, "warmupMs" | "durationMs">, runDir: string, topic: string, cpuPids?: readonly number[]): Promise<LoadResult | LoadFailure>;
 }
 
 export async function prepareLoadGenerator(): Promise<LoadGenerator> {
   const paths = await ensureRocketMQ(VERSION);
   const classes = await compileJava(VERSION, paths.lib, [SOURCE]);
   return {
-    async run(namesrvAddr, scenario, settings, runDir, topic, cpuPids = []) {
+    async run(target, scenario, settings, runDir, topic, cpuPids = []) {
       const args = {
         ...(cpuPids.length > 0 ? { cpuPids: cpuPids.join(",") } : {}),
-        namesrv: namesrvAddr, topic, threads: scenario.threads, batchSize: scenario.batchSize, bodyBytes: scenario.bodyBytes,
+        namesrv: target.namesrvAddr, topic, threads: scenario.threads, batchSize: scenario.batchSize, bodyBytes: scenario.bodyBytes,
         warmupMs: settings.warmupMs, durationMs: settings.durationMs, routeWaitMs: ROUTE_WAIT_MS, readyWaitMs: READY_WAIT_MS,
         ...(scenario.ratePerSec === undefined ? {} : { rate: scenario.ratePerSec }),
       };

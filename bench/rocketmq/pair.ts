@@ -14,6 +14,8 @@ import { freePortBlock } from "../../test/interop/rocketmq/harness.ts";
 export interface Pair {
   /** `127.0.0.1:port` the Java producer is given as namesrvAddr. */
   readonly namesrvAddr: string;
+  /** `127.0.0.1:port` of the master's HTTP API (Skiff pairs: what wrk and Skiff's client drive). */
+  readonly masterHttp?: string;
   /** PIDs of the processes started (for the report). */
   readonly pids: readonly number[];
   /** The master's and the slave's PIDs: their CPU over the measured window is reported per message. */

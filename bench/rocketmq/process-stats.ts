@@ -63,3 +63,25 @@ export async function machineBusyShare(ms: number): Promise<number | null> {
   if (before === null || after === null || after.total <= before.total) return null;
   return (after.busy - before.busy) / (after.total - before.total);
 }
+
+/**
+ * CPU time (user + system, clock ticks of /proc/<pid>/stat fields 14 and 15) the process has used
+ * so far, or -1 where it cannot be read. The command name (field 2) is in parentheses and may hold
+ * spaces: fields are counted after the last `)`.
+ */
+export async function cpuTicks(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(rest[11]) + Number(rest[12]);
+    return Number.isFinite(ticks) ? ticks : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/** The ticks each pid used between `before` and now (-1 where either reading failed). */
+export async function cpuTicksSince(pids: readonly number[], before: readonly number[]): Promise<number[]> {
+  const after = await Promise.all(pids.map(cpuTicks));
+  return after.map((t, i) => (t < 0 || before[i] < 0 ? -1 : t - before[i]));
+}

@@ -40,7 +40,7 @@ export function spreadText(s: Spread | null, digits = 0): string {
 
 /** One finished row, as a line. */
 export function rowLine(row: Row): string {
-  const head = `round ${row.round}  ${row.scenario.name.padEnd(10)} ${row.role.padEnd(12)} ${systemName(row.system).padEnd(14)}`;
+  const head = `round ${row.round}  ${row.scenario.name.padEnd(10)} ${row.role.padEnd(12)} ${systemName(row.system).padEnd(20)}`;
   const s = (ms: number) => (ms / 1000).toFixed(1);
   const other = row.busyBefore ?? null;
   const busy = other !== null && other > BUSY_SHARE ? " — the machine was busy with other work, figures unreliable" : "";
@@ -72,7 +72,7 @@ export function summary(rows: readonly Row[], scenarios: readonly Scenario[], ro
       out.push(`${scenario.name} (${scenario.threads} threads × ${scenario.batchSize} msg/call, ${scenario.bodyBytes} B), ${role}:`);
       for (const system of systems) {
         const f = system.kind === "rocketmq" ? base : figuresOf(rows, scenario, role, system);
-        const name = systemName(system).padEnd(14);
+        const name = systemName(system).padEnd(20);
         if (f.runs === 0) {
           out.push(`  ${name} no result: ${f.failures[0] ?? "not run"}`);
           continue;

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { figuresOf, processFiguresOf, type Row } from "./figures.ts";
 import { fmt, rowLine, spreadText } from "./report.ts";
-import { systemName, type Role, type Scenario, type Settings, type System } from "./settings.ts";
+import { brokersName, systemName, type Role, type Scenario, type Settings, type System } from "./settings.ts";
 import type { Verdict } from "./targets.ts";
 
 export interface RunRecord {
@@ -41,7 +41,7 @@ export function resultsMarkdown(record: RunRecord, chartFile: string): string {
   const out: string[] = [
     `# Skiff vs Apache RocketMQ 4.9.7 — ${record.date}${settings.quick ? " (quick mode: proves the benchmark runs, figures not meaningful)" : ""}`,
     "",
-    `\`${record.command}\` — ${rows.length} rows in ${fmt(record.wallSeconds)} s; ${settings.durationMs / 1000} s measured per row after ${settings.warmupMs / 1000} s of warm-up, ${settings.rounds} round(s), systems interleaved (RocketMQ first in odd rounds, last in even ones), fresh stores each row. The same Java producer (bench/java/LoadGen.java, client 4.9.7) drives every pair (name server + master + one slave, each its own process, ASYNC_FLUSH).`,
+    `\`${record.command}\` — ${rows.length} rows in ${fmt(record.wallSeconds)} s; ${settings.durationMs / 1000} s measured per row after ${settings.warmupMs / 1000} s of warm-up, ${settings.rounds} round(s), systems interleaved (RocketMQ first in odd rounds, last in even ones), fresh stores each row. Every pair is a name server + master + one slave, each its own process, ASYNC_FLUSH. The Java producer (bench/java/LoadGen.java, client 4.9.7) drives RocketMQ and the Skiff rows named by runtime alone; \`(wrk)\` rows are driven by Debian's wrk over keep-alive HTTP to the master, \`(client)\` rows by Skiff's own client under Bun, both with the same bodies, threads and batches (a batch as RocketMQ's binary batch).`,
     "",
     ...record.facts.map((f) => `- ${cell(f)}`),
     "",
@@ -53,9 +53,9 @@ export function resultsMarkdown(record: RunRecord, chartFile: string): string {
     for (const role of settings.roles) out.push("", ...scenarioTable(rows, scenario, role, systems));
   }
   out.push("", "## Memory and start-up", "", "| system | idle RSS, MB (larger of master and slave) | peak RSS under load, MB | master start to ready, s |", "|---|---|---|---|");
-  for (const system of systems) {
+  for (const system of systems.filter((s) => s.kind === "rocketmq" || s.driver === systems.find((t) => t.kind === "skiff")?.driver)) {
     const p = processFiguresOf(rows, system);
-    out.push(`| ${systemName(system)} | ${spreadText(p.idleRssMB)} | ${spreadText(p.loadedRssMB)} | ${p.masterReadyMs === null ? "–" : spreadText({ ...p.masterReadyMs, median: p.masterReadyMs.median / 1000, min: p.masterReadyMs.min / 1000, max: p.masterReadyMs.max / 1000 }, 2)} |`);
+    out.push(`| ${brokersName(system)} | ${spreadText(p.idleRssMB)} | ${spreadText(p.loadedRssMB)} | ${p.masterReadyMs === null ? "–" : spreadText({ ...p.masterReadyMs, median: p.masterReadyMs.median / 1000, min: p.masterReadyMs.min / 1000, max: p.masterReadyMs.max / 1000 }, 2)} |`);
   }
   out.push("", "## Targets", "", "| outcome | target | measured on | figures |", "|---|---|---|---|");
   for (const v of record.verdicts) out.push(`| ${v.outcome === "PASS" ? "PASS" : `**${v.outcome}**`} | ${cell(v.target)} | ${cell(v.subject)} | ${cell(v.measured)} |`);
@@ -86,10 +86,11 @@ function scenarioTable(rows: readonly Row[], scenario: Scenario, role: Role, sys
 
 const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/** Horizontal bars, one group per scenario and role, one bar per Skiff runtime; x = Skiff ÷ RocketMQ msgs/s. */
+/** Horizontal bars, one group per scenario and role, one bar per Skiff runtime and driver; x = Skiff ÷ RocketMQ msgs/s. */
 export function resultsChart(record: RunRecord): string {
   const skiffs = record.systems.filter((s): s is System & { kind: "skiff" } => s.kind === "skiff");
   const colours: Record<string, string> = { bun: "#f472b6", deno: "#34d399", node: "#60a5fa" };
+  const opacity: Record<string, string> = { java: "1", wrk: "0.7", client: "0.45" };
   const groups = record.settings.scenarios.flatMap((scenario) => record.settings.roles.map((role) => ({ scenario, role })));
   const ratios = groups.map(({ scenario, role }) => {
     const base = figuresOf(record.rows, scenario, role, { kind: "rocketmq" }).msgsPerSec;
@@ -105,7 +106,7 @@ export function resultsChart(record: RunRecord): string {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 150}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(`Skiff msgs/s ÷ RocketMQ 4.9.7's, same Java producer, ${record.date}${record.settings.quick ? " (quick)" : ""}`)}</text>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(`Skiff msgs/s ÷ RocketMQ 4.9.7's (Java producer), Skiff by the same producer, wrk and its client, ${record.date}${record.settings.quick ? " (quick)" : ""}`)}</text>`,
   ];
   let y = top;
   groups.forEach(({ scenario, role }, g) => {
@@ -118,7 +119,7 @@ export function resultsChart(record: RunRecord): string {
         parts.push(`<text x="${left + 4}" y="${by + 13}" fill="#888">no result</text>`);
         return;
       }
-      parts.push(`<rect x="${left}" y="${by}" width="${(x(r.ratio) - left).toFixed(1)}" height="${barH}" fill="${colours[system.runtime]}"/>`);
+      parts.push(`<rect x="${left}" y="${by}" width="${(x(r.ratio) - left).toFixed(1)}" height="${barH}" fill="${colours[system.runtime]}" fill-opacity="${opacity[system.driver]}"/>`);
       parts.push(`<text x="${(x(r.ratio) + 4).toFixed(1)}" y="${by + 13}">${escapeXml(`${r.ratio.toFixed(2)}× (${fmt(r.msgsPerSec)} msgs/s)`)}</text>`);
     });
     y += 18 + skiffs.length * (barH + gap) + groupGap;

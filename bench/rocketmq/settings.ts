@@ -1,7 +1,7 @@
 /**
  * What one run of the RocketMQ benchmark measures: the scenarios (the load generator's thread and
  * batch shapes), the broker roles, the Skiff runtimes, the time per row and the rounds, read from
- * the command line (`--runtimes=bun,deno,node`, `--scenarios=…`, `--roles=…`, `--quick`,
+ * the command line (`--runtimes=bun,deno,node`, `--drivers=java,wrk,client`, `--scenarios=…`, `--roles=…`, `--quick`,
  * `--out=DIR`) and the environment (SKIFF_BENCH_*). The targets are in targets.ts.
  */
 import type { RuntimeName } from "../../test/support/platform.ts";
@@ -27,10 +27,26 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: "one-1", threads: 1, batchSize: 1, bodyBytes: 1024 },
 ];
 
-/** A system under test: Apache RocketMQ, or Skiff on one runtime. */
-export type System = { readonly kind: "rocketmq" } | { readonly kind: "skiff"; readonly runtime: RuntimeName };
+/**
+ * What drives a Skiff pair: `java`, the Java producer that drives RocketMQ too (RocketMQ remoting
+ * through the name server); `wrk`, Debian's wrk over keep-alive HTTP to the master (wrk.ts);
+ * `client`, Skiff's own client under Bun over HTTP (client-driver.ts). RocketMQ is always driven
+ * by the Java producer.
+ */
+export type Driver = "java" | "wrk" | "client";
+export const DRIVERS: readonly Driver[] = ["java", "wrk", "client"];
 
+/** A system under test: Apache RocketMQ, or Skiff on one runtime under one driver. */
+export type System = { readonly kind: "rocketmq" } | { readonly kind: "skiff"; readonly runtime: RuntimeName; readonly driver: Driver };
+
+/** `RocketMQ 4.9.7`, `Skiff Bun` (the Java producer), `Skiff Bun (wrk)`, `Skiff Bun (client)`. */
 export function systemName(system: System): string {
+  if (system.kind === "rocketmq") return "RocketMQ 4.9.7";
+  return `${brokersName(system)}${system.driver === "java" ? "" : ` (${system.driver})`}`;
+}
+
+/** The brokers of a system whatever drives them: `RocketMQ 4.9.7`, `Skiff Bun`. */
+export function brokersName(system: System): string {
   if (system.kind === "rocketmq") return "RocketMQ 4.9.7";
   return `Skiff ${system.runtime[0].toUpperCase()}${system.runtime.slice(1)}`;
 }
@@ -39,6 +55,7 @@ export interface Settings {
   readonly scenarios: readonly Scenario[];
   readonly roles: readonly Role[];
   readonly runtimes: readonly RuntimeName[];
+  readonly drivers: readonly Driver[];
   readonly warmupMs: number;
   readonly durationMs: number;
   readonly rounds: number;
@@ -73,7 +90,7 @@ function numberEnv(env: Record<string, string | undefined>, name: string, fallba
 const QUICK = { scenarios: ["sync-32"], roles: ["SYNC_MASTER"] as Role[], warmupSeconds: 1, seconds: 2, rounds: 1, javaHeap: "512m" };
 
 export function readSettings(args: readonly string[], env: Record<string, string | undefined>): Settings {
-  const known = ["--runtimes=", "--scenarios=", "--roles=", "--out=", "--quick"];
+  const known = ["--runtimes=", "--scenarios=", "--roles=", "--drivers=", "--out=", "--quick"];
   for (const a of args) if (!known.some((k) => (k.endsWith("=") ? a.startsWith(k) : a === k))) throw new Error(`unknown argument ${a} (known: ${known.map((k) => (k.endsWith("=") ? `${k}…` : k)).join(" ")})`);
   const quick = args.includes("--quick");
   const given = (name: string) => args.some((a) => a.startsWith(`--${name}=`));
@@ -86,6 +103,7 @@ export function readSettings(args: readonly string[], env: Record<string, string
     scenarios: SCENARIOS.filter((s) => scenarioNames.includes(s.name)),
     roles: quick && !given("roles") ? QUICK.roles : listFlag(args, "roles", ROLES),
     runtimes: listFlag(args, "runtimes", RUNTIMES),
+    drivers: listFlag(args, "drivers", DRIVERS),
     warmupMs: Math.round(numberEnv(env, "SKIFF_BENCH_WARMUP_SECONDS", quick ? QUICK.warmupSeconds : 5, 0) * 1000),
     durationMs: Math.round(numberEnv(env, "SKIFF_BENCH_SECONDS", quick ? QUICK.seconds : 10, 1) * 1000),
     rounds: Math.round(numberEnv(env, "SKIFF_BENCH_ROUNDS", quick ? QUICK.rounds : 2, 1)),
@@ -96,7 +114,8 @@ export function readSettings(args: readonly string[], env: Record<string, string
 }
 
 /** The systems of one (scenario, role) in round `round` (1-based): RocketMQ first in odd rounds, last in even ones. */
-export function systemsInOrder(settings: Settings, round: number): System[] {
-  const systems: System[] = [{ kind: "rocketmq" }, ...settings.runtimes.map((runtime) => ({ kind: "skiff" as const, runtime }))];
+export function systemsInOrder(settings: Pick<Settings, "runtimes" | "drivers">, round: number): System[] {
+  const skiffs = settings.runtimes.flatMap((runtime) => settings.drivers.map((driver) => ({ kind: "skiff" as const, runtime, driver })));
+  const systems: System[] = [{ kind: "rocketmq" }, ...skiffs];
   return round % 2 === 1 ? systems : systems.reverse();
 }

@@ -62,6 +62,7 @@ export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: stri
   const started: TrackedProcess[] = [];
   const stop = () => stopAll(started.map((p) => () => p.stop(STOP_BOUND_MS)));
   const readyMs = { master: 0, slave: 0 };
+  let masterHttp = "";
   try {
     const namesrv = await startSkiffProcess(runtime, "namesrv", ["namesrv", ...flags({ listenPort: ports.namesrvPort })], /The Name Server boot success/);
     started.push(namesrv.proc);
@@ -80,7 +81,7 @@ export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: stri
     const [master, slave] = both.map((r) => (r as PromiseFulfilledResult<{ value: { line: RegExpMatchArray }; ms: number }>).value);
     readyMs.master = master.ms;
     readyMs.slave = slave.ms;
-    const masterHttp = httpAddressOf(master.value.line[0]);
+    masterHttp = httpAddressOf(master.value.line[0]);
     await waitUntil(`the Skiff master's /ha/status (http://${masterHttp}) to list its slave`, SLAVE_ATTACH_TIMEOUT_MS, async () => {
       const response = await fetch(`http://${masterHttp}/ha/status`, { signal: AbortSignal.timeout(5000) });
       const status = (await response.json()) as { slaves?: unknown[] };
@@ -90,5 +91,5 @@ export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: stri
     await stop().catch(() => undefined);
     throw error;
   }
-  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, pids: started.map((p) => p.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, readyMs, stop };
+  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, masterHttp, pids: started.map((p) => p.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, readyMs, stop };
 }

@@ -11,8 +11,12 @@ import { machineBusyShare } from "../../bench/rocketmq/process-stats.ts";
 import { cpuPerMessageUs, figuresOf, spreadOf, type Row } from "../../bench/rocketmq/figures.ts";
 import { rowLine, summary } from "../../bench/rocketmq/report.ts";
 import { resultsChart, resultsMarkdown, type RunRecord } from "../../bench/rocketmq/results-file.ts";
-import { SCENARIOS, readSettings, systemName, systemsInOrder, type Role, type Scenario, type System } from "../../bench/rocketmq/settings.ts";
+import { SCENARIOS, brokersName, readSettings, systemName, systemsInOrder, type Role, type Scenario, type System } from "../../bench/rocketmq/settings.ts";
 import { verdicts, type Verdict } from "../../bench/rocketmq/targets.ts";
+import { sendRequest } from "../../bench/rocketmq/http-load.ts";
+import { resultOf as wrkResult } from "../../bench/rocketmq/wrk.ts";
+import { decodeBatch } from "../../src/codec/batch.ts";
+import { decodePropertiesBytes } from "../../src/codec/properties.ts";
 
 const [SYNC_32, BATCH, ONE] = SCENARIOS;
 const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
@@ -31,9 +35,9 @@ function row(system: System, round: number, r: LoadResult | LoadFailure, scenari
 }
 
 const rocketmq: System = { kind: "rocketmq" };
-const bun: System = { kind: "skiff", runtime: "bun" };
-const deno: System = { kind: "skiff", runtime: "deno" };
-const node: System = { kind: "skiff", runtime: "node" };
+const bun: System = { kind: "skiff", runtime: "bun", driver: "java" };
+const deno: System = { kind: "skiff", runtime: "deno", driver: "java" };
+const node: System = { kind: "skiff", runtime: "node", driver: "java" };
 
 function verdictOf(list: readonly Verdict[], target: RegExp, subject: string): Verdict {
   const found = list.filter((v) => target.test(v.target) && v.subject === subject);
@@ -47,6 +51,7 @@ describe("RocketMQ benchmark settings", () => {
     assert.deepEqual(s.scenarios.map((x) => x.name), ["sync-32", "batch-8x32", "one-1"]);
     assert.deepEqual(s.roles, ["SYNC_MASTER", "ASYNC_MASTER"]);
     assert.deepEqual(s.runtimes, ["bun", "deno", "node"]);
+    assert.deepEqual(s.drivers, ["java", "wrk", "client"]);
     assert.deepEqual([s.warmupMs, s.durationMs, s.rounds, s.javaHeap, s.quick, s.outDir], [5000, 10_000, 2, "2g", false, "bench/results"]);
   });
 
@@ -55,6 +60,8 @@ describe("RocketMQ benchmark settings", () => {
     assert.deepEqual([s.runtimes, s.roles, s.scenarios.map((x) => x.name), s.durationMs, s.rounds, s.outDir], [["deno"], ["ASYNC_MASTER"], ["batch-8x32"], 3000, 1, "/tmp/x"]);
     assert.deepEqual(readSettings(["--runtimes=none"], {}).runtimes, []);
     assert.throws(() => readSettings(["--runtimes=bun,jvm"], {}), /"jvm" is not one of bun, deno, node/);
+    assert.deepEqual(readSettings(["--drivers=wrk"], {}).drivers, ["wrk"]);
+    assert.throws(() => readSettings(["--drivers=ab"], {}), /--drivers: "ab" is not one of java, wrk, client/);
     assert.throws(() => readSettings(["--rounds=3"], {}), /unknown argument --rounds=3/);
     assert.throws(() => readSettings(["--quickly"], {}), /unknown argument --quickly/);
     assert.throws(() => readSettings(["--out="], {}), /--out=: give a directory/);
@@ -70,9 +77,15 @@ describe("RocketMQ benchmark settings", () => {
   });
 
   it("runs RocketMQ first in odd rounds and last in even ones", () => {
-    const s = readSettings([], {});
+    const s = readSettings(["--drivers=java"], {});
     assert.deepEqual(systemsInOrder(s, 1).map(systemName), ["RocketMQ 4.9.7", "Skiff Bun", "Skiff Deno", "Skiff Node"]);
     assert.deepEqual(systemsInOrder(s, 2).map(systemName), ["Skiff Node", "Skiff Deno", "Skiff Bun", "RocketMQ 4.9.7"]);
+  });
+
+  it("drives each Skiff runtime with every driver in turn; RocketMQ only with the Java producer", () => {
+    const s = readSettings(["--runtimes=bun,deno"], {});
+    assert.deepEqual(systemsInOrder(s, 1).map(systemName), ["RocketMQ 4.9.7", "Skiff Bun", "Skiff Bun (wrk)", "Skiff Bun (client)", "Skiff Deno", "Skiff Deno (wrk)", "Skiff Deno (client)"]);
+    assert.deepEqual(systemsInOrder(s, 1).map(brokersName), ["RocketMQ 4.9.7", "Skiff Bun", "Skiff Bun", "Skiff Bun", "Skiff Deno", "Skiff Deno", "Skiff Deno"]);
   });
 });
 
@@ -124,13 +137,13 @@ describe("RocketMQ benchmark targets", () => {
       row(deno, 1, result(9000, 5)), row(deno, 2, result(9000, 5)),
       row(node, 1, result(30_000, 50)), row(node, 2, result(30_000, 50)),
     ];
-    const list = verdicts(rows, [SYNC_32], ["SYNC_MASTER"], runtimes);
+    const list = verdicts(rows, [SYNC_32], ["SYNC_MASTER"], runtimes, ["java"]);
     assert.deepEqual(verdictOf(list, /^msgs\/s ≥ 2×/, "Skiff Bun, sync-32, SYNC_MASTER"), {
       target: "msgs/s ≥ 2× RocketMQ's, p99 ≤ 1×", subject: "Skiff Bun, sync-32, SYNC_MASTER", measured: "2.50× (25,000 / 10,000 msgs/s), p99 0.90×", outcome: "PASS",
     });
     assert.equal(verdictOf(list, /^msgs\/s ≥ 1×/, "Skiff Deno, sync-32, SYNC_MASTER").outcome, "FALLS SHORT");
     assert.equal(verdictOf(list, /^msgs\/s ≥ 1×/, "Skiff Node, sync-32, SYNC_MASTER").outcome, "PASS", "p99 is not part of Node's target");
-    const worse = verdicts([row(rocketmq, 1, result(10_000, 10)), row(bun, 1, result(30_000, 11)), row(deno, 1, result(20_000, 5, { errors: 1 })), row(node, 1, result(20_000, 5, { statuses: { SEND_OK: 10, FLUSH_SLAVE_TIMEOUT: 1 } }))], [SYNC_32], ["SYNC_MASTER"], runtimes);
+    const worse = verdicts([row(rocketmq, 1, result(10_000, 10)), row(bun, 1, result(30_000, 11)), row(deno, 1, result(20_000, 5, { errors: 1 })), row(node, 1, result(20_000, 5, { statuses: { SEND_OK: 10, FLUSH_SLAVE_TIMEOUT: 1 } }))], [SYNC_32], ["SYNC_MASTER"], runtimes, ["java"]);
     assert.equal(verdictOf(worse, /^msgs\/s ≥ 2×/, "Skiff Bun, sync-32, SYNC_MASTER").outcome, "FALLS SHORT", "a worse p99");
     assert.match(verdictOf(worse, /^msgs\/s ≥ 1×/, "Skiff Deno, sync-32, SYNC_MASTER").measured, /errors 1, not SEND_OK 0/);
     assert.equal(verdictOf(worse, /^msgs\/s ≥ 1×/, "Skiff Deno, sync-32, SYNC_MASTER").outcome, "FALLS SHORT");
@@ -144,7 +157,7 @@ describe("RocketMQ benchmark targets", () => {
       row(deno, 1, withCpu(result(5000, 10), 100, 50)), // 150 µs = 0.75×
       row(node, 1, withCpu(result(5000, 10), 100, 40)), // 140 µs = 0.7×
     ];
-    const list = verdicts(rows, [SYNC_32], ["SYNC_MASTER"], runtimes);
+    const list = verdicts(rows, [SYNC_32], ["SYNC_MASTER"], runtimes, ["java"]);
     const cpu = (system: string) => verdictOf(list, /^CPU per message/, `${system}, sync-32, SYNC_MASTER`);
     assert.deepEqual([cpu("Skiff Bun").outcome, cpu("Skiff Bun").measured], ["PASS", "0.50× (100 / 200 µs)"]);
     assert.equal(cpu("Skiff Deno").outcome, "FALLS SHORT");
@@ -158,7 +171,7 @@ describe("RocketMQ benchmark targets", () => {
       row(deno, 1, result(60_000, 5), BATCH, "SYNC_MASTER"), row(deno, 1, result(90_000, 5), BATCH, "ASYNC_MASTER"),
       row(rocketmq, 1, result(1500, 3), ONE, "SYNC_MASTER"), row(bun, 1, result(1600, 2.9), ONE, "SYNC_MASTER"), row(deno, 1, result(1000, 4), ONE, "SYNC_MASTER"),
     ];
-    const list = verdicts(rows, [BATCH, ONE], ["SYNC_MASTER", "ASYNC_MASTER"], ["bun", "deno"]);
+    const list = verdicts(rows, [BATCH, ONE], ["SYNC_MASTER", "ASYNC_MASTER"], ["bun", "deno"], ["java"]);
     assert.equal(verdictOf(list, /^batched/, "Skiff Bun, batch-8x32, SYNC_MASTER").outcome, "PASS");
     assert.equal(verdictOf(list, /^batched/, "Skiff Deno, batch-8x32, SYNC_MASTER").outcome, "FALLS SHORT");
     assert.deepEqual([verdictOf(list, /^SYNC_MASTER/, "Skiff Bun, batch-8x32").outcome, verdictOf(list, /^SYNC_MASTER/, "Skiff Bun, batch-8x32").measured], ["PASS", "0.95×"]);
@@ -170,6 +183,25 @@ describe("RocketMQ benchmark targets", () => {
     assert.ok(!list.some((v) => /^msgs\/s ≥ [12]×|^CPU/.test(v.target)), "sync-32's targets are left out when it was not run");
   });
 
+  it("judges each driver against RocketMQ under the Java producer: over HTTP Deno and Node need ≥ 1.5× with p99 ≤ 1×; memory once per runtime", () => {
+    const wrk = (runtime: "bun" | "deno" | "node"): System => ({ kind: "skiff", runtime, driver: "wrk" });
+    const rows = [
+      row(rocketmq, 1, result(10_000, 10)),
+      row(bun, 1, result(25_000, 9)), row(wrk("bun"), 1, result(19_000, 4)),
+      row(deno, 1, result(14_000, 12)), row(wrk("deno"), 1, result(16_000, 9)),
+      row(node, 1, result(12_000, 20)), row(wrk("node"), 1, result(16_000, 11)),
+    ];
+    const list = verdicts(rows, [SYNC_32], ["SYNC_MASTER"], runtimes, ["java", "wrk"]);
+    assert.equal(verdictOf(list, /^msgs\/s ≥ 2×/, "Skiff Bun, sync-32, SYNC_MASTER").outcome, "PASS");
+    assert.equal(verdictOf(list, /^msgs\/s ≥ 2×/, "Skiff Bun (wrk), sync-32, SYNC_MASTER").outcome, "FALLS SHORT", "1.9×");
+    assert.equal(verdictOf(list, /^msgs\/s ≥ 1×/, "Skiff Deno, sync-32, SYNC_MASTER").outcome, "PASS", "p99 is not part of the Java producer's Deno target");
+    assert.deepEqual(verdictOf(list, /^msgs\/s ≥ 1\.5×/, "Skiff Deno (wrk), sync-32, SYNC_MASTER"), {
+      target: "msgs/s ≥ 1.5× RocketMQ's, p99 ≤ 1×", subject: "Skiff Deno (wrk), sync-32, SYNC_MASTER", measured: "1.60× (16,000 / 10,000 msgs/s), p99 0.90×", outcome: "PASS",
+    });
+    assert.equal(verdictOf(list, /^msgs\/s ≥ 1\.5×/, "Skiff Node (wrk), sync-32, SYNC_MASTER").outcome, "FALLS SHORT", "p99 1.1×");
+    assert.equal(list.filter((v) => /^idle RSS/.test(v.target)).length, 3, "one memory verdict per runtime, whatever drove it");
+  });
+
   it("holds idle RSS to ≤ 80 MB and the master's start to ready to ≤ 0.5 s, over every row of a runtime", () => {
     const proc = (idle: number, ready: number): Partial<Row> => ({ readyMs: { master: ready, slave: ready }, rss: { idle: { master: idle * 1e6, slave: 10e6 }, loaded: { master: idle * 2e6, slave: 10e6 } } });
     const rows = [
@@ -177,7 +209,7 @@ describe("RocketMQ benchmark targets", () => {
       row(bun, 1, result(10, 1), SYNC_32, "SYNC_MASTER", proc(54, 300)), row(bun, 2, result(10, 1), SYNC_32, "SYNC_MASTER", proc(60, 700)), row(bun, 3, result(10, 1), SYNC_32, "SYNC_MASTER", proc(58, 400)),
       row(deno, 1, result(10, 1), SYNC_32, "SYNC_MASTER", proc(90, 450)),
     ];
-    const list = verdicts(rows, [SYNC_32], ["SYNC_MASTER"], ["bun", "deno"]);
+    const list = verdicts(rows, [SYNC_32], ["SYNC_MASTER"], ["bun", "deno"], ["java"]);
     assert.deepEqual(verdictOf(list, /^idle RSS/, "Skiff Bun"), { target: "idle RSS of each broker ≤ 80 MB", subject: "Skiff Bun", measured: "58 MB, loaded 116 MB (RocketMQ 240, loaded 480 MB)", outcome: "PASS" });
     assert.equal(verdictOf(list, /^idle RSS/, "Skiff Deno").outcome, "FALLS SHORT");
     assert.deepEqual([verdictOf(list, /^master ready/, "Skiff Bun").outcome, verdictOf(list, /^master ready/, "Skiff Bun").measured], ["PASS", "0.40 s (RocketMQ 4.00 s)"]);
@@ -186,7 +218,7 @@ describe("RocketMQ benchmark targets", () => {
 });
 
 describe("RocketMQ benchmark output", () => {
-  const settings = readSettings(["--runtimes=bun,deno", "--scenarios=sync-32", "--roles=SYNC_MASTER"], {});
+  const settings = readSettings(["--runtimes=bun,deno", "--drivers=java", "--scenarios=sync-32", "--roles=SYNC_MASTER"], {});
   const failure: LoadFailure = { ok: false, phase: "createTopic", error: "no RocketMQ remoting answer from Skiff's name server" };
   const rows = [
     row(rocketmq, 1, result(8000, 12)), row(rocketmq, 2, result(12_000, 8)),
@@ -194,7 +226,7 @@ describe("RocketMQ benchmark output", () => {
     row(deno, 1, failure), row(deno, 2, failure),
   ];
   const systems = systemsInOrder(settings, 1);
-  const list = verdicts(rows, settings.scenarios, settings.roles, settings.runtimes);
+  const list = verdicts(rows, settings.scenarios, settings.roles, settings.runtimes, settings.drivers);
 
   it("summarises medians with their spread, ratios, why a system has no figures, and every target", () => {
     const lines = summary(rows, settings.scenarios, settings.roles, systems, list);
@@ -223,5 +255,33 @@ describe("RocketMQ benchmark output", () => {
     assert.match(svg, />no result</, "Deno's bar");
     assert.match(svg, />RocketMQ = 1×</);
     assert.ok(svg.trimEnd().endsWith("</svg>"));
+  });
+});
+
+describe("RocketMQ benchmark HTTP drivers", () => {
+  it("send what the Java producer sends: one message as JSON, a batch as RocketMQ's binary batch of 1 KiB 'a'…'z' bodies tagged Bench", () => {
+    const one = sendRequest(SYNC_32);
+    assert.equal(one.contentType, "application/json");
+    const json = JSON.parse(new TextDecoder().decode(one.body)) as { body: string; tags: string };
+    assert.deepEqual([json.body.length, json.body.slice(0, 3), json.body.slice(26, 29), json.tags], [1024, "abc", "abc", "Bench"]);
+    const batch = sendRequest(BATCH);
+    assert.equal(batch.contentType, "application/x-rocketmq-batch");
+    const messages = decodeBatch(batch.body);
+    assert.equal(messages.length, 32);
+    for (const m of messages) {
+      assert.equal(new TextDecoder().decode(m.body), json.body);
+      assert.equal(decodePropertiesBytes(m.properties).get("TAGS"), "Bench");
+    }
+  });
+
+  it("turn wrk's summary into a row's figures: acknowledged messages per second, µs as ms, every error kind counted", () => {
+    const r = wrkResult({
+      requests: 1000, durationUs: 2_000_000, statuses: { SEND_OK: 31_990, FLUSH_SLAVE_TIMEOUT: 10 }, httpErrors: 2,
+      socketErrors: { connect: 0, read: 1, write: 0, timeout: 3 }, latencyUs: { p50: 4100, p99: 12_700, p999: 14_600, max: 17_000 },
+    }, [150, 70]);
+    assert.deepEqual(r, {
+      ok: true, sends: 1000, messages: 32_000, msgsPerSec: 16_000, latencyMs: { p50: 4.1, p99: 12.7, p999: 14.6, max: 17 },
+      errors: 6, errorKinds: { "HTTP not 200": 2, "socket read": 1, "socket timeout": 3 }, statuses: { SEND_OK: 31_990, FLUSH_SLAVE_TIMEOUT: 10 }, cpuTicks: [150, 70],
+    });
   });
 });

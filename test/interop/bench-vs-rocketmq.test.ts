@@ -1,8 +1,9 @@
 /**
  * The RocketMQ benchmark's quick mode, as CI runs it to prove the benchmark still works (issue 13:
  * "its quick mode runs in CI only to prove it still works"): `npm run bench -- vs-rocketmq --quick`
- * starts a real RocketMQ 4.9.7 pair and a Skiff pair on Bun, drives both with the same Java
- * producer, and must print figures for both, the targets' verdicts, and write the results file and
+ * starts a real RocketMQ 4.9.7 pair and Skiff pairs on Bun, drives RocketMQ and one Skiff pair
+ * with the same Java producer, the others with wrk over HTTP and with Skiff's own client, and must
+ * print figures for each, the targets' verdicts, and write the results file and
  * chart. The figures of a 2-second window say nothing about speed and are not judged here.
  */
 import { describe, it, after } from "node:test";
@@ -30,18 +31,18 @@ describe("npm run bench -- vs-rocketmq --quick", { skip: INTEROP_SKIP }, () => {
     if (out) await removeDir(out);
   });
 
-  it("measures RocketMQ 4.9.7 and Skiff on Bun with the same Java producer, judges the targets and writes the results", { timeout: 300_000 }, async () => {
+  it("measures RocketMQ 4.9.7 and Skiff on Bun under the same Java producer, wrk and Skiff's client, judges the targets and writes the results", { timeout: 300_000 }, async () => {
     out = await tempDir("bench-quick");
     const run = await runBench(["vs-rocketmq", "--quick", "--runtimes=bun", `--out=${out}`], 280_000);
     assert.equal(run.code, 0, `exit ${run.code}\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
     const rows = run.stdout.split("\n").filter((l) => l.startsWith("round 1"));
-    assert.equal(rows.length, 2, run.stdout);
-    for (const system of ["RocketMQ 4.9.7", "Skiff Bun"]) {
-      const line = rows.find((l) => l.includes(system)) ?? assert.fail(`no row of ${system}:\n${run.stdout}`);
+    assert.equal(rows.length, 4, run.stdout);
+    for (const system of ["RocketMQ 4.9.7", "Skiff Bun", "Skiff Bun (wrk)", "Skiff Bun (client)"]) {
+      const line = rows.find((l) => l.includes(` ${system}  `)) ?? assert.fail(`no row of ${system}:\n${run.stdout}`);
       assert.match(line, /[\d,]+ msgs\/s {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}p999 [\d.]+ ms/, `${system} produced figures`);
       assert.match(line, /CPU\/msg master \d+ µs, slave \d+ µs {2}RSS MB master \d+→\d+, slave \d+→\d+ {2}ready [\d.]+ s {2}\[SEND_OK \d+/);
     }
-    assert.match(run.stdout, /\n {2}Skiff Bun .* = [\d.]+× msgs\/s, p99 [\d.]+×\n/);
+    for (const system of ["Skiff Bun {2}", "Skiff Bun \\(wrk\\)", "Skiff Bun \\(client\\)"]) assert.match(run.stdout, new RegExp(`\\n {2}${system} .* = [\\d.]+× msgs/s, p99 [\\d.]+×\\n`));
     for (const target of ["msgs/s ≥ 2× RocketMQ's, p99 ≤ 1×", "CPU per message (master + slave) ≤ 0.5× RocketMQ's", "idle RSS of each broker ≤ 80 MB", "master ready ≤ 0.5 s after its process starts"]) {
       assert.match(run.stdout, new RegExp(`\\n {2}(PASS|FALLS SHORT) +${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} — Skiff Bun`), `a verdict on ${target}`);
     }
@@ -52,8 +53,10 @@ describe("npm run bench -- vs-rocketmq --quick", { skip: INTEROP_SKIP }, () => {
     const md = await readFile(join(out, files[0]), "utf8");
     assert.match(md, /\n\| RocketMQ 4\.9\.7 \| [\d,]+ \|/);
     assert.match(md, /\n\| Skiff Bun \| [\d,]+ \| [\d.]+× \|/);
+    assert.match(md, /\n\| Skiff Bun \(wrk\) \| [\d,]+ \| [\d.]+× \|/);
+    assert.match(md, /\n\| Skiff Bun \(client\) \| [\d,]+ \| [\d.]+× \|/);
     assert.match(md, /\n## Targets\n/);
     const svg = await readFile(join(out, files[1]), "utf8");
-    assert.match(svg, /<rect x="\d+" y="[\d.]+" width="[\d.]+" height="18" fill="#f472b6"\/>/, "Bun's bar");
+    assert.match(svg, /<rect x="\d+" y="[\d.]+" width="[\d.]+" height="18" fill="#f472b6" fill-opacity="1"\/>/, "Bun's bar");
   });
 });
