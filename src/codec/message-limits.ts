@@ -84,7 +84,15 @@ export function queueIdProblem(queueId: number): string | null {
   return `queue id ${queueId} is outside 0..${QUEUE_ID_MAX}`;
 }
 
+/** The last topic `queuePathProblem` found valid: records come in runs of one topic (dispatch, a slave's check). */
+let lastValidTopic = "";
+
 /** A topic and queue id that may name `consumequeue/<topic>/<queueId>`: null, or why not. */
 export function queuePathProblem(topic: string, queueId: number): string | null {
-  return topicProblem(topic)?.message ?? queueIdProblem(queueId);
+  if (topic !== lastValidTopic) {
+    const problem = topicProblem(topic);
+    if (problem !== null) return problem.message;
+    lastValidTopic = topic;
+  }
+  return queueIdProblem(queueId);
 }

@@ -33,7 +33,7 @@ import { SkiffError, assert } from "../core/errors.ts";
 import { viewOf } from "../core/bytes.ts";
 import { BLANK_MAGIC_CODE, END_FILE_MIN_BLANK_LENGTH, recordFits } from "../codec/blank-record.ts";
 import { RECORD_OVERHEAD_MAX_BYTES, queuePathProblem } from "../codec/message-limits.ts";
-import { decodeMessageRecord } from "../codec/message-record-decode.ts";
+import { decodeRecordMeta } from "../codec/message-record-decode.ts";
 import { MESSAGE_MAGIC_V1, MESSAGE_MAGIC_V2, messageRecordLength } from "../codec/message-record.ts";
 import { checkContinuity } from "../store/replica.ts";
 
@@ -119,7 +119,7 @@ export class ReplicaStream {
       while (body.length - i >= HEAD_BYTES) {
         const size = this.checkHead(view, i, offset + i);
         if (body.length - i < size) break;
-        this.checkWhole(body, i, size, offset + i);
+        this.checkWhole(body, view, i, size, offset + i);
         i += size;
       }
     } finally {
@@ -148,7 +148,7 @@ export class ReplicaStream {
     this.carryFilled += take;
     i += take;
     if (this.carryFilled < carry.length) return i;
-    this.checkWhole(carry, 0, carry.length, start);
+    this.checkWhole(carry, viewOf(carry), 0, carry.length, start);
     out.push({ offset: start, bytes: carry });
     this.carry = null;
     this.carryFilled = 0;
@@ -177,8 +177,8 @@ export class ReplicaStream {
   }
 
   /** Checks the whole record `bytes[i, i + size)` that lands at `at` (its head already checked). */
-  private checkWhole(bytes: Uint8Array, i: number, size: number, at: number): void {
-    const record = decodeMessageRecord(bytes.subarray(i, i + size), 0, { readBody: false, checkCrc: true });
+  private checkWhole(bytes: Uint8Array, view: DataView, i: number, size: number, at: number): void {
+    const record = decodeRecordMeta(bytes, i, { checkCrc: true, view });
     if (record.kind === "blank") return;
     if (record.kind !== "message") {
       throw invalid(at, record.kind === "invalid" ? `${record.reason}: ${record.detail}` : "record cut short");

@@ -52,7 +52,7 @@ export class BlockCache {
       const at = offset + done;
       const block = this.getOrCreate(at);
       const n = Math.min(bytes.byteLength - done, block.start + block.bytes.byteLength - at);
-      block.bytes.set(bytes.subarray(done, done + n), at - block.start);
+      block.bytes.set(done === 0 && n === bytes.byteLength ? bytes : bytes.subarray(done, done + n), at - block.start); // no view made for the usual whole write
       if (block.validTo !== at) block.validFrom = at; // first write into a fresh or truncated block
       block.validTo = at + n;
       done += n;

@@ -12,7 +12,8 @@
  * A blank record moves the scan to the next segment.
  */
 import type { StoreCheckpoint } from "../codec/checkpoint.ts";
-import { decodeMessageRecord } from "../codec/message-record-decode.ts";
+import { decodeRecordMeta } from "../codec/message-record-decode.ts";
+import { viewOf } from "../core/bytes.ts";
 import type { SegmentedLog } from "./segmented-log.ts";
 
 const CHUNK_BYTES = 8 << 20;
@@ -51,7 +52,7 @@ async function abnormalStart(log: SegmentedLog, checkpoint: StoreCheckpoint): Pr
   if (safeTimestamp <= 0) return starts[0];
   for (let i = starts.length - 1; i >= 0; i--) {
     const head = await log.read(starts[i], Math.min(CHUNK_BYTES, log.segmentSizeBytes));
-    const first = decodeMessageRecord(head, 0, { readBody: false });
+    const first = decodeRecordMeta(head, 0);
     if (first.kind === "message" && first.storeTimestamp !== 0 && first.storeTimestamp <= safeTimestamp) return starts[i];
   }
   return starts[0];
@@ -68,13 +69,14 @@ async function scanRecords(log: SegmentedLog, from: number, checkCrc: boolean) {
     const chunk = await log.read(position, Math.min(want, segmentEnd - position));
     const reachesSegmentEnd = position + chunk.byteLength === segmentEnd;
     want = CHUNK_BYTES;
+    const view = viewOf(chunk);
     let at = 0;
     for (;;) {
       if (at === chunk.byteLength) {
         position += at;
         break;
       }
-      const record = decodeMessageRecord(chunk, at, { readBody: checkCrc, checkCrc });
+      const record = decodeRecordMeta(chunk, at, { checkCrc, view });
       if (record.kind === "message") {
         at += record.totalSize;
         lastStoreTimestamp = record.storeTimestamp;

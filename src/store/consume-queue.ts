@@ -23,8 +23,10 @@ import {
   encodeConsumeQueueEntry,
   isPlaceholderEntry,
   PLACEHOLDER_ENTRY,
+  writeConsumeQueueEntry,
   type ConsumeQueueEntry,
 } from "../codec/consume-queue-entry.ts";
+import { viewOf } from "../core/bytes.ts";
 import type { FileHandlePool } from "./file-handle-pool.ts";
 import { SegmentedLog, type RetiredSegment } from "./segmented-log.ts";
 import type { StoreHealth } from "./store-health.ts";
@@ -32,6 +34,9 @@ import type { StoreHealth } from "./store-health.ts";
 export type { ConsumeQueueEntry };
 
 const ENTRY = CQ_STORE_UNIT_SIZE;
+/** Where `put` encodes an entry before the log copies it (append copies at once): no allocation per entry. */
+const SCRATCH = new Uint8Array(ENTRY);
+const SCRATCH_VIEW = viewOf(SCRATCH);
 
 export interface ConsumeQueueOptions {
   readonly fs: FileSystem;
@@ -70,6 +75,7 @@ export class ConsumeQueue {
       handlePool: options.handlePool,
       health: options.health,
       holdWhileFailing: true, // entries are rebuilt from the commit log: keep serving them from memory
+      deferWrites: true, // the dispatcher asks once per chunk (writePending), not once per entry
     });
     const queue = new ConsumeQueue(options, log);
     await queue.recover();
@@ -101,7 +107,8 @@ export class ConsumeQueue {
     if (queueOffset < expected) return false;
     // A gap means lost entries: RocketMQ logs "[BUG]logic queue order maybe wrong" and appends anyway.
     await this.log.waitForCapacity();
-    this.log.append(encodeConsumeQueueEntry(entry));
+    writeConsumeQueueEntry(SCRATCH, 0, entry, SCRATCH_VIEW);
+    this.log.append(SCRATCH);
     this.maxPhysicalEndValue = entry.physicalOffset + entry.size;
     return true;
   }
@@ -130,6 +137,11 @@ export class ConsumeQueue {
       await this.log.truncateTo(count * ENTRY);
       await this.refreshMaxPhysicalEnd();
     }
+  }
+
+  /** Hands the entries put so far to the OS (the dispatcher, after each chunk); `flush` and reads need no call. */
+  writePending(): void {
+    this.log.writePending();
   }
 
   flush(): Promise<number> {

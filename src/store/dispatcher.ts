@@ -8,7 +8,8 @@
  * waits for more bytes. A record whose topic or queue id could not name a directory (`..`, `/`, -1,
  * 2^31-1: a store written by something else) gets no entry and is logged: nothing is created for it.
  * The same queued records (not transaction halves or rollbacks) go to the message index, when there
- * is one (`index`: UNIQ_KEY and KEYS, index-service.ts); its pages reach the OS after each batch. A delayed message's tagsCode is its delivery time, computed with this
+ * is one (`index`: UNIQ_KEY and KEYS, index-service.ts); its pages reach the OS after each batch,
+ * as do the consume queues' new entries (one write per queue per chunk, not one per entry). A delayed message's tagsCode is its delivery time, computed with this
  * broker's own delay levels. Listeners hear about every new entry (long polling wakes on them).
  * A topic deletion record (topic-deletion.ts) deletes the topic's consume queues where it stands
  * in the log, on a master as on a slave and in every re-dispatch.
@@ -23,13 +24,15 @@
  * RocketMQ's reput does.
  */
 import { tagsCode } from "../codec/java-hash.ts";
-import { decodeMessageRecord, type DecodedMessage } from "../codec/message-record-decode.ts";
+import { decodeRecordMeta, type MessageRecordMeta } from "../codec/message-record-decode.ts";
 import { queuePathProblem } from "../codec/message-limits.ts";
 import { decodeProperties, MessageConst } from "../codec/properties.ts";
 import { isQueued, type CommitLog } from "./commit-log.ts";
+import type { ConsumeQueue } from "./consume-queue.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
 import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
 import { assert, assertSafeOffset } from "../core/errors.ts";
+import { viewOf } from "../core/bytes.ts";
 import type { IndexedRecord } from "./index-service.ts";
 import { isTopicDeletion } from "./topic-deletion.ts";
 
@@ -68,6 +71,8 @@ export class Dispatcher {
   private readonly options: DispatcherOptions;
   private waiters: Array<{ offset: number; resolve: () => void }> = [];
   private lastStall: string | null = null;
+  /** Queues given entries in the current chunk: each writes them in one go when it ends. */
+  private readonly touched = new Set<ConsumeQueue>();
 
   constructor(options: DispatcherOptions) {
     this.options = options;
@@ -123,15 +128,27 @@ export class Dispatcher {
   }
 
   private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      while (await this.step()) {
-        await this.options.index?.afterBatch();
+    try {
+      do {
+        this.again = false;
+        while (await this.step()) {
+          this.writeTouched();
+          await this.options.index?.afterBatch();
+          this.releaseWaiters();
+        }
+        this.writeTouched();
+        if (this.options.index?.hasPending) await this.options.index.afterBatch(); // a step that stopped early
         this.releaseWaiters();
-      }
-      if (this.options.index?.hasPending) await this.options.index.afterBatch(); // a step that stopped early
-      this.releaseWaiters();
-    } while (this.again);
+      } while (this.again);
+    } finally {
+      this.writeTouched(); // a failed step's entries too
+    }
+  }
+
+  /** The entries of the chunk just dispatched go to the OS: one write per queue, not one per entry. */
+  private writeTouched(): void {
+    for (const queue of this.touched) queue.writePending();
+    this.touched.clear();
   }
 
   /** Dispatches one chunk; false when there is nothing (whole) left. */
@@ -143,9 +160,10 @@ export class Dispatcher {
     if (from >= end) return false;
     const segmentEnd = from - (from % segmentSize) + segmentSize;
     const chunk = await commitLog.log.read(from, Math.min(end, segmentEnd, from + CHUNK_BYTES) - from);
+    const view = viewOf(chunk);
     let at = 0;
     while (at < chunk.byteLength) {
-      const record = decodeMessageRecord(chunk, at, { readBody: false });
+      const record = decodeRecordMeta(chunk, at, { view });
       if (record.kind === "message") {
         await this.dispatch(record);
         at += record.totalSize;
@@ -156,7 +174,7 @@ export class Dispatcher {
         if (at === 0 && from + chunk.byteLength < Math.min(end, segmentEnd)) {
           // A record longer than the chunk: read it whole next time.
           const whole = await commitLog.log.read(from, Math.min(record.neededBytes, segmentEnd - from));
-          const again = decodeMessageRecord(whole, 0, { readBody: false });
+          const again = decodeRecordMeta(whole, 0);
           if (again.kind !== "message") break;
           await this.dispatch(again);
           at = again.totalSize;
@@ -179,7 +197,7 @@ export class Dispatcher {
     this.fromOffset = offset;
   }
 
-  private async dispatch(record: DecodedMessage): Promise<void> {
+  private async dispatch(record: MessageRecordMeta): Promise<void> {
     this.lastStoreTimestampValue = record.storeTimestamp;
     if (!isQueued(record.sysFlag)) {
       if (isTopicDeletion(record)) await this.options.queues.deleteTopic(record.topic);
@@ -202,10 +220,11 @@ export class Dispatcher {
       tagsCode: this.tagsCodeOf(record, properties),
     });
     if (!added) return;
+    this.touched.add(queue);
     for (const listener of this.listeners) listener(record.topic, record.queueId, queue.maxOffset, record.storeTimestamp);
   }
 
-  private tagsCodeOf(record: DecodedMessage, properties: Map<string, string>): number {
+  private tagsCodeOf(record: MessageRecordMeta, properties: Map<string, string>): number {
     const delay = properties.get(MessageConst.DELAY);
     if (record.topic === SCHEDULE_TOPIC && delay !== undefined) {
       const levels = this.options.delayLevelsMs;

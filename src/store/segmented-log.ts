@@ -64,6 +64,13 @@ export interface SegmentedLogOptions {
   readonly holdWhileFailing?: boolean;
   /** Reads every block back after writing it and asserts it matches (stress tests). */
   readonly verifyWrites?: boolean;
+  /**
+   * Appends are written when the owner asks (`writePending`), when a block's worth is unwritten, or
+   * when anything waits for them (`waitWritten`, `flush`, `close`, `truncateTo`), not one microtask
+   * after each append: for logs of many tiny appends made in bursts (the consume queues' 20-byte
+   * entries, one per dispatched record), so a burst costs one write instead of one per entry.
+   */
+  readonly deferWrites?: boolean;
 }
 
 export class SegmentedLog {
@@ -88,6 +95,7 @@ export class SegmentedLog {
   private resets = 0;
   private readonly health: StoreHealth;
   private readonly maxUnwrittenBytes: number;
+  private readonly blockSizeBytes: number;
   /** Reads pinning segment files, and the segment retired whose file is not removed yet. */
   private readonly retirement: SegmentRetirement;
 
@@ -97,6 +105,7 @@ export class SegmentedLog {
     this.options = options;
     this.segmentSizeBytes = options.segmentSizeBytes;
     const blockSize = Math.min(options.blockSizeBytes ?? 1 << 20, options.segmentSizeBytes);
+    this.blockSizeBytes = blockSize;
     this.cache = new BlockCache(options.segmentSizeBytes, blockSize, options.keepWrittenBlocks ?? 16);
     this.maxUnwrittenBytes = Math.max(options.maxUnwrittenBytes ?? 64 << 20, blockSize);
     const pool = options.handlePool ?? new FileHandlePool(Math.max(2, options.maxOpenFiles ?? 8));
@@ -179,8 +188,13 @@ export class SegmentedLog {
     if (this.segments[this.segments.length - 1] !== segmentStart) this.segments.push(segmentStart);
     this.cache.write(at, bytes);
     this.maxOffsetValue = at + bytes.byteLength;
-    this.kickWriter();
+    if (!this.options.deferWrites || this.maxOffsetValue - this.writtenOffsetValue >= this.blockSizeBytes) this.kickWriter();
     return at;
+  }
+
+  /** Hands every appended byte to the writer now (with `deferWrites`; otherwise it already has them). */
+  writePending(): void {
+    if (this.writtenOffsetValue < this.maxOffsetValue && !this.failure) this.kickWriter();
   }
 
   /** Reads `[offset, offset+length)`, which must lie within one segment and below `maxOffset`. */
@@ -259,6 +273,7 @@ export class SegmentedLog {
   waitWritten(offset: number): Promise<void> {
     if (this.writtenOffsetValue >= offset) return Promise.resolve();
     if (this.failure) return Promise.reject(this.failure);
+    this.writePending();
     return this.writeWaiters.wait(offset);
   }
 
@@ -274,6 +289,7 @@ export class SegmentedLog {
    * later segments are deleted and the rest of the segment holding `offset` reads as zeros again.
    */
   async truncateTo(offset: number): Promise<void> {
+    this.writePending(); // deferred bytes below `offset` stay: they are written first
     await this.idle();
     await this.removeAnyRetired();
     // Bytes below `offset` that are not written yet cannot be declared written.

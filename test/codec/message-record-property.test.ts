@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { encodeBlankRecord } from "../../src/codec/blank-record.ts";
 import { type HostAddress } from "../../src/codec/host-address.ts";
-import { type DecodedRecord, decodeMessageRecord, RecordProblem } from "../../src/codec/message-record-decode.ts";
+import { type DecodedRecord, decodeMessageRecord, decodeRecordMeta, RecordProblem } from "../../src/codec/message-record-decode.ts";
 import { encodeMessageRecord, MESSAGE_MAGIC_V1, MESSAGE_MAGIC_V2, messageRecordLength, type MessageRecordFields } from "../../src/codec/message-record.ts";
 import { encodeProperties } from "../../src/codec/properties.ts";
 import { QUEUE_ID_MAX } from "../../src/codec/message-limits.ts";
@@ -52,9 +52,15 @@ const GOLDEN = [
 
 const PROBLEMS = new Set<string>(Object.values(RecordProblem));
 
-/** Decodes without throwing, and checks the result is one of the four documented shapes. */
+/**
+ * Decodes without throwing, and checks the result is one of the four documented shapes, and that
+ * `decodeRecordMeta` (with and without a view given) answers the same but the hosts and the body.
+ */
 function decodeChecked(bytes: Uint8Array, at = 0): DecodedRecord {
   const result = decodeMessageRecord(bytes, at, { checkCrc: true });
+  const { bornHost: _b, storeHost: _s, body: _body, ...meta } = result.kind === "message" ? result : { ...result, bornHost: null, storeHost: null, body: null };
+  assert.deepEqual(decodeRecordMeta(bytes, at, { checkCrc: true }), meta, "decodeRecordMeta agrees");
+  assert.deepEqual(decodeRecordMeta(bytes, at, { checkCrc: true, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) }), meta, "also with the caller's view");
   const available = bytes.length - at;
   switch (result.kind) {
     case "message":
