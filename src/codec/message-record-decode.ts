@@ -179,12 +179,12 @@ function readMessage(bytes: Uint8Array, view: DataView, at: number, totalSize: n
 }
 
 /**
- * UTF-8 text of `bytes[at, at + length)`. Plain ASCII of up to 256 bytes (topics, and the
- * properties of most messages) is read in JavaScript: cheaper than a TextDecoder call and the
- * subarray it needs (measured on Node and Deno); anything else goes to TextDecoder.
+ * UTF-8 text of `bytes[at, at + length)`. Plain ASCII of up to 16 bytes (most topics) is read in
+ * JavaScript; longer text (properties) goes to TextDecoder, which is faster from ~20 bytes on
+ * (measured on Bun, Deno and Node: 180 ASCII bytes 140–210 ns against 800–1,250 by the loop).
  */
 function text(bytes: Uint8Array, at: number, length: number): string {
-  if (length <= 256) {
+  if (length <= 16) {
     let out = "";
     let i = at;
     for (; i < at + length; i++) {
@@ -197,14 +197,14 @@ function text(bytes: Uint8Array, at: number, length: number): string {
   return utf8Decode(bytes.subarray(at, at + length));
 }
 
-function partial(neededBytes: number): DecodedRecord {
+function partial(neededBytes: number): DecodedRecordOf<never> {
   return { kind: "partial", reason: "NEED_MORE_BYTES", neededBytes };
 }
 
-function invalid(reason: RecordProblemCode, detail: string): DecodedRecord {
+function invalid(reason: RecordProblemCode, detail: string): DecodedRecordOf<never> {
   return { kind: "invalid", reason, detail };
 }
 
-function mismatch(totalSize: number, what: string): DecodedRecord {
+function mismatch(totalSize: number, what: string): DecodedRecordOf<never> {
   return invalid("TOTAL_SIZE_MISMATCH", `TOTALSIZE ${totalSize} does not match the field lengths (${what})`);
 }

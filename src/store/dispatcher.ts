@@ -26,7 +26,7 @@
 import { tagsCode } from "../codec/java-hash.ts";
 import { decodeRecordMeta, type MessageRecordMeta } from "../codec/message-record-decode.ts";
 import { queuePathProblem } from "../codec/message-limits.ts";
-import { decodeProperties, MessageConst } from "../codec/properties.ts";
+import { MessageConst, pickProperties } from "../codec/properties.ts";
 import { isQueued, type CommitLog } from "./commit-log.ts";
 import type { ConsumeQueue } from "./consume-queue.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
@@ -37,6 +37,8 @@ import type { IndexedRecord } from "./index-service.ts";
 import { isTopicDeletion } from "./topic-deletion.ts";
 
 const CHUNK_BYTES = 4 << 20;
+/** The properties dispatch reads, in `pickProperties` order. */
+const DISPATCH_PROPERTIES = [MessageConst.UNIQ_KEY, MessageConst.KEYS, MessageConst.TAGS, MessageConst.DELAY];
 
 export type ArrivalListener = (topic: string, queueId: number, nextQueueOffset: number, storeTimestamp: number) => void;
 
@@ -208,30 +210,29 @@ export class Dispatcher {
       this.options.onProblem(`record at commit-log offset ${record.physicalOffset} gets no consume-queue entry: ${refused}`);
       return;
     }
-    const properties = decodeProperties(record.properties);
+    const [uniqKey, keys, tags, delay] = pickProperties(record.properties, DISPATCH_PROPERTIES);
     this.options.index?.add({
       topic: record.topic, physicalOffset: record.physicalOffset, storeTimestamp: record.storeTimestamp,
-      uniqKey: properties.get(MessageConst.UNIQ_KEY), keys: properties.get(MessageConst.KEYS),
+      uniqKey, keys,
     });
     const queue = await this.options.queues.getOrCreate(record.topic, record.queueId);
     const added = await queue.put(record.queueOffset, {
       physicalOffset: record.physicalOffset,
       size: record.totalSize,
-      tagsCode: this.tagsCodeOf(record, properties),
+      tagsCode: this.tagsCodeOf(record, tags, delay),
     });
     if (!added) return;
     this.touched.add(queue);
     for (const listener of this.listeners) listener(record.topic, record.queueId, queue.maxOffset, record.storeTimestamp);
   }
 
-  private tagsCodeOf(record: MessageRecordMeta, properties: Map<string, string>): number {
-    const delay = properties.get(MessageConst.DELAY);
+  private tagsCodeOf(record: MessageRecordMeta, tags: string | undefined, delay: string | undefined): number {
     if (record.topic === SCHEDULE_TOPIC && delay !== undefined) {
       const levels = this.options.delayLevelsMs;
       const level = Math.min(Math.max(Number.parseInt(delay, 10) || 0, 1), levels.length);
       return record.storeTimestamp + (levels[level - 1] ?? 1000);
     }
-    return tagsCode(properties.get(MessageConst.TAGS));
+    return tagsCode(tags);
   }
 
   private stalled(error: unknown): void {

@@ -10,8 +10,10 @@ import assert from "node:assert/strict";
 import { SkiffError } from "../../src/core/errors.ts";
 import { utf8Encode } from "../../src/core/bytes.ts";
 import {
-  DEFAULT_TRAILING_SEPARATOR, MessageConst, decodeProperties, decodePropertiesBytes, encodeProperties,
+  DEFAULT_TRAILING_SEPARATOR, MessageConst, decodeProperties, decodePropertiesBytes, encodeProperties, pickProperties,
 } from "../../src/codec/properties.ts";
+import fc from "fast-check";
+import { RUNS } from "../support/property.ts";
 import { listedProperties, listedRecords } from "../support/fixtures.ts";
 
 const S = "\u0001";
@@ -75,5 +77,22 @@ describe("decodeProperties (Java string2messageProperties)", () => {
     const map = decodeProperties(listedProperties(record.fields.props as string));
     assert.equal(map.get(MessageConst.UNIQ_KEY), "FD000000000000000000000000000002700130946E096A31271600CB");
     assert.equal(map.get(MessageConst.TAGS), "TagBatch");
+  });
+});
+
+describe("pickProperties", () => {
+  it("gives for each name what decodeProperties gives, for any text of names, values and separators", () => {
+    const part = fc.constantFrom("", "A", "AB", "KEYS", "TAGS", "UNIQ_KEY", "DELAY", "x", `K${S}`, S, P);
+    const text = fc.array(part, { maxLength: 24 }).map((parts) => parts.join(""));
+    const names = ["UNIQ_KEY", "KEYS", "TAGS", "DELAY", "A", "AB"];
+    fc.assert(fc.property(text, (t) => {
+      const map = decodeProperties(t);
+      assert.deepEqual(pickProperties(t, names), names.map((n) => map.get(n)));
+    }), { numRuns: RUNS });
+  });
+
+  it("answers in the order of the names asked; a duplicate's last value wins; a missing one is undefined", () => {
+    const t = `UNIQ_KEY${S}7F00000100002A9F0000000000000000${P}KEYS${S}k1 k2${P}TAGS${S}TagA${P}WAIT${S}true${P}TAGS${S}TagB`;
+    assert.deepEqual(pickProperties(t, ["TAGS", "KEYS", "DELAY", "UNIQ_KEY"]), ["TagB", "k1 k2", undefined, "7F00000100002A9F0000000000000000"]);
   });
 });
