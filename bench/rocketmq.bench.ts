@@ -11,7 +11,8 @@
  * (rocketmq/targets.ts); writes them to bench/results/<date>.md with a chart (<date>.svg).
  *
  *   npm run bench -- vs-rocketmq [--runtimes=bun,deno,node] [--drivers=java,wrk,client] [--scenarios=sync-32,batch-8x32,one-1] [--roles=SYNC_MASTER,ASYNC_MASTER] [--out=DIR]
- *   npm run bench -- vs-rocketmq --quick   (one round of sync-32 SYNC_MASTER, 1 s + 2 s: proves it runs)
+ *   npm run bench -- vs-rocketmq --quick   (one round of sync-32 SYNC_MASTER, 1 s + 2 s, and a 256 MiB catch-up: proves it runs)
+ *   --scenarios=…,catch-up: the slave catch-up rows (rocketmq/catch-up.ts; SKIFF_BENCH_CATCHUP_MB=1000, the default)
  *   SKIFF_BENCH_SECONDS=10 SKIFF_BENCH_WARMUP_SECONDS=5 SKIFF_BENCH_ROUNDS=2 SKIFF_BENCH_JAVA_HEAP=2g (the defaults;
  *   a whole default run is 120 rows, about 45 minutes on 2 cores; `--drivers=java` is 48, about 18)
  *   SKIFF_BENCH_CPU_PROF=<dir>: every Skiff process runs under its runtime's CPU profiler (V8
@@ -23,6 +24,7 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { catchUpLine, catchUpSummary, catchUpSystems, catchUpTable, catchUpVerdicts, rawTcpMibPerSec, seedStore, watchCatchUp, type CatchUpRow } from "./rocketmq/catch-up.ts";
 import { prepareClientDriver } from "./rocketmq/client-driver.ts";
 import { prepareLoadGenerator, type LoadGenerator } from "./rocketmq/load-generator.ts";
 import { pairPorts, type Pair } from "./rocketmq/pair.ts";
@@ -65,13 +67,13 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
  * Starts the pair on a fresh block of free ports; a port taken between the check and the bind
  * (another program on the machine, an outgoing connection's ephemeral port) means a new block.
  */
-async function startPair(system: System, role: Role, rowDir: string): Promise<Pair> {
+async function startPair(system: System, role: Role, rowDir: string, seed?: string): Promise<Pair> {
   for (let attempt = 1; ; attempt++) {
     const ports = await pairPorts();
     try {
       return system.kind === "rocketmq"
-        ? await startRocketMQPair(role, join(rowDir, `attempt-${attempt}`), ports, settings.javaHeap)
-        : await startSkiffPair(system.runtime, role, join(rowDir, `attempt-${attempt}`), ports);
+        ? await startRocketMQPair(role, join(rowDir, `attempt-${attempt}`), ports, settings.javaHeap, seed)
+        : await startSkiffPair(system.runtime, role, join(rowDir, `attempt-${attempt}`), ports, seed);
     } catch (error) {
       if (attempt >= 3 || !/address already in use|EADDRINUSE|AddrInUse|Is port \d+ in use/i.test((error as Error).message)) throw error;
       console.error(`${systemName(system)}: a port of block ${ports.namesrvPort} was taken meanwhile; trying a new block`);
@@ -124,6 +126,31 @@ async function runRow(drivers: Record<Driver, LoadGenerator | null>, round: numb
   return { round, scenario, role, system, result, phasesMs, loadAverage, busyBefore, readyMs, rss };
 }
 
+/** Bounds the wait for a slave to copy the seed: 10 MiB/s at least. */
+const catchUpTimeoutMs = (mib: number) => Math.max(60_000, (mib / 10) * 1000);
+
+/**
+ * One catch-up row: raw loopback TCP on the Skiff runtime first (the same bytes, two processes),
+ * then the pair with the seed in the master's store; the slave is watched until it holds it all.
+ */
+async function runCatchUpRow(round: number, system: System, seed: { dir: string; bytes: number }, mib: number): Promise<CatchUpRow> {
+  const rowDir = join(dir, `r${round}-catch-up-${system.kind === "rocketmq" ? "rocketmq" : system.runtime}`);
+  let rawTcp: number | null = null;
+  let result: CatchUpRow["result"];
+  try {
+    if (system.kind === "skiff") rawTcp = await rawTcpMibPerSec(system.runtime, seed.bytes);
+    current = await startPair(system, "ASYNC_MASTER", rowDir, seed.dir);
+    result = await watchCatchUp(current.brokerRemoting.master, current.brokerRemoting.slave, catchUpTimeoutMs(mib));
+  } catch (error) {
+    result = { ok: false, phase: current === null ? "pair start" : "catch-up", error: oneLine((error as Error).message) };
+  } finally {
+    await current?.stop().catch((error: Error) => console.error(`stopping ${systemName(system)}: ${error.message}`));
+    current = null;
+    await rm(rowDir, { recursive: true, force: true });
+  }
+  return { round, system, result, rawTcpMibPerSec: rawTcp };
+}
+
 const runStart = Date.now();
 try {
   console.log("# RocketMQ 4.9.7 vs Skiff: the same Java producer (bench/java/LoadGen.java, client 4.9.7) against each pair (name server + master + slave)");
@@ -138,6 +165,8 @@ try {
   };
   console.log(`Skiff driven by: ${settings.drivers.map((d) => ({ java: "the same Java producer", wrk: "wrk over keep-alive HTTP (-t1, one request in flight per connection)", client: "Skiff's client under Bun over HTTP" })[d]).join("; ")}`);
   const rows: Row[] = [];
+  const catchUpRows: CatchUpRow[] = [];
+  let seed: { dir: string; bytes: number } | null = null;
   for (let round = 1; round <= settings.rounds; round++) {
     for (const scenario of settings.scenarios) {
       for (const role of settings.roles) {
@@ -148,15 +177,30 @@ try {
         }
       }
     }
+    if (settings.catchUpMiB !== null) {
+      if (seed === null) {
+        const seedDir = join(dir, "catch-up-seed");
+        const t = Date.now();
+        seed = { dir: seedDir, bytes: await seedStore(seedDir, settings.catchUpMiB) };
+        console.log(`catch-up seed: ${seed.bytes} bytes of commit log written in ${((Date.now() - t) / 1000).toFixed(1)} s (Skiff's store, RocketMQ's layout)`);
+      }
+      for (const system of catchUpSystems(systemsInOrder(settings, round))) {
+        const row = await runCatchUpRow(round, system, seed, settings.catchUpMiB);
+        console.log(catchUpLine(row));
+        catchUpRows.push(row);
+      }
+    }
   }
   const systems = systemsInOrder(settings, 1);
-  const verdictList = verdicts(rows, settings.scenarios, settings.roles, settings.runtimes, settings.drivers);
-  for (const line of summary(rows, settings.scenarios, settings.roles, systems, verdictList)) console.log(line);
+  const verdictList = [...verdicts(rows, settings.scenarios, settings.roles, settings.runtimes, settings.drivers), ...catchUpVerdicts(catchUpRows, settings.runtimes)];
+  const catchUp = settings.catchUpMiB === null ? [] : catchUpSummary(catchUpRows, systems, settings.catchUpMiB);
+  for (const line of summary(rows, settings.scenarios, settings.roles, systems, verdictList, catchUp)) console.log(line);
   const wallSeconds = (Date.now() - runStart) / 1000;
   console.log(`\nwhole run: ${wallSeconds.toFixed(0)} s`);
   const files = await writeResults({
     date: new Date().toISOString().slice(0, 10), command: `npm run bench -- vs-rocketmq ${process.argv.slice(2).join(" ")}`.trim(),
     facts, settings, systems, rows, verdicts: verdictList, wallSeconds,
+    catchUp: { table: settings.catchUpMiB === null ? [] : catchUpTable(catchUpRows, systems, settings.catchUpMiB), lines: catchUpRows.map(catchUpLine) },
   });
   console.log(`results: ${files.markdown}, chart: ${files.chart}`);
 } finally {

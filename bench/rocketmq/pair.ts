@@ -18,6 +18,8 @@ export interface Pair {
   readonly masterHttp?: string;
   /** PIDs of the processes started (for the report). */
   readonly pids: readonly number[];
+  /** `127.0.0.1:listenPort` of the master's and the slave's RocketMQ remoting (catch-up.ts asks them their offsets). */
+  readonly brokerRemoting: { readonly master: string; readonly slave: string };
   /** The master's and the slave's PIDs: their CPU over the measured window is reported per message. */
   readonly brokerPids: { readonly master: number; readonly slave: number };
   /** Milliseconds from starting each broker's process to its "boot success" line (both start at once). */
@@ -30,6 +32,10 @@ export interface PairPorts {
   readonly namesrvPort: number;
   readonly masterListenPort: number;
   readonly slaveListenPort: number;
+}
+
+export function brokerRemoting(ports: PairPorts): Pair["brokerRemoting"] {
+  return { master: `127.0.0.1:${ports.masterListenPort}`, slave: `127.0.0.1:${ports.slaveListenPort}` };
 }
 
 export async function pairPorts(): Promise<PairPorts> {

@@ -64,7 +64,7 @@ function figuresText(f: Figures): string {
 }
 
 /** Per scenario and role: each system's medians (spread) and Skiff's ratios; then the targets. */
-export function summary(rows: readonly Row[], scenarios: readonly Scenario[], roles: readonly Role[], systems: readonly System[], verdictList: readonly Verdict[]): string[] {
+export function summary(rows: readonly Row[], scenarios: readonly Scenario[], roles: readonly Role[], systems: readonly System[], verdictList: readonly Verdict[], catchUp: readonly string[] = []): string[] {
   const out = ["", "summary (median over the rounds that produced figures, lowest–highest in brackets; ratio = Skiff / RocketMQ of the medians)"];
   for (const scenario of scenarios) {
     for (const role of roles) {
@@ -84,6 +84,7 @@ export function summary(rows: readonly Row[], scenarios: readonly Scenario[], ro
       }
     }
   }
+  out.push(...catchUp);
   out.push("", "targets (same-run ratios):");
   for (const v of verdictList) out.push(`  ${v.outcome.padEnd(11)} ${v.target} — ${v.subject}: ${v.measured}`);
   const short = verdictList.filter((v) => v.outcome !== "PASS").length;

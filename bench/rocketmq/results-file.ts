@@ -21,6 +21,8 @@ export interface RunRecord {
   readonly rows: readonly Row[];
   readonly verdicts: readonly Verdict[];
   readonly wallSeconds: number;
+  /** The slave catch-up rows: the table (catch-up.ts) and each row as it ran; absent or empty when not run. */
+  readonly catchUp?: { readonly table: readonly string[]; readonly lines: readonly string[] };
 }
 
 /** Writes the two files; answers their paths. */
@@ -52,6 +54,7 @@ export function resultsMarkdown(record: RunRecord, chartFile: string): string {
   for (const scenario of settings.scenarios) {
     for (const role of settings.roles) out.push("", ...scenarioTable(rows, scenario, role, systems));
   }
+  if (record.catchUp !== undefined && record.catchUp.table.length > 0) out.push("", ...record.catchUp.table);
   out.push("", "## Memory and start-up", "", "| system | idle RSS, MB (larger of master and slave) | peak RSS under load, MB | master start to ready, s |", "|---|---|---|---|");
   for (const system of systems.filter((s) => s.kind === "rocketmq" || s.driver === systems.find((t) => t.kind === "skiff")?.driver)) {
     const p = processFiguresOf(rows, system);
@@ -60,7 +63,7 @@ export function resultsMarkdown(record: RunRecord, chartFile: string): string {
   out.push("", "## Targets", "", "| outcome | target | measured on | figures |", "|---|---|---|---|");
   for (const v of record.verdicts) out.push(`| ${v.outcome === "PASS" ? "PASS" : `**${v.outcome}**`} | ${cell(v.target)} | ${cell(v.subject)} | ${cell(v.measured)} |`);
   const passed = record.verdicts.filter((v) => v.outcome === "PASS").length;
-  out.push("", `${passed} of ${record.verdicts.length} targets PASS.`, "", "## Rows as they ran", "", "```", ...rows.map(rowLine), "```", "");
+  out.push("", `${passed} of ${record.verdicts.length} targets PASS.`, "", "## Rows as they ran", "", "```", ...rows.map(rowLine), ...(record.catchUp?.lines ?? []), "```", "");
   return out.join("\n");
 }
 

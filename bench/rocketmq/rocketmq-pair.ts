@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { brokerConf, startJavaBroker, startNamesrv, waitUntil, type JavaServer } from "../../test/interop/rocketmq/harness.ts";
-import { stopAll, timed, type Pair, type PairPorts } from "./pair.ts";
+import { brokerRemoting, stopAll, timed, type Pair, type PairPorts } from "./pair.ts";
+import { copySeed } from "./catch-up.ts";
 import type { Role } from "./settings.ts";
 
 const VERSION = "4.9.7";
@@ -27,11 +28,13 @@ const SLAVE_ATTACH_TIMEOUT_MS = 30_000;
 /** SIGTERM, then SIGKILL after this long: the stores are thrown away, a slow shutdown hook need not finish. */
 const STOP_BOUND_MS = 3_000;
 
-export async function startRocketMQPair(role: Role, dir: string, ports: PairPorts, heap: string): Promise<Pair> {
+/** `seed`: a store directory copied into the master's before it starts (the catch-up figure). */
+export async function startRocketMQPair(role: Role, dir: string, ports: PairPorts, heap: string, seed?: string): Promise<Pair> {
   const started: JavaServer[] = [];
   const stop = () => stopAll(started.map((s) => () => s.process.stop(STOP_BOUND_MS)));
   const readyMs = { master: 0, slave: 0 };
   try {
+    if (seed !== undefined) await copySeed(seed, join(dir, "master-store"));
     const namesrv = await startNamesrv(VERSION, ports.namesrvPort, join(dir, "namesrv-jvm"), NAMESRV_TUNING);
     started.push(namesrv);
     const common = { namesrvAddr: namesrv.address, brokerName: "bench-broker" };
@@ -52,7 +55,7 @@ export async function startRocketMQPair(role: Role, dir: string, ports: PairPort
     await stop().catch(() => undefined);
     throw error;
   }
-  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, pids: started.map((s) => s.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, readyMs, stop };
+  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, brokerRemoting: brokerRemoting(ports), pids: started.map((s) => s.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, readyMs, stop };
 }
 
 function masterLogHasSlave(runDir: string): boolean {

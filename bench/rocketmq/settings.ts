@@ -59,6 +59,8 @@ export interface Settings {
   readonly warmupMs: number;
   readonly durationMs: number;
   readonly rounds: number;
+  /** MiB an empty slave copies in the catch-up rows (`catch-up` among the scenarios); null: not run. */
+  readonly catchUpMiB: number | null;
   /** Heap of each RocketMQ broker JVM (-Xms = -Xmx), e.g. `2g`. */
   readonly javaHeap: string;
   /** `--quick`: one short round of sync-32 under SYNC_MASTER with 512 MiB broker heaps, to prove the benchmark works (CI runs it). */
@@ -86,21 +88,27 @@ function numberEnv(env: Record<string, string | undefined>, name: string, fallba
   return value;
 }
 
+/** The scenario name of the slave catch-up rows (catch-up.ts), beside the load generator's. */
+export const CATCH_UP = "catch-up";
+
 /** What `--quick` changes where neither a flag nor SKIFF_BENCH_* says otherwise (lean JVMs: CI runs it). */
-const QUICK = { scenarios: ["sync-32"], roles: ["SYNC_MASTER"] as Role[], warmupSeconds: 1, seconds: 2, rounds: 1, javaHeap: "512m" };
+const QUICK = { scenarios: ["sync-32", CATCH_UP], catchUpMiB: 256, roles: ["SYNC_MASTER"] as Role[], warmupSeconds: 1, seconds: 2, rounds: 1, javaHeap: "512m" };
 
 export function readSettings(args: readonly string[], env: Record<string, string | undefined>): Settings {
   const known = ["--runtimes=", "--scenarios=", "--roles=", "--drivers=", "--out=", "--quick"];
   for (const a of args) if (!known.some((k) => (k.endsWith("=") ? a.startsWith(k) : a === k))) throw new Error(`unknown argument ${a} (known: ${known.map((k) => (k.endsWith("=") ? `${k}…` : k)).join(" ")})`);
   const quick = args.includes("--quick");
   const given = (name: string) => args.some((a) => a.startsWith(`--${name}=`));
-  const scenarioNames = quick && !given("scenarios") ? QUICK.scenarios : listFlag(args, "scenarios", SCENARIOS.map((s) => s.name));
+  const scenarioNames: string[] = quick && !given("scenarios") ? QUICK.scenarios : listFlag(args, "scenarios", [...SCENARIOS.map((s) => s.name), CATCH_UP]);
+  const catchUpMiB = numberEnv(env, "SKIFF_BENCH_CATCHUP_MB", quick ? QUICK.catchUpMiB : 1000, 16);
+  if (catchUpMiB > 1000) throw new Error(`SKIFF_BENCH_CATCHUP_MB=${catchUpMiB}: at most 1000 (the bytes must fit in one 1 GiB segment: a master starts an empty slave at its last one)`);
   const javaHeap = env.SKIFF_BENCH_JAVA_HEAP ?? (quick ? QUICK.javaHeap : "2g");
   if (!/^\d+[mg]$/.test(javaHeap)) throw new Error(`SKIFF_BENCH_JAVA_HEAP=${javaHeap}: e.g. 2g or 512m`);
   const outDir = args.find((a) => a.startsWith("--out="))?.slice("--out=".length) ?? "bench/results";
   if (outDir === "") throw new Error("--out=: give a directory for the results");
   return {
     scenarios: SCENARIOS.filter((s) => scenarioNames.includes(s.name)),
+    catchUpMiB: scenarioNames.includes(CATCH_UP) ? Math.round(catchUpMiB) : null,
     roles: quick && !given("roles") ? QUICK.roles : listFlag(args, "roles", ROLES),
     runtimes: listFlag(args, "runtimes", RUNTIMES),
     drivers: listFlag(args, "drivers", DRIVERS),

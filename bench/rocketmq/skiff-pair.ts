@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { startProcess, waitUntil, type TrackedProcess } from "../../test/interop/rocketmq/harness.ts";
 import { skiffCommand } from "../../test/support/skiff-process.ts";
 import type { RuntimeName } from "../../test/support/platform.ts";
-import { stopAll, timed, type Pair, type PairPorts } from "./pair.ts";
+import { brokerRemoting, stopAll, timed, type Pair, type PairPorts } from "./pair.ts";
+import { copySeed } from "./catch-up.ts";
 import type { Role } from "./settings.ts";
 
 const BOOT_TIMEOUT_MS = 60_000;
@@ -58,12 +59,14 @@ function httpAddressOf(bootLine: string): string {
   return /\bhttp=([0-9.:]+)/.exec(bootLine)?.[1] ?? BROKER_BOOT.exec(bootLine)![1];
 }
 
-export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: string, ports: PairPorts): Promise<Pair> {
+/** `seed`: a store directory copied into the master's before it starts (the catch-up figure). */
+export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: string, ports: PairPorts, seed?: string): Promise<Pair> {
   const started: TrackedProcess[] = [];
   const stop = () => stopAll(started.map((p) => () => p.stop(STOP_BOUND_MS)));
   const readyMs = { master: 0, slave: 0 };
   let masterHttp = "";
   try {
+    if (seed !== undefined) await copySeed(seed, join(dir, "master-store"));
     const namesrv = await startSkiffProcess(runtime, "namesrv", ["namesrv", ...flags({ listenPort: ports.namesrvPort })], /The Name Server boot success/);
     started.push(namesrv.proc);
     const common = { brokerName: "bench-broker", flushDiskType: "ASYNC_FLUSH", namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, brokerIP1: "127.0.0.1", brokerIP2: "127.0.0.1" };
@@ -91,5 +94,5 @@ export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: stri
     await stop().catch(() => undefined);
     throw error;
   }
-  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, masterHttp, pids: started.map((p) => p.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, readyMs, stop };
+  return { namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, masterHttp, brokerRemoting: brokerRemoting(ports), pids: started.map((p) => p.pid), brokerPids: { master: started[1].pid, slave: started[2].pid }, readyMs, stop };
 }

@@ -47,7 +47,7 @@ export function verdicts(rows: readonly Row[], scenarios: readonly Scenario[], r
   const out: Verdict[] = [];
   for (const driver of drivers) out.push(...driverVerdicts(rows, scenarios, roles, runtimes, driver));
   const rocketmq = processFiguresOf(rows, ROCKETMQ);
-  for (const runtime of runtimes) {
+  for (const runtime of rows.length === 0 ? [] : runtimes) { // memory and start-up come from the load rows
     const system: System = { kind: "skiff", runtime, driver: drivers[0] ?? "java" };
     const brokers = brokersName(system);
     const p = processFiguresOf(rows, system);

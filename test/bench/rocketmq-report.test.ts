@@ -15,6 +15,7 @@ import { SCENARIOS, brokersName, readSettings, systemName, systemsInOrder, type 
 import { verdicts, type Verdict } from "../../bench/rocketmq/targets.ts";
 import { sendRequest } from "../../bench/rocketmq/http-load.ts";
 import { resultOf as wrkResult } from "../../bench/rocketmq/wrk.ts";
+import { catchUpLine, catchUpSummary, catchUpTable, catchUpVerdicts, type CatchUpRow } from "../../bench/rocketmq/catch-up.ts";
 import { decodeBatch } from "../../src/codec/batch.ts";
 import { decodePropertiesBytes } from "../../src/codec/properties.ts";
 
@@ -52,6 +53,7 @@ describe("RocketMQ benchmark settings", () => {
     assert.deepEqual(s.roles, ["SYNC_MASTER", "ASYNC_MASTER"]);
     assert.deepEqual(s.runtimes, ["bun", "deno", "node"]);
     assert.deepEqual(s.drivers, ["java", "wrk", "client"]);
+    assert.equal(s.catchUpMiB, 1000, "the catch-up rows: 1,000 MiB");
     assert.deepEqual([s.warmupMs, s.durationMs, s.rounds, s.javaHeap, s.quick, s.outDir], [5000, 10_000, 2, "2g", false, "bench/results"]);
   });
 
@@ -61,6 +63,8 @@ describe("RocketMQ benchmark settings", () => {
     assert.deepEqual(readSettings(["--runtimes=none"], {}).runtimes, []);
     assert.throws(() => readSettings(["--runtimes=bun,jvm"], {}), /"jvm" is not one of bun, deno, node/);
     assert.deepEqual(readSettings(["--drivers=wrk"], {}).drivers, ["wrk"]);
+    assert.deepEqual([readSettings(["--scenarios=one-1"], {}).catchUpMiB, readSettings(["--scenarios=catch-up"], { SKIFF_BENCH_CATCHUP_MB: "300" }).catchUpMiB], [null, 300]);
+    assert.throws(() => readSettings([], { SKIFF_BENCH_CATCHUP_MB: "2048" }), /at most 1000 \(the bytes must fit in one 1 GiB segment/);
     assert.throws(() => readSettings(["--drivers=ab"], {}), /--drivers: "ab" is not one of java, wrk, client/);
     assert.throws(() => readSettings(["--rounds=3"], {}), /unknown argument --rounds=3/);
     assert.throws(() => readSettings(["--quickly"], {}), /unknown argument --quickly/);
@@ -71,7 +75,7 @@ describe("RocketMQ benchmark settings", () => {
 
   it("--quick runs one short round of sync-32 under SYNC_MASTER unless told otherwise", () => {
     const q = readSettings(["--quick"], {});
-    assert.deepEqual([q.quick, q.scenarios.map((x) => x.name), q.roles, q.rounds, q.warmupMs, q.durationMs, q.javaHeap], [true, ["sync-32"], ["SYNC_MASTER"], 1, 1000, 2000, "512m"]);
+    assert.deepEqual([q.quick, q.scenarios.map((x) => x.name), q.catchUpMiB, q.roles, q.rounds, q.warmupMs, q.durationMs, q.javaHeap], [true, ["sync-32"], 256, ["SYNC_MASTER"], 1, 1000, 2000, "512m"]);
     const told = readSettings(["--quick", "--roles=ASYNC_MASTER", "--scenarios=one-1"], { SKIFF_BENCH_SECONDS: "4", SKIFF_BENCH_JAVA_HEAP: "1g" });
     assert.deepEqual([told.roles, told.scenarios.map((x) => x.name), told.durationMs, told.javaHeap], [["ASYNC_MASTER"], ["one-1"], 4000, "1g"]);
   });
@@ -283,5 +287,31 @@ describe("RocketMQ benchmark HTTP drivers", () => {
       ok: true, sends: 1000, messages: 32_000, msgsPerSec: 16_000, latencyMs: { p50: 4.1, p99: 12.7, p999: 14.6, max: 17 },
       errors: 6, errorKinds: { "HTTP not 200": 2, "socket read": 1, "socket timeout": 3 }, statuses: { SEND_OK: 31_990, FLUSH_SLAVE_TIMEOUT: 10 }, cpuTicks: [150, 70],
     });
+  });
+});
+
+describe("RocketMQ benchmark catch-up rows", () => {
+  const catchUp = (system: System, round: number, mibPerSec: number, rawTcpMibPerSec: number | null): CatchUpRow =>
+    ({ round, system, result: { ok: true, mibPerSec, watchedMiB: 900, seconds: 900 / mibPerSec }, rawTcpMibPerSec });
+  const rows = [
+    catchUp(rocketmq, 1, 100, null), catchUp(rocketmq, 2, 110, null),
+    catchUp(bun, 1, 90, 2000), catchUp(bun, 2, 1700, 2000),
+    { round: 1, system: deno, result: { ok: false, phase: "catch-up", error: "the slave reached 5 of 9 bytes within 60000 ms" }, rawTcpMibPerSec: 1500 } satisfies CatchUpRow,
+  ];
+
+  it("print each row, the medians beside RocketMQ's and raw TCP's, and hold each runtime to ≥ 0.8× raw TCP", () => {
+    assert.equal(catchUpLine(rows[2]), "round 1  catch-up                Skiff Bun                   90 MiB/s  (watched 900 MiB over 10.00 s)  raw loopback TCP 2,000 MiB/s");
+    const lines = catchUpSummary(rows, [rocketmq, bun, { ...bun, driver: "wrk" }, deno], 900);
+    assert.deepEqual(lines.slice(1), [
+      "  RocketMQ 4.9.7       105 (100–110) MiB/s",
+      "  Skiff Bun            895 (90–1,700) MiB/s  = 8.52× RocketMQ's, 0.45× raw TCP (2,000 MiB/s)",
+      "  Skiff Deno           no result: catch-up: the slave reached 5 of 9 bytes within 60000 ms",
+    ], "each runtime once, whatever the drivers");
+    assert.deepEqual(catchUpVerdicts(rows, ["bun", "deno"]).map((v) => [v.subject, v.outcome, v.measured]), [
+      ["Skiff Bun", "FALLS SHORT", "0.45× (895 / 2,000 MiB/s; RocketMQ 105 MiB/s)"],
+      ["Skiff Deno", "NO FIGURES", "no figures"],
+    ]);
+    assert.equal(catchUpVerdicts([catchUp(rocketmq, 1, 100, null), catchUp(bun, 1, 1700, 2000)], ["bun"])[0].outcome, "PASS", "0.85×");
+    assert.match(catchUpTable(rows, [rocketmq, bun, deno], 900).join("\n"), /\n\| Skiff Bun \| 895 \(90–1,700\) \| 8\.52× \| 2,000 \| 0\.45× \|\n/);
   });
 });

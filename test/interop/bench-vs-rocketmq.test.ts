@@ -35,7 +35,7 @@ describe("npm run bench -- vs-rocketmq --quick", { skip: INTEROP_SKIP }, () => {
     out = await tempDir("bench-quick");
     const run = await runBench(["vs-rocketmq", "--quick", "--runtimes=bun", `--out=${out}`], 280_000);
     assert.equal(run.code, 0, `exit ${run.code}\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
-    const rows = run.stdout.split("\n").filter((l) => l.startsWith("round 1"));
+    const rows = run.stdout.split("\n").filter((l) => l.startsWith("round 1  sync-32"));
     assert.equal(rows.length, 4, run.stdout);
     for (const system of ["RocketMQ 4.9.7", "Skiff Bun", "Skiff Bun (wrk)", "Skiff Bun (client)"]) {
       const line = rows.find((l) => l.includes(` ${system}  `)) ?? assert.fail(`no row of ${system}:\n${run.stdout}`);
@@ -46,6 +46,10 @@ describe("npm run bench -- vs-rocketmq --quick", { skip: INTEROP_SKIP }, () => {
     for (const target of ["msgs/s ≥ 2× RocketMQ's, p99 ≤ 1×", "CPU per message (master + slave) ≤ 0.5× RocketMQ's", "idle RSS of each broker ≤ 80 MB", "master ready ≤ 0.5 s after its process starts"]) {
       assert.match(run.stdout, new RegExp(`\\n {2}(PASS|FALLS SHORT) +${target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} — Skiff Bun`), `a verdict on ${target}`);
     }
+    for (const system of ["RocketMQ 4.9.7", "Skiff Bun"]) {
+      assert.match(run.stdout, new RegExp(`\\nround 1  catch-up {16}${system} +[\\d,]+ MiB/s  \\(watched [\\d,]+ MiB over [\\d.]+ s\\)${system === "Skiff Bun" ? "  raw loopback TCP [\\d,]+ MiB/s" : ""}\\n`), `a catch-up row of ${system}`);
+    }
+    assert.match(run.stdout, /\n {2}(PASS|FALLS SHORT) +slave catch-up ≥ 0\.8× raw loopback TCP on the same runtime — Skiff Bun: [\d.]+× \([\d,]+ \/ [\d,]+ MiB\/s; RocketMQ [\d,]+ MiB\/s\)\n/);
     const files = (await readdir(out)).sort();
     assert.equal(files.length, 2, files.join(", "));
     assert.match(files[0], /^\d{4}-\d{2}-\d{2}-quick\.md$/);
@@ -56,6 +60,7 @@ describe("npm run bench -- vs-rocketmq --quick", { skip: INTEROP_SKIP }, () => {
     assert.match(md, /\n\| Skiff Bun \(wrk\) \| [\d,]+ \| [\d.]+× \|/);
     assert.match(md, /\n\| Skiff Bun \(client\) \| [\d,]+ \| [\d.]+× \|/);
     assert.match(md, /\n## Targets\n/);
+    assert.match(md, /\n\| Skiff Bun \| [\d,]+ \| [\d.]+× \| [\d,]+ \| [\d.]+× \|\n/, "the catch-up table");
     const svg = await readFile(join(out, files[1]), "utf8");
     assert.match(svg, /<rect x="\d+" y="[\d.]+" width="[\d.]+" height="18" fill="#f472b6" fill-opacity="1"\/>/, "Bun's bar");
   });
