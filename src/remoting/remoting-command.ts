@@ -119,12 +119,12 @@ export function decodeFrameContent(frame: Uint8Array): RemotingCommand {
   if (4 + headerLength > frame.byteLength) throw illegal(`header length ${headerLength} exceeds the frame (${frame.byteLength} bytes)`);
   const headerBytes = frame.subarray(4, 4 + headerLength);
   const body = frame.slice(4 + headerLength);
-  if (serializeType === SERIALIZE_JSON) return { ...decodeJsonHeader(headerBytes), body };
+  if (serializeType === SERIALIZE_JSON) return decodeJsonHeader(headerBytes, body);
   if (serializeType === SERIALIZE_ROCKETMQ) return { ...decodeBinaryHeader(headerBytes), body };
   throw illegal(`unknown serialize type ${serializeType}`);
 }
 
-function decodeJsonHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
+function decodeJsonHeader(bytes: Uint8Array, body: Uint8Array): RemotingCommand {
   let parsed: unknown;
   try {
     parsed = JSON.parse(utf8Decode(bytes));
@@ -134,10 +134,7 @@ function decodeJsonHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
   if (typeof parsed !== "object" || parsed === null) throw illegal("JSON header is not an object");
   const h = parsed as Record<string, unknown>;
   let extFields: Record<string, string> | undefined;
-  if (typeof h.extFields === "object" && h.extFields !== null) {
-    extFields = {};
-    for (const [k, v] of Object.entries(h.extFields)) if (v !== null && v !== undefined) setOwn(extFields, k, typeof v === "object" ? JSON.stringify(v) : String(v));
-  }
+  if (typeof h.extFields === "object" && h.extFields !== null) extFields = stringFields(h.extFields as Record<string, unknown>);
   const num = (v: unknown) => (typeof v === "number" && Number.isInteger(v) ? v : 0);
   if (typeof h.code !== "number" || !Number.isInteger(h.code)) throw illegal("JSON header has no integer code");
   return {
@@ -148,7 +145,27 @@ function decodeJsonHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
     flag: num(h.flag),
     ...(typeof h.remark === "string" ? { remark: h.remark } : {}),
     ...(extFields === undefined ? {} : { extFields }),
+    body,
   };
+}
+
+/**
+ * The header's extFields as strings. Java sends strings only, and then JSON.parse's own object is
+ * used as it is (it holds a `"__proto__"` key as an own field, never as the prototype); anything
+ * else (numbers, nested objects, nulls from other clients) is copied into strings, nulls left out.
+ */
+function stringFields(fields: Record<string, unknown>): Record<string, string> {
+  let strings = true;
+  for (const k in fields) {
+    if (typeof fields[k] !== "string") {
+      strings = false;
+      break;
+    }
+  }
+  if (strings && !Array.isArray(fields)) return fields as Record<string, string>;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) if (v !== null && v !== undefined) setOwn(out, k, typeof v === "object" ? JSON.stringify(v) : String(v));
+  return out;
 }
 
 function decodeBinaryHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
