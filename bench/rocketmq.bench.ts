@@ -153,7 +153,7 @@ async function runCatchUpRow(round: number, system: System, seed: { dir: string;
 
 const runStart = Date.now();
 try {
-  console.log("# RocketMQ 4.9.7 vs Skiff: the same Java producer (bench/java/LoadGen.java, client 4.9.7) against each pair (name server + master + slave)");
+  console.log("# RocketMQ 4.9.7 vs Skiff, each pair a name server + master + slave: the same Java producer (bench/java/LoadGen.java, client 4.9.7) drives both; Skiff also under wrk and its own client");
   const facts = machineFacts();
   for (const line of facts) console.log(line);
   console.log(`load: ${settings.durationMs / 1000} s measured per row after ${settings.warmupMs / 1000} s warm-up, ${settings.rounds} round(s), fresh stores each row; latency per send call; no client retries`);

@@ -196,6 +196,12 @@ export interface Clock {
   setTimeout(callback: () => void, delayMs: number): TimerHandle;
   setInterval(callback: () => void, intervalMs: number): TimerHandle;
   sleep(delayMs: number): Promise<void>;
+  /**
+   * Runs `callback` once the I/O callbacks of this event-loop turn have run (`setImmediate`):
+   * work every request of the turn shares (the commit log's write). Absent where there is no
+   * such turn (the manual clock of tests, runtimes without `setImmediate`): then a microtask.
+   */
+  readonly nextTurn?: (callback: () => void) => void;
 }
 
 // ---------------------------------------------------------------------------------------------

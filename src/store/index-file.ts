@@ -17,6 +17,12 @@
  * what is staged for the next `writeDirty`. Slot reads while writing use the staged value or
  * `readNow` (the OS holds what this process wrote); queries read asynchronously and see what was
  * handed to the OS. Callers serialise writes (the index service does); reads may run beside them.
+ *
+ * A file this process created also keeps one bit per slot (`maxHashSlotNum / 8` bytes: 625 KiB
+ * for RocketMQ's 5 million) saying whether it ever gave the slot a value: a slot never given one
+ * still holds the file's zero, so `putKey` needs no read for it. A read per key was the largest
+ * cost of a slave's dispatch (16 % of a Bun slave catching up); in a fresh file most keys land in
+ * empty slots (82 % after a million keys). A file found on disk has no such bits: every slot is read.
  */
 import { viewOf } from "../core/bytes.ts";
 import { SkiffError, assert } from "../core/errors.ts";
@@ -53,6 +59,8 @@ export class IndexFile {
   /** Scratch buffer of slot reads and writes (writes are serialised). */
   private readonly slotBytes = new Uint8Array(INDEX_SLOT_BYTES);
   private readonly slotView = new DataView(this.slotBytes.buffer);
+  /** Bit `slot` set: this process gave the slot a value. Null for a file it did not create (or once full). */
+  private givenSlots: Uint8Array | null = null;
 
   private constructor(path: string, limits: IndexLimits, header: IndexHeader, handle: FileHandle, headerWritten: boolean) {
     this.path = path;
@@ -69,6 +77,7 @@ export class IndexFile {
     try {
       await handle.truncate(sizeBytes);
       const index = new IndexFile(path, limits, freshIndexHeader(previousEnd), handle, false);
+      index.givenSlots = new Uint8Array(Math.ceil(limits.slots / 8));
       await index.writeDirty();
       return index;
     } catch (error) {
@@ -116,14 +125,16 @@ export class IndexFile {
     if (this.stagedCount === STAGED_KEYS) this.writeStaged();
     const keyHash = indexKeyHash(key);
     const slot = keyHash % this.limits.slots;
-    const plan = planPut(this.headerValue, this.limits.slots, keyHash, this.stagedSlots.get(slot) ?? this.readSlotNow(slot), phyOffset, storeTimestamp);
+    const plan = planPut(this.headerValue, this.limits.slots, keyHash, this.stagedSlots.get(slot) ?? this.slotValue(slot), phyOffset, storeTimestamp);
     if (this.stagedCount === 0) this.stagedFrom = plan.indexNo;
     assert(plan.indexNo === this.stagedFrom + this.stagedCount, "staged entries are consecutive");
     encodeIndexEntry(plan.entry, this.stagedEntries, this.stagedCount * INDEX_ENTRY_BYTES);
     this.stagedCount++;
     this.stagedSlots.set(slot, plan.indexNo);
+    if (this.givenSlots !== null) this.givenSlots[slot >>> 3] |= 1 << (slot & 7);
     this.headerValue = plan.header;
     this.headerWritten = false;
+    if (this.full) this.givenSlots = null; // no key goes in any more
     return true;
   }
 
@@ -207,6 +218,12 @@ export class IndexFile {
       this.stagedSlots.delete(slot); // written: a failure further on retries only the rest
     }
     this.stagedCount = 0;
+  }
+
+  /** The slot's value: 0 for one this process created the file with and never gave one, else as last written. */
+  private slotValue(slot: number): number {
+    if (this.givenSlots !== null && (this.givenSlots[slot >>> 3] & (1 << (slot & 7))) === 0) return 0;
+    return this.readSlotNow(slot);
   }
 
   /** The slot's value as this process last wrote it (the OS has it: no disk read in practice). */

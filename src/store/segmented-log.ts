@@ -71,6 +71,12 @@ export interface SegmentedLogOptions {
    * entries, one per dispatched record), so a burst costs one write instead of one per entry.
    */
   readonly deferWrites?: boolean;
+  /**
+   * When the writer starts after an append finds it idle (`Clock.nextTurn`: once the event loop's
+   * turn has run its I/O callbacks, so the appends of every request handled in the turn share one
+   * write); by default one microtask later (the appends of one callback share it).
+   */
+  readonly scheduleWriter?: (start: () => void) => void;
 }
 
 export class SegmentedLog {
@@ -374,13 +380,16 @@ export class SegmentedLog {
   }
 
   /**
-   * Starts the writer unless it runs. It starts one microtask later, not at once: the appends made
-   * by the other requests handled in the same turn (a socket chunk holds many) join its first
-   * write, so one write (a syscall, or a thread-pool round trip) carries many records.
+   * Starts the writer unless it runs. It starts later, not at once (`scheduleWriter`: one event-loop
+   * turn, or one microtask): the appends made meanwhile by the other requests (a socket chunk
+   * holds many; a turn serves many sockets) join its first write, so one write (a syscall, or a
+   * thread-pool round trip) carries many records — and so does one HA frame and one dispatch step.
    */
   private kickWriter(): void {
     if (this.writing) return;
-    this.writing = Promise.resolve().then(() => this.writeLoop()).finally(() => {
+    const schedule = this.options.scheduleWriter;
+    const start = schedule === undefined ? Promise.resolve() : new Promise<void>((resolve) => schedule(resolve));
+    this.writing = start.then(() => this.writeLoop()).finally(() => {
       this.writing = null;
       if (this.writtenOffsetValue < this.maxOffsetValue && !this.failure) this.kickWriter();
     });

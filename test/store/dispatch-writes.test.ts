@@ -90,3 +90,28 @@ describe("SegmentedLog with deferWrites", () => {
     assert.deepEqual([...file.subarray(200, 230)], [...new Array(10).fill(8), ...new Array(20).fill(6)], "close writes the rest");
   });
 });
+
+describe("SegmentedLog with scheduleWriter", () => {
+  it("appends made before the scheduled start (other requests of the event loop's turn) share one write", async () => {
+    const { fs, writes } = countingWrites(new MemoryFileSystem(), "/log/");
+    const starts: Array<() => void> = [];
+    const log = await SegmentedLog.open({ fs, dir: "/log", segmentSizeBytes: 1 << 16, scheduleWriter: (start) => starts.push(start) });
+    log.append(new Uint8Array(100).fill(1));
+    await spin(200); // the microtasks of the first request run: no write yet
+    log.append(new Uint8Array(100).fill(2)); // a second request, later in the same turn
+    const written = log.waitWritten(200);
+    await spin(200);
+    assert.deepEqual([log.writtenOffset, writes.size, starts.length], [0, 0, 1], "one start scheduled, nothing written before it runs");
+    starts[0]();
+    await written;
+    assert.deepEqual([log.writtenOffset, [...writes.values()]], [200, [1]], "both appends in one write");
+    const next = log.waitWritten(300);
+    log.append(new Uint8Array(100).fill(3));
+    await spin(50);
+    assert.equal(starts.length, 2, "an append after the writer went idle schedules the next start");
+    starts[1]();
+    await next;
+    assert.deepEqual([...(await fs.readFile("/log/00000000000000000000")).subarray(0, 300)], [...new Array(100).fill(1), ...new Array(100).fill(2), ...new Array(100).fill(3)]);
+    await log.close();
+  });
+});
