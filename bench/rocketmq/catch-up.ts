@@ -174,8 +174,7 @@ const ratioOf = (a: Spread | null, b: Spread | null) => (a === null || b === nul
 
 /** The systems whose brokers a catch-up row measures: RocketMQ and each runtime once. */
 export function catchUpSystems(systems: readonly System[]): System[] {
-  const seen = new Set<string>();
-  return systems.filter((s) => !seen.has(brokersName(s)) && seen.add(brokersName(s)) !== undefined);
+  return systems.filter((s, i) => systems.findIndex((t) => brokersName(t) === brokersName(s)) === i);
 }
 
 /** Summary lines: each system's median MiB/s (spread), ÷ RocketMQ's, and ÷ raw TCP on its runtime. */

@@ -66,7 +66,9 @@ export async function ensureWrk(): Promise<Wrk> {
     const r = spawnSync("dpkg-deb", ["-x", join(debs, deb), unpacked], { encoding: "utf8", timeout: 60_000 });
     if (r.status !== 0) throw new Error(`dpkg-deb -x ${deb} failed: ${r.error?.message ?? r.stderr}`);
   }
-  return cached() ?? (() => { throw new Error(`wrk unpacked into ${unpacked} does not run: install Debian's wrk (apt-get install wrk) or put a wrk on PATH`); })();
+  const unpackedWrk = cached();
+  if (unpackedWrk === null) throw new Error(`wrk unpacked into ${unpacked} does not run: install Debian's wrk (apt-get install wrk) or put a wrk on PATH`);
+  return unpackedWrk;
 }
 
 interface WrkSummary {

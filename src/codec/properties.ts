@@ -93,9 +93,12 @@ function checkPart(part: string, what: string): void {
   }
 }
 
-/** Java's `string2messageProperties`, entry for entry (see the header). */
-export function decodeProperties(text: string): Map<string, string> {
-  const map = new Map<string, string>();
+/**
+ * Java's `string2messageProperties` walk: calls `entry(nameStart, separator, end)` for each entry
+ * it keeps (at least 3 chars, a 0x01 inside that is neither its first nor its last char); the
+ * name is `text[nameStart, separator)`, the value `text(separator, end)`.
+ */
+function forEachEntry(text: string, entry: (nameStart: number, separator: number, end: number) => void): void {
   const len = text.length;
   let index = 0;
   while (index < len) {
@@ -103,12 +106,16 @@ export function decodeProperties(text: string): Map<string, string> {
     if (end < 0) end = len;
     if (end - index >= 3) {
       const kv = text.indexOf(NAME_VALUE_SEPARATOR, index);
-      if (kv > index && kv < end - 1) {
-        map.set(text.slice(index, kv), text.slice(kv + 1, end));
-      }
+      if (kv > index && kv < end - 1) entry(index, kv, end);
     }
     index = end + 1;
   }
+}
+
+/** Java's `string2messageProperties`, entry for entry (see the header). */
+export function decodeProperties(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  forEachEntry(text, (start, kv, end) => map.set(text.slice(start, kv), text.slice(kv + 1, end)));
   return map;
 }
 
@@ -120,22 +127,11 @@ export function decodeProperties(text: string): Map<string, string> {
  */
 export function pickProperties(text: string, names: readonly string[]): Array<string | undefined> {
   const values: Array<string | undefined> = names.map(() => undefined);
-  const len = text.length;
-  let index = 0;
-  while (index < len) {
-    let end = text.indexOf(PROPERTY_SEPARATOR, index);
-    if (end < 0) end = len;
-    if (end - index >= 3) {
-      const kv = text.indexOf(NAME_VALUE_SEPARATOR, index);
-      if (kv > index && kv < end - 1) {
-        for (let n = 0; n < names.length; n++) {
-          const name = names[n];
-          if (kv - index === name.length && text.startsWith(name, index)) values[n] = text.slice(kv + 1, end);
-        }
-      }
+  forEachEntry(text, (start, kv, end) => {
+    for (let n = 0; n < names.length; n++) {
+      if (kv - start === names[n].length && text.startsWith(names[n], start)) values[n] = text.slice(kv + 1, end);
     }
-    index = end + 1;
-  }
+  });
   return values;
 }
 

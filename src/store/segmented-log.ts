@@ -41,6 +41,7 @@ import { SegmentFiles } from "./segment-files.ts";
 import { SegmentRetirement, type RetiredSegment } from "./segment-retirement.ts";
 import { segmentStartOf } from "./segment-name.ts";
 import { StoreHealth } from "./store-health.ts";
+import { WriteFailure } from "./write-failure.ts";
 
 export type { RetiredSegment };
 
@@ -93,9 +94,7 @@ export class SegmentedLog {
   private readonly writeWaiters = new OffsetWaiters();
   private readonly progressListeners = new Set<() => void>();
   /** Set while writes fail; cleared by the first write that succeeds. */
-  private failure: SkiffError | null = null;
-  private failedAttempts = 0;
-  private recoveredWaiters: Array<() => void> = [];
+  private readonly failure: WriteFailure;
   private closed = false;
   /** Bumped where `truncateTo` / `resetTo` set the positions (the only moves that may go back). */
   private resets = 0;
@@ -118,6 +117,7 @@ export class SegmentedLog {
     this.files = new SegmentFiles(options.fs, options.dir, options.segmentSizeBytes, pool);
     this.retirement = new SegmentRetirement(this.files);
     this.health = options.health ?? new StoreHealth();
+    this.failure = new WriteFailure(this.health, options.dir);
   }
 
   /**
@@ -162,7 +162,7 @@ export class SegmentedLog {
   }
   /** The error writes fail with right now (STORE_DISK_FULL / STORE_IO_FAILED), or null. */
   get writeFailure(): SkiffError | null {
-    return this.failure;
+    return this.failure.current;
   }
 
   /** Bytes left in the segment that the next append lands in. */
@@ -174,14 +174,15 @@ export class SegmentedLog {
   async waitForCapacity(): Promise<void> {
     this.assertWritable();
     while (this.maxOffsetValue - this.writtenOffsetValue >= this.maxUnwrittenBytes) {
-      if (this.failure) await new Promise<void>((resolve) => this.recoveredWaiters.push(resolve)); // holdWhileFailing
+      if (this.failure.current) await this.failure.recovered(); // holdWhileFailing
       else await this.waitWritten(this.maxOffsetValue - this.maxUnwrittenBytes + 1).catch(() => this.assertWritable());
     }
   }
 
   /** Throws the write failure (STORE_DISK_FULL / STORE_IO_FAILED) while writes fail (unless holdWhileFailing). */
   assertWritable(): void {
-    if (this.failure && !this.options.holdWhileFailing) throw this.failure;
+    const failure = this.failure.current;
+    if (failure && !this.options.holdWhileFailing) throw failure;
   }
 
   /** Appends bytes at `maxOffset`; they must fit in the current segment. Returns the start offset. */
@@ -200,7 +201,7 @@ export class SegmentedLog {
 
   /** Hands every appended byte to the writer now (with `deferWrites`; otherwise it already has them). */
   writePending(): void {
-    if (this.writtenOffsetValue < this.maxOffsetValue && !this.failure) this.kickWriter();
+    if (this.writtenOffsetValue < this.maxOffsetValue && !this.failure.current) this.kickWriter();
   }
 
   /** Reads `[offset, offset+length)`, which must lie within one segment and below `maxOffset`. */
@@ -278,7 +279,7 @@ export class SegmentedLog {
    */
   waitWritten(offset: number): Promise<void> {
     if (this.writtenOffsetValue >= offset) return Promise.resolve();
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failure.current) return Promise.reject(this.failure.current);
     this.writePending();
     return this.writeWaiters.wait(offset);
   }
@@ -361,7 +362,7 @@ export class SegmentedLog {
   private async flushOnce(): Promise<number> {
     const target = this.maxOffsetValue;
     const resets = this.resets;
-    if (this.failure) await this.retryWrite(); // one immediate try (shutdown, a periodic flush)
+    if (this.failure.current) await this.retryWrite(); // one immediate try (shutdown, a periodic flush)
     await this.waitWritten(target);
     const from = this.flushedOffsetValue;
     if (target > from) {
@@ -391,7 +392,7 @@ export class SegmentedLog {
     const start = schedule === undefined ? Promise.resolve() : new Promise<void>((resolve) => schedule(resolve));
     this.writing = start.then(() => this.writeLoop()).finally(() => {
       this.writing = null;
-      if (this.writtenOffsetValue < this.maxOffsetValue && !this.failure) this.kickWriter();
+      if (this.writtenOffsetValue < this.maxOffsetValue && !this.failure.current) this.kickWriter();
     });
   }
 
@@ -426,18 +427,12 @@ export class SegmentedLog {
   }
 
   private writeFailed(error: unknown): void {
-    this.failure = this.health.failed(this.options.dir, error);
-    this.failedAttempts++;
-    this.writeWaiters.rejectAll(this.failure);
-    if (!this.closed) this.health.retryLater(this.options.dir, this.failedAttempts, () => void (this.closed || this.retryWrite()));
+    this.writeWaiters.rejectAll(this.failure.failed(error));
+    if (!this.closed) this.health.retryLater(this.options.dir, this.failure.failedAttempts, () => void (this.closed || this.retryWrite()));
   }
 
   private writeSucceeded(): void {
-    if (!this.failure) return;
-    this.failure = null;
-    this.failedAttempts = 0;
-    this.health.recovered(this.options.dir);
-    for (const resolve of this.recoveredWaiters.splice(0)) resolve();
+    this.failure.succeeded();
   }
 
   private async verifyWritten(from: number, written: Uint8Array): Promise<void> {
