@@ -9,13 +9,15 @@ import { readOrClientClosed } from "../errors.ts";
 export async function readBodyLimited(request: Request, limitBytes: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(declared, limitBytes);
-  if (!request.body) return new Uint8Array(0);
   if (Number.isFinite(declared)) {
-    // The length is known and within the limit: one read (streaming chunk by chunk is slow on Node).
+    // The length is known and within the limit: one read (streaming chunk by chunk is slow on Node),
+    // and `request.body` left alone: on Node, asking for the stream makes @hono/node-server build
+    // undici's whole Request, where `arrayBuffer()` reads the socket's bytes directly.
     const whole = new Uint8Array(await readOrClientClosed(request.arrayBuffer()));
     if (whole.byteLength > limitBytes) throw tooLarge(whole.byteLength, limitBytes);
     return whole;
   }
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
