@@ -19,7 +19,7 @@
  * as soon as the decoder reaches message `BATCH_MESSAGES_MAX + 1`, before any more is decoded: a
  * 4 MiB body of empty messages would otherwise be 190,000 messages.
  */
-import { SkiffError, assert } from "../core/errors.ts";
+import { SkiffError, fail } from "../core/errors.ts";
 import { utf8Encode, viewOf } from "../core/bytes.ts";
 
 export const BATCH_ENTRY_OVERHEAD = 22;
@@ -49,8 +49,8 @@ export function encodeBatch(messages: readonly BatchMessageInput[]): Uint8Array 
   const view = viewOf(out);
   let at = 0;
   messages.forEach((m, i) => {
-    assert(props[i].length <= 0x7fff, `batch message ${i}: properties longer than 32767 bytes`);
-    assert(m.flag === (m.flag | 0), `batch message ${i}: flag must be an i32`);
+    if (!(props[i].length <= 0x7fff)) fail(`batch message ${i}: properties longer than 32767 bytes`);
+    if (m.flag !== (m.flag | 0)) fail(`batch message ${i}: flag must be an i32`);
     const size = BATCH_ENTRY_OVERHEAD + m.body.length + props[i].length;
     view.setInt32(at, size);
     view.setInt32(at + 4, 0);

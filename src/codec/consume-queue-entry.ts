@@ -10,7 +10,7 @@
  * Placeholder (`fillPreBlank`): (0, 0x7FFFFFFF, 0). Recovery counts an entry as present when
  * offset >= 0 and size > 0; an all-zero entry marks the end of the data.
  */
-import { SkiffError, assert, assertSafeOffset } from "../core/errors.ts";
+import { SkiffError, assert, assertSafeOffset, fail } from "../core/errors.ts";
 import { tryReadI64, viewOf, writeI64 } from "../core/bytes.ts";
 
 export const CQ_STORE_UNIT_SIZE = 20;
@@ -27,7 +27,7 @@ export const PLACEHOLDER_ENTRY: ConsumeQueueEntry = Object.freeze({ physicalOffs
 export function writeConsumeQueueEntry(target: Uint8Array, at: number, entry: ConsumeQueueEntry, view: DataView = viewOf(target)): void {
   assert(at >= 0 && at + CQ_STORE_UNIT_SIZE <= target.length, "consume-queue entry does not fit in the target");
   assertSafeOffset(entry.physicalOffset, "physicalOffset");
-  assert(entry.size === (entry.size | 0), `entry size must be an i32, got ${entry.size}`);
+  if (entry.size !== (entry.size | 0)) fail(`entry size must be an i32, got ${entry.size}`);
   writeI64(view, at, entry.physicalOffset);
   view.setInt32(at + 8, entry.size);
   writeI64(view, at + 12, entry.tagsCode);

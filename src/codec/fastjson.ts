@@ -48,7 +48,7 @@
  * below U+0020 and every one from U+007F up as `\uXXXX` with upper-case hex (a pair of them for
  * characters beyond U+FFFF), as fastjson 1.2.69 and 1.2.83 write them (checked with both jars).
  */
-import { SkiffError, assert } from "../core/errors.ts";
+import { SkiffError, fail } from "../core/errors.ts";
 import { javaDoubleString } from "./java-double.ts";
 import { setOwn } from "../core/own-property.ts";
 
@@ -62,7 +62,7 @@ export class NumericKeyMap {
   constructor(entries: Iterable<readonly [number, FastjsonValue]>) {
     const map = new Map<number, FastjsonValue>();
     for (const [key, value] of entries) {
-      assert(Number.isSafeInteger(key), `numeric map key must be a safe integer, got ${key}`);
+      if (!Number.isSafeInteger(key)) fail(`numeric map key must be a safe integer, got ${key}`);
       map.set(key, value);
     }
     this.map = map;
@@ -286,15 +286,15 @@ export function stringifyFastjson(value: FastjsonValue, options: StringifyOption
 }
 
 function write(value: FastjsonValue, depth: number, options: StringifyOptions, out: string[]): void {
-  assert(depth <= MAX_DEPTH, `fastjson nesting deeper than ${MAX_DEPTH}`);
+  if (!(depth <= MAX_DEPTH)) fail(`fastjson nesting deeper than ${MAX_DEPTH}`);
   if (value === null || typeof value === "boolean" || typeof value === "string") {
     out.push(typeof value === "string" ? quote(value, options) : JSON.stringify(value));
   } else if (typeof value === "number") {
-    assert(Number.isFinite(value), `cannot write ${value} as JSON`);
-    assert(!Number.isInteger(value) || Number.isSafeInteger(value), `integer ${value} is beyond 2^53`);
+    if (!Number.isFinite(value)) fail(`cannot write ${value} as JSON`);
+    if (!(!Number.isInteger(value) || Number.isSafeInteger(value))) fail(`integer ${value} is beyond 2^53`);
     out.push(String(value));
   } else if (value instanceof JavaDouble) {
-    assert(Number.isFinite(value.value), `cannot write ${value.value} as JSON`);
+    if (!Number.isFinite(value.value)) fail(`cannot write ${value.value} as JSON`);
     out.push(javaDoubleString(value.value));
   } else if (value instanceof NumericKeyMap) {
     // fastjson: no newline before non-String keys, one before the closing brace if not empty.

@@ -9,7 +9,7 @@
  * Text forms: "1.2.3.4:5678" and "[::1]:5678" (RFC 5952 compression when formatting).
  * Bad text throws `SkiffError("HOST_ADDRESS_ILLEGAL")`.
  */
-import { SkiffError, assert } from "../core/errors.ts";
+import { SkiffError, fail } from "../core/errors.ts";
 
 export interface HostAddress {
   /** 4 bytes (IPv4) or 16 bytes (IPv6). */
@@ -28,8 +28,8 @@ export function isIpv6(host: HostAddress): boolean {
 
 export function writeHostAddress(view: DataView, target: Uint8Array, at: number, host: HostAddress): number {
   const n = host.address.length;
-  assert(n === 4 || n === 16, `host address must have 4 or 16 bytes, got ${n}`);
-  assert(Number.isInteger(host.port) && host.port >= 0 && host.port <= 0x7fffffff, `bad port ${host.port}`);
+  if (!(n === 4 || n === 16)) fail(`host address must have 4 or 16 bytes, got ${n}`);
+  if (!(Number.isInteger(host.port) && host.port >= 0 && host.port <= 0x7fffffff)) fail(`bad port ${host.port}`);
   target.set(host.address, at);
   view.setInt32(at + n, host.port);
   return n + 4;

@@ -18,7 +18,7 @@
  * need, once per record, where every typed array made per record counts (a 4-byte host copy took
  * 47 % of Deno's decoding). A caller walking one buffer passes its DataView (`view`).
  */
-import { assert } from "../core/errors.ts";
+import { assert, fail } from "../core/errors.ts";
 import { tryReadI64, utf8Decode, viewOf } from "../core/bytes.ts";
 import { BLANK_MAGIC_CODE, END_FILE_MIN_BLANK_LENGTH } from "./blank-record.ts";
 import { bodyCrc } from "./crc32.ts";
@@ -99,7 +99,7 @@ export function decodeRecordMeta(bytes: Uint8Array, at = 0, options: DecodeMetaO
 }
 
 function decode(bytes: Uint8Array, at: number, view: DataView, options: DecodeRecordOptions, full: boolean): DecodedRecordOf<MessageRecordMeta> {
-  assert(Number.isInteger(at) && at >= 0 && at <= bytes.length, `record position ${at} outside the buffer`);
+  if (!(Number.isInteger(at) && at >= 0 && at <= bytes.length)) fail(`record position ${at} outside the buffer`);
   const available = bytes.length - at;
   if (available < 8) return partial(8);
   const totalSize = view.getInt32(at);

@@ -31,7 +31,7 @@
  * moves records it did not encode (tests, tools); the store does not use it.
  * Decoding lives in message-record-decode.ts.
  */
-import { SkiffError, assert, assertSafeOffset } from "../core/errors.ts";
+import { SkiffError, assert, assertSafeOffset, fail } from "../core/errors.ts";
 import { tryReadI64, utf8Decode, utf8Length, viewOf, writeI64, writeUtf8 } from "../core/bytes.ts";
 import { BLANK_MAGIC_CODE } from "./blank-record.ts";
 import { bodyCrc } from "./crc32.ts";
@@ -107,7 +107,7 @@ export function prepareMessageRecord(fields: MessageRecordFields, options: Encod
     throw new SkiffError(MessageLimitCode.BODY_SIZE_EXCEEDED, `body is ${fields.body.length} bytes, more than ${maxBody}`);
   }
   const magic = fields.magic ?? MESSAGE_MAGIC_V1;
-  assert(magic === MESSAGE_MAGIC_V1 || magic === MESSAGE_MAGIC_V2, `unknown record magic ${magic}`);
+  if (!(magic === MESSAGE_MAGIC_V1 || magic === MESSAGE_MAGIC_V2)) fail(`unknown record magic ${magic}`);
   const sysFlag = (fields.sysFlag & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6)) |
     (isIpv6(fields.bornHost) ? SysFlag.BORNHOST_V6 : 0) | (isIpv6(fields.storeHost) ? SysFlag.STOREHOST_V6 : 0);
   const topicLength = fields.topic.length;
@@ -187,5 +187,5 @@ export function patchMessageRecord(record: Uint8Array, at: number, patch: Record
 }
 
 function assertInt32(value: number, what: string): void {
-  assert(value === (value | 0), `${what} must be an i32, got ${value}`);
+  if (value !== (value | 0)) fail(`${what} must be an i32, got ${value}`);
 }

@@ -7,7 +7,7 @@
  * returns `NaN` instead, for decoders that report bad input as a result rather than a throw.
  * Writing an unsafe value is a programmer error (assertion).
  */
-import { SkiffError, assert } from "./errors.ts";
+import { SkiffError, fail } from "./errors.ts";
 
 const TWO_POW_32 = 4294967296;
 
@@ -33,7 +33,7 @@ export function readI64(view: DataView, at: number): number {
 
 /** Writes a safe integer (negative allowed) as a signed big-endian i64. */
 export function writeI64(view: DataView, at: number, value: number): void {
-  assert(Number.isSafeInteger(value), `i64 value must be a safe integer, got ${value}`);
+  if (!Number.isSafeInteger(value)) fail(`i64 value must be a safe integer, got ${value}`);
   const hi = Math.floor(value / TWO_POW_32);
   view.setInt32(at, hi);
   view.setUint32(at + 4, value - hi * TWO_POW_32);

@@ -18,7 +18,7 @@
  * `__` (reserved); checked here as programmer errors. Every family's samples are written together,
  * and the text ends with a newline.
  */
-import { assert } from "./errors.ts";
+import { fail } from "./errors.ts";
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -78,12 +78,12 @@ export function writeFamilies(families: Iterable<MetricFamily>): string {
   const lines: string[] = [];
   const seen = new Set<string>();
   for (const family of families) {
-    assert(isValidMetricName(family.name), `metric name ${JSON.stringify(family.name)} is valid`);
-    assert(!seen.has(family.name), `metric ${family.name} is written once`);
+    if (!isValidMetricName(family.name)) fail(`metric name ${JSON.stringify(family.name)} is valid`);
+    if (seen.has(family.name)) fail(`metric ${family.name} is written once`);
     seen.add(family.name);
     lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
     for (const sample of family.samples) {
-      for (const [name] of sample.labels) assert(isValidLabelName(name), `label name ${JSON.stringify(name)} is valid`);
+      for (const [name] of sample.labels) if (!isValidLabelName(name)) fail(`label name ${JSON.stringify(name)} is valid`);
       lines.push(`${family.name}${sample.suffix ?? ""}${labelsText(sample.labels)} ${formatValue(sample.value)}`);
     }
   }

@@ -20,7 +20,7 @@
  *   the bytes written, one report in flight at a time.
  * - Nothing read from the master for `haHousekeepingIntervalMs` → close (5.x's rule, §4.5 step 3).
  */
-import { assert } from "../core/errors.ts";
+import { fail } from "../core/errors.ts";
 import type { Clock, Connection, TimerHandle } from "../core/platform.ts";
 import type { Replica } from "../store/replica.ts";
 import { encodeOffsetReport } from "./codec/offset-report.ts";
@@ -156,7 +156,7 @@ export class HaClientConnection {
     try {
       // Nothing truncates the log while a connection follows: an ack never moves back (a bug would
       // close the connection with the assertion as its reason).
-      assert(offset >= previous, `a slave's report never moves back (${previous} → ${offset})`);
+      if (!(offset >= previous)) fail(`a slave's report never moves back (${previous} → ${offset})`);
       await this.deps.connection.write(encodeOffsetReport(offset));
     } catch (error) {
       this.close(`report failed: ${reasonOf(error)}`);

@@ -27,7 +27,7 @@
  * - A slave's lag in seconds (`status()`) is the age of the oldest byte it has not acknowledged:
  *   how long ago that byte became shippable (`shippable-times.ts`, 100 ms granularity).
  */
-import { assert, assertSafeOffset } from "../core/errors.ts";
+import { assert, assertSafeOffset, fail } from "../core/errors.ts";
 import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
 import type { ReplicationSource } from "../store/replication-source.ts";
 import { HaConnection } from "./ha-connection.ts";
@@ -278,7 +278,7 @@ export class HaMaster {
 
   private countHost(host: string, delta: 1 | -1): void {
     const count = (this.perHost.get(host) ?? 0) + delta;
-    assert(count >= 0, `HA connections from ${host} went below zero`);
+    if (!(count >= 0)) fail(`HA connections from ${host} went below zero`);
     if (count === 0) this.perHost.delete(host);
     else this.perHost.set(host, count);
   }

@@ -7,7 +7,7 @@
  * true (default) sends the master's whole history from its first segment, as 5.x AutoSwitch does;
  * false starts at the master's last segment, as the classic 4.9/5.x master does (spec §4.4 step 3).
  */
-import { assert } from "../core/errors.ts";
+import { assert, fail } from "../core/errors.ts";
 import { DEFAULT_MAX_TRANSFER_BODY_BYTES, DEFAULT_TRANSFER_BATCH_BYTES } from "./codec/transfer-frame.ts";
 import { silentLogger, type Logger } from "../core/log.ts";
 
@@ -52,7 +52,7 @@ export function haOptions(overrides: Partial<HaOptions> = {}): HaOptions {
     ...overrides,
   };
   const batch = options.haTransferBatchSize;
-  assert(Number.isInteger(batch) && batch > 0 && batch <= DEFAULT_MAX_TRANSFER_BODY_BYTES, `haTransferBatchSize must be 1..${DEFAULT_MAX_TRANSFER_BODY_BYTES}, got ${batch}`);
+  if (!(Number.isInteger(batch) && batch > 0 && batch <= DEFAULT_MAX_TRANSFER_BODY_BYTES)) fail(`haTransferBatchSize must be 1..${DEFAULT_MAX_TRANSFER_BODY_BYTES}, got ${batch}`);
   assert(options.haSendHeartbeatIntervalMs > 0, "haSendHeartbeatIntervalMs must be positive");
   assert(options.haHousekeepingIntervalMs > 0, "haHousekeepingIntervalMs must be positive");
   assert(Number.isInteger(options.haMaxConnections) && options.haMaxConnections > 0, "haMaxConnections must be a positive integer");

@@ -26,7 +26,7 @@
  * there, so the other slaves see its resets. Commits are the master's path: a backwards commit on
  * a slave would bump the version it uses to track the master.
  */
-import { assert, assertSafeOffset } from "../core/errors.ts";
+import { assertSafeOffset, fail } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
 import type { Clock, FileSystem } from "../core/platform.ts";
 import { ConfigFile } from "./config-file.ts";
@@ -86,7 +86,7 @@ export class ConsumerOffsetManager {
   }
 
   commit(group: string, topic: string, queueId: number, offset: number): void {
-    assert(Number.isSafeInteger(queueId) && queueId >= 0, `queueId must be a non-negative integer, got ${queueId}`);
+    if (!(Number.isSafeInteger(queueId) && queueId >= 0)) fail(`queueId must be a non-negative integer, got ${queueId}`);
     assertSafeOffset(offset, "consumer offset");
     const key = offsetKey(topic, group);
     let queues = this.offsets.get(key);

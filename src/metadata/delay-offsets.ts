@@ -13,7 +13,7 @@
  * master's dataVersion, persist (in our own formatting) and return the table, so that the caller
  * can reload its schedule service.
  */
-import { assert, assertSafeOffset } from "../core/errors.ts";
+import { assertSafeOffset, fail } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
 import type { Clock, FileSystem } from "../core/platform.ts";
 import { ConfigFile } from "./config-file.ts";
@@ -51,7 +51,7 @@ export class DelayOffsetManager {
   }
 
   set(level: number, offset: number): void {
-    assert(Number.isSafeInteger(level) && level >= 1, `delay level must be an integer ≥ 1, got ${level}`);
+    if (!(Number.isSafeInteger(level) && level >= 1)) fail(`delay level must be an integer ≥ 1, got ${level}`);
     assertSafeOffset(offset, "delay offset");
     if (this.table.get(level) === offset) return;
     this.table.set(level, offset);

@@ -22,7 +22,7 @@
  *   (Java's `serverChannelMaxIdleTimeSeconds`, 120 s; clients heartbeat every 30 s). So memory per
  *   connection is bounded by one frame being read plus `maxQueuedAnswerBytes`.
  */
-import { assert, SkiffError } from "../core/errors.ts";
+import { assert, SkiffError, fail } from "../core/errors.ts";
 import { formatHostPort } from "../core/host-port.ts";
 import { idleTimer } from "../core/idle-timer.ts";
 import type { Clock, Connection, HostPort, Listener, Network, TimerHandle } from "../core/platform.ts";
@@ -117,7 +117,7 @@ export class RemotingServer {
   private constructor(options: RemotingServerOptions) {
     this.options = options;
     this.limits = { ...DEFAULT_REMOTING_LIMITS, ...options.limits };
-    for (const [key, value] of Object.entries(this.limits)) assert(Number.isSafeInteger(value) && value > 0, `remoting limit ${key} must be a positive integer`);
+    for (const [key, value] of Object.entries(this.limits)) if (!(Number.isSafeInteger(value) && value > 0)) fail(`remoting limit ${key} must be a positive integer`);
     this.problems = new RepeatGate(options.clock, PROBLEM_LOG_INTERVAL_MS);
     this.connections = new RepeatGate(options.clock, PROBLEM_LOG_INTERVAL_MS, { burst: CONNECTION_LOG_BURST });
   }

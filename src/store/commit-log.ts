@@ -20,7 +20,7 @@
  * later; a batch's records add up to the bytes written. With `verifyRecords` (stress tests), every
  * appended record is read back from the log and must decode to the offsets it was given.
  */
-import { SkiffError, assert } from "../core/errors.ts";
+import { SkiffError, assert, fail } from "../core/errors.ts";
 import type { Clock } from "../core/platform.ts";
 import { recordFits, writeBlankRecord } from "../codec/blank-record.ts";
 import { encodeOffsetMsgId } from "../codec/message-id.ts";
@@ -148,7 +148,7 @@ export class CommitLog {
     }
     const storeTimestamp = Math.max(this.clock.now(), 0);
     const base = this.log.maxOffset;
-    assert(recordFits(total, base % segmentSize, segmentSize), `a ${total}-byte append fits the segment at ${base}`);
+    if (!recordFits(total, base % segmentSize, segmentSize)) fail(`a ${total}-byte append fits the segment at ${base}`);
     const bytes = new Uint8Array(total);
     const records: AppendedRecord[] = [];
     const advanced = new Map<string, number>();
@@ -163,9 +163,9 @@ export class CommitLog {
       records.push({ physicalOffset, size: p.totalSize, queueOffset, msgId: encodeOffsetMsgId(p.fields.storeHost, physicalOffset) });
       at += p.totalSize;
     }
-    assert(at === total, `the batch's records add up to ${at} bytes, not the ${total} measured`);
+    if (at !== total) fail(`the batch's records add up to ${at} bytes, not the ${total} measured`);
     const start = this.log.append(bytes);
-    assert(start === base && this.log.maxOffset === base + total, `an append at ${base} continues the log and ends ${total} bytes later`);
+    if (!(start === base && this.log.maxOffset === base + total)) fail(`an append at ${base} continues the log and ends ${total} bytes later`);
     for (const [key, next] of advanced) this.queueOffsets.set(key, next);
     this.lastStoreTimestampValue = storeTimestamp;
     this.appended();
@@ -178,7 +178,7 @@ export class CommitLog {
    * segments are split where they end.
    */
   async appendReplicated(offset: number, bytes: Uint8Array): Promise<void> {
-    assert(offset === this.log.maxOffset, `replicated bytes start at ${offset}, but this log ends at ${this.log.maxOffset}`);
+    if (offset !== this.log.maxOffset) fail(`replicated bytes start at ${offset}, but this log ends at ${this.log.maxOffset}`);
     let done = 0;
     while (done < bytes.byteLength) {
       await this.log.waitForCapacity();
@@ -194,7 +194,7 @@ export class CommitLog {
   private async verifyAppended(result: AppendResult): Promise<void> {
     for (const written of result.records) {
       const back = decodeMessageRecord(await this.log.read(written.physicalOffset, written.size), 0, { readBody: true, checkCrc: true });
-      assert(back.kind === "message", `the record appended at ${written.physicalOffset} reads back as ${back.kind}`);
+      if (back.kind !== "message") fail(`the record appended at ${written.physicalOffset} reads back as ${back.kind}`);
       assert(
         back.totalSize === written.size && back.physicalOffset === written.physicalOffset && back.queueOffset === written.queueOffset && back.storeTimestamp === result.storeTimestamp,
         `the record appended at ${written.physicalOffset} reads back with other offsets`,

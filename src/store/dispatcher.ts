@@ -31,7 +31,7 @@ import { isQueued, type CommitLog } from "./commit-log.ts";
 import type { ConsumeQueue } from "./consume-queue.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
 import { SCHEDULE_TOPIC } from "../codec/delay-levels.ts";
-import { assert, assertSafeOffset } from "../core/errors.ts";
+import { assertSafeOffset, fail } from "../core/errors.ts";
 import { viewOf } from "../core/bytes.ts";
 import type { IndexedRecord } from "./index-service.ts";
 import { isTopicDeletion } from "./topic-deletion.ts";
@@ -188,14 +188,14 @@ export class Dispatcher {
         return false;
       }
     }
-    assert(from + at <= segmentEnd, `dispatch passed the segment end ${segmentEnd}`);
+    if (!(from + at <= segmentEnd)) fail(`dispatch passed the segment end ${segmentEnd}`);
     this.advanceTo(from + at);
     return at > 0;
   }
 
   /** Moves the dispatched offset forward: it never moves back but through `startAt`. */
   private advanceTo(offset: number): void {
-    assert(offset >= this.fromOffset, `the dispatched offset moves only forward (${this.fromOffset} → ${offset})`);
+    if (!(offset >= this.fromOffset)) fail(`the dispatched offset moves only forward (${this.fromOffset} → ${offset})`);
     this.fromOffset = offset;
   }
 

@@ -20,7 +20,7 @@
  * requests are capped (`syncFlushRequestsMax`, SYNC_FLUSH_REQUESTS_MAX by default): beyond it a send
  * is answered FLUSH_DISK_TIMEOUT at once, as if its fsync had not come in time (it is stored anyway).
  */
-import { assert } from "../core/errors.ts";
+import { fail } from "../core/errors.ts";
 import type { Clock, TimerHandle } from "../core/platform.ts";
 import type { CommitLog } from "./commit-log.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
@@ -152,9 +152,9 @@ export class FlushService {
     const startMs = this.options.clock.monotonicMs();
     const flushed = await log.flush();
     if (flushed > before && log.resetCount === resets) this.options.onCommitLogFlushed?.(this.options.clock.monotonicMs() - startMs, flushed - before);
-    if (log.resetCount === resets) assert(flushed <= log.writtenOffset, `flushed ${flushed} never passes written ${log.writtenOffset}`);
+    if (log.resetCount === resets && !(flushed <= log.writtenOffset)) fail(`flushed ${flushed} never passes written ${log.writtenOffset}`);
     if (log.resetCount === this.flushedSeen.resets) {
-      assert(flushed >= this.flushedSeen.offset, `the flushed offset never moves backwards (${this.flushedSeen.offset} → ${flushed})`);
+      if (!(flushed >= this.flushedSeen.offset)) fail(`the flushed offset never moves backwards (${this.flushedSeen.offset} → ${flushed})`);
     }
     this.flushedSeen = { offset: flushed, resets: log.resetCount };
     this.physicTimestamp = Math.max(this.physicTimestamp, timestamp);

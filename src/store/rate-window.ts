@@ -8,7 +8,7 @@
  * `rate` is `undefined` until `n` complete buckets have passed since the window was created, as
  * Java prints nothing for a span longer than its uptime.
  */
-import { assert } from "../core/errors.ts";
+import { assert, fail } from "../core/errors.ts";
 
 export class RateWindow {
   private readonly counts: Float64Array;
@@ -37,7 +37,7 @@ export class RateWindow {
 
   /** Events per second over the last `buckets` complete buckets; undefined without that much history. */
   rate(buckets: number, nowMs: number): number | undefined {
-    assert(buckets >= 1 && buckets < this.counts.length, `a rate over ${buckets} buckets needs a ring of more than ${buckets}`);
+    if (!(buckets >= 1 && buckets < this.counts.length)) fail(`a rate over ${buckets} buckets needs a ring of more than ${buckets}`);
     const current = this.advance(nowMs);
     if (current - this.firstBucket < buckets) return undefined;
     let sum = 0;

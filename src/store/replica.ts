@@ -16,7 +16,7 @@
  * a slave whose master no longer holds what it needs next starts over at the master's first segment. Bytes are copied as they are: the caller verifies them first
  * (ha/replica-stream.ts).
  */
-import { SkiffError, assert } from "../core/errors.ts";
+import { SkiffError, assert, fail } from "../core/errors.ts";
 import type { CommitLog } from "./commit-log.ts";
 import type { ConsumeQueueTable } from "./consume-queue-table.ts";
 import type { Dispatcher } from "./dispatcher.ts";
@@ -133,7 +133,7 @@ export class CommitLogReplica extends LogOffsets implements Replica {
     this.parts.assertOpen();
     await this.dispatcher.wake();
     const end = this.log.maxOffset;
-    assert(offset >= this.log.minOffset && offset <= end, `truncate offset ${offset} outside the log`);
+    if (!(offset >= this.log.minOffset && offset <= end)) fail(`truncate offset ${offset} outside the log`);
     await this.log.truncateTo(offset);
     await this.parts.queues.truncateFrom(offset);
     this.dispatcher.startAt(Math.min(this.dispatcher.dispatchedOffset, offset));
@@ -165,7 +165,7 @@ export class CommitLogReplica extends LogOffsets implements Replica {
     const end = this.log.maxOffset;
     const whole = this.dispatcher.dispatchedOffset;
     if (whole >= end) return 0;
-    assert(whole >= this.log.minOffset, `the dispatched offset ${whole} lies within the log`);
+    if (!(whole >= this.log.minOffset)) fail(`the dispatched offset ${whole} lies within the log`);
     await this.log.truncateTo(whole);
     await this.parts.queues.truncateFrom(whole);
     this.parts.log.warn(`dropped an unfinished record at the end of the commit log: [${whole}, ${end})`);

@@ -20,7 +20,7 @@
  * for slaves (RocketMQ's choice): a transfer read below it is empty, and one that runs pins its
  * segment's file until it is done, so a frame never carries bytes of a half-deleted segment.
  */
-import { assert, assertSafeOffset } from "../core/errors.ts";
+import { assert, assertSafeOffset, fail } from "../core/errors.ts";
 import { tryReadI64, viewOf } from "../core/bytes.ts";
 import { BLANK_MAGIC_CODE, END_FILE_MIN_BLANK_LENGTH } from "../codec/blank-record.ts";
 import { MESSAGE_MAGIC_V1, MESSAGE_MAGIC_V2, RecordOffset } from "../codec/message-record.ts";
@@ -77,7 +77,7 @@ export class CommitLogReplicationSource implements ReplicationSource {
   }
 
   read(offset: number, length: number): Promise<Uint8Array> {
-    assert(offset >= this.minOffset && offset + length <= this.shippableOffset, `replication read [${offset}, +${length}) beyond the shippable log`);
+    if (!(offset >= this.minOffset && offset + length <= this.shippableOffset)) fail(`replication read [${offset}, +${length}) beyond the shippable log`);
     return this.commitLog.log.read(offset, length);
   }
 

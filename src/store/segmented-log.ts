@@ -32,7 +32,7 @@
  * removed no other segment is retired, and `truncateTo` / `resetTo` remove it first, so a segment
  * file is never deleted after the log created a new file at its start.
  */
-import { assert, assertSafeOffset, SkiffError } from "../core/errors.ts";
+import { assert, assertSafeOffset, SkiffError, fail } from "../core/errors.ts";
 import { OffsetWaiters } from "../core/offset-waiters.ts";
 import type { FileStat, FileSystem } from "../core/platform.ts";
 import { BlockCache } from "./block-cache.ts";
@@ -207,7 +207,7 @@ export class SegmentedLog {
   /** Reads `[offset, offset+length)`, which must lie within one segment and below `maxOffset`. */
   async read(offset: number, length: number): Promise<Uint8Array> {
     assertSafeOffset(offset, "read offset");
-    assert(offset >= this.minOffset && offset + length <= this.maxOffsetValue, `read [${offset}, +${length}) out of range`);
+    if (!(offset >= this.minOffset && offset + length <= this.maxOffsetValue)) fail(`read [${offset}, +${length}) out of range`);
     assert(segmentStartOf(offset, this.segmentSizeBytes) === segmentStartOf(offset + length - 1, this.segmentSizeBytes) || length === 0, "read must not cross a segment end");
     const view = this.cache.view(offset, length);
     if (view) return view;
@@ -373,7 +373,7 @@ export class SegmentedLog {
       // this fsync was for: `target` no longer names bytes of the log.
       if (this.resets === resets) {
         this.flushedOffsetValue = Math.max(this.flushedOffsetValue, target);
-        assert(this.flushedOffsetValue <= this.writtenOffsetValue, `flushed ${this.flushedOffsetValue} <= written ${this.writtenOffsetValue}`);
+        if (!(this.flushedOffsetValue <= this.writtenOffsetValue)) fail(`flushed ${this.flushedOffsetValue} <= written ${this.writtenOffsetValue}`);
         this.progressed();
       }
     }
@@ -407,12 +407,12 @@ export class SegmentedLog {
       while (this.writtenOffsetValue < this.maxOffsetValue) {
         const from = this.writtenOffsetValue;
         const to = Math.min(this.maxOffsetValue, this.cache.blockEndOf(from));
-        assert(to > from && to <= this.maxOffsetValue, `write range [${from}, ${to}) must be non-empty and appended`);
+        if (!(to > from && to <= this.maxOffsetValue)) fail(`write range [${from}, ${to}) must be non-empty and appended`);
         const bytes = this.cache.view(from, to - from);
         assert(bytes !== null, "unwritten bytes must be cached");
         await this.files.write(from, bytes);
         if (this.options.verifyWrites) await this.verifyWritten(from, bytes);
-        assert(this.writtenOffsetValue === from, `writtenOffset moved during a write (${from} → ${this.writtenOffsetValue})`);
+        if (this.writtenOffsetValue !== from) fail(`writtenOffset moved during a write (${from} → ${this.writtenOffsetValue})`);
         this.writtenOffsetValue = to;
         assert(this.flushedOffsetValue <= this.writtenOffsetValue && this.writtenOffsetValue <= this.maxOffsetValue, "flushed <= written <= max");
         this.cache.evict(to);
@@ -438,6 +438,6 @@ export class SegmentedLog {
   private async verifyWritten(from: number, written: Uint8Array): Promise<void> {
     const back = new Uint8Array(written.byteLength);
     await this.files.read(from, back);
-    for (let i = 0; i < back.byteLength; i++) assert(back[i] === written[i], `byte ${from + i} read back differs from the byte written`);
+    for (let i = 0; i < back.byteLength; i++) if (back[i] !== written[i]) fail(`byte ${from + i} read back differs from the byte written`);
   }
 }

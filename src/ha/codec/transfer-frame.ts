@@ -20,7 +20,7 @@
  * `SkiffError("HA_FRAME_ILLEGAL")`. The connection should then be closed; the decoder keeps failing,
  * and frames completed earlier in the same chunk are not returned (the slave re-reports its offset).
  */
-import { SkiffError, assert, assertSafeOffset } from "../../core/errors.ts";
+import { SkiffError, assert, assertSafeOffset, fail } from "../../core/errors.ts";
 import { tryReadI64, viewOf, writeI64 } from "../../core/bytes.ts";
 
 export const TRANSFER_HEADER_SIZE = 12;
@@ -41,7 +41,7 @@ export interface TransferFrame {
 
 export function writeTransferHeader(target: Uint8Array, at: number, offset: number, bodySize: number, view: DataView = viewOf(target)): void {
   assertSafeOffset(offset, "transfer offset");
-  assert(Number.isInteger(bodySize) && bodySize >= 0 && bodySize <= 0x7fffffff, `transfer body size must be an i32 >= 0, got ${bodySize}`);
+  if (!(Number.isInteger(bodySize) && bodySize >= 0 && bodySize <= 0x7fffffff)) fail(`transfer body size must be an i32 >= 0, got ${bodySize}`);
   writeI64(view, at, offset);
   view.setInt32(at + 8, bodySize);
 }

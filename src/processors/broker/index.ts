@@ -4,7 +4,7 @@
  * `listenPort - 2`, which serves the same codes except the pulls (PULL_MESSAGE, LITE_PULL_MESSAGE),
  * as a Java broker's does (spec §1.1). A code registered twice is a bug (asserted).
  */
-import { assert } from "../../core/errors.ts";
+import { fail } from "../../core/errors.ts";
 import type { BrokerRuntime } from "../../broker/runtime.ts";
 import { RequestCode } from "../../remoting/codes.ts";
 import type { RemotingProcessor } from "../../remoting/remoting-server.ts";
@@ -35,7 +35,7 @@ export function brokerProcessors(runtime: BrokerRuntime): BrokerProcessorTables 
   ];
   for (const area of areas) {
     for (const [code, processor] of area) {
-      assert(!main.has(code), `request code ${code} has one processor`);
+      if (main.has(code)) fail(`request code ${code} has one processor`);
       main.set(code, processor);
     }
   }
