@@ -23,7 +23,7 @@ export class SkiffError extends Error {
 }
 
 export function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(`assertion failed: ${message}`);
+  if (!condition) fail(message);
 }
 
 /**

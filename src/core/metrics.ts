@@ -99,7 +99,7 @@ function seriesKey(values: readonly string[]): string {
 
 function labelValues(options: MetricOptions, labels: Labels): string[] {
   const names = options.labelNames ?? [];
-  if (!(Object.keys(labels).length === names.length)) fail(`${options.name} takes the labels ${names.join(", ") || "(none)"}`);
+  if (Object.keys(labels).length !== names.length) fail(`${options.name} takes the labels ${names.join(", ") || "(none)"}`);
   return names.map((name) => {
     const value = labels[name];
     if (typeof value !== "string") fail(`${options.name}: label ${name} is given`);
