@@ -4,7 +4,7 @@
  * bounded pool of handles (`file-handle-pool.ts`). Positions and caching are `segmented-log.ts`'s;
  * this file only lists, opens, reads, writes, syncs and removes files.
  */
-import { SkiffError } from "../core/errors.ts";
+import { SkiffError, fail } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
 import type { FileHandle, FileStat, FileSystem } from "../core/platform.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
@@ -83,6 +83,13 @@ export class SegmentFiles {
   write(offset: number, bytes: Uint8Array): Promise<void> {
     const segmentStart = segmentStartOf(offset, this.segmentSizeBytes);
     return this.withHandle(segmentStart, { create: true }, (h) => h.write(bytes, offset - segmentStart));
+  }
+
+  /** Reads `written` back from log offset `from` and asserts every byte matches (stress tests' verifyWrites). */
+  async verifyWritten(from: number, written: Uint8Array): Promise<void> {
+    const back = new Uint8Array(written.byteLength);
+    await this.read(from, back);
+    for (let i = 0; i < back.byteLength; i++) if (back[i] !== written[i]) fail(`byte ${from + i} read back differs from the byte written`);
   }
 
   sync(segmentStart: number): Promise<void> {

@@ -34,7 +34,7 @@
  */
 import { assert, assertSafeOffset, SkiffError, fail } from "../core/errors.ts";
 import { OffsetWaiters } from "../core/offset-waiters.ts";
-import type { FileStat, FileSystem } from "../core/platform.ts";
+import type { FileStat } from "../core/platform.ts";
 import { BlockCache } from "./block-cache.ts";
 import { FileHandlePool } from "./file-handle-pool.ts";
 import { SegmentFiles } from "./segment-files.ts";
@@ -42,43 +42,9 @@ import { SegmentRetirement, type RetiredSegment } from "./segment-retirement.ts"
 import { segmentStartOf } from "./segment-name.ts";
 import { StoreHealth } from "./store-health.ts";
 import { WriteFailure } from "./write-failure.ts";
+import type { SegmentedLogOptions } from "./segmented-log-options.ts";
 
-export type { RetiredSegment };
-
-export interface SegmentedLogOptions {
-  readonly fs: FileSystem;
-  readonly dir: string;
-  readonly segmentSizeBytes: number;
-  readonly blockSizeBytes?: number;
-  readonly keepWrittenBlocks?: number;
-  readonly maxUnwrittenBytes?: number;
-  readonly maxOpenFiles?: number;
-  /** Share open files with other logs (all consume queues of a store share one pool). */
-  readonly handlePool?: FileHandlePool;
-  /** Where write failures are reported and retries scheduled (without one: retried by `flush`). */
-  readonly health?: StoreHealth;
-  /**
-   * While writes fail, keep accepting appends in memory (up to `maxUnwrittenBytes`; then
-   * `waitForCapacity` waits for the writes to succeed) instead of refusing them: for logs that
-   * recovery rebuilds from the commit log (consume queues), so readers keep seeing new entries.
-   */
-  readonly holdWhileFailing?: boolean;
-  /** Reads every block back after writing it and asserts it matches (stress tests). */
-  readonly verifyWrites?: boolean;
-  /**
-   * Appends are written when the owner asks (`writePending`), when a block's worth is unwritten, or
-   * when anything waits for them (`waitWritten`, `flush`, `close`, `truncateTo`), not one microtask
-   * after each append: for logs of many tiny appends made in bursts (the consume queues' 20-byte
-   * entries, one per dispatched record), so a burst costs one write instead of one per entry.
-   */
-  readonly deferWrites?: boolean;
-  /**
-   * When the writer starts after an append finds it idle (`Clock.nextTurn`: once the event loop's
-   * turn has run its I/O callbacks, so the appends of every request handled in the turn share one
-   * write); by default one microtask later (the appends of one callback share it).
-   */
-  readonly scheduleWriter?: (start: () => void) => void;
-}
+export type { RetiredSegment, SegmentedLogOptions };
 
 export class SegmentedLog {
   readonly segmentSizeBytes: number;
@@ -298,7 +264,7 @@ export class SegmentedLog {
   async truncateTo(offset: number): Promise<void> {
     this.writePending(); // deferred bytes below `offset` stay: they are written first
     await this.idle();
-    await this.removeAnyRetired();
+    await this.retirement.removePending(); // the retired segment's file goes before segments are dropped or made again
     // Bytes below `offset` that are not written yet cannot be declared written.
     if (this.writtenOffsetValue < Math.min(offset, this.maxOffsetValue)) this.assertWritable();
     const segmentStart = segmentStartOf(offset, this.segmentSizeBytes);
@@ -314,13 +280,13 @@ export class SegmentedLog {
     this.maxOffsetValue = this.writtenOffsetValue = offset;
     this.flushedOffsetValue = Math.min(this.flushedOffsetValue, offset);
     this.resets++;
-    this.writeSucceeded(); // nothing is left unwritten
+    this.failure.succeeded(); // nothing is left unwritten
   }
 
   /** Deletes every segment and starts an empty log at `offset` (a slave's first frame). */
   async resetTo(offset: number): Promise<void> {
     await this.idle();
-    await this.removeAnyRetired();
+    await this.retirement.removePending(); // the retired segment's file goes before segments are dropped or made again
     for (const start of this.segments) {
       await this.files.remove(start);
     }
@@ -328,7 +294,7 @@ export class SegmentedLog {
     this.cache.truncate(0);
     this.maxOffsetValue = this.writtenOffsetValue = this.flushedOffsetValue = offset;
     this.resets++;
-    this.writeSucceeded();
+    this.failure.succeeded();
   }
 
   /**
@@ -352,11 +318,6 @@ export class SegmentedLog {
     while (this.writing) await this.writing;
     await this.flushing;
     while (this.retirement.running) await this.retirement.running.catch(() => undefined);
-  }
-
-  /** Before segments are dropped or created again: the retired segment's file goes first. */
-  private removeAnyRetired(): Promise<void> {
-    return this.retirement.removePending();
   }
 
   private async flushOnce(): Promise<number> {
@@ -411,12 +372,12 @@ export class SegmentedLog {
         const bytes = this.cache.view(from, to - from);
         assert(bytes !== null, "unwritten bytes must be cached");
         await this.files.write(from, bytes);
-        if (this.options.verifyWrites) await this.verifyWritten(from, bytes);
+        if (this.options.verifyWrites) await this.files.verifyWritten(from, bytes);
         if (this.writtenOffsetValue !== from) fail(`writtenOffset moved during a write (${from} → ${this.writtenOffsetValue})`);
         this.writtenOffsetValue = to;
         assert(this.flushedOffsetValue <= this.writtenOffsetValue && this.writtenOffsetValue <= this.maxOffsetValue, "flushed <= written <= max");
         this.cache.evict(to);
-        this.writeSucceeded();
+        this.failure.succeeded();
         this.writeWaiters.release(to);
         this.progressed();
       }
@@ -429,15 +390,5 @@ export class SegmentedLog {
   private writeFailed(error: unknown): void {
     this.writeWaiters.rejectAll(this.failure.failed(error));
     if (!this.closed) this.health.retryLater(this.options.dir, this.failure.failedAttempts, () => void (this.closed || this.retryWrite()));
-  }
-
-  private writeSucceeded(): void {
-    this.failure.succeeded();
-  }
-
-  private async verifyWritten(from: number, written: Uint8Array): Promise<void> {
-    const back = new Uint8Array(written.byteLength);
-    await this.files.read(from, back);
-    for (let i = 0; i < back.byteLength; i++) if (back[i] !== written[i]) fail(`byte ${from + i} read back differs from the byte written`);
   }
 }
