@@ -4,28 +4,26 @@
  * topic, its status as JSON, the cluster, a key lookup through the name server, a group's lag and
  * its reset), with the exit codes a script relies on (0 done, 1 refused, 2 usage, 3 unreachable).
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { until } from "../support/poll.ts";
 import { freeListenPort } from "../support/ports.ts";
 import { runSkiffCommand, startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 describe(`skiff admin processes on ${runtimeName}`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const { defer } = cleanupAfterSuite();
 
   it("creates a topic, shows it, finds a message by key through the name server, and resets a group's offsets", { timeout: 240_000 }, async () => {
     const store = await tempDir("e2e-admin");
-    cleanups.push(() => removeDir(store));
+    defer(() => removeDir(store));
     const namesrv = await startSkiff(runtimeName, "namesrv", [`--listenPort=${await freeListenPort()}`]);
-    cleanups.push(() => namesrv.kill());
+    defer(() => namesrv.kill());
     const broker = await startSkiff(runtimeName, "broker", [
       `--storePathRootDir=${store}`, `--listenPort=${await freeListenPort()}`, `--namesrvAddr=${namesrv.remotingAddress}`, "--registerNameServerPeriod=1000",
     ]);
-    cleanups.push(() => broker.kill());
+    defer(() => broker.kill());
     const admin = async (...args: string[]) => runSkiffCommand(runtimeName, ["admin", ...args], 60_000);
 
     const created = await admin("updateTopic", "-b", broker.address, "-t", "AdminOrders", "-r", "2", "-w", "2");

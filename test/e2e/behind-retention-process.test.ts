@@ -7,7 +7,7 @@
  * its log; after `skiff admin resyncFromMaster` (POST /admin/ha/resync-from-master) it catches up, and its commit-log files are the master's,
  * byte for byte, from the master's first segment on.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readdir, readFile, rm } from "node:fs/promises";
@@ -15,7 +15,8 @@ import { Producer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { getJson, until } from "../support/poll.ts";
 import { brokerHaAddress, brokerHttpAddress, freeListenPort } from "../support/ports.ts";
-import { RUNTIMES, runSkiffCommand, startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
+import { RUNTIMES, runSkiffCommand, startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const SEGMENT = 256 * 1024;
 const DROPPED = 5;
@@ -29,18 +30,11 @@ async function segmentDigests(store: string): Promise<Map<string, string>> {
 }
 
 describe(`a ${slaveRuntime} slave behind the retention of a ${runtimeName} master`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
-  const track = (p: SkiffProcess) => {
-    cleanups.push(() => p.kill());
-    return p;
-  };
+  const { defer, track } = cleanupAfterSuite();
 
   it("is told, keeps its log, and after skiff admin resyncFromMaster is the master's byte prefix from its first segment", async () => {
     const root = await tempDir("e2e-behind-retention");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     const masterPort = await freeListenPort();
     const slavePort = await freeListenPort();
     const masterFlags = [`--storePathRootDir=${root}/master`, `--listenPort=${masterPort}`, `--mappedFileSizeCommitLog=${SEGMENT}`];

@@ -5,34 +5,32 @@
  * is delivered to its real topic after its level's delay, and the process answers `/healthz`,
  * `/readyz` and `/metrics` (Prometheus text, with this runtime's memory and event-loop delay).
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
 import { sampleValue, scrape } from "../support/prometheus.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const MESSAGES = 10_000;
 const QUEUES = 4;
 
 describe(`broker process on ${runtimeName}`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const { defer } = cleanupAfterSuite();
 
   async function broker(store: string, extra: string[] = []): Promise<SkiffProcess> {
     const started = await startSkiff(runtimeName, "broker", [
       `--storePathRootDir=${store}`, "--listenPort=0", "--flushDiskType=SYNC_FLUSH", "--mappedFileSizeCommitLog=4194304",
       `--defaultTopicQueueNums=${QUEUES}`, "--messageDelayLevel=1s 2s", ...extra,
     ]);
-    cleanups.push(() => started.kill());
+    defer(() => started.kill());
     return started;
   }
 
   it("keeps every acknowledged message across SIGKILL, byte for byte", async () => {
     const store = await tempDir("e2e-broker");
-    cleanups.push(() => removeDir(store));
+    defer(() => removeDir(store));
     let process = await broker(store);
     await assert.rejects(broker(store), /in use by process/, "a second broker on the same store is refused");
     const producer = new Producer({ broker: process.address });
@@ -103,7 +101,7 @@ describe(`broker process on ${runtimeName}`, () => {
 
   it("delivers a delayed message to its real topic after its level's delay, and answers /healthz, /readyz and /metrics", async () => {
     const store = await tempDir("e2e-delay");
-    cleanups.push(() => removeDir(store));
+    defer(() => removeDir(store));
     const process = await broker(store);
     const producer = new Producer({ broker: process.address });
     await producer.send("Later", { body: "now", queueId: 0 });

@@ -9,7 +9,7 @@
  * Quick mode (CI): one round per mode. The full run: `CRASH_ROUNDS=20 node --test test/e2e/crash-loop.test.ts`
  * (or under `bun test` / `deno test`), 20 rounds per mode.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
@@ -18,6 +18,7 @@ import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { getJson, until } from "../support/poll.ts";
 import { brokerHaAddress, freeListenPort } from "../support/ports.ts";
 import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const SEGMENT = 256 * 1024;
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 1);
@@ -45,22 +46,20 @@ async function logDigest(store: string, upTo: number): Promise<string> {
 }
 
 describe(`crash loops: ${runtimeName} master and slave, SIGKILL at random moments (${ROUNDS} round(s) per mode)`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const { defer } = cleanupAfterSuite();
 
   for (const mode of MODES) {
     it(`${mode.role} × ${mode.flush}: every SEND_OK is served by the slave, the slave is a byte-exact prefix, no queue offset twice`, async () => {
       const root = await tempDir("e2e-crash-loop");
-      cleanups.push(() => removeDir(root));
+      defer(() => removeDir(root));
       const [masterPort, slavePort] = [await freeListenPort(), await freeListenPort()];
       const common = ["--brokerIP1=127.0.0.1", "--brokerIP2=127.0.0.1", `--mappedFileSizeCommitLog=${SEGMENT}`, `--flushDiskType=${mode.flush}`, "--slaveTimeout=1500"];
       const startMaster = () => startSkiff(runtimeName, "broker", [...common, `--storePathRootDir=${root}/master`, `--listenPort=${masterPort}`, `--brokerRole=${mode.role}`]);
       const startSlave = () => startSkiff(runtimeName, "broker", [...common, `--storePathRootDir=${root}/slave`, `--listenPort=${slavePort}`, "--brokerRole=SLAVE", "--brokerId=1", `--haMasterAddress=${brokerHaAddress(masterPort)}`, "--slaveSynchronizePeriod=1000"]);
       let master: SkiffProcess = await startMaster();
       let slave: SkiffProcess = await startSlave();
-      cleanups.push(() => master.kill(), () => slave.kill());
+      defer(() => master.kill());
+      defer(() => slave.kill());
       const producer = new Producer({ broker: master.address });
       await producer.send("Crash", { body: "topic created", queueId: 0 });
 

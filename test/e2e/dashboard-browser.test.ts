@@ -8,7 +8,7 @@
  * messages are sent over HTTP their send rate, consumer lag and the slave's acknowledged offset
  * change, and after pulls and a commit their pull rate and the lag. Screenshots of both pages are kept in `test-artifacts/dashboard-<runtime>-*.png`.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -18,6 +18,7 @@ import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { getJson, until } from "../support/poll.ts";
 import { freeListenPort } from "../support/ports.ts";
 import { repo, startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const CHROMIUM = process.env.SKIFF_CHROMIUM ?? "/usr/bin/chromium";
 const CHROMIUM_FLAGS = [
@@ -42,23 +43,20 @@ const number = (shown: string) => Number(shown.replace(/[^0-9.]/g, ""));
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) => until(what, probe, 20_000);
 
 describe(`dashboard in Chromium, processes on ${runtimeName}`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const { defer } = cleanupAfterSuite();
 
   it("shows the master and the slave with their roles, and its rate, lag and replication figures move with sends, pulls and commits", { timeout: 180_000 }, async () => {
     assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y --no-install-recommends chromium\` (scripts/toolchain.sh does on Debian) or set SKIFF_CHROMIUM`);
     const startedMs = Date.now();
     const root = await tempDir("e2e-dashboard");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     const namesrv = await startSkiff(runtimeName, "namesrv", [`--listenPort=${await freeListenPort()}`]);
-    cleanups.push(() => namesrv.kill());
+    defer(() => namesrv.kill());
     const common = ["-n", namesrv.remotingAddress, "--registerNameServerPeriod=1000"];
     const master = await startSkiff(runtimeName, "broker", [...common, `--storePathRootDir=${root}/master`, `--listenPort=${await freeListenPort()}`, "--brokerRole=SYNC_MASTER"]);
-    cleanups.push(() => master.kill());
+    defer(() => master.kill());
     const slave = await startSkiff(runtimeName, "broker", [...common, `--storePathRootDir=${root}/slave`, `--listenPort=${await freeListenPort()}`, "--brokerRole=SLAVE", "--brokerId=1"]);
-    cleanups.push(() => slave.kill());
+    defer(() => slave.kill());
     await until("the slave connected", async () => (await getJson(master.address, "/ha/status")).slaves.length === 1, 30_000);
     await until("both registered", async () => (await getJson(namesrv.address, "/cluster")).brokerCount === 2, 30_000);
 
@@ -67,7 +65,7 @@ describe(`dashboard in Chromium, processes on ${runtimeName}`, () => {
     for (const queueId of [0, 1]) await fetch(`http://${master.address}/consumer-offsets/${GROUP}/Dash/${queueId}`, { method: "PUT", body: JSON.stringify({ offset: 0 }) });
 
     const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, timeout: 30_000 });
-    cleanups.push(() => browser.close());
+    defer(() => browser.close());
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const cluster = await context.newPage();
     const own = await context.newPage();

@@ -6,29 +6,23 @@
  * serving), and exits after its clean-shutdown line; after a restart every acknowledged message is
  * there. A SIGTERMed name server stops cleanly too.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { getJson, until } from "../support/poll.ts";
-import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
+import { startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 async function post(address: string, path: string, body: unknown): Promise<Response> {
   return fetch(`http://${address}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 }
 
 describe(`graceful shutdown of ${runtimeName} processes`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
-  const track = (p: SkiffProcess) => {
-    cleanups.push(() => p.kill());
-    return p;
-  };
+  const { defer, track } = cleanupAfterSuite();
 
   it("answers in-flight requests, unregisters, closes HA cleanly, loses nothing acknowledged", { timeout: 180_000 }, async () => {
     const root = await tempDir("e2e-graceful");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     const namesrv = track(await startSkiff(runtimeName, "namesrv", ["--listenPort=0"]));
     const common = ["-n", namesrv.remotingAddress, "--registerNameServerPeriod=1000", "--defaultTopicQueueNums=1"];
     const masterFlags = [...common, `--storePathRootDir=${root}/master`, "--listenPort=0"];

@@ -4,30 +4,24 @@
  * replicates what the master acknowledged; a slave with another secret gets nothing and says why in
  * `/ha/status`, the master lists it as refused; the secret appears in no output and no API answer.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { getJson, until } from "../support/poll.ts";
 import { brokerHaAddress, freeListenPort } from "../support/ports.ts";
-import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
+import { startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const SECRET = "e2e secret 0123456789abcdef";
 
 describe(`the authenticated HA link between ${runtimeName} processes`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
-  const track = (p: SkiffProcess) => {
-    cleanups.push(() => p.kill());
-    return p;
-  };
+  const { defer, track } = cleanupAfterSuite();
 
   it("replicates between brokers that share the secret, and refuses one that does not", { timeout: 90_000 }, async () => {
     const root = await tempDir("e2e-ha-auth");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     const secretFile = join(root, "secret.conf");
     await writeFile(secretFile, `haAuthSecret=${SECRET}\n`);
     const wrongFile = join(root, "wrong.conf");

@@ -8,7 +8,7 @@
  *   connect, and a slave's catch-up (the master's end, percent, rate; then "caught up") are logged;
  * - `--logLevel=warn` writes warnings and errors only; `--logFormat=text` writes lines for people.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
@@ -17,6 +17,7 @@ import { getJson, until } from "../support/poll.ts";
 import { brokerHaAddress, brokerHttpAddress, freeListenPort } from "../support/ports.ts";
 import { repo, skiffCommand, startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
 import { parseJsonLogLine } from "../support/log.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const LEVELS = ["debug", "info", "warn", "error"];
@@ -38,18 +39,11 @@ async function postBody(address: string, topic: string, body: string): Promise<v
 }
 
 describe(`the log of ${runtimeName} processes`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
-  const track = (p: SkiffProcess) => {
-    cleanups.push(() => p.kill());
-    return p;
-  };
+  const { defer, track } = cleanupAfterSuite();
 
   it("is JSON lines with time, level, component, message and fields: connects, refusals, a slave's catch-up", { timeout: 120_000 }, async () => {
     const root = await tempDir("e2e-logs");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     // A fixed listenPort: the slave finds the master's HTTP API (for its end offset) beside its HA port.
     const masterPort = await freeListenPort();
     const master = track(await startSkiff(runtimeName, "broker", [`--storePathRootDir=${root}/master`, `--listenPort=${masterPort}`, "--mappedFileSizeCommitLog=4194304"]));
@@ -106,12 +100,12 @@ describe(`the log of ${runtimeName} processes`, () => {
 
   it("--logLevel=warn writes warnings only; --logFormat=text writes lines for people", { timeout: 60_000 }, async () => {
     const root = await tempDir("e2e-log-level");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     const listenPort = await freeListenPort();
     const [bin, args] = skiffCommand(runtimeName, ["broker", `--storePathRootDir=${root}/quiet`, `--listenPort=${listenPort}`, "--logLevel=warn"]);
     const child = spawn(bin, args, { cwd: repo, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" } });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    cleanups.push(async () => {
+    defer(async () => {
       child.kill("SIGKILL");
       await exited;
     });

@@ -5,29 +5,23 @@
  * API and over RocketMQ's remoting, signed), a broker without it is refused, says why in its log,
  * and never reaches the routes that clients read, so it cannot take over a broker group.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { getJson, until } from "../support/poll.ts";
-import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
+import { startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const OPERATOR = { accessKey: "broker-operator", secretKey: "operator-secret-1" };
 
 describe(`the name server's ACL with ${runtimeName} processes`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
-  const track = (p: SkiffProcess) => {
-    cleanups.push(() => p.kill());
-    return p;
-  };
+  const { defer, track } = cleanupAfterSuite();
 
   it("registers brokers with the admin account, over HTTP and remoting, and refuses one without it", { timeout: 90_000 }, async () => {
     const root = await tempDir("e2e-namesrv-acl");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     const aclFile = join(root, "plain_acl.yml");
     await writeFile(aclFile, `accounts:\n  - accessKey: ${OPERATOR.accessKey}\n    secretKey: ${OPERATOR.secretKey}\n    admin: true\n`);
     const credentials = join(root, "credentials.conf");

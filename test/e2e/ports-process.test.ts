@@ -6,13 +6,14 @@
  * pulls through the name server's route (`brokerHttpAddrs`). Ports that collide are refused at start
  * with one line naming the keys.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { until } from "../support/poll.ts";
 import { brokerHaAddress, brokerHttpAddress, freeListenPort, namesrvHttpAddress } from "../support/ports.ts";
 import { runSkiffCommand, startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 /** Resolves with the fetch error when nothing answers HTTP there (closed or refused), throws when something does. */
 async function noHttpAt(address: string): Promise<void> {
@@ -21,17 +22,14 @@ async function noHttpAt(address: string): Promise<void> {
 }
 
 describe(`port layout of ${runtimeName} processes`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const { defer } = cleanupAfterSuite();
 
   it("a name server on M serves HTTP on M + 1; a broker on N serves HTTP on N + 2, registers its three addresses, and the client goes through the route", async () => {
     const store = await tempDir("e2e-ports");
-    cleanups.push(() => removeDir(store));
+    defer(() => removeDir(store));
     const namesrvPort = await freeListenPort();
     const namesrv = await startSkiff(runtimeName, "namesrv", [`--listenPort=${namesrvPort}`]);
-    cleanups.push(() => namesrv.kill());
+    defer(() => namesrv.kill());
     assert.equal(namesrv.address, namesrvHttpAddress(namesrvPort));
     assert.equal(namesrv.remotingAddress, `127.0.0.1:${namesrvPort}`);
     assert.ok(namesrv.output.includes(`remoting 127.0.0.1:${namesrvPort}, HTTP ${namesrvHttpAddress(namesrvPort)}`), namesrv.output.join("\n"));
@@ -42,7 +40,7 @@ describe(`port layout of ${runtimeName} processes`, () => {
     const broker = await startSkiff(runtimeName, "broker", [
       `--storePathRootDir=${store}`, `--listenPort=${listenPort}`, "-n", namesrv.remotingAddress, "--mappedFileSizeCommitLog=1048576", "--defaultTopicQueueNums=2",
     ]);
-    cleanups.push(() => broker.kill());
+    defer(() => broker.kill());
     const [remoting, ha, http] = [`127.0.0.1:${listenPort}`, brokerHaAddress(listenPort), brokerHttpAddress(listenPort)];
     assert.deepEqual([broker.remotingAddress, broker.address], [remoting, http]);
     assert.ok(broker.output.includes(`remoting ${remoting} (and :${listenPort - 2}), HTTP ${http}, HA ${ha}`), broker.output.join("\n"));

@@ -5,7 +5,7 @@
  * by the runtime running this test, its import pointed at this checkout), its curl lines, and
  * every `npm run admin` line of "Operate it". Each must exit 0 and print what the README says.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { until } from "../support/poll.ts";
 import { repo, startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const readme = readFileSync(join(repo, "README.md"), "utf8");
 
@@ -40,19 +41,16 @@ const RUN_TS: Record<string, (file: string) => [string, string[]]> = {
 };
 
 describe(`the README's examples on ${runtimeName}`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const { defer } = cleanupAfterSuite();
 
   it("the demo, the curl lines and the admin commands work as written", { timeout: 240_000 }, async () => {
     const dir = await tempDir("e2e-readme");
-    cleanups.push(() => removeDir(dir));
+    defer(() => removeDir(dir));
     const namesrv = await startSkiff(runtimeName, "namesrv", []);
-    cleanups.push(() => namesrv.kill());
+    defer(() => namesrv.kill());
     assert.equal(namesrv.address, "127.0.0.1:9877", "the name server on its default ports");
     const broker = await startSkiff(runtimeName, "broker", ["-n", "127.0.0.1:9876", `--storePathRootDir=${join(dir, "store")}`]);
-    cleanups.push(() => broker.kill());
+    defer(() => broker.kill());
     assert.equal(broker.address, "127.0.0.1:10913", "the broker on its default ports");
 
     const [demo] = blocks("## Send and receive", "ts");

@@ -8,14 +8,15 @@
  * to a slave and back, and SIGKILL of the SYNC_MASTER under load leaves every acknowledged message
  * on a slave.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { cp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { getJson, until } from "../support/poll.ts";
-import { RUNTIMES, runSkiffCommand, startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
+import { RUNTIMES, runSkiffCommand, startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const SEGMENT = 1024 * 1024;
 const [slaveRuntimeA, slaveRuntimeB] = RUNTIMES.filter((r) => r !== runtimeName);
@@ -31,18 +32,11 @@ async function segmentDigests(store: string): Promise<Map<string, string>> {
 }
 
 describe(`replication: ${runtimeName} master, ${slaveRuntimeA} and ${slaveRuntimeB} slaves`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
-  const track = (p: SkiffProcess) => {
-    cleanups.push(() => p.kill());
-    return p;
-  };
+  const { defer, track } = cleanupAfterSuite();
 
   it("replicates byte for byte, catches up, refuses divergence, syncs metadata, redirects lagging reads, survives SIGKILL", async () => {
     const root = await tempDir("e2e-replication");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     const namesrv = track(await startSkiff(runtimeName, "namesrv", ["--listenPort=0"]));
     const common = [`-n`, namesrv.remotingAddress, `--mappedFileSizeCommitLog=${SEGMENT}`, "--slaveSynchronizePeriod=2000", "--defaultTopicQueueNums=4", "--slaveReadEnable=true"];
     const master = track(await startSkiff(runtimeName, "broker", [...common, `--storePathRootDir=${root}/master`, "--listenPort=0", "--brokerRole=SYNC_MASTER", "--accessMessageInMemoryMaxRatio=0.00001"]));

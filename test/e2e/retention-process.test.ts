@@ -4,32 +4,30 @@
  * deleted; `curl -XPOST …/admin/delete-expired-commitlog` (the README's example) makes the next
  * passes delete every segment but the newest; a consumer behind the new min is moved to it.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe(`retention in a broker process on ${runtimeName}`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const { defer } = cleanupAfterSuite();
 
   it("deletes old segments when asked, and moves a consumer behind the min to it", async () => {
     const store = await tempDir("e2e-retention");
-    cleanups.push(() => removeDir(store));
+    defer(() => removeDir(store));
     const broker = await startSkiff(runtimeName, "broker", [
       `--storePathRootDir=${store}`, "--listenPort=0", "--defaultTopicQueueNums=1",
       "--mappedFileSizeCommitLog=4096", "--mappedFileSizeConsumeQueue=400", "--maxHashSlotNum=64", "--maxIndexNum=256",
       "--fileReservedTime=0", "--deleteWhen=99", "--cleanResourceInterval=200", "--cleanResourceInitialDelay=0",
       "--flushIntervalCommitLog=50", "--flushIntervalConsumeQueue=50",
     ]);
-    cleanups.push(() => broker.kill());
+    defer(() => broker.kill());
     const producer = new Producer({ broker: broker.address });
     for (let i = 0; i < 60; i++) assert.equal((await producer.send("Kept", { body: `m-${i}-`.padEnd(900, "x"), queueId: 0 })).status, "SEND_OK");
     const segments = () => readdirSync(join(store, "commitlog")).length;

@@ -6,13 +6,14 @@
  * serving. A slave with no master address is a configuration error (exit 1). `skiff --version`
  * prints the version.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { freeListenPort } from "../support/ports.ts";
 import { runSkiffCommand, startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 /** The lines a failed start printed after its configuration banner: the error, and nothing like a stack. */
 function failure(result: { code: number; stdout: string; stderr: string }): string {
@@ -24,17 +25,14 @@ function failure(result: { code: number; stdout: string; stderr: string }): stri
 }
 
 describe(`start-up failures of ${runtimeName} processes`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const { defer } = cleanupAfterSuite();
 
   it("a port in use or a store in use is one line with the fix, exit 3, and no store is touched", { timeout: 120_000 }, async () => {
     const root = await tempDir("e2e-startup");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     const port = await freeListenPort();
     const running = await startSkiff(runtimeName, "broker", [`--storePathRootDir=${join(root, "running")}`, `--listenPort=${port}`]);
-    cleanups.push(() => running.kill());
+    defer(() => running.kill());
 
     const fresh = join(root, "fresh");
     const remoting = failure(await runSkiffCommand(runtimeName, ["broker", `--storePathRootDir=${fresh}`, `--listenPort=${port}`]));
@@ -50,7 +48,7 @@ describe(`start-up failures of ${runtimeName} processes`, () => {
 
     const namesrvPort = await freeListenPort();
     const namesrv = await startSkiff(runtimeName, "namesrv", [`--listenPort=${namesrvPort}`]);
-    cleanups.push(() => namesrv.kill());
+    defer(() => namesrv.kill());
     const second = failure(await runSkiffCommand(runtimeName, ["namesrv", `--listenPort=${namesrvPort}`]));
     assert.match(second, new RegExp(`^start-up failed: remoting port 127\\.0\\.0\\.1:${namesrvPort} \\(listenPort\\) is already in use`));
 
@@ -61,7 +59,7 @@ describe(`start-up failures of ${runtimeName} processes`, () => {
 
   it("a slave with no way to find its master is refused before anything starts, naming both keys", async () => {
     const root = await tempDir("e2e-startup-slave");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     const store = join(root, "slave");
     const result = await runSkiffCommand(runtimeName, ["broker", `--storePathRootDir=${store}`, "--listenPort=0", "--brokerRole=SLAVE", "--brokerId=1"]);
     assert.equal(result.code, 1, result.stderr);

@@ -5,7 +5,7 @@
  * "the store … is in use by process N" if the lock's liveness check counted the zombie as alive.
  */
 import { hasProc, procState } from "../support/proc.ts";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { Producer, PullConsumer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { bootAddresses, repo, skiffCommand, startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -53,17 +54,14 @@ async function brokerUnderNonReapingParent(flags: string[]) {
 }
 
 describe(`store lock across SIGKILL on ${runtimeName}`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const { defer } = cleanupAfterSuite();
 
   it("takes over the store of a SIGKILLed broker that lingers as a zombie", { skip: !hasProc && "no /proc" }, async () => {
     const store = await tempDir("e2e-zombie-lock");
-    cleanups.push(() => removeDir(store));
+    defer(() => removeDir(store));
     const flags = [`--storePathRootDir=${store}`, "--listenPort=0", "--flushDiskType=SYNC_FLUSH", "--mappedFileSizeCommitLog=1048576"];
     const old = await brokerUnderNonReapingParent(flags);
-    cleanups.push(() => old.stop());
+    defer(() => old.stop());
     assert.match(readFileSync(join(store, "lock"), "utf8"), new RegExp(`^skiff ${old.brokerPid}\\b`));
     const sent = await new Producer({ broker: old.address }).send("ZombieLock", { body: "before the kill", queueId: 0 });
     assert.equal(sent.status, "SEND_OK");
@@ -73,7 +71,7 @@ describe(`store lock across SIGKILL on ${runtimeName}`, () => {
     assert.doesNotThrow(() => process.kill(old.brokerPid, 0), "the zombie still answers signal 0");
 
     const restarted = await startSkiff(runtimeName, "broker", flags);
-    cleanups.push(() => restarted.kill());
+    defer(() => restarted.kill());
     assert.match(readFileSync(join(store, "lock"), "utf8"), new RegExp(`^skiff ${restarted.pid}\\b`));
     const page = await new PullConsumer({ group: "zombie_lock", broker: restarted.address }).pull("ZombieLock", 0, 0);
     assert.deepEqual(page.messages.map((m) => new TextDecoder().decode(m.body)), ["before the kill"]);

@@ -7,7 +7,7 @@
  * remoting answers; a plain-text client gets nothing from an enforcing port, and the permissive
  * slave serves plain text and TLS on the same ports.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -17,29 +17,24 @@ import { requestCommand } from "../../src/remoting/remoting-command.ts";
 import { platform, removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { until } from "../support/poll.ts";
 import { RawRemotingClient } from "../support/remoting.ts";
-import { startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
+import { startSkiff } from "../support/skiff-process.ts";
 import { readmePki } from "../support/tls.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const GET_BROKER_RUNTIME_INFO = 28;
 const GET_BROKER_CLUSTER_INFO = 106;
 
 describe(`TLS between ${runtimeName} processes`, () => {
   const pki = readmePki();
-  const cleanups: Array<() => Promise<unknown>> = [async () => pki.remove()];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
-  const track = (p: SkiffProcess) => {
-    cleanups.push(() => p.kill());
-    return p;
-  };
+  const { defer, track } = cleanupAfterSuite();
+  defer(async () => pki.remove());
   const secureFetch = platform.http.fetcher({ ca: pki.ca });
   const secureJson = async (address: string, path: string, init?: RequestInit) => (await secureFetch(`https://${address}${path}`, { signal: AbortSignal.timeout(5000), ...init })).json();
   const tlsNet = tlsNetwork(platform.net, { server: { mode: "disabled" }, client: { ca: pki.ca } });
 
   it("replicates, syncs, registers and answers over TLS only; plain text is refused where TLS is enforced", { timeout: 120_000 }, async () => {
     const root = await tempDir("e2e-tls");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     const tlsFile = (name: string, mode: string) => {
       const path = join(root, name);
       return writeFile(path, [`tlsMode=${mode}`, `tlsServerCertPath=${pki.certPath}`, `tlsServerKeyPath=${pki.keyPath}`, "useTLS=true", `tlsClientTrustCertPath=${pki.caPath}`, ""].join("\n")).then(() => path);
@@ -70,14 +65,14 @@ describe(`TLS between ${runtimeName} processes`, () => {
 
     // Remoting over TLS: the name server lists both brokers, the master answers.
     const toNamesrv = await RawRemotingClient.open(tlsNet, parseHostPort(namesrv.remotingAddress));
-    cleanups.push(async () => toNamesrv.connection.close());
+    defer(async () => toNamesrv.connection.close());
     await until("both brokers to register over TLS", async () => {
       const cluster = await toNamesrv.call(requestCommand(GET_BROKER_CLUSTER_INFO, Math.floor(Math.random() * 1e9)));
       const text = new TextDecoder().decode(cluster.body);
       return cluster.code === 0 && text.includes(master.remotingAddress) && text.includes(slave.remotingAddress);
     }, 20_000);
     const toMaster = await RawRemotingClient.open(tlsNet, parseHostPort(master.remotingAddress));
-    cleanups.push(async () => toMaster.connection.close());
+    defer(async () => toMaster.connection.close());
     assert.equal((await toMaster.call(requestCommand(GET_BROKER_RUNTIME_INFO, 7))).code, 0);
 
     // Plain text: nothing from an enforcing port (remoting and HTTP); both kinds served by the permissive slave.
@@ -87,10 +82,10 @@ describe(`TLS between ${runtimeName} processes`, () => {
     assert.equal(plainToMaster.frames.length, 0, "no answer in plain text");
     await assert.rejects(fetch(`http://${master.address}/health`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text()));
     const plainToSlave = await RawRemotingClient.open(platform.net, parseHostPort(slave.remotingAddress));
-    cleanups.push(async () => plainToSlave.connection.close());
+    defer(async () => plainToSlave.connection.close());
     assert.equal((await plainToSlave.call(requestCommand(GET_BROKER_RUNTIME_INFO, 9))).code, 0);
     const tlsToSlave = await RawRemotingClient.open(tlsNet, parseHostPort(slave.remotingAddress));
-    cleanups.push(async () => tlsToSlave.connection.close());
+    defer(async () => tlsToSlave.connection.close());
     assert.equal((await tlsToSlave.call(requestCommand(GET_BROKER_RUNTIME_INFO, 10))).code, 0);
     assert.equal((await fetch(`http://${slave.address}/health`, { signal: AbortSignal.timeout(5000) })).status, 200);
     assert.equal((await secureFetch(`https://${slave.address}/health`, { signal: AbortSignal.timeout(5000) })).status, 200);

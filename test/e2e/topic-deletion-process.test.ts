@@ -5,13 +5,14 @@
  * queues follow the replicated log, and whose offsets follow the metadata sync); after both are
  * stopped and started again, that is still so, and the counters go on from the new queue.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Producer } from "../../src/client/index.ts";
 import { removeDir, runtimeName, tempDir } from "../support/platform.ts";
 import { getJson, until } from "../support/poll.ts";
 import { brokerHaAddress, freeListenPort } from "../support/ports.ts";
-import { RUNTIMES, startSkiff, type SkiffProcess } from "../support/skiff-process.ts";
+import { RUNTIMES, startSkiff } from "../support/skiff-process.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const slaveRuntime = RUNTIMES[(RUNTIMES.indexOf(runtimeName) + 2) % RUNTIMES.length];
 
@@ -31,18 +32,11 @@ async function pullFromZero(address: string): Promise<{ status: string; bodies: 
 }
 
 describe(`topic deletion: a ${runtimeName} master and a ${slaveRuntime} slave`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
-  const track = (p: SkiffProcess) => {
-    cleanups.push(() => p.kill());
-    return p;
-  };
+  const { defer, track } = cleanupAfterSuite();
 
   it("a re-created topic starts at queue offset 0 on master and slave, also after both restart", async () => {
     const root = await tempDir("e2e-topic-deletion");
-    cleanups.push(() => removeDir(root));
+    defer(() => removeDir(root));
     const masterPort = await freeListenPort();
     const slavePort = await freeListenPort();
     const masterFlags = [`--storePathRootDir=${root}/master`, `--listenPort=${masterPort}`];

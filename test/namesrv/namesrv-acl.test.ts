@@ -5,7 +5,7 @@
  * of globalWhiteRemoteAddresses; routes stay open; refusals are answered as RocketMQ's ACL answers
  * them, and counted. Off (the default), everything is open as on RocketMQ's name server.
  */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ import { registerBrokerRemoting, unregisterBrokerRemoting } from "../../src/name
 import { RemotingClientPool } from "../../src/remoting/remoting-client.ts";
 import { RequestCode, ResponseCode } from "../../src/remoting/codes.ts";
 import { platform, removeDir, tempDir } from "../support/platform.ts";
+import { cleanupAfterSuite } from "../support/suite-cleanup.ts";
 
 const OPERATOR = { accessKey: "broker-operator", secretKey: "operator-secret-1" };
 const APP = { accessKey: "orders-app", secretKey: "orders-secret-1" };
@@ -41,23 +42,20 @@ function registration(brokerName: string, port: number): BrokerRegistration {
 }
 
 describe(`the name server with aclEnable=true (${platform.system.runtime})`, () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const { defer } = cleanupAfterSuite();
 
   async function start(aclText: string | null): Promise<{ namesrv: Namesrv; pool: RemotingClientPool }> {
     const dir = await tempDir("namesrv-acl");
-    cleanups.push(() => removeDir(dir));
+    defer(() => removeDir(dir));
     const values: Record<string, string> = { listenPort: "0", httpListenPort: "0" };
     if (aclText !== null) {
       await writeFile(join(dir, "plain_acl.yml"), aclText);
       Object.assign(values, { aclEnable: "true", plainAclFile: join(dir, "plain_acl.yml") });
     }
     const namesrv = await startNamesrv(resolveNamesrvConfig({ cliValues: values }).config, platform);
-    cleanups.push(() => namesrv.stop());
+    defer(() => namesrv.stop());
     const pool = new RemotingClientPool(platform.net, platform.clock);
-    cleanups.push(async () => pool.closeAll());
+    defer(async () => pool.closeAll());
     return { namesrv, pool };
   }
 
