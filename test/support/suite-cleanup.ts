@@ -1,7 +1,9 @@
 /**
  * What a suite undoes once its tests are over — processes to kill, directories to remove — newest
  * first, each step's failure ignored (a process that already exited, a directory already gone).
- * Call it inside `describe`: it registers the suite's `after` hook.
+ * Call it inside `describe`: it registers the suite's `after` hook. The interop tests' `Cleanup`
+ * (interop/rocketmq/processes.ts) is the per-test counterpart: it stops gracefully and reports
+ * failed steps, where a suite's last hook kills and must not fail on what is already gone.
  */
 import { after } from "node:test";
 
