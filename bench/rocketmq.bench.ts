@@ -15,6 +15,7 @@
  *   --scenarios=…,catch-up: the slave catch-up rows (rocketmq/catch-up.ts; SKIFF_BENCH_CATCHUP_MB=1000, the default)
  *   SKIFF_BENCH_SECONDS=10 SKIFF_BENCH_WARMUP_SECONDS=5 SKIFF_BENCH_ROUNDS=2 SKIFF_BENCH_JAVA_HEAP=2g (the defaults;
  *   a whole default run is 120 rows, about 45 minutes on 2 cores; `--drivers=java` is 48, about 18)
+ *   --baseline=DIR: Skiff from another checkout (git worktree add DIR <commit>) runs beside this one, `Skiff Bun base`, …
  *   SKIFF_BENCH_CPU_PROF=<dir>: every Skiff process runs under its runtime's CPU profiler (V8
  *   .cpuprofile files in <dir>, written when it stops; the profiler's own cost is in the figures)
  *
@@ -73,7 +74,7 @@ async function startPair(system: System, role: Role, rowDir: string, seed?: stri
     try {
       return system.kind === "rocketmq"
         ? await startRocketMQPair(role, join(rowDir, `attempt-${attempt}`), ports, settings.javaHeap, seed)
-        : await startSkiffPair(system.runtime, role, join(rowDir, `attempt-${attempt}`), ports, seed);
+        : await startSkiffPair(system.runtime, role, join(rowDir, `attempt-${attempt}`), ports, seed, system.baseline);
     } catch (error) {
       if (attempt >= 3 || !/address already in use|EADDRINUSE|AddrInUse|Is port \d+ in use/i.test((error as Error).message)) throw error;
       console.error(`${systemName(system)}: a port of block ${ports.namesrvPort} was taken meanwhile; trying a new block`);
@@ -85,7 +86,7 @@ async function runRow(drivers: Record<Driver, LoadGenerator | null>, round: numb
   const busyBefore = await machineBusyShare(1000);
   const loadAverage = loadavg()[0];
   const phasesMs = { start: 0, load: 0, stop: 0 };
-  const rowDir = join(dir, `r${round}-${scenario.name}-${role}-${system.kind === "rocketmq" ? "rocketmq" : `${system.runtime}-${system.driver}`}`);
+  const rowDir = join(dir, `r${round}-${scenario.name}-${role}-${system.kind === "rocketmq" ? "rocketmq" : `${system.runtime}-${system.driver}${system.baseline === undefined ? "" : "-base"}`}`);
   const load = drivers[system.kind === "rocketmq" ? "java" : system.driver]!;
   await mkdir(join(rowDir, "producer"), { recursive: true });
   let result: Row["result"];
@@ -134,7 +135,7 @@ const catchUpTimeoutMs = (mib: number) => Math.max(60_000, (mib / 10) * 1000);
  * then the pair with the seed in the master's store; the slave is watched until it holds it all.
  */
 async function runCatchUpRow(round: number, system: System, seed: { dir: string; bytes: number }, mib: number): Promise<CatchUpRow> {
-  const rowDir = join(dir, `r${round}-catch-up-${system.kind === "rocketmq" ? "rocketmq" : system.runtime}`);
+  const rowDir = join(dir, `r${round}-catch-up-${system.kind === "rocketmq" ? "rocketmq" : `${system.runtime}${system.baseline === undefined ? "" : "-base"}`}`);
   let rawTcp: number | null = null;
   let result: CatchUpRow["result"];
   try {

@@ -63,6 +63,18 @@ function figuresText(f: Figures): string {
   return `${spreadText(f.msgsPerSec).padStart(9)} msgs/s  p99 ${spreadText(f.p99Ms, 2)} ms  p999 ${spreadText(f.p999Ms, 2)} ms${cpu}  (${f.runs} runs, errors ${f.errors}, not SEND_OK ${f.notOk})`;
 }
 
+/** `; ÷ base …`: a Skiff system's medians over its `--baseline` twin's (same runtime and driver), when that ran. */
+function versusBaseline(rows: readonly Row[], scenario: Scenario, role: Role, system: System, f: Figures): string {
+  if (system.kind !== "skiff" || system.baseline !== undefined) return "";
+  const twin = rows.find((r) => r.system.kind === "skiff" && r.system.baseline !== undefined && r.system.runtime === system.runtime && r.system.driver === system.driver);
+  if (twin === undefined) return "";
+  const b = figuresOf(rows, scenario, role, twin.system);
+  if (b.msgsPerSec === null || f.msgsPerSec === null) return "";
+  const [mine, theirs] = [f.cpuUs.both, b.cpuUs.both];
+  const cpuText = mine === null || theirs === null ? "" : `, CPU/msg ${(mine.median / theirs.median).toFixed(2)}×`;
+  return `; ÷ base ${(f.msgsPerSec.median / b.msgsPerSec.median).toFixed(2)}× msgs/s${cpuText}`;
+}
+
 /** Per scenario and role: each system's medians (spread) and Skiff's ratios; then the targets. */
 export function summary(rows: readonly Row[], scenarios: readonly Scenario[], roles: readonly Role[], systems: readonly System[], verdictList: readonly Verdict[], catchUp: readonly string[] = []): string[] {
   const out = ["", "summary (median over the rounds that produced figures, lowest–highest in brackets; ratio = Skiff / RocketMQ of the medians)"];
@@ -80,7 +92,7 @@ export function summary(rows: readonly Row[], scenarios: readonly Scenario[], ro
         const vs = system.kind === "rocketmq" || base.msgsPerSec === null || base.p99Ms === null
           ? ""
           : `  = ${(f.msgsPerSec!.median / base.msgsPerSec.median).toFixed(2)}× msgs/s, p99 ${(f.p99Ms!.median / base.p99Ms.median).toFixed(2)}×`;
-        out.push(`  ${name} ${figuresText(f)}${vs}`);
+        out.push(`  ${name} ${figuresText(f)}${vs}${versusBaseline(rows, scenario, role, system, f)}`);
       }
     }
   }

@@ -36,8 +36,13 @@ export const SCENARIOS: readonly Scenario[] = [
 export type Driver = "java" | "wrk" | "client";
 export const DRIVERS: readonly Driver[] = ["java", "wrk", "client"];
 
-/** A system under test: Apache RocketMQ, or Skiff on one runtime under one driver. */
-export type System = { readonly kind: "rocketmq" } | { readonly kind: "skiff"; readonly runtime: RuntimeName; readonly driver: Driver };
+/**
+ * A system under test: Apache RocketMQ, or Skiff on one runtime under one driver; `baseline` is
+ * Skiff run from the `--baseline=DIR` checkout (another commit), beside this one in the same run.
+ */
+export type System =
+  | { readonly kind: "rocketmq" }
+  | { readonly kind: "skiff"; readonly runtime: RuntimeName; readonly driver: Driver; readonly baseline?: string };
 
 /** `RocketMQ 4.9.7`, `Skiff Bun` (the Java producer), `Skiff Bun (wrk)`, `Skiff Bun (client)`. */
 export function systemName(system: System): string {
@@ -48,7 +53,7 @@ export function systemName(system: System): string {
 /** The brokers of a system whatever drives them: `RocketMQ 4.9.7`, `Skiff Bun`. */
 export function brokersName(system: System): string {
   if (system.kind === "rocketmq") return "RocketMQ 4.9.7";
-  return `Skiff ${system.runtime[0].toUpperCase()}${system.runtime.slice(1)}`;
+  return `Skiff ${system.runtime[0].toUpperCase()}${system.runtime.slice(1)}${system.baseline === undefined ? "" : " base"}`;
 }
 
 export interface Settings {
@@ -67,6 +72,12 @@ export interface Settings {
   readonly quick: boolean;
   /** Where the results file and chart go (`--out=DIR`, default bench/results). */
   readonly outDir: string;
+  /**
+   * `--baseline=DIR`: a checkout of another commit (`git worktree add DIR <commit>`) whose Skiff
+   * runs beside this one on the same runtimes and drivers, named `Skiff Bun base` etc.: a change's
+   * effect measured in the same run. Its rows are reported but not judged against the targets.
+   */
+  readonly baseline: string | null;
 }
 
 /** `--name=a,b` as a subset of `allowed` (all when absent); `--runtimes=none` measures RocketMQ alone. */
@@ -95,7 +106,7 @@ export const CATCH_UP = "catch-up";
 const QUICK = { scenarios: ["sync-32", CATCH_UP], catchUpMiB: 256, roles: ["SYNC_MASTER"] as Role[], warmupSeconds: 1, seconds: 2, rounds: 1, javaHeap: "512m" };
 
 export function readSettings(args: readonly string[], env: Record<string, string | undefined>): Settings {
-  const known = ["--runtimes=", "--scenarios=", "--roles=", "--drivers=", "--out=", "--quick"];
+  const known = ["--runtimes=", "--scenarios=", "--roles=", "--drivers=", "--out=", "--baseline=", "--quick"];
   for (const a of args) if (!known.some((k) => (k.endsWith("=") ? a.startsWith(k) : a === k))) throw new Error(`unknown argument ${a} (known: ${known.map((k) => (k.endsWith("=") ? `${k}…` : k)).join(" ")})`);
   const quick = args.includes("--quick");
   const given = (name: string) => args.some((a) => a.startsWith(`--${name}=`));
@@ -106,6 +117,8 @@ export function readSettings(args: readonly string[], env: Record<string, string
   if (!/^\d+[mg]$/.test(javaHeap)) throw new Error(`SKIFF_BENCH_JAVA_HEAP=${javaHeap}: e.g. 2g or 512m`);
   const outDir = args.find((a) => a.startsWith("--out="))?.slice("--out=".length) ?? "bench/results";
   if (outDir === "") throw new Error("--out=: give a directory for the results");
+  const baseline = args.find((a) => a.startsWith("--baseline="))?.slice("--baseline=".length) ?? null;
+  if (baseline === "") throw new Error("--baseline=: give the directory of another checkout (git worktree add DIR <commit>)");
   return {
     scenarios: SCENARIOS.filter((s) => scenarioNames.includes(s.name)),
     catchUpMiB: scenarioNames.includes(CATCH_UP) ? Math.round(catchUpMiB) : null,
@@ -118,12 +131,16 @@ export function readSettings(args: readonly string[], env: Record<string, string
     javaHeap,
     quick,
     outDir,
+    baseline,
   };
 }
 
 /** The systems of one (scenario, role) in round `round` (1-based): RocketMQ first in odd rounds, last in even ones. */
-export function systemsInOrder(settings: Pick<Settings, "runtimes" | "drivers">, round: number): System[] {
-  const skiffs = settings.runtimes.flatMap((runtime) => settings.drivers.map((driver) => ({ kind: "skiff" as const, runtime, driver })));
+export function systemsInOrder(settings: Pick<Settings, "runtimes" | "drivers" | "baseline">, round: number): System[] {
+  const skiffs = settings.runtimes.flatMap((runtime) => settings.drivers.flatMap((driver) => [
+    { kind: "skiff" as const, runtime, driver },
+    ...(settings.baseline === null ? [] : [{ kind: "skiff" as const, runtime, driver, baseline: settings.baseline }]),
+  ]));
   const systems: System[] = [{ kind: "rocketmq" }, ...skiffs];
   return round % 2 === 1 ? systems : systems.reverse();
 }

@@ -39,9 +39,10 @@ function profiled(runtime: RuntimeName, what: string, command: string, args: str
   return [...args.slice(0, at), ...flags, ...args.slice(at)];
 }
 
-async function startSkiffProcess(runtime: RuntimeName, what: string, args: string[], boot: RegExp): Promise<{ proc: TrackedProcess; line: RegExpMatchArray }> {
+/** `root`: the checkout Skiff runs from (a `--baseline=DIR`), else this one. */
+async function startSkiffProcess(runtime: RuntimeName, what: string, args: string[], boot: RegExp, root?: string): Promise<{ proc: TrackedProcess; line: RegExpMatchArray }> {
   const [command, full] = skiffCommand(runtime, args);
-  const proc = startProcess(`skiff ${what} (${runtime})`, command, profiled(runtime, what, command, full), { env: childEnv() });
+  const proc = startProcess(`skiff ${what} (${runtime})`, command, profiled(runtime, what, command, full), { env: childEnv(), cwd: root });
   try {
     return { proc, line: await proc.waitForLine(boot, BOOT_TIMEOUT_MS) };
   } catch (error) {
@@ -60,24 +61,24 @@ function httpAddressOf(bootLine: string): string {
 }
 
 /** `seed`: a store directory copied into the master's before it starts (the catch-up figure). */
-export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: string, ports: PairPorts, seed?: string): Promise<Pair> {
+export async function startSkiffPair(runtime: RuntimeName, role: Role, dir: string, ports: PairPorts, seed?: string, root?: string): Promise<Pair> {
   const started: TrackedProcess[] = [];
   const stop = () => stopAll(started.map((p) => () => p.stop(STOP_BOUND_MS)));
   const readyMs = { master: 0, slave: 0 };
   let masterHttp = "";
   try {
     if (seed !== undefined) await copySeed(seed, join(dir, "master-store"));
-    const namesrv = await startSkiffProcess(runtime, "namesrv", ["namesrv", ...flags({ listenPort: ports.namesrvPort })], /The Name Server boot success/);
+    const namesrv = await startSkiffProcess(runtime, "namesrv", ["namesrv", ...flags({ listenPort: ports.namesrvPort })], /The Name Server boot success/, root);
     started.push(namesrv.proc);
     const common = { brokerName: "bench-broker", flushDiskType: "ASYNC_FLUSH", namesrvAddr: `127.0.0.1:${ports.namesrvPort}`, brokerIP1: "127.0.0.1", brokerIP2: "127.0.0.1" };
     const both = await Promise.allSettled([
       timed(startSkiffProcess(runtime, "master", ["broker", ...flags({
         ...common, brokerRole: role, brokerId: 0, listenPort: ports.masterListenPort, haListenPort: ports.masterListenPort + 1, storePathRootDir: join(dir, "master-store"),
-      })], BROKER_BOOT)),
+      })], BROKER_BOOT, root)),
       timed(startSkiffProcess(runtime, "slave", ["broker", ...flags({
         ...common, brokerRole: "SLAVE", brokerId: 1, listenPort: ports.slaveListenPort, haListenPort: ports.slaveListenPort + 1,
         haMasterAddress: `127.0.0.1:${ports.masterListenPort + 1}`, storePathRootDir: join(dir, "slave-store"),
-      })], BROKER_BOOT)),
+      })], BROKER_BOOT, root)),
     ]);
     for (const r of both) if (r.status === "fulfilled") started.push(r.value.value.proc);
     for (const r of both) if (r.status === "rejected") throw r.reason;

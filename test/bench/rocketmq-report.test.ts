@@ -221,6 +221,33 @@ describe("RocketMQ benchmark targets", () => {
   });
 });
 
+describe("RocketMQ benchmark beside a baseline checkout", () => {
+  const settings = readSettings(["--runtimes=bun", "--drivers=java", "--scenarios=sync-32", "--roles=SYNC_MASTER", "--baseline=/tmp/skiff-base"], {});
+  const base: System = { kind: "skiff", runtime: "bun", driver: "java", baseline: "/tmp/skiff-base" };
+
+  it("runs each Skiff runtime again from the baseline checkout, named apart, in the same interleaved order", () => {
+    assert.equal(settings.baseline, "/tmp/skiff-base");
+    assert.equal(readSettings([], {}).baseline, null);
+    assert.throws(() => readSettings(["--baseline="], {}), /--baseline=: give the directory of another checkout/);
+    assert.deepEqual(systemsInOrder(settings, 1).map(systemName), ["RocketMQ 4.9.7", "Skiff Bun", "Skiff Bun base"]);
+    assert.deepEqual(systemsInOrder(settings, 2).map(systemName), ["Skiff Bun base", "Skiff Bun", "RocketMQ 4.9.7"]);
+  });
+
+  it("prints this checkout's ratio to the baseline's, and judges only this checkout against the targets", () => {
+    const rows = [
+      row(rocketmq, 1, withCpu(result(10_000, 10), 120, 10)),
+      row(bun, 1, withCpu(result(12_000, 8), 50, 20)),
+      row(base, 1, withCpu(result(10_000, 8), 60, 20)),
+    ];
+    const list = verdicts(rows, settings.scenarios, settings.roles, settings.runtimes, settings.drivers);
+    const lines = summary(rows, settings.scenarios, settings.roles, systemsInOrder(settings, 1), list);
+    const line = (start: string) => lines.find((l) => l.trimStart().startsWith(start)) ?? assert.fail(`no line ${start} in\n${lines.join("\n")}`);
+    assert.match(line("Skiff Bun "), /= 1\.20× msgs\/s, p99 0\.80×; ÷ base 1\.20× msgs\/s, CPU\/msg 0\.88×$/);
+    assert.doesNotMatch(line("Skiff Bun base"), /÷ base/);
+    assert.ok(list.length > 0 && list.every((v) => !v.subject.includes("base")), "the baseline is measured, not judged");
+  });
+});
+
 describe("RocketMQ benchmark output", () => {
   const settings = readSettings(["--runtimes=bun,deno", "--drivers=java", "--scenarios=sync-32", "--roles=SYNC_MASTER"], {});
   const failure: LoadFailure = { ok: false, phase: "createTopic", error: "no RocketMQ remoting answer from Skiff's name server" };
