@@ -157,7 +157,7 @@ function readMessage(bytes: Uint8Array, view: DataView, at: number, totalSize: n
     const actual = bodyCrc(bytes, bodyAt, bodyAt + bodyLength);
     if (actual !== storedCrc) return invalid("BODY_CRC_MISMATCH", `BODYCRC ${storedCrc}, body gives ${actual}`);
   }
-  const topic = text(bytes, topicAt, topicLength);
+  const topic = topicText(bytes, topicAt, topicLength);
   const properties = text(bytes, propertiesAt, propertiesLength);
   const queueId = view.getInt32(at + 12);
   const flag = view.getInt32(at + 16);
@@ -176,6 +176,33 @@ function readMessage(bytes: Uint8Array, view: DataView, at: number, totalSize: n
     body: options.readBody === false ? null : bytes.subarray(bodyAt, bodyAt + bodyLength),
   };
   return message;
+}
+
+/** Topics up to this many bytes are remembered by `topicText`. */
+const TOPIC_MEMO_BYTES = 64;
+const memoBytes = new Uint8Array(TOPIC_MEMO_BYTES);
+let memoLength = -1;
+let memoTopic = "";
+
+/**
+ * The topic of `bytes[at, at + length)`: records come in runs of one topic (a producer's, a
+ * batch's, a replicated chunk's), so the last one is remembered and a record of the same topic
+ * costs a byte compare and gets the same string, which later compares by identity (queue-table
+ * keys, `queuePathProblem`); a decoded string is a rope that each compare would flatten.
+ */
+function topicText(bytes: Uint8Array, at: number, length: number): string {
+  if (length === memoLength) {
+    let i = 0;
+    while (i < length && bytes[at + i] === memoBytes[i]) i++;
+    if (i === length) return memoTopic;
+  }
+  const topic = text(bytes, at, length);
+  if (length <= TOPIC_MEMO_BYTES) {
+    memoBytes.set(bytes.subarray(at, at + length));
+    memoLength = length;
+    memoTopic = topic;
+  }
+  return topic;
 }
 
 /**

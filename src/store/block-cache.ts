@@ -59,6 +59,26 @@ export class BlockCache {
     }
   }
 
+  /**
+   * Where `[offset, offset + length)` goes when one block holds it all: that block's bytes and
+   * the index of `offset` in them, for the caller to fill and then `commit`; null when the range
+   * spans blocks (the caller then fills a buffer of its own and `write`s it). Nothing becomes
+   * valid until `commit`, so a caller that throws while filling leaves the cache as it was.
+   */
+  reserve(offset: number, length: number): { readonly bytes: Uint8Array; readonly at: number } | null {
+    const block = this.getOrCreate(offset);
+    const at = offset - block.start;
+    return at + length <= block.bytes.byteLength ? { bytes: block.bytes, at } : null;
+  }
+
+  /** The `length` bytes at `offset` of a `reserve`d range are filled: they are valid now. */
+  commit(offset: number, length: number): void {
+    const block = this.get(offset);
+    assert(block !== undefined && offset + length <= block.start + block.bytes.byteLength, "a committed range was reserved in one block");
+    if (block.validTo !== offset) block.validFrom = offset; // first write into a fresh or truncated block
+    block.validTo = offset + length;
+  }
+
   /** Copies the cached bytes of `[offset, offset+length)` into `target` if all are valid here. */
   readInto(offset: number, target: Uint8Array): boolean {
     let done = 0;

@@ -21,12 +21,13 @@
  * appended record is read back from the log and must decode to the offsets it was given.
  */
 import { SkiffError, assert, fail } from "../core/errors.ts";
+import { viewOf } from "../core/bytes.ts";
 import type { Clock } from "../core/platform.ts";
 import { recordFits, writeBlankRecord } from "../codec/blank-record.ts";
 import { encodeOffsetMsgId } from "../codec/message-id.ts";
 import { decodeMessageRecord } from "../codec/message-record-decode.ts";
 import { MessageLimitCode, RECORD_OVERHEAD_MAX_BYTES } from "../codec/message-limits.ts";
-import { prepareMessageRecord, writeMessageRecord, type MessageRecordFields, type PreparedRecord } from "../codec/message-record.ts";
+import { patchMessageRecord, prepareMessageRecord, writeMessageRecord, type MessageRecordFields, type PreparedRecord } from "../codec/message-record.ts";
 import { TransactionType, transactionTypeOf } from "../codec/sys-flag.ts";
 import type { SegmentedLog } from "./segmented-log.ts";
 
@@ -149,22 +150,25 @@ export class CommitLog {
     const storeTimestamp = Math.max(this.clock.now(), 0);
     const base = this.log.maxOffset;
     if (!recordFits(total, base % segmentSize, segmentSize)) fail(`a ${total}-byte append fits the segment at ${base}`);
-    const bytes = new Uint8Array(total);
     const records: AppendedRecord[] = [];
     const advanced = new Map<string, number>();
-    let at = 0;
-    for (const p of prepared) {
-      const key = `${p.fields.topic}-${p.fields.queueId}`;
-      const countsInQueue = isQueued(p.sysFlag);
-      const queueOffset = countsInQueue ? (advanced.get(key) ?? this.queueOffsets.get(key) ?? 0) : 0;
-      if (countsInQueue) advanced.set(key, queueOffset + 1);
-      const physicalOffset = base + at;
-      writeMessageRecord(bytes, at, { ...p, fields: { ...p.fields, queueOffset, physicalOffset, storeTimestamp } });
-      records.push({ physicalOffset, size: p.totalSize, queueOffset, msgId: encodeOffsetMsgId(p.fields.storeHost, physicalOffset) });
-      at += p.totalSize;
-    }
-    if (at !== total) fail(`the batch's records add up to ${at} bytes, not the ${total} measured`);
-    const start = this.log.append(bytes);
+    // The records are encoded straight into the log's tail (its block cache), then given their offsets.
+    const start = this.log.appendWith(total, (target, from) => {
+      const view = viewOf(target);
+      let at = 0;
+      for (const p of prepared) {
+        const key = `${p.fields.topic}-${p.fields.queueId}`;
+        const countsInQueue = isQueued(p.sysFlag);
+        const queueOffset = countsInQueue ? (advanced.get(key) ?? this.queueOffsets.get(key) ?? 0) : 0;
+        if (countsInQueue) advanced.set(key, queueOffset + 1);
+        const physicalOffset = base + at;
+        writeMessageRecord(target, from + at, p, view);
+        patchMessageRecord(target, from + at, { queueOffset, physicalOffset, storeTimestamp }, view);
+        records.push({ physicalOffset, size: p.totalSize, queueOffset, msgId: encodeOffsetMsgId(p.fields.storeHost, physicalOffset) });
+        at += p.totalSize;
+      }
+      if (at !== total) fail(`the batch's records add up to ${at} bytes, not the ${total} measured`);
+    });
     if (!(start === base && this.log.maxOffset === base + total)) fail(`an append at ${base} continues the log and ends ${total} bytes later`);
     for (const [key, next] of advanced) this.queueOffsets.set(key, next);
     this.lastStoreTimestampValue = storeTimestamp;

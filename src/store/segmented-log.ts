@@ -153,16 +153,47 @@ export class SegmentedLog {
 
   /** Appends bytes at `maxOffset`; they must fit in the current segment. Returns the start offset. */
   append(bytes: Uint8Array): number {
-    this.assertWritable();
-    const at = this.maxOffsetValue;
-    assert(bytes.byteLength <= this.spaceLeftInSegment(), "append must not cross a segment end");
+    const at = this.startAppend(bytes.byteLength);
     if (bytes.byteLength === 0) return at;
+    this.cache.write(at, bytes);
+    this.endAppend(at, bytes.byteLength);
+    return at;
+  }
+
+  /**
+   * Appends `length` bytes that `fill` writes into `target[at, at + length)`, as `append` does:
+   * straight into the block cache when one block holds them (no buffer made and copied: a master
+   * encodes its records there), else into a buffer of their own. `fill` must not append itself; if
+   * it throws, nothing was appended. Returns the start offset.
+   */
+  appendWith(length: number, fill: (target: Uint8Array, at: number) => void): number {
+    const at = this.startAppend(length);
+    if (length === 0) return at;
+    const place = this.cache.reserve(at, length);
+    if (place === null) {
+      const bytes = new Uint8Array(length);
+      fill(bytes, 0);
+      this.cache.write(at, bytes);
+    } else {
+      fill(place.bytes, place.at);
+      assert(this.maxOffsetValue === at, "fill does not append");
+      this.cache.commit(at, length);
+    }
+    this.endAppend(at, length);
+    return at;
+  }
+
+  private startAppend(length: number): number {
+    this.assertWritable();
+    assert(length <= this.spaceLeftInSegment(), "append must not cross a segment end");
+    return this.maxOffsetValue;
+  }
+
+  private endAppend(at: number, length: number): void {
     const segmentStart = segmentStartOf(at, this.segmentSizeBytes);
     if (this.segments[this.segments.length - 1] !== segmentStart) this.segments.push(segmentStart);
-    this.cache.write(at, bytes);
-    this.maxOffsetValue = at + bytes.byteLength;
+    this.maxOffsetValue = at + length;
     if (!this.options.deferWrites || this.maxOffsetValue - this.writtenOffsetValue >= this.blockSizeBytes) this.kickWriter();
-    return at;
   }
 
   /** Hands every appended byte to the writer now (with `deferWrites`; otherwise it already has them). */

@@ -25,6 +25,17 @@ function mutated(at: number, write: (view: DataView) => void): Uint8Array {
   return bytes;
 }
 
+/** The golden record with `topic` (9 UTF-8 bytes, as "TopicTest") in place of its topic. */
+function withTopic(topic: string): Uint8Array {
+  const bytes = golden();
+  const encoded = new TextEncoder().encode(topic);
+  assert.equal(encoded.byteLength, 9, "a topic of TopicTest's length");
+  const at = Buffer.from(bytes).indexOf("TopicTest");
+  assert.ok(at > 0, "the golden record's topic is TopicTest");
+  bytes.set(encoded, at);
+  return bytes;
+}
+
 describe("decodeMessageRecord on bad input", () => {
   it("every truncation of a record is partial, with the bytes it needs", () => {
     const bytes = golden();
@@ -97,6 +108,15 @@ describe("decodeMessageRecord options and positions", () => {
     const result = decodeMessageRecord(view, 25, { checkCrc: true });
     assert.equal(result.kind, "message");
     assert.equal(result.kind === "message" && result.topic, "TopicTest");
+  });
+
+  it("gives each record its own topic when records of equal-length topics alternate (the last topic is remembered)", () => {
+    const record = (topic: string) => decodeMessageRecord(withTopic(topic));
+    const topics = ["TopicTest", "TopicTesu", "TopicTest", "Topic\u00e9Te", "TopicTest", "TopicTest"];
+    const read = topics.map((t) => record(t)).map((r) => (r.kind === "message" ? r.topic : r.kind));
+    assert.deepEqual(read, topics);
+    const same = [record("TopicTest"), record("TopicTest")].map((r) => (r.kind === "message" ? r.topic : ""));
+    assert.ok(same[0] === same[1]);
   });
 
   it("readBody: false skips the body but keeps its length", () => {

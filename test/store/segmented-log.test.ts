@@ -57,6 +57,44 @@ describe("SegmentedLog", () => {
     }
   });
 
+  it("appendWith fills bytes in place within a block and through a buffer across blocks; a fill that throws appends nothing", async () => {
+    const fs = new MemoryFileSystem();
+    const log = await openLog(fs);
+    const sizes = [1000, 3000, 1500, 4000, 700]; // the 1500 and the 4000 cross 4 KiB block ends
+    const expected: Uint8Array[] = [];
+    const targets = new Set<number>();
+    for (const [i, size] of sizes.entries()) {
+      const bytes = pattern(size, i + 7);
+      const start = log.appendWith(size, (target, at) => {
+        targets.add(target.byteLength);
+        target.set(bytes, at);
+      });
+      assert.equal(start, expected.reduce((n, b) => n + b.byteLength, 0));
+      expected.push(bytes);
+    }
+    // Within one block: the block's own 4 KiB; across two: a buffer of the range's length.
+    assert.deepEqual([...targets].sort((a, b) => a - b), [1500, 4000, 4096]);
+    const before = log.maxOffset;
+    assert.throws(() => log.appendWith(100, (target, at) => {
+      target.fill(0xee, at, at + 100);
+      throw new Error("encoding failed");
+    }), /encoding failed/);
+    assert.equal(log.maxOffset, before, "nothing appended");
+    const last = pattern(50, 99);
+    assert.equal(log.append(last), before, "the next append lands where the failed one would have");
+    expected.push(last);
+    const all = new Uint8Array(before + 50);
+    let at = 0;
+    for (const b of expected) {
+      all.set(b, at);
+      at += b.byteLength;
+    }
+    assert.deepEqual(await log.read(0, all.byteLength), all, "from the cache");
+    await log.flush();
+    assert.deepEqual(fs.bytes("/store/commitlog/00000000000000000000").subarray(0, all.byteLength), all, "and in the file");
+    assert.equal(fs.bytes("/store/commitlog/00000000000000000000")[all.byteLength], 0, "the failed fill's bytes never reached the file");
+  });
+
   it("keeps memory bounded: unwritten bytes are capped and written blocks are evicted", async () => {
     const fs = new MemoryFileSystem();
     const log = await openLog(fs, { segmentSizeBytes: 1 << 20, maxUnwrittenBytes: 16 * 1024 });
