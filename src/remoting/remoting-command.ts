@@ -70,16 +70,17 @@ export interface RemotingAnswer {
  * stock clients were built against says.
  */
 export function responseCommand(request: RemotingCommand, answer: RemotingAnswer): RemotingCommand {
-  return {
+  const command: Mutable<RemotingCommand> = {
     code: answer.code,
     language: "JAVA",
     version: SKIFF_REMOTING_VERSION,
     opaque: request.opaque,
     flag: FLAG_RESPONSE,
-    ...(answer.remark === undefined ? {} : { remark: answer.remark }),
-    ...(answer.extFields === undefined ? {} : { extFields: answer.extFields }),
     body: answer.body ?? new Uint8Array(0),
   };
+  if (answer.remark !== undefined) command.remark = answer.remark;
+  if (answer.extFields !== undefined) command.extFields = answer.extFields;
+  return command;
 }
 
 export function isOneway(command: RemotingCommand): boolean {
@@ -88,16 +89,16 @@ export function isOneway(command: RemotingCommand): boolean {
 
 /** The frame for `command`, with a JSON header (fields in fastjson's alphabetical order). */
 export function encodeRemotingCommand(command: RemotingCommand): Uint8Array {
-  const header = utf8Encode(JSON.stringify({
-    code: command.code,
-    ...(command.extFields === undefined ? {} : { extFields: command.extFields }),
-    flag: command.flag,
-    language: command.language,
-    opaque: command.opaque,
-    ...(command.remark === undefined ? {} : { remark: command.remark }),
-    serializeTypeCurrentRPC: "JSON",
-    version: command.version,
-  }));
+  // The header's fields in order, absent ones left out (built up, not spread: once per answer).
+  const fields: Record<string, unknown> = { code: command.code };
+  if (command.extFields !== undefined) fields.extFields = command.extFields;
+  fields.flag = command.flag;
+  fields.language = command.language;
+  fields.opaque = command.opaque;
+  if (command.remark !== undefined) fields.remark = command.remark;
+  fields.serializeTypeCurrentRPC = "JSON";
+  fields.version = command.version;
+  const header = utf8Encode(JSON.stringify(fields));
   const length = 4 + header.byteLength + command.body.byteLength;
   if (length + 4 > FRAME_MAX_BYTES) throw new SkiffError("REMOTING_FRAME_TOO_LARGE", `remoting frame of ${length + 4} bytes exceeds ${FRAME_MAX_BYTES}`);
   const out = new Uint8Array(4 + length);
@@ -137,17 +138,21 @@ function decodeJsonHeader(bytes: Uint8Array, body: Uint8Array): RemotingCommand 
   if (typeof h.extFields === "object" && h.extFields !== null) extFields = stringFields(h.extFields as Record<string, unknown>);
   const num = (v: unknown) => (typeof v === "number" && Number.isInteger(v) ? v : 0);
   if (typeof h.code !== "number" || !Number.isInteger(h.code)) throw illegal("JSON header has no integer code");
-  return {
+  const command: Mutable<RemotingCommand> = {
     code: h.code,
     language: typeof h.language === "string" ? h.language : "JAVA",
     version: num(h.version),
     opaque: num(h.opaque),
     flag: num(h.flag),
-    ...(typeof h.remark === "string" ? { remark: h.remark } : {}),
-    ...(extFields === undefined ? {} : { extFields }),
     body,
   };
+  if (typeof h.remark === "string") command.remark = h.remark;
+  if (extFields !== undefined) command.extFields = extFields;
+  return command;
 }
+
+/** Optional fields are set one by one where a command is built per request, not spread. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * The header's extFields as strings. Java sends strings only, and then JSON.parse's own object is

@@ -60,9 +60,21 @@ function delayLevelOf(input: MessageInput): number {
   return Number.isFinite(level) && level > 0 ? level : 0;
 }
 
+/** The record of `input` as it is (fields listed, not spread: this runs once per message stored). */
 function plain(input: MessageInput, options: StoreOptions): RecordInput {
-  const { storedProperties, ...fields } = input;
-  return { ...fields, properties: storedProperties ?? encodeProperties(input.properties, { trailingSeparator: options.propertiesTrailingSeparator }) };
+  return {
+    topic: input.topic,
+    queueId: input.queueId,
+    flag: input.flag,
+    body: input.body,
+    properties: input.storedProperties ?? encodeProperties(input.properties, { trailingSeparator: options.propertiesTrailingSeparator }),
+    sysFlag: input.sysFlag,
+    bornTimestamp: input.bornTimestamp,
+    bornHost: input.bornHost,
+    storeHost: input.storeHost,
+    reconsumeTimes: input.reconsumeTimes,
+    preparedTransactionOffset: input.preparedTransactionOffset,
+  };
 }
 
 function toSchedule(input: MessageInput, level: number, options: StoreOptions): RecordInput {

@@ -53,8 +53,7 @@ const SHORT_NAMES: Readonly<Record<keyof SendMessageHeader, string>> = {
 export function decodeSendMessageHeader(extFields: Readonly<Record<string, string>> | undefined, form: SendHeaderForm): SendMessageHeader {
   const header = new RequestHeader(extFields);
   const name = (field: keyof SendMessageHeader) => (form === "v2" ? SHORT_NAMES[field] : field);
-  const optional = <T>(value: T | undefined, field: string): { [key: string]: T } => (value === undefined ? {} : { [field]: value });
-  return {
+  const decoded: { -readonly [K in keyof SendMessageHeader]: SendMessageHeader[K] } = {
     producerGroup: header.string(name("producerGroup")),
     topic: header.string(name("topic")),
     defaultTopic: header.string(name("defaultTopic")),
@@ -63,13 +62,19 @@ export function decodeSendMessageHeader(extFields: Readonly<Record<string, strin
     sysFlag: header.int(name("sysFlag")),
     bornTimestamp: header.long(name("bornTimestamp")),
     flag: header.int(name("flag")),
-    ...optional(header.optionalString(name("properties")), "properties"),
-    ...optional(header.optionalInt(name("reconsumeTimes")), "reconsumeTimes"),
     unitMode: header.bool(name("unitMode")),
-    ...optional(header.optionalInt(name("maxReconsumeTimes")), "maxReconsumeTimes"),
     batch: header.bool(name("batch")),
-    ...optional(header.optionalString(name("brokerName")), "brokerName"),
-  } as SendMessageHeader;
+  };
+  // Absent optional fields stay absent (set one by one, not spread: this runs once per send).
+  const properties = header.optionalString(name("properties"));
+  if (properties !== undefined) decoded.properties = properties;
+  const reconsumeTimes = header.optionalInt(name("reconsumeTimes"));
+  if (reconsumeTimes !== undefined) decoded.reconsumeTimes = reconsumeTimes;
+  const maxReconsumeTimes = header.optionalInt(name("maxReconsumeTimes"));
+  if (maxReconsumeTimes !== undefined) decoded.maxReconsumeTimes = maxReconsumeTimes;
+  const brokerName = header.optionalString(name("brokerName"));
+  if (brokerName !== undefined) decoded.brokerName = brokerName;
+  return decoded;
 }
 
 /** The extFields a producer sends for `header` (absent optional fields are left out, as Java does). */

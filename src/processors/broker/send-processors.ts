@@ -82,12 +82,13 @@ async function sendMessage(runtime: BrokerRuntime, request: RemotingCommand, cha
 }
 
 function answerFields(results: readonly SendResult[], transactionId: string | undefined): Record<string, string> {
-  return {
-    msgId: results.map((r) => r.offsetMsgId).join(","),
+  const fields: Record<string, string> = {
+    msgId: results.length === 1 ? results[0].offsetMsgId : results.map((r) => r.offsetMsgId).join(","),
     queueId: String(results[0].queueId),
     queueOffset: String(results[0].queueOffset),
-    ...(transactionId === undefined ? {} : { transactionId }),
-    MSG_REGION,
-    TRACE_ON,
   };
+  if (transactionId !== undefined) fields.transactionId = transactionId;
+  fields.MSG_REGION = MSG_REGION;
+  fields.TRACE_ON = TRACE_ON;
+  return fields;
 }
