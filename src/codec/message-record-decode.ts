@@ -80,10 +80,14 @@ export type DecodedRecord = DecodedRecordOf<DecodedMessage>;
 export interface DecodeRecordOptions {
   readonly readBody?: boolean;
   readonly checkCrc?: boolean;
+  /** false: `properties` is "" (their length is still checked): a slave's check of replicated records needs none. */
+  readonly readProperties?: boolean;
 }
 
 export interface DecodeMetaOptions {
   readonly checkCrc?: boolean;
+  /** false: `properties` is "" (see DecodeRecordOptions). */
+  readonly readProperties?: boolean;
   /** `viewOf(bytes)`, made once by a caller decoding many records of one buffer. */
   readonly view?: DataView;
 }
@@ -95,7 +99,7 @@ export function decodeMessageRecord(bytes: Uint8Array, at = 0, options: DecodeRe
 export function decodeRecordMeta(bytes: Uint8Array, at = 0, options: DecodeMetaOptions = {}): DecodedRecordOf<MessageRecordMeta> {
   const view = options.view ?? viewOf(bytes);
   assert(view.buffer === bytes.buffer && view.byteOffset === bytes.byteOffset, "the view given is of the bytes given");
-  return decode(bytes, at, view, { readBody: false, checkCrc: options.checkCrc }, false);
+  return decode(bytes, at, view, { readBody: false, checkCrc: options.checkCrc, readProperties: options.readProperties }, false);
 }
 
 function decode(bytes: Uint8Array, at: number, view: DataView, options: DecodeRecordOptions, full: boolean): DecodedRecordOf<MessageRecordMeta> {
@@ -158,7 +162,7 @@ function readMessage(bytes: Uint8Array, view: DataView, at: number, totalSize: n
     if (actual !== storedCrc) return invalid("BODY_CRC_MISMATCH", `BODYCRC ${storedCrc}, body gives ${actual}`);
   }
   const topic = topicText(bytes, topicAt, topicLength);
-  const properties = text(bytes, propertiesAt, propertiesLength);
+  const properties = options.readProperties === false ? "" : text(bytes, propertiesAt, propertiesLength);
   const queueId = view.getInt32(at + 12);
   const flag = view.getInt32(at + 16);
   const reconsumeTimes = view.getInt32(tailAt);

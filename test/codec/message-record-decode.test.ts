@@ -7,13 +7,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { viewOf } from "../../src/core/bytes.ts";
 import { encodeBlankRecord } from "../../src/codec/blank-record.ts";
-import { decodeMessageRecord, type DecodedRecord } from "../../src/codec/message-record-decode.ts";
+import { decodeMessageRecord, decodeRecordMeta, type DecodedRecord } from "../../src/codec/message-record-decode.ts";
 import { fixtureBytes } from "../support/fixtures.ts";
 
 // Provenance: the first record a real 4.9.7 broker stored (fixtures/rocketmq/v4.9.7-golden-record.*).
 const golden = () => fixtureBytes("v4.9.7-golden-record.bin");
 
-function expectInvalid(result: DecodedRecord, reason: string): void {
+function expectInvalid(result: DecodedRecord | ReturnType<typeof decodeRecordMeta>, reason: string): void {
   assert.equal(result.kind, "invalid", JSON.stringify(result));
   assert.equal((result as { reason: string }).reason, reason);
   assert.ok((result as { detail: string }).detail.length > 0);
@@ -117,6 +117,15 @@ describe("decodeMessageRecord options and positions", () => {
     assert.deepEqual(read, topics);
     const same = [record("TopicTest"), record("TopicTest")].map((r) => (r.kind === "message" ? r.topic : ""));
     assert.ok(same[0] === same[1]);
+  });
+
+  it("readProperties: false leaves the properties out and reads every other field the same", () => {
+    const whole = decodeRecordMeta(golden(), 0, { checkCrc: true });
+    const lean = decodeRecordMeta(golden(), 0, { checkCrc: true, readProperties: false });
+    assert.ok(whole.kind === "message" && lean.kind === "message");
+    assert.ok(whole.properties.length > 0);
+    assert.deepEqual(lean, { ...whole, properties: "" });
+    expectInvalid(decodeRecordMeta(mutated(0, (v) => v.setInt32(0, 219)), 0, { readProperties: false }), "TOTAL_SIZE_MISMATCH");
   });
 
   it("readBody: false skips the body but keeps its length", () => {
