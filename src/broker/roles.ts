@@ -216,6 +216,7 @@ export class RoleManager {
       haTransferBatchSize: config.haTransferBatchSize,
       haSendHeartbeatIntervalMs: config.haSendHeartbeatInterval,
       haHousekeepingIntervalMs: config.haHousekeepingInterval,
+      haAsyncGatherMs: config.haAsyncGatherMs,
       haSlaveFallbehindMax: config.haSlaveFallbehindMax,
       sendFromFirstSegment: config.haSendFromFirstSegment,
       haMaxConnections: config.haMaxConnections,

@@ -72,6 +72,7 @@ export const brokerShape = {
   haTransferBatchSize: integer(POSITIVE_INT).default(32768).describe("Maximum body bytes per HA transfer frame."),
   haSendHeartbeatInterval: integer(POSITIVE_INT).default(5000).describe("Milliseconds between master heartbeats and slave offset reports."),
   haHousekeepingInterval: integer(POSITIVE_INT).default(20000).describe("Milliseconds of silence after which an HA connection is closed."),
+  haAsyncGatherMs: integer({ min: 0, max: 1000 }).default(10).describe("Skiff: milliseconds a master with no send waiting for its slave (ASYNC_MASTER) gathers new bytes before it ships them in one frame (RocketMQ waits up to 100); 0 ships them at once."),
   slaveSynchronizePeriod: integer(POSITIVE_INT).default(10000).describe("Skiff: milliseconds between a slave's metadata pulls from its master."),
   registerNameServerPeriod: integer({ min: 0, max: JAVA_INT_MAX }).default(30000).describe("Milliseconds between registrations at the name servers; clamped to 10000…60000 like RocketMQ."),
   accessMessageInMemoryMaxRatio: decimal({ min: 0, max: 100 }).default(40).describe("Percent of physical memory (decimals allowed); a pull lagging further is sent to a slave."),

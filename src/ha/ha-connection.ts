@@ -14,7 +14,10 @@
  * included. Writes are pipelined: the next bytes go out while earlier writes are still being taken
  * by the kernel, within one read-ahead (1 MiB) of bytes in flight plus read (bounded buffers =
  * back-pressure), so bytes that become shippable during a write do not wait for it. With nothing to send it waits
- * for the commit log's `onAppend` or the heartbeat deadline: `[nextOffset][0]` after
+ * for new shippable bytes — at once when a send waits for the slave (SYNC_MASTER), else gathered
+ * for up to `haAsyncGatherMs` or a frame's worth (a write and a slave ack per turn cost master and
+ * slave more than the bytes; RocketMQ's master waits up to 100 ms there, `allWaitForRunning(100)`,
+ * woken only by SYNC_MASTER puts) — or the heartbeat deadline: `[nextOffset][0]` after
  * `haSendHeartbeatIntervalMs` without a write (its clock starts at accept, as Java's, so a slave
  * that reports late gets a heartbeat first — harmless).
  *
@@ -49,6 +52,11 @@ export interface HaConnectionDeps {
   readonly onReport: (connection: HaConnection, offset: number) => void;
   /** `refused` is true when the slave was turned away for what it reported (not a network end). */
   readonly onClose: (connection: HaConnection, reason: string, refused: boolean) => void;
+  /**
+   * Whether a send waits for this slave now (a SYNC_MASTER put): then new bytes go out at once;
+   * otherwise they are gathered for `haAsyncGatherMs`. Absent: always at once.
+   */
+  readonly awaited?: () => boolean;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -136,6 +144,11 @@ export class HaConnection {
     await Promise.race([goodbye, deadline]);
     timer?.cancel();
     this.close(reason);
+  }
+
+  /** A send now waits for this slave: bytes being gathered go out at once. */
+  nudge(): void {
+    if (this.sendable()) this.wakeWriter?.();
   }
 
   /** Closes the connection (idempotent); `onClose` is told why, once. */
@@ -322,20 +335,25 @@ export class HaConnection {
     const { clock, source, options } = this.deps;
     return new Promise((resolve) => {
       let done = false;
+      let gather: TimerHandle | null = null;
       const wake = (): void => {
         if (done) return;
         done = true;
-        timer.cancel();
+        heartbeat.cancel();
+        gather?.cancel();
         stopListening();
         this.wakeWriter = null;
         resolve();
       };
       const dueInMs = this.lastWriteAtMs + options.haSendHeartbeatIntervalMs - clock.monotonicMs();
-      const timer = clock.setTimeout(wake, Math.max(0, dueInMs));
+      const heartbeat = clock.setTimeout(wake, Math.max(0, dueInMs));
       const stopListening = source.onShippable(() => {
-        if (this.sendable()) wake();
+        if (!this.sendable()) return;
+        const gathering = options.haAsyncGatherMs > 0 && this.deps.awaited?.() === false;
+        if (!gathering || source.shippableOffset - this.next >= options.haTransferBatchSize) wake();
+        else gather ??= clock.setTimeout(wake, options.haAsyncGatherMs);
       });
-      this.wakeWriter = wake;
+      this.wakeWriter = wake; // `nudge`, `shutdown` and `close` end the wait too
       if (this.closed || this.sendable()) wake();
     });
   }

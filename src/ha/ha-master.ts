@@ -156,6 +156,7 @@ export class HaMaster {
       let at = this.waiters.length; // sends finish in offset order: almost always appended at the end
       while (at > 0 && this.waiters[at - 1].endOffset > endOffset) at--;
       this.waiters.splice(at, 0, waiter);
+      if (this.waiters.length === 1) for (const connection of this.liveConnections) connection.nudge(); // stop gathering
     });
   }
 
@@ -242,6 +243,7 @@ export class HaMaster {
       clock,
       options,
       onReport: (_, offset) => this.acked(offset),
+      awaited: () => this.waiters.length > 0,
       onClose: (c, reason, refused) => {
         if (this.liveConnections.delete(c)) this.countHost(host, -1);
         if (refused) this.refused(c.address, reason);

@@ -21,6 +21,12 @@ export interface HaOptions {
   readonly haSendHeartbeatIntervalMs: number;
   /** A connection that read nothing for this long is closed (either side). */
   readonly haHousekeepingIntervalMs: number;
+  /**
+   * Master: with no send waiting for a slave (ASYNC_MASTER), new bytes for a slave that has all the
+   * others are gathered this long at most (or until a frame's worth wait) and go out together; 0
+   * (the default here; the broker's `haAsyncGatherMs` is 10) ships them at once (ha-connection.ts).
+   */
+  readonly haAsyncGatherMs: number;
   /** A slave further behind than this is not "OK" (SLAVE_NOT_AVAILABLE). */
   readonly haSlaveFallbehindMax: number;
   readonly sendFromFirstSegment: boolean;
@@ -43,6 +49,7 @@ export function haOptions(overrides: Partial<HaOptions> = {}): HaOptions {
     haTransferBatchSize: DEFAULT_TRANSFER_BATCH_BYTES,
     haSendHeartbeatIntervalMs: 5000,
     haHousekeepingIntervalMs: 20000,
+    haAsyncGatherMs: 0,
     haSlaveFallbehindMax: 268435456,
     sendFromFirstSegment: true,
     haMaxConnections: 64,
@@ -55,6 +62,7 @@ export function haOptions(overrides: Partial<HaOptions> = {}): HaOptions {
   if (!(Number.isInteger(batch) && batch > 0 && batch <= DEFAULT_MAX_TRANSFER_BODY_BYTES)) fail(`haTransferBatchSize must be 1..${DEFAULT_MAX_TRANSFER_BODY_BYTES}, got ${batch}`);
   assert(options.haSendHeartbeatIntervalMs > 0, "haSendHeartbeatIntervalMs must be positive");
   assert(options.haHousekeepingIntervalMs > 0, "haHousekeepingIntervalMs must be positive");
+  assert(Number.isInteger(options.haAsyncGatherMs) && options.haAsyncGatherMs >= 0, "haAsyncGatherMs must be an integer >= 0");
   assert(Number.isInteger(options.haMaxConnections) && options.haMaxConnections > 0, "haMaxConnections must be a positive integer");
   assert(Number.isInteger(options.haMaxConnectionsPerAddress) && options.haMaxConnectionsPerAddress > 0, "haMaxConnectionsPerAddress must be a positive integer");
   assert(Number.isInteger(options.haListenPort) && options.haListenPort >= 0 && options.haListenPort <= 65535, "haListenPort must be 0..65535");

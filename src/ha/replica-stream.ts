@@ -178,7 +178,7 @@ export class ReplicaStream {
 
   /** Checks the whole record `bytes[i, i + size)` that lands at `at` (its head already checked). */
   private checkWhole(bytes: Uint8Array, view: DataView, i: number, size: number, at: number): void {
-    const record = decodeRecordMeta(bytes, i, { checkCrc: true, view });
+    const record = decodeRecordMeta(bytes, i, { checkCrc: true, view, readProperties: false }); // its properties are not checked
     if (record.kind === "blank") return;
     if (record.kind !== "message") {
       throw invalid(at, record.kind === "invalid" ? `${record.reason}: ${record.detail}` : "record cut short");

@@ -21,7 +21,11 @@ async function pair(masterValues: Record<string, string | number | boolean> = {}
     brokerRole: "SLAVE", brokerId: 1, listenPort: 11911, haMasterAddress: "127.0.0.1:10912", slaveSynchronizePeriod: 10_000,
   }, slaveMemory, masterMemory.fetch);
   const caughtUp = async () => {
-    for (let i = 0; i < 200 && slave.broker.store.offsets.maxOffset < master.broker.store.offsets.maxOffset; i++) await settle();
+    // An ASYNC_MASTER ships the bytes it gathered after haAsyncGatherMs (10 ms): the clock moves on while the slave is behind.
+    for (let i = 0; i < 200 && slave.broker.store.offsets.maxOffset < master.broker.store.offsets.maxOffset; i++) {
+      await settle();
+      if (slave.broker.store.offsets.maxOffset < master.broker.store.offsets.maxOffset) await clock.advance(10);
+    }
     await slave.broker.store.waitDispatched(slave.broker.store.offsets.maxOffset);
   };
   const stop = async () => {

@@ -30,7 +30,11 @@ async function pair(masterValues: Record<string, string | number | boolean>, sla
   }, slaveMemory, masterMemory.fetch);
   await clock.advance(10); // the slave connects and reports
   const caughtUp = async () => {
-    for (let i = 0; i < 500 && slave.broker.store.offsets.maxOffset < master.broker.store.offsets.maxOffset; i++) await settle();
+    // An ASYNC_MASTER ships the bytes it gathered after haAsyncGatherMs (10 ms): the clock moves on while the slave is behind.
+    for (let i = 0; i < 500 && slave.broker.store.offsets.maxOffset < master.broker.store.offsets.maxOffset; i++) {
+      await settle();
+      if (slave.broker.store.offsets.maxOffset < master.broker.store.offsets.maxOffset) await clock.advance(10);
+    }
     await slave.broker.store.waitDispatched(slave.broker.store.offsets.maxOffset);
   };
   const sendMany = async (count: number, from = 0) => {

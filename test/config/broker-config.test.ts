@@ -36,6 +36,7 @@ const DEFAULTS = {
   haTransferBatchSize: 32768,
   haSendHeartbeatInterval: 5000,
   haHousekeepingInterval: 20000,
+  haAsyncGatherMs: 10,
   slaveSynchronizePeriod: 10000,
   registerNameServerPeriod: 30000,
   accessMessageInMemoryMaxRatio: 40,

@@ -95,6 +95,42 @@ describe("HaConnection (master side of one slave)", () => {
     assert.deepEqual([slave.frames[3].offset, slave.frames[3].body.length], [newEnd, 0]);
   });
 
+  it("with haAsyncGatherMs and no send waiting (ASYNC_MASTER), gathers new bytes for that long or a frame's worth; a waiting send ships them at once", async () => {
+    world = new HaWorld({ ha: { haAsyncGatherMs: 10, haTransferBatchSize: 4096 } });
+    const master = await world.broker("master");
+    const end = await fill(master.store, 4);
+    const ha = await world.master(master);
+    const slave = await RawSlave.connect(world);
+    await slave.report(0);
+    await until(() => slave.frames.length === 1, "catch-up frame: a slave behind is sent to at once");
+    const sent = () => slave.frames.reduce((n, f) => n + f.body.length, 0);
+
+    const second = await fill(master.store, 1, 100, 1);
+    const third = await fill(master.store, 1, 100, 2);
+    await spin();
+    assert.equal(sent(), end, "new bytes wait while the slave has all the others");
+    await world.clock.advance(9);
+    await spin();
+    assert.equal(sent(), end, "for up to 10 ms");
+    await world.clock.advance(1);
+    await until(() => sent() === third, "then go out together");
+    assert.deepEqual(slave.frames.slice(1).map((f) => [f.offset, f.body.length]), [[end, third - end]], "one frame for both appends");
+    assert.ok(second > end && second < third);
+
+    const big = await fill(master.store, 8, 700, 3); // 8 appends of ~800 bytes: more than a frame's worth (4096)
+    await until(() => sent() - third >= 4096, "a frame's worth goes out without waiting", 200_000);
+    assert.ok(sent() < big, "the appends after it wait again");
+    await world.clock.advance(10);
+    await until(() => sent() === big, "for up to 10 ms");
+
+    const urgent = await fill(master.store, 1, 100, 4);
+    let status = "";
+    void ha.waitForReplication(urgent, 3000).then((s) => (status = s));
+    await until(() => sent() === urgent, "a send waiting for the slave ships the gathered bytes at once", 200_000);
+    await slave.report(urgent);
+    await until(() => status === "PUT_OK", "and is answered on the ack");
+  });
+
   it("takes the first report as the start and every report as an ack; of one read the last report wins; an ack never goes back", async () => {
     world = new HaWorld();
     const master = await world.broker("master");
