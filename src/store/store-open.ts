@@ -11,7 +11,7 @@
  */
 import { SkiffError } from "../core/errors.ts";
 import { joinPath } from "../core/path.ts";
-import type { Clock, Platform } from "../core/platform.ts";
+import type { Platform } from "../core/platform.ts";
 import { utf8Decode, utf8Encode } from "../core/bytes.ts";
 import { CheckpointFile } from "./checkpoint-file.ts";
 import { recoverCommitLog, type RecoveryResult } from "./commit-log-recovery.ts";
@@ -78,10 +78,7 @@ export async function openStoreParts(platform: StorePlatform, options: StoreOpti
     onStall: () => health.retryLater("dispatch", ++stalls, () => void dispatcher.wake()),
   });
   // A message becomes visible (dispatched) once written; a stalled dispatch resumes with the writes.
-  // The dispatch a write starts waits for the end of the event loop's turn (`Clock.nextTurn`, as
-  // the writer does): the answers the write released go out first (an ASYNC_MASTER send was
-  // answered after its consume-queue and index writes), and one step covers the turn's writes.
-  log.onProgress(atEndOfTurn(clock, () => void dispatcher.wake()));
+  log.onProgress(() => void dispatcher.wake());
   health.onRecovered(() => void dispatcher.wake());
   // After a crash the index may lag the consume queues: records past its last indexed message are dispatched again.
   const indexResume = abnormal && index ? index.resumeOffset() : null;
@@ -151,19 +148,4 @@ export async function closeStoreParts(parts: StoreParts): Promise<void> {
   }
   const lost = unwrittenBytes > 0 ? `${unwrittenBytes} bytes of the commit log were never written (never acknowledged nor served) and are dropped; ` : "";
   throw new SkiffError("STORE_SHUTDOWN_INCOMPLETE", `the store closed without writing everything: ${lost}${problems.join("; ")}; abort is kept, so the next start recovers from the commit log`);
-}
-
-/** `run`, once at the end of this event-loop turn however often the returned function is called in it. */
-function atEndOfTurn(clock: Clock, run: () => void): () => void {
-  let planned = false;
-  const go = (): void => {
-    planned = false;
-    run();
-  };
-  return () => {
-    if (planned) return;
-    planned = true;
-    if (clock.nextTurn === undefined) queueMicrotask(go);
-    else clock.nextTurn(go);
-  };
 }
