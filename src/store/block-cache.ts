@@ -60,21 +60,21 @@ export class BlockCache {
   }
 
   /**
-   * Where `[offset, offset + length)` goes when one block holds it all: that block's bytes and
-   * the index of `offset` in them, for the caller to fill and then `commit`; null when the range
-   * spans blocks (the caller then fills a buffer of its own and `write`s it). Nothing becomes
-   * valid until `commit`, so a caller that throws while filling leaves the cache as it was.
+   * Lets `fill` write the `length` bytes at `offset` into `target[at, at + length)`: straight into
+   * the block when one block holds them all (no copy), else into a buffer of their own that is then
+   * copied in (`write`). They become valid only once `fill` returns: one that throws leaves the
+   * cache as it was.
    */
-  reserve(offset: number, length: number): { readonly bytes: Uint8Array; readonly at: number } | null {
+  fill(offset: number, length: number, fill: (target: Uint8Array, at: number) => void): void {
     const block = this.getOrCreate(offset);
     const at = offset - block.start;
-    return at + length <= block.bytes.byteLength ? { bytes: block.bytes, at } : null;
-  }
-
-  /** The `length` bytes at `offset` of a `reserve`d range are filled: they are valid now. */
-  commit(offset: number, length: number): void {
-    const block = this.get(offset);
-    assert(block !== undefined && offset + length <= block.start + block.bytes.byteLength, "a committed range was reserved in one block");
+    if (at + length > block.bytes.byteLength) {
+      const bytes = new Uint8Array(length);
+      fill(bytes, 0);
+      this.write(offset, bytes);
+      return;
+    }
+    fill(block.bytes, at);
     if (block.validTo !== offset) block.validFrom = offset; // first write into a fresh or truncated block
     block.validTo = offset + length;
   }

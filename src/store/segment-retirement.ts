@@ -45,6 +45,16 @@ export class SegmentRetirement {
     return this.removing;
   }
 
+  /** Runs `read` with `segment`'s file pinned: its removal waits until `read` has settled. */
+  async whilePinned<T>(segment: number, read: () => Promise<T>): Promise<T> {
+    this.pin(segment);
+    try {
+      return await read();
+    } finally {
+      this.unpin(segment);
+    }
+  }
+
   pin(segment: number): void {
     this.pins.set(segment, (this.pins.get(segment) ?? 0) + 1);
   }

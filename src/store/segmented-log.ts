@@ -25,12 +25,9 @@
  * STORE_IO_FAILED, retriable), and `health` reports the problem. Success clears it by itself.
  *
  * Retention (retention.ts) takes segments off the front, one at a time: `retireFirstSegment`
- * removes the oldest from the log at once (never the last, never one with bytes not yet fsync'd:
- * the writer never touches it again), so `minOffset` moves past it and later reads of it are
- * refused (`readHeld` answers null for callers that checked the range before an await). Reads
- * already running pin its file until they are done (segment-retirement.ts); until its file is
- * removed no other segment is retired, and `truncateTo` / `resetTo` remove it first, so a segment
- * file is never deleted after the log created a new file at its start.
+ * removes the oldest at once (never the last, never one not yet fsync'd), so `minOffset` moves past
+ * it (`readHeld` answers null below it); segment-retirement.ts keeps its file until running reads
+ * are done, and `truncateTo` / `resetTo` remove it first.
  */
 import { assert, assertSafeOffset, SkiffError, fail } from "../core/errors.ts";
 import { OffsetWaiters } from "../core/offset-waiters.ts";
@@ -153,47 +150,31 @@ export class SegmentedLog {
 
   /** Appends bytes at `maxOffset`; they must fit in the current segment. Returns the start offset. */
   append(bytes: Uint8Array): number {
-    const at = this.startAppend(bytes.byteLength);
-    if (bytes.byteLength === 0) return at;
-    this.cache.write(at, bytes);
-    this.endAppend(at, bytes.byteLength);
-    return at;
+    return this.appendAt(bytes.byteLength, (at) => this.cache.write(at, bytes));
   }
 
   /**
    * Appends `length` bytes that `fill` writes into `target[at, at + length)`, as `append` does:
-   * straight into the block cache when one block holds them (no buffer made and copied: a master
-   * encodes its records there), else into a buffer of their own. `fill` must not append itself; if
-   * it throws, nothing was appended. Returns the start offset.
+   * straight into the block cache when one block holds them (`BlockCache.fill`: a master encodes
+   * its records there). `fill` must not append itself; if it throws, nothing was appended.
    */
   appendWith(length: number, fill: (target: Uint8Array, at: number) => void): number {
-    const at = this.startAppend(length);
-    if (length === 0) return at;
-    const place = this.cache.reserve(at, length);
-    if (place === null) {
-      const bytes = new Uint8Array(length);
-      fill(bytes, 0);
-      this.cache.write(at, bytes);
-    } else {
-      fill(place.bytes, place.at);
-      assert(this.maxOffsetValue === at, "fill does not append");
-      this.cache.commit(at, length);
-    }
-    this.endAppend(at, length);
-    return at;
+    return this.appendAt(length, (at) => this.cache.fill(at, length, fill));
   }
 
-  private startAppend(length: number): number {
+  /** `put` places `length` bytes at `maxOffset` in the cache; then they are appended. */
+  private appendAt(length: number, put: (at: number) => void): number {
     this.assertWritable();
     assert(length <= this.spaceLeftInSegment(), "append must not cross a segment end");
-    return this.maxOffsetValue;
-  }
-
-  private endAppend(at: number, length: number): void {
+    const at = this.maxOffsetValue;
+    if (length === 0) return at;
+    put(at);
+    assert(this.maxOffsetValue === at, "nothing appends while bytes are put");
     const segmentStart = segmentStartOf(at, this.segmentSizeBytes);
     if (this.segments[this.segments.length - 1] !== segmentStart) this.segments.push(segmentStart);
     this.maxOffsetValue = at + length;
     if (!this.options.deferWrites || this.maxOffsetValue - this.writtenOffsetValue >= this.blockSizeBytes) this.kickWriter();
+    return at;
   }
 
   /** Hands every appended byte to the writer now (with `deferWrites`; otherwise it already has them). */
@@ -218,13 +199,7 @@ export class SegmentedLog {
       assert(this.cache.readInto(fileEnd, out.subarray(fileEnd - offset)), "unwritten bytes must be cached");
     }
     if (fileEnd > offset) {
-      const segment = segmentStartOf(offset, this.segmentSizeBytes);
-      this.retirement.pin(segment);
-      try {
-        await this.files.read(offset, out.subarray(0, fileEnd - offset));
-      } finally {
-        this.retirement.unpin(segment);
-      }
+      await this.retirement.whilePinned(segmentStartOf(offset, this.segmentSizeBytes), () => this.files.read(offset, out.subarray(0, fileEnd - offset)));
     }
     return out;
   }
