@@ -13,27 +13,37 @@
 import { toHex } from "../core/bytes.ts";
 
 export class UniqueIdGenerator {
-  private readonly prefix: Uint8Array;
+  /** Bytes 0-9 as hex: they never change. */
+  private readonly prefixHex: string;
   private counter = 0;
   private readonly now: () => number;
+  /** The current month, [monthStartMs, nextMonthStartMs) UTC: a `Date` is made only when `now` leaves it. */
+  private monthStartMs = 0;
+  private nextMonthStartMs = 0;
 
   constructor(ipv4: Uint8Array, pid: number, now: () => number) {
     this.now = now;
-    this.prefix = new Uint8Array(10);
-    this.prefix.set(ipv4.length === 4 ? ipv4 : new Uint8Array(4));
-    new DataView(this.prefix.buffer).setUint16(4, pid & 0xffff);
-    crypto.getRandomValues(this.prefix.subarray(6, 10));
+    const prefix = new Uint8Array(10);
+    prefix.set(ipv4.length === 4 ? ipv4 : new Uint8Array(4));
+    new DataView(prefix.buffer).setUint16(4, pid & 0xffff);
+    crypto.getRandomValues(prefix.subarray(6, 10));
+    this.prefixHex = toHex(prefix).toUpperCase();
   }
 
+  /** One id per message sent without a UNIQ_KEY: no allocation but the string itself. */
   next(): string {
-    const out = new Uint8Array(16);
-    out.set(this.prefix);
-    const view = new DataView(out.buffer);
     const now = this.now();
-    const date = new Date(now);
-    const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
-    view.setUint32(10, (now - monthStart) >>> 0);
-    view.setUint16(14, this.counter++ & 0xffff);
-    return toHex(out).toUpperCase();
+    if (now < this.monthStartMs || now >= this.nextMonthStartMs) {
+      const date = new Date(now);
+      this.monthStartMs = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+      this.nextMonthStartMs = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+    }
+    const sinceMonthStart = (now - this.monthStartMs) >>> 0;
+    const counter = this.counter++ & 0xffff;
+    return this.prefixHex + hexDigits(sinceMonthStart, 8) + hexDigits(counter, 4);
   }
+}
+
+function hexDigits(value: number, digits: number): string {
+  return value.toString(16).toUpperCase().padStart(digits, "0");
 }
