@@ -18,8 +18,8 @@
  * re-encodes to the same bytes); `RemotingFrameDecoder` reads both (5.x servers answer in their own
  * configured type). Frames above 16 MiB (RocketMQ's `frameMaxLength`) are refused.
  */
-import { SkiffError } from "../core/errors.ts";
-import { utf8Decode, utf8Encode, viewOf } from "../core/bytes.ts";
+import { SkiffError, assert } from "../core/errors.ts";
+import { utf8Decode, utf8Length, viewOf, writeUtf8 } from "../core/bytes.ts";
 import { setOwn } from "../core/own-property.ts";
 
 export const FRAME_MAX_BYTES = 16 * 1024 * 1024;
@@ -98,19 +98,21 @@ export function encodeRemotingCommand(command: RemotingCommand): Uint8Array {
   if (command.remark !== undefined) fields.remark = command.remark;
   fields.serializeTypeCurrentRPC = "JSON";
   fields.version = command.version;
-  const header = utf8Encode(JSON.stringify(fields));
-  const length = 4 + header.byteLength + command.body.byteLength;
+  const header = JSON.stringify(fields);
+  const headerBytes = utf8Length(header); // encoded straight into the frame, not into a buffer first
+  const length = 4 + headerBytes + command.body.byteLength;
   if (length + 4 > FRAME_MAX_BYTES) throw new SkiffError("REMOTING_FRAME_TOO_LARGE", `remoting frame of ${length + 4} bytes exceeds ${FRAME_MAX_BYTES}`);
   const out = new Uint8Array(4 + length);
   const view = viewOf(out);
   view.setInt32(0, length);
-  view.setInt32(4, (SERIALIZE_JSON << 24) | header.byteLength);
-  out.set(header, 8);
-  out.set(command.body, 8 + header.byteLength);
+  view.setInt32(4, (SERIALIZE_JSON << 24) | headerBytes);
+  const written = writeUtf8(header, out, 8);
+  assert(written === headerBytes, "the header encodes to the bytes measured");
+  out.set(command.body, 8 + headerBytes);
   return out;
 }
 
-/** Decodes one whole frame's content (without its leading length field). */
+/** Decodes one whole frame's content (without its leading length field); the body is a view into `frame`. */
 export function decodeFrameContent(frame: Uint8Array): RemotingCommand {
   if (frame.byteLength < 4) throw illegal("frame shorter than its header-length field");
   const view = viewOf(frame);
@@ -119,7 +121,7 @@ export function decodeFrameContent(frame: Uint8Array): RemotingCommand {
   const headerLength = mark & 0xffffff;
   if (4 + headerLength > frame.byteLength) throw illegal(`header length ${headerLength} exceeds the frame (${frame.byteLength} bytes)`);
   const headerBytes = frame.subarray(4, 4 + headerLength);
-  const body = frame.slice(4 + headerLength);
+  const body = frame.subarray(4 + headerLength);
   if (serializeType === SERIALIZE_JSON) return decodeJsonHeader(headerBytes, body);
   if (serializeType === SERIALIZE_ROCKETMQ) return { ...decodeBinaryHeader(headerBytes), body };
   throw illegal(`unknown serialize type ${serializeType}`);
@@ -219,13 +221,22 @@ function decodeBinaryHeader(bytes: Uint8Array): Omit<RemotingCommand, "body"> {
   return { code, language, version, opaque, flag, ...(remark === undefined ? {} : { remark }), extFields };
 }
 
+/** A frame's length field, checked: 4..16 MiB - 4. */
+function frameLength(length: number): number {
+  if (length < 4 || length + 4 > FRAME_MAX_BYTES) throw illegal(`frame length ${length} is outside 4..${FRAME_MAX_BYTES - 4}`);
+  return length;
+}
+
 function illegal(detail: string): SkiffError {
   return new SkiffError("REMOTING_FRAME_ILLEGAL", `remoting frame: ${detail}`);
 }
 
 /**
- * Push decoder: `push(chunk)` returns the commands completed by that chunk. It holds at most one
- * frame (`pendingBytes` < 16 MiB): a length outside 4..16 MiB-4 is refused as soon as its 4 bytes are
+ * Push decoder: `push(chunk)` returns the commands completed by that chunk. A frame that lies
+ * whole in one chunk is decoded where it lies, and its body is a view into the chunk (no copy: a
+ * `Connection`'s chunks are the reader's to keep, and the caller must not change them); a frame
+ * split across chunks is gathered into a buffer of its own. It holds at most one frame
+ * (`pendingBytes` < 16 MiB): a length outside 4..16 MiB-4 is refused as soon as its 4 bytes are
  * in. After a `REMOTING_FRAME_ILLEGAL` the stream has lost its framing: the decoder keeps failing
  * (close the connection), and commands completed earlier in the same chunk are not returned.
  */
@@ -262,7 +273,17 @@ export class RemotingFrameDecoder {
   private decode(chunk: Uint8Array): RemotingCommand[] {
     const out: RemotingCommand[] = [];
     let i = 0;
+    let view: DataView | null = null;
     while (i < chunk.byteLength) {
+      if (this.frame === null && this.lengthFilled === 0 && chunk.byteLength - i >= 4) {
+        view ??= viewOf(chunk);
+        const length = frameLength(view.getInt32(i));
+        if (chunk.byteLength - i - 4 >= length) {
+          out.push(decodeFrameContent(chunk.subarray(i + 4, i + 4 + length)));
+          i += 4 + length;
+          continue;
+        }
+      }
       if (this.frame === null) {
         const take = Math.min(4 - this.lengthFilled, chunk.byteLength - i);
         this.lengthBytes.set(chunk.subarray(i, i + take), this.lengthFilled);
@@ -270,9 +291,7 @@ export class RemotingFrameDecoder {
         i += take;
         if (this.lengthFilled < 4) break;
         this.lengthFilled = 0;
-        const length = viewOf(this.lengthBytes).getInt32(0);
-        if (length < 4 || length + 4 > FRAME_MAX_BYTES) throw illegal(`frame length ${length} is outside 4..${FRAME_MAX_BYTES - 4}`);
-        this.frame = new Uint8Array(length);
+        this.frame = new Uint8Array(frameLength(viewOf(this.lengthBytes).getInt32(0)));
         this.frameFilled = 0;
       }
       const take = Math.min(this.frame.byteLength - this.frameFilled, chunk.byteLength - i);

@@ -133,6 +133,19 @@ describe("RemotingFrameDecoder", () => {
     assert.equal(decoder.bytesNeeded, 4);
   });
 
+  it("decodes a frame whole in its chunk where it lies (its body a view, no copy); a split one into a buffer of its own", () => {
+    const send = encodeRemotingCommand(requestCommand(310, 7, { topic: "t" }, new Uint8Array(1024).fill(0x61)));
+    const chunk = new Uint8Array([...send, ...send.subarray(0, 100)]);
+    const decoder = new RemotingFrameDecoder();
+    const [first] = decoder.push(chunk);
+    assert.equal(first.body.buffer, chunk.buffer, "the body of the whole frame is a view into the chunk");
+    assert.deepEqual(first.body, new Uint8Array(1024).fill(0x61));
+    const [second] = decoder.push(send.slice(100));
+    assert.notEqual(second.body.buffer, chunk.buffer, "a frame split across chunks is gathered apart");
+    assert.deepEqual(second, first);
+    assert.equal(decoder.bytesNeeded, 4);
+  });
+
   it("returns the same commands for random splits", () => {
     let seed = 42;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
