@@ -276,15 +276,18 @@ export class RemotingFrameDecoder {
     let view: DataView | null = null;
     while (i < chunk.byteLength) {
       if (this.frame === null && this.lengthFilled === 0 && chunk.byteLength - i >= 4) {
+        // The length field lies whole in the chunk: read it there, and the frame too if it is all in.
         view ??= viewOf(chunk);
         const length = frameLength(view.getInt32(i));
-        if (chunk.byteLength - i - 4 >= length) {
-          out.push(decodeFrameContent(chunk.subarray(i + 4, i + 4 + length)));
-          i += 4 + length;
+        i += 4;
+        if (chunk.byteLength - i >= length) {
+          out.push(decodeFrameContent(chunk.subarray(i, i + length)));
+          i += length;
           continue;
         }
-      }
-      if (this.frame === null) {
+        this.frame = new Uint8Array(length);
+        this.frameFilled = 0;
+      } else if (this.frame === null) {
         const take = Math.min(4 - this.lengthFilled, chunk.byteLength - i);
         this.lengthBytes.set(chunk.subarray(i, i + take), this.lengthFilled);
         this.lengthFilled += take;
