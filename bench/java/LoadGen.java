@@ -15,9 +15,10 @@
 //
 // Prints exactly one JSON line on stdout:
 //   {"ok":true, "sends", "messages", "msgsPerSec", "latencyMs":{"p50","p99","p999","max"}, "errors",
-//    "errorKinds":{...}, "statuses":{"SEND_OK":n, ...}, "firstError"?, "cpuTicks"?:[n, ...]}
+//    "errorKinds":{...}, "statuses":{"SEND_OK":n, ...}, "firstError"?, "cpuTicks"?:[n, ...], "generatorCpuTicks"?:n}
 // cpuTicks: for each of cpuPids, the CPU (user + system, clock ticks of /proc/<pid>/stat) it used
-// during exactly the measured window, -1 where /proc could not be read.
+// during exactly the measured window, -1 where /proc could not be read; generatorCpuTicks: the same
+// for this JVM (what the load itself cost: the share of the machine the brokers did not get).
 // Latency is per send call (a batch counts once) and covers the calls that returned a SendResult,
 // started inside the window and ended inside it. Errors are calls that threw, by exception class
 // and response code. A setup phase that fails prints {"ok":false, "phase", "error"} and exits 3;
@@ -92,12 +93,14 @@ public class LoadGen {
       long[] cpuPids = longsArg(args, "cpuPids");
       long[] cpuDelta = null;
       if (cpuPids.length > 0) {
+        long[] pids = Arrays.copyOf(cpuPids, cpuPids.length + 1);
+        pids[cpuPids.length] = ProcessHandle.current().pid();
         sleepUntil(measureFromNs);
-        long[] before = cpuTicks(cpuPids);
+        long[] before = cpuTicks(pids);
         sleepUntil(measureToNs);
-        long[] after = cpuTicks(cpuPids);
-        cpuDelta = new long[cpuPids.length];
-        for (int i = 0; i < cpuPids.length; i++) cpuDelta[i] = before[i] < 0 || after[i] < 0 ? -1 : after[i] - before[i];
+        long[] after = cpuTicks(pids);
+        cpuDelta = new long[pids.length];
+        for (int i = 0; i < pids.length; i++) cpuDelta[i] = before[i] < 0 || after[i] < 0 ? -1 : after[i] - before[i];
       }
       for (Sender s : senders) s.join();
       printResult(senders, batchSize, durationMs, cpuDelta);
@@ -236,7 +239,11 @@ public class LoadGen {
     out.append(",\"latencyMs\":{\"p50\":").append(ms(percentile(all, 0.50))).append(",\"p99\":").append(ms(percentile(all, 0.99))).append(",\"p999\":").append(ms(percentile(all, 0.999))).append(",\"max\":").append(ms(total == 0 ? 0 : all[total - 1])).append('}');
     out.append(",\"errors\":").append(errors).append(",\"errorKinds\":").append(counts(ERROR_KINDS)).append(",\"statuses\":").append(counts(STATUSES));
     if (firstError != null) out.append(",\"firstError\":").append(json(firstError));
-    if (cpuDelta != null) out.append(",\"cpuTicks\":").append(Arrays.toString(cpuDelta).replace(" ", ""));
+    if (cpuDelta != null) {
+      long[] brokers = Arrays.copyOf(cpuDelta, cpuDelta.length - 1);
+      out.append(",\"cpuTicks\":").append(Arrays.toString(brokers).replace(" ", ""));
+      out.append(",\"generatorCpuTicks\":").append(cpuDelta[cpuDelta.length - 1]);
+    }
     System.out.println(out.append('}'));
     System.out.flush();
   }

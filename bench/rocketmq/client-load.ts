@@ -81,9 +81,10 @@ async function loop(): Promise<void> {
 
 const cpuWindow = (async () => {
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, measureFrom - performance.now())));
-  const before = await Promise.all(args.cpuPids.map(cpuTicks));
+  const pids = [...args.cpuPids, process.pid]; // the brokers', then this process's own
+  const before = await Promise.all(pids.map(cpuTicks));
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, measureTo - performance.now())));
-  return cpuTicksSince(args.cpuPids, before);
+  return cpuTicksSince(pids, before);
 })();
 await Promise.all(Array.from({ length: args.threads }, loop));
 const ticks = await cpuWindow;
@@ -94,6 +95,6 @@ print({
   ok: true, sends, messages, msgsPerSec: messages / (args.durationMs / 1000),
   latencyMs: { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: samples === 0 ? 0 : sorted[samples - 1] },
   errors, errorKinds, statuses, ...(firstError === undefined ? {} : { firstError }),
-  ...(args.cpuPids.length > 0 ? { cpuTicks: ticks } : {}),
+  ...(args.cpuPids.length > 0 ? { cpuTicks: ticks.slice(0, -1), generatorCpuTicks: ticks.at(-1)! } : {}),
 });
 process.exit(0);

@@ -41,12 +41,15 @@ const CLOCK_TICKS_PER_SECOND = (() => {
 /**
  * CPU the master and the slave used per acknowledged message over the measured window, in µs
  * (user + system time from /proc, divided by the messages sent in the window); null if unknown.
+ * `generator` is the load generator's own, null where it did not say: on a machine whose cores
+ * are all busy, it is what bounds the brokers' share (the batch scenario's ceiling).
  */
-export function cpuPerMessageUs(result: LoadResult): { master: number; slave: number } | null {
+export function cpuPerMessageUs(result: LoadResult): { master: number; slave: number; generator: number | null } | null {
   const ticks = result.cpuTicks;
   if (ticks === undefined || ticks.length < 2 || ticks[0] < 0 || ticks[1] < 0 || result.messages === 0) return null;
   const us = (t: number) => (t / CLOCK_TICKS_PER_SECOND) * 1e6 / result.messages;
-  return { master: us(ticks[0]), slave: us(ticks[1]) };
+  const generator = result.generatorCpuTicks;
+  return { master: us(ticks[0]), slave: us(ticks[1]), generator: generator === undefined || generator < 0 ? null : us(generator) };
 }
 
 /** A figure over the rounds: the median, and the lowest and highest value seen. */
@@ -75,8 +78,8 @@ export interface Figures {
   readonly p50Ms: Spread | null;
   readonly p99Ms: Spread | null;
   readonly p999Ms: Spread | null;
-  /** CPU per acknowledged message, µs: master, slave, and the two together. */
-  readonly cpuUs: { readonly master: Spread | null; readonly slave: Spread | null; readonly both: Spread | null };
+  /** CPU per acknowledged message, µs: master, slave, the two together, and the load generator's. */
+  readonly cpuUs: { readonly master: Spread | null; readonly slave: Spread | null; readonly both: Spread | null; readonly generator: Spread | null };
   readonly errors: number;
   /** Acknowledged sends whose status was not SEND_OK. */
   readonly notOk: number;
@@ -126,6 +129,7 @@ export function figuresOf(rows: readonly Row[], scenario: Scenario, role: Role, 
       master: spreadOf(cpu.map((c) => c?.master)),
       slave: spreadOf(cpu.map((c) => c?.slave)),
       both: spreadOf(cpu.map((c) => (c === null ? null : c.master + c.slave))),
+      generator: spreadOf(cpu.map((c) => c?.generator)),
     },
     errors: results.reduce((s, r) => s + r.errors, 0),
     notOk: results.reduce((s, r) => s + notOk(r.statuses), 0),

@@ -26,6 +26,8 @@ export interface LoadResult {
   readonly firstError?: string;
   /** CPU clock ticks the master and the slave used during the measured window (-1: unknown). */
   readonly cpuTicks?: readonly number[];
+  /** CPU clock ticks the load generator itself used in the window: what the brokers could not have (-1: unknown). */
+  readonly generatorCpuTicks?: number;
 }
 
 /** A row that produced no figures: which phase failed and why. */

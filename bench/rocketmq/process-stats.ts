@@ -80,6 +80,23 @@ export async function cpuTicks(pid: number): Promise<number> {
   }
 }
 
+/**
+ * A shell command that runs `"$@"`, then prints `CHILD_CPU_MARK` and its own /proc/<pid>/stat:
+ * fields 16 and 17 there (cutime, cstime) are the CPU of the children it waited for, which is the
+ * command's whole CPU even after it exited (`childCpuTicks` reads it from the output).
+ */
+export const CHILD_CPU_MARK = "skiff-child-cpu ";
+export const WITH_CHILD_CPU = `"$@"; code=$?; echo "${CHILD_CPU_MARK}$(cat /proc/$$/stat)"; exit $code`;
+
+/** The ticks the command under `WITH_CHILD_CPU` used, from its output; -1 when the line is missing. */
+export function childCpuTicks(output: string): number {
+  const line = output.split("\n").find((l) => l.startsWith(CHILD_CPU_MARK));
+  if (line === undefined) return -1;
+  const rest = line.slice(line.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(rest[13]) + Number(rest[14]);
+  return Number.isFinite(ticks) ? ticks : -1;
+}
+
 /** The ticks each pid used between `before` and now (-1 where either reading failed). */
 export async function cpuTicksSince(pids: readonly number[], before: readonly number[]): Promise<number[]> {
   const after = await Promise.all(pids.map(cpuTicks));

@@ -51,7 +51,8 @@ export function rowLine(row: Row): string {
   const statuses = Object.entries(r.statuses).map(([s, n]) => `${s} ${n}`).join(", ") || "none";
   const errors = r.errors === 0 ? "errors 0" : `errors ${r.errors} ${JSON.stringify(r.errorKinds)} first: ${r.firstError}`;
   const cpu = cpuPerMessageUs(r);
-  const cpuText = cpu === null ? "" : `  CPU/msg master ${cpu.master.toFixed(0)} µs, slave ${cpu.slave.toFixed(0)} µs`;
+  const generator = cpu?.generator == null ? "" : `, load generator ${cpu.generator.toFixed(0)} µs`;
+  const cpuText = cpu === null ? "" : `  CPU/msg master ${cpu.master.toFixed(0)} µs, slave ${cpu.slave.toFixed(0)} µs${generator}`;
   const mb = (bytes: number | null) => (bytes === null ? "–" : fmt(bytes / 1e6));
   const rss = row.rss === undefined ? "" : `  RSS MB master ${mb(row.rss.idle.master)}→${mb(row.rss.loaded.master)}, slave ${mb(row.rss.idle.slave)}→${mb(row.rss.loaded.slave)}`;
   const ready = row.readyMs === undefined ? "" : `  ready ${(row.readyMs.master / 1000).toFixed(2)} s`;
@@ -59,7 +60,8 @@ export function rowLine(row: Row): string {
 }
 
 function figuresText(f: Figures): string {
-  const cpu = f.cpuUs.master === null ? "" : `  CPU/msg master ${spreadText(f.cpuUs.master)} µs, slave ${spreadText(f.cpuUs.slave)} µs`;
+  const generator = f.cpuUs.generator === null ? "" : `, load generator ${spreadText(f.cpuUs.generator)} µs`;
+  const cpu = f.cpuUs.master === null ? "" : `  CPU/msg master ${spreadText(f.cpuUs.master)} µs, slave ${spreadText(f.cpuUs.slave)} µs${generator}`;
   return `${spreadText(f.msgsPerSec).padStart(9)} msgs/s  p99 ${spreadText(f.p99Ms, 2)} ms  p999 ${spreadText(f.p999Ms, 2)} ms${cpu}  (${f.runs} runs, errors ${f.errors}, not SEND_OK ${f.notOk})`;
 }
 

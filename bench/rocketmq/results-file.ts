@@ -49,7 +49,7 @@ export function resultsMarkdown(record: RunRecord, chartFile: string): string {
     "",
     `![Skiff msgs/s as a ratio of RocketMQ's](${chartFile})`,
     "",
-    "Medians over the rounds, lowest–highest in brackets; ratios are Skiff's median over RocketMQ's. CPU per message is each broker process's user + system time over the measured window (/proc/<pid>/stat) divided by the messages acknowledged in it.",
+    "Medians over the rounds, lowest–highest in brackets; ratios are Skiff's median over RocketMQ's. CPU per message is each broker process's user + system time over the measured window (/proc/<pid>/stat) divided by the messages acknowledged in it; the load generator's is its own process's, the same way (the machine's cores are shared: what the load generator uses, the brokers cannot).",
   ];
   for (const scenario of settings.scenarios) {
     for (const role of settings.roles) out.push("", ...scenarioTable(rows, scenario, role, systems));
@@ -72,17 +72,17 @@ function scenarioTable(rows: readonly Row[], scenario: Scenario, role: Role, sys
   const out = [
     `## ${scenario.name}, ${role} (${scenario.threads} producer thread${scenario.threads === 1 ? "" : "s"}, ${scenario.batchSize === 1 ? "one message per send" : `batches of ${scenario.batchSize}`}, ${scenario.bodyBytes} B)`,
     "",
-    "| system | msgs/s | ÷ RocketMQ | p50 ms | p99 ms | p999 ms | CPU/msg master µs | CPU/msg slave µs | errors, not SEND_OK |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| system | msgs/s | ÷ RocketMQ | p50 ms | p99 ms | p999 ms | CPU/msg master µs | CPU/msg slave µs | CPU/msg load generator µs | errors, not SEND_OK |",
+    "|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const system of systems) {
     const f = system.kind === "rocketmq" ? base : figuresOf(rows, scenario, role, system);
     if (f.runs === 0) {
-      out.push(`| ${systemName(system)} | no result: ${cell(f.failures[0] ?? "not run")} | | | | | | | |`);
+      out.push(`| ${systemName(system)} | no result: ${cell(f.failures[0] ?? "not run")} | | | | | | | | |`);
       continue;
     }
     const ratio = system.kind === "rocketmq" || base.msgsPerSec === null ? "1×" : `${(f.msgsPerSec!.median / base.msgsPerSec.median).toFixed(2)}×`;
-    out.push(`| ${systemName(system)} | ${spreadText(f.msgsPerSec)} | ${system.kind === "rocketmq" ? "" : ratio} | ${spreadText(f.p50Ms, 2)} | ${spreadText(f.p99Ms, 2)} | ${spreadText(f.p999Ms, 2)} | ${spreadText(f.cpuUs.master)} | ${spreadText(f.cpuUs.slave)} | ${f.errors}, ${f.notOk} |`);
+    out.push(`| ${systemName(system)} | ${spreadText(f.msgsPerSec)} | ${system.kind === "rocketmq" ? "" : ratio} | ${spreadText(f.p50Ms, 2)} | ${spreadText(f.p99Ms, 2)} | ${spreadText(f.p999Ms, 2)} | ${spreadText(f.cpuUs.master)} | ${spreadText(f.cpuUs.slave)} | ${spreadText(f.cpuUs.generator)} | ${f.errors}, ${f.notOk} |`);
   }
   return out;
 }

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { runToEnd } from "../../test/interop/rocketmq/harness.ts";
 import type { LoadFailure, LoadGenerator, LoadResult } from "./load-generator.ts";
 import { prepareTopic, sendRequest } from "./http-load.ts";
-import { cpuTicks, cpuTicksSince } from "./process-stats.ts";
+import { childCpuTicks, cpuTicks, cpuTicksSince, WITH_CHILD_CPU } from "./process-stats.ts";
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "wrk-send.lua");
 const PACKAGES = ["wrk", "libluajit-5.1-2", "libluajit-5.1-common"];
@@ -82,12 +82,14 @@ interface WrkSummary {
 
 export async function prepareWrk(): Promise<LoadGenerator> {
   const wrk = await ensureWrk();
-  const once = async (url: string, connections: number, seconds: number, bodyFile: string, contentType: string): Promise<WrkSummary | LoadFailure> => {
-    const r = await runToEnd("wrk", wrk.command, ["-t1", `-c${connections}`, `-d${seconds}s`, `--timeout`, REQUEST_TIMEOUT, "-s", SCRIPT, url], (seconds + 30) * 1000,
+  /** One wrk run, and the CPU ticks wrk used (its shell's waited-for children, WITH_CHILD_CPU). */
+  const once = async (url: string, connections: number, seconds: number, bodyFile: string, contentType: string): Promise<{ summary: WrkSummary; cpuTicks: number } | LoadFailure> => {
+    const args = ["-t1", `-c${connections}`, `-d${seconds}s`, `--timeout`, REQUEST_TIMEOUT, "-s", SCRIPT, url];
+    const r = await runToEnd("wrk", "sh", ["-c", WITH_CHILD_CPU, "sh", wrk.command, ...args], (seconds + 30) * 1000,
       { ...wrk.env, SKIFF_WRK_BODY: bodyFile, SKIFF_WRK_TYPE: contentType });
     const line = r.stdout.split("\n").find((l) => l.startsWith('{"requests"'));
     if (r.code !== 0 || line === undefined) return { ok: false, phase: "wrk", error: `wrk exited ${r.code ?? r.signal}: ${`${r.stdout}\n${r.stderr}`.trim().split("\n").slice(-5).join(" | ")}` };
-    return JSON.parse(line) as WrkSummary;
+    return { summary: JSON.parse(line) as WrkSummary, cpuTicks: childCpuTicks(r.stdout) };
   };
   return {
     async run(target, scenario, settings, runDir, topic, cpuPids = []) {
@@ -110,7 +112,7 @@ export async function prepareWrk(): Promise<LoadGenerator> {
       const measured = await once(url, scenario.threads, seconds(settings.durationMs), bodyFile, request.contentType);
       const ticks = await cpuTicksSince(cpuPids, before);
       if ("ok" in measured) return measured;
-      return resultOf(measured, cpuPids.length > 0 ? ticks : undefined);
+      return { ...resultOf(measured.summary, cpuPids.length > 0 ? ticks : undefined), generatorCpuTicks: measured.cpuTicks };
     },
   };
 }

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import type { LoadFailure, LoadResult } from "../../bench/rocketmq/load-generator.ts";
-import { machineBusyShare } from "../../bench/rocketmq/process-stats.ts";
+import { childCpuTicks, machineBusyShare, WITH_CHILD_CPU } from "../../bench/rocketmq/process-stats.ts";
 import { cpuPerMessageUs, figuresOf, spreadOf, type Row } from "../../bench/rocketmq/figures.ts";
 import { rowLine, summary } from "../../bench/rocketmq/report.ts";
 import { resultsChart, resultsMarkdown, type RunRecord } from "../../bench/rocketmq/results-file.ts";
@@ -106,11 +106,30 @@ describe("RocketMQ benchmark figures", () => {
   it("turns the measured window's CPU ticks of master and slave into µs per message", () => {
     // 50,000 messages in the window; the master used 1.5 s of CPU and the slave 0.5 s.
     const r = result(5000, 10, { cpuTicks: [1.5 * CLOCK_TICKS, 0.5 * CLOCK_TICKS] });
-    assert.deepEqual(cpuPerMessageUs(r), { master: 30, slave: 10 });
-    assert.match(rowLine(row(bun, 1, r)), /CPU\/msg master 30 µs, slave 10 µs/);
+    assert.deepEqual(cpuPerMessageUs(r), { master: 30, slave: 10, generator: null });
+    assert.match(rowLine(row(bun, 1, r)), /CPU\/msg master 30 µs, slave 10 µs {2}/, "no load generator figure where it did not say");
     assert.equal(figuresOf([row(bun, 1, r)], SYNC_32, "SYNC_MASTER", bun).cpuUs.both?.median, 40);
     assert.equal(cpuPerMessageUs(result(5000, 10, { cpuTicks: [-1, 4] })), null, "a process /proc could not read");
     assert.equal(cpuPerMessageUs(result(5000, 10)), null, "not measured");
+  });
+
+  it("shows the load generator's own CPU per message beside the brokers', outside their sum", () => {
+    const r = result(5000, 10, { cpuTicks: [1.5 * CLOCK_TICKS, 0.5 * CLOCK_TICKS], generatorCpuTicks: 1 * CLOCK_TICKS });
+    assert.deepEqual(cpuPerMessageUs(r), { master: 30, slave: 10, generator: 20 });
+    assert.match(rowLine(row(bun, 1, r)), /CPU\/msg master 30 µs, slave 10 µs, load generator 20 µs/);
+    const f = figuresOf([row(bun, 1, r)], SYNC_32, "SYNC_MASTER", bun);
+    assert.deepEqual([f.cpuUs.both?.median, f.cpuUs.generator?.median], [40, 20], "the target's master + slave leaves the generator out");
+    assert.equal(cpuPerMessageUs({ ...r, generatorCpuTicks: -1 })?.generator, null, "unknown");
+  });
+
+  it("reads a command's whole CPU from the shell that waited for it (how wrk's is measured)", () => {
+    // A child that burns ~0.3 s of CPU, then exits: its /proc entry is gone, its shell's cutime is not.
+    const burn = "const end = Date.now() + 300; while (Date.now() < end);";
+    const out = execFileSync("sh", ["-c", WITH_CHILD_CPU, "sh", process.execPath, "-e", burn], { encoding: "utf8" });
+    const ticks = childCpuTicks(out);
+    assert.ok(ticks >= 0.2 * CLOCK_TICKS && ticks <= 5 * CLOCK_TICKS, `the child's CPU is ~0.3 s: ${ticks} ticks at ${CLOCK_TICKS}/s`);
+    assert.equal(childCpuTicks("no such line\n"), -1);
+    assert.throws(() => execFileSync("sh", ["-c", WITH_CHILD_CPU, "sh", "false"], { stdio: "pipe" }), "the command's exit status is kept");
   });
 
   it("shows a row's latencies, memory and start-up", () => {
