@@ -109,19 +109,27 @@ export function buildFromRemoting(body: Uint8Array, fields: RemotingSendFields, 
  * The messages of SEND_BATCH_MESSAGE: each stored with its own properties, 0x02 and the
  * batch-level string (see the header). A message with no UNIQ_KEY anywhere gets one (after the
  * batch-level string), as every Skiff send does.
+ *
+ * Each message's map is what decoding its stored string gives, made without decoding the
+ * batch-level part again for every message: its own properties, then the batch-level entries set
+ * over them (decoding the joined string does the same: the later value wins, in the first one's place).
  */
 export function buildFromRemotingBatch(messages: readonly BatchMessage[], fields: RemotingSendFields, context: BuildContext): BuiltMessage[] {
   const batchLevel = decodeProperties(fields.properties);
   const wait = batchLevel.get(MessageConst.WAIT) !== "false";
   const maxSize = batchLevel.size + (batchLevel.has(MessageConst.CLUSTER) ? 0 : 1);
   batchLevel.set(MessageConst.CLUSTER, context.clusterName);
-  const batchBytes = utf8Encode(encodeProperties(inJavaHashMapOrder(batchLevel, maxSize), { trailingSeparator: false }));
+  const batchText = encodeProperties(inJavaHashMapOrder(batchLevel, maxSize), { trailingSeparator: false });
+  const batchBytes = utf8Encode(batchText);
+  const batchEntries = [...decodeProperties(batchText)];
   return messages.map((message) => {
     let stored = mergeBatchProperties(message.properties, batchBytes);
-    let properties = decodePropertiesBytes(stored);
+    const properties = decodePropertiesBytes(message.properties);
+    for (const [key, value] of batchEntries) properties.set(key, value);
     if (!properties.get(MessageConst.UNIQ_KEY)) {
-      stored = mergeBatchProperties(stored, utf8Encode(`${MessageConst.UNIQ_KEY}\u0001${context.nextUniqueId()}`));
-      properties = decodePropertiesBytes(stored);
+      const uniqueId = context.nextUniqueId();
+      stored = mergeBatchProperties(stored, utf8Encode(`${MessageConst.UNIQ_KEY}\u0001${uniqueId}`));
+      properties.set(MessageConst.UNIQ_KEY, uniqueId);
     }
     return {
       input: {

@@ -7,12 +7,15 @@
  * | store port     | i32     |                                  |
  * | physicalOffset | i64     | of the record's first byte       |
  *
- * The slave's commit log mirrors the master's, so ids are the same on both. A malformed id (odd
+ * The slave's commit log mirrors the master's, so ids are the same on both. Every stored message
+ * gets one (a batch of 32, 32), so the encoder builds no bytes: the host part's hex is kept per
+ * HostAddress object (a broker's store host is one shared, never mutated object) and the offset's
+ * is read from a 256-entry table. A malformed id (odd
  * length, a bad digit, a negative or unsafe offset, a port outside 0..65535) throws
  * `SkiffError("MESSAGE_ID_ILLEGAL")`.
  */
 import { SkiffError, assertSafeOffset } from "../core/errors.ts";
-import { fromHex, readI64, toHex, viewOf, writeI64 } from "../core/bytes.ts";
+import { fromHex, readI64, toHex, viewOf } from "../core/bytes.ts";
 import { type HostAddress, readHostAddress, writeHostAddress } from "./host-address.ts";
 
 export interface OffsetMessageId {
@@ -20,13 +23,26 @@ export interface OffsetMessageId {
   readonly physicalOffset: number;
 }
 
+/** Two upper-case hex digits per byte value. */
+const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => toHex(Uint8Array.of(b)));
+/** The hex of each store host's address and port, the first 16 (IPv6: 40) chars of its ids. */
+const HOST_HEX = new WeakMap<HostAddress, string>();
+
 export function encodeOffsetMsgId(storeHost: HostAddress, physicalOffset: number): string {
   assertSafeOffset(physicalOffset, "physicalOffset");
-  const bytes = new Uint8Array(storeHost.address.length + 12);
-  const view = viewOf(bytes);
-  const at = writeHostAddress(view, bytes, 0, storeHost);
-  writeI64(view, at, physicalOffset);
-  return toHex(bytes);
+  let host = HOST_HEX.get(storeHost);
+  if (host === undefined) {
+    const bytes = new Uint8Array(storeHost.address.length + 4);
+    writeHostAddress(viewOf(bytes), bytes, 0, storeHost);
+    host = toHex(bytes);
+    HOST_HEX.set(storeHost, host);
+  }
+  const high = Math.floor(physicalOffset / 0x1_0000_0000);
+  return host + u32Hex(high) + u32Hex(physicalOffset - high * 0x1_0000_0000);
+}
+
+function u32Hex(n: number): string {
+  return BYTE_HEX[n >>> 24] + BYTE_HEX[(n >>> 16) & 0xff] + BYTE_HEX[(n >>> 8) & 0xff] + BYTE_HEX[n & 0xff];
 }
 
 export function decodeOffsetMsgId(id: string): OffsetMessageId {
