@@ -119,9 +119,9 @@ export function buildFromRemotingBatch(messages: readonly BatchMessage[], fields
   const wait = batchLevel.get(MessageConst.WAIT) !== "false";
   const maxSize = batchLevel.size + (batchLevel.has(MessageConst.CLUSTER) ? 0 : 1);
   batchLevel.set(MessageConst.CLUSTER, context.clusterName);
-  const batchText = encodeProperties(inJavaHashMapOrder(batchLevel, maxSize), { trailingSeparator: false });
-  const batchBytes = utf8Encode(batchText);
-  const batchEntries = [...decodeProperties(batchText)];
+  const ordered = inJavaHashMapOrder(batchLevel, maxSize);
+  const batchBytes = utf8Encode(encodeProperties(ordered, { trailingSeparator: false }));
+  const batchEntries = [...ordered]; // what decoding batchBytes gives: encodeProperties refuses what would not round-trip
   return messages.map((message) => {
     let stored = mergeBatchProperties(message.properties, batchBytes);
     const properties = decodePropertiesBytes(message.properties);
