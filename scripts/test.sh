@@ -19,6 +19,10 @@ fi
 echo "== tsc --noEmit"
 tsc --noEmit -p tsconfig.json
 
+echo "== the Node and Deno bundles (scripts/build.ts), which their test processes run, as npm run broker and deno task broker do"
+node scripts/build.ts node
+node scripts/build.ts deno
+
 files=$(find test -name '*.test.ts' -not -path 'test/interop/*' | sort)
 interop=$(find test/interop -name '*.test.ts' | sort)
 java_clients=$(find test/interop -name 'remoting-java-*.test.ts' | sort)

@@ -1,7 +1,7 @@
 /**
  * A Skiff pair for the benchmark: `skiff namesrv`, a `skiff broker` master (SYNC_MASTER or
  * ASYNC_MASTER) and a `skiff broker` slave (brokerId 1, `haMasterAddress` set), ASYNC_FLUSH, each
- * its own process on one runtime (`adapters/<runtime>/main.ts`), on RocketMQ's port layout
+ * in its own process on one runtime, started as its start command starts it (test/support/skiff-process.ts: Node and Deno from their bundles), on RocketMQ's port layout
  * (pair.ts). Ready once the master's `/ha/status` lists the slave. The Java producer is given the
  * name server's `listenPort`, where Skiff serves RocketMQ remoting.
  */
@@ -41,7 +41,7 @@ function profiled(runtime: RuntimeName, what: string, command: string, args: str
 
 /** `root`: the checkout Skiff runs from (a `--baseline=DIR`), else this one. */
 async function startSkiffProcess(runtime: RuntimeName, what: string, args: string[], boot: RegExp, root?: string): Promise<{ proc: TrackedProcess; line: RegExpMatchArray }> {
-  const [command, full] = skiffCommand(runtime, args);
+  const [command, full] = skiffCommand(runtime, args, root);
   const proc = startProcess(`skiff ${what} (${runtime})`, command, profiled(runtime, what, command, full), { env: childEnv(), cwd: root });
   try {
     return { proc, line: await proc.waitForLine(boot, BOOT_TIMEOUT_MS) };

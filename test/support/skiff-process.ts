@@ -8,19 +8,25 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import type { RuntimeName } from "./platform.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { parseJsonLogLine, type JsonLogLine } from "./log.ts";
+import { ensureBundle } from "../../scripts/build.ts";
 
 export const repo = decodeURIComponent(new URL("../..", import.meta.url).pathname);
 
-const COMMANDS: Record<RuntimeName, (args: string[]) => [string, string[]]> = {
-  bun: (args) => ["bun", ["adapters/bun/main.ts", ...args]],
-  deno: (args) => ["deno", ["run", "--allow-all", "adapters/deno/main.ts", ...args]],
-  node: (args) => ["node", ["adapters/node/main.ts", ...args]],
-};
-
-/** The program and arguments that run `skiff <args>` on `runtime` (from the repository root). */
-export function skiffCommand(runtime: RuntimeName, args: string[]): [string, string[]] {
-  return COMMANDS[runtime](args);
+/**
+ * The program and arguments that run `skiff <args>` on `runtime`, as `npm run broker`,
+ * `deno task broker` and `bun run broker` do: Node and Deno from their bundle (scripts/build.ts,
+ * built here first if a source is newer), Bun from the sources. `root` is the checkout (a
+ * benchmark's `--baseline=DIR` may be one from before the bundles: it runs its sources). Paths
+ * are absolute.
+ */
+export function skiffCommand(runtime: RuntimeName, args: string[], root = repo): [string, string[]] {
+  if (runtime === "bun") return ["bun", [join(root, "adapters/bun/main.ts"), ...args]];
+  const bundled = existsSync(join(root, "scripts/build.ts"));
+  if (runtime === "deno") return ["deno", ["run", "--allow-all", bundled ? ensureBundle("deno", root).path : join(root, "adapters/deno/main.ts"), ...args]];
+  return ["node", [bundled ? ensureBundle("node", root).path : join(root, "adapters/node/main.ts"), ...args]];
 }
 
 export interface SkiffProcess {
@@ -48,7 +54,7 @@ export interface SkiffProcess {
 }
 
 export async function startSkiff(runtime: RuntimeName, command: "broker" | "namesrv", flags: string[], timeoutMs = 30_000): Promise<SkiffProcess> {
-  const [bin, args] = COMMANDS[runtime]([command, ...flags]);
+  const [bin, args] = skiffCommand(runtime, [command, ...flags]);
   const child: ChildProcess = spawn(bin, args, { cwd: repo, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" } });
   const output: string[] = [];
   const records: JsonLogLine[] = [];
@@ -151,7 +157,7 @@ export const RUNTIMES: readonly RuntimeName[] = ["bun", "deno", "node"];
 
 /** Runs a short-lived `skiff <args>` command (e.g. `role`) to completion; bounded by `timeoutMs`. */
 export function runSkiffCommand(runtime: RuntimeName, args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [bin, full] = COMMANDS[runtime](args);
+  const [bin, full] = skiffCommand(runtime, args);
   return new Promise((resolve) => {
     execFile(bin, full, { cwd: repo, timeout: timeoutMs, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" } }, (error, stdout, stderr) => {
       const code = error ? (typeof (error as { code?: unknown }).code === "number" ? (error as { code: number }).code : 1) : 0;

@@ -3,7 +3,7 @@
  * current runtime or a given one (ready on their boot lines, stopped by PID), the broker's HTTP API, and the
  * comparison of its pull answers with what the Java consumer parsed.
  */
-import { join } from "node:path";
+import { skiffCommand as skiffProcessCommand } from "../../support/skiff-process.ts";
 import { runtimeName, type RuntimeName } from "../../support/platform.ts";
 import { BOOT_TIMEOUT_MS, REPO_ROOT } from "./env.ts";
 import { startProcess, type ProcessResult, type TrackedProcess } from "./processes.ts";
@@ -19,12 +19,10 @@ export interface SkiffProcess {
   kill(): Promise<ProcessResult>;
 }
 
-/** The runtime running the tests by its own executable; another one by name from PATH (scripts/toolchain.sh puts all three there). */
+/** Skiff as its start command runs it (test/support/skiff-process.ts); the runtime running the tests by its own executable, another by name from PATH. */
 function skiffCommand(runtime: RuntimeName): [string, string[]] {
-  const executable = runtime === runtimeName ? process.execPath : runtime;
-  if (runtime === "bun") return [executable, [join(REPO_ROOT, "adapters/bun/main.ts")]];
-  if (runtime === "deno") return [executable, ["run", "-A", join(REPO_ROOT, "adapters/deno/main.ts")]];
-  return [executable, [join(REPO_ROOT, "adapters/node/main.ts")]];
+  const [name, args] = skiffProcessCommand(runtime, [], REPO_ROOT);
+  return [runtime === runtimeName ? process.execPath : name, args];
 }
 
 /** Starts `skiff broker --key=value…` on `runtime` (default: the one running the tests). */
