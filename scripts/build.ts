@@ -11,9 +11,11 @@
  *
  * Why a bundle: Node 24 strips the sources' types itself with amaro (swc compiled to WebAssembly),
  * which stays loaded with its inlined module, and both runtimes keep every module's source and
- * record (zod alone is ~100 modules). Measured, one idle broker started by each command on this
- * machine: Node 113 MB RSS from the sources, 80 MB from the bundle; Deno 77 → 72 MB. Bun runs the
- * sources (its transpiler keeps nothing of the kind: 68 MB) and `npm run compile` makes its binary.
+ * record (zod alone is ~100 modules). Measured beside the sources (`npm run bench -- vs-rocketmq
+ * --baseline=…`, 2 rounds, the larger of master and slave idle): Node 115 → 89 MB RSS, ready
+ * 0.50 → 0.27 s; Deno 83 → 74 MB, 0.19 → 0.12 s; throughput the same within the rounds' spread.
+ * Bun runs the sources (68 MB: its transpiler keeps nothing of the kind) and `npm run compile`
+ * makes its binary.
  *
  * `npm run broker`, `deno task broker` and the tests' and benchmarks' processes (test/support/
  * skiff-process.ts) all call `ensureBundle` first, so none runs code older than the checkout.
