@@ -35,9 +35,15 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const INPUT_DIRS = ["src", "adapters"];
 const INPUT_FILES = ["package-lock.json", "deno.json", "scripts/build.ts"];
 
+/** Each runtime's adapter is its entry point and its bundle's path (relative to the checkout); the rest of the settings are the same. */
+const TARGETS: Record<BundledRuntime, { entry: string; out: string; target: string }> = {
+  node: { entry: "adapters/node/main.ts", out: "dist/node/skiff.mjs", target: "node24" },
+  deno: { entry: "adapters/deno/main.ts", out: "dist/deno/skiff.js", target: "esnext" },
+};
+
 /** The bundle's path, relative to the checkout. */
 export function bundlePath(runtime: BundledRuntime): string {
-  return runtime === "node" ? "dist/node/skiff.mjs" : "dist/deno/skiff.js";
+  return TARGETS[runtime].out;
 }
 
 /**
@@ -57,22 +63,16 @@ export function ensureBundle(runtime: BundledRuntime, root = ROOT): { path: stri
   return { path: out, built: true };
 }
 
-/** Each runtime's adapter is its entry point; the rest of the settings are the same. */
-const ENTRY: Record<BundledRuntime, { entry: string; target: string }> = {
-  node: { entry: "adapters/node/main.ts", target: "node24" },
-  deno: { entry: "adapters/deno/main.ts", target: "esnext" },
-};
-
 function bundle(runtime: BundledRuntime, root: string, outfile: string): void {
   const esbuild = createRequire(join(root, "package.json"))("esbuild") as typeof import("esbuild");
   esbuild.buildSync({
     absWorkingDir: root,
-    entryPoints: [ENTRY[runtime].entry],
+    entryPoints: [TARGETS[runtime].entry],
     outfile,
     bundle: true,
     platform: "node",
     format: "esm",
-    target: ENTRY[runtime].target,
+    target: TARGETS[runtime].target,
     // Whitespace and comments out, and ASCII only (else one "…" in a comment makes V8 hold the whole
     // source as a two-byte string): 2.6 MB less RSS on an idle Node broker. Names stay, for stack traces.
     minifyWhitespace: true,
