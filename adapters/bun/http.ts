@@ -28,7 +28,8 @@ export const httpServing: HttpServing = {
     };
   },
 
-  fetcher(tls: TlsClientOptions): FetchFunction {
+  fetcher(tls?: TlsClientOptions): FetchFunction {
+    if (tls === undefined) return (url, init) => fetch(url, init);
     return (url, init) => fetch(url, { ...init, tls: { ca: tls.ca } });
   },
 };

@@ -25,7 +25,8 @@ export const httpServing: HttpServing = {
     };
   },
 
-  fetcher(tls: TlsClientOptions): FetchFunction {
+  fetcher(tls?: TlsClientOptions): FetchFunction {
+    if (tls === undefined) return (url, init) => fetch(url, init);
     const client = Deno.createHttpClient({ caCerts: [tls.ca] });
     return (url, init) => fetch(url, { ...init, client } as RequestInit);
   },

@@ -9,7 +9,7 @@
  * ECONNREFUSED (the shape of a real `fetch` failure). `close()` stops new requests at once and
  * resolves when the requests already in the handler have been answered.
  */
-import type { FetchFunction, FetchHandler, HostPort, HttpServer, HttpServing, Platform, ServeOptions } from "../../src/core/platform.ts";
+import type { FetchFunction, FetchHandler, HostPort, HttpServer, HttpServing, Platform, ServeOptions, TlsClientOptions } from "../../src/core/platform.ts";
 import { ManualClock } from "./clock.ts";
 import { MemoryFileSystem } from "./fs.ts";
 import { MemoryNetwork, type MemoryNetworkOptions } from "./net.ts";
@@ -28,7 +28,8 @@ export class MemoryHttp implements HttpServing {
     this.net = net;
   }
 
-  fetcher(): FetchFunction {
+  fetcher(tls?: TlsClientOptions): FetchFunction {
+    if (tls === undefined) return this.fetch;
     throw Object.assign(new Error("TLS is not simulated by the in-memory HTTP: test it over a runtime's sockets"), { code: "ENOTSUP" });
   }
 

@@ -21,15 +21,14 @@
  * So on close, responses not yet started get `Connection: close`, and each response finishing
  * afterwards closes the connections that became idle.
  *
- * HTTPS: `node:https`'s server in the same bridge. `fetcher` trusts a CA through an undici
- * `Agent` given to the global `fetch` as its `dispatcher` (the undici package pinned to the version
- * Node bundles; Node's `fetch` has no per-request CA option of its own).
+ * HTTPS: `node:https`'s server in the same bridge. `fetcher` is the broker's client for its peers
+ * over `node:http` and `node:https` (http-client.ts), not Node's `fetch`.
  */
 import type { Server, ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import { createRequire } from "node:module";
+import { nodeHttpClient } from "./http-client.ts";
 import type { FetchFunction, FetchHandler, HostPort, HttpServer, HttpServing, ServeOptions, TlsClientOptions } from "../../src/core/platform.ts";
 
 export const httpServing: HttpServing = {
@@ -66,10 +65,7 @@ export const httpServing: HttpServing = {
     };
   },
 
-  fetcher(tls: TlsClientOptions): FetchFunction {
-    // Loaded here, not at start: undici's ~10 ms of module loading only where a CA is trusted.
-    const { Agent } = createRequire(import.meta.url)("undici") as typeof import("undici");
-    const dispatcher = new Agent({ connect: { ca: tls.ca } });
-    return (url, init) => fetch(url, { ...init, dispatcher } as RequestInit);
+  fetcher(tls?: TlsClientOptions): FetchFunction {
+    return nodeHttpClient({ tls });
   },
 };

@@ -72,7 +72,7 @@ export interface BrokerHandle {
 export interface StartBrokerOptions {
   /** The broker's log; each component logs through a child of it (`store`, `ha`, `remoting`, …). */
   readonly log: Logger;
-  /** For the slave's metadata sync and name-server registration; default `globalThis.fetch`. */
+  /** For the slave's metadata sync and name-server registration; default the platform's (`platform.http.fetcher()`). */
   readonly fetch?: FetchLike;
 }
 
@@ -144,7 +144,7 @@ export async function startBroker(initial: BrokerConfig, platform: Platform, opt
   // Before the store: a broken ACL file stops the start with the store untouched.
   const acl = initial.aclEnable ? await AclFileWatch.open(platform.fs, initial.plainAclFile!, options.log.child("acl")) : null;
   const tls = await loadTlsPolicy(platform.fs, initial);
-  const fetcher = withCredentials(peerFetch(platform, tls, options.fetch ?? ((url, init) => fetch(url, init))), initial.innerClientAuthenticationCredentials);
+  const fetcher = withCredentials(peerFetch(platform, tls, options.fetch ?? platform.http.fetcher()), initial.innerClientAuthenticationCredentials);
   const store = await MessageStore.open(platform, storeOptionsFrom(initial, options.log.child("store")));
   // What start-up undoes, newest first, when a later step fails: the store is closed as a clean
   // stop closes it (no `abort` left, the lock released), so a failed start changes nothing.

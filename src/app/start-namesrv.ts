@@ -7,7 +7,7 @@
  * and the table's changes; the boot banner is the caller's, built from the returned addresses.
  */
 import type { NamesrvConfig } from "../config/namesrv-config.ts";
-import type { Platform } from "../core/platform.ts";
+import type { FetchFunction, Platform } from "../core/platform.ts";
 import { formatHostPort } from "../core/host-port.ts";
 import { namesrvApp } from "../http/namesrv-app.ts";
 import { createNamesrvCore, type NamesrvOptions } from "../namesrv/namesrv.ts";
@@ -57,8 +57,10 @@ export async function startNamesrv(
     },
   });
   const metrics = new NamesrvMetrics(core.routeTable, clock, platform.system);
+  // The dashboard's calls to brokers: the platform's client, made at the first of them.
+  let brokerClient: FetchFunction | undefined;
   const app = namesrvApp({
-    routeTable: core.routeTable, clock, log: log.child("http"), metrics,
+    routeTable: core.routeTable, clock, log: log.child("http"), metrics, fetch: (url, init) => (brokerClient ??= platform.http.fetcher())(url, init),
     acl: acl ? { policy: () => acl.current, refused: () => metrics.aclRefused("http") } : undefined,
   });
   const guard = acl ? aclGuard({ policy: () => acl.current, clock, log: log.child("acl"), access: namesrvAccess, onRefused: () => metrics.aclRefused("remoting") }) : undefined;

@@ -232,10 +232,12 @@ export type FetchFunction = (url: string, init?: RequestInit) => Promise<Respons
 export interface HttpServing {
   serve(at: HostPort, handler: FetchHandler, options?: ServeOptions): Promise<HttpServer>;
   /**
-   * A `fetch` whose `https:` requests trust `tls.ca` (on Deno, besides its default roots: Deno's TLS
-   * client adds CAs, never replaces them); `http:` requests as usual.
+   * The runtime's client for the broker's calls to its peers, in `fetch`'s shape. With `tls`, its
+   * `https:` requests trust `tls.ca` (on Deno, besides its default roots: Deno's TLS client adds
+   * CAs, never replaces them); `http:` requests as usual. Bun and Deno give their `fetch`; Node its
+   * `node:http` client (adapters/node/http-client.ts: Node's `fetch` costs ~15 MB of memory).
    */
-  fetcher(tls: TlsClientOptions): FetchFunction;
+  fetcher(tls?: TlsClientOptions): FetchFunction;
 }
 
 // ---------------------------------------------------------------------------------------------

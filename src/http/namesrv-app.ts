@@ -18,7 +18,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import type { Clock } from "../core/platform.ts";
+import type { Clock, FetchFunction } from "../core/platform.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "../core/prometheus-text.ts";
 import { SkiffError } from "../core/errors.ts";
 import type { RouteTable } from "../namesrv/route-table.ts";
@@ -43,6 +43,8 @@ export interface NamesrvAppOptions {
   readonly acl?: { readonly policy: () => AclPolicy; refused(): void };
   /** `GET /metrics`; without it the route is 404. */
   readonly metrics?: { render(): Promise<string> };
+  /** How the dashboard asks each broker for its figures; default `globalThis.fetch`. */
+  readonly fetch?: FetchFunction;
 }
 
 const brokerPath = z.object({
@@ -98,7 +100,7 @@ export function namesrvApp(options: NamesrvAppOptions): Hono {
   const metrics = options.metrics;
   if (metrics) app.get("/metrics", async (c) => c.body(await metrics.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }));
 
-  app.route("/", namesrvDashboardRoutes({ cluster: () => routeTable.cluster(), now: () => clock.now() }));
+  app.route("/", namesrvDashboardRoutes({ cluster: () => routeTable.cluster(), now: () => clock.now(), fetch: options.fetch }));
   return app;
 }
 
