@@ -235,7 +235,7 @@ export interface HttpServing {
    * The runtime's client for the broker's calls to its peers, in `fetch`'s shape. With `tls`, its
    * `https:` requests trust `tls.ca` (on Deno, besides its default roots: Deno's TLS client adds
    * CAs, never replaces them); `http:` requests as usual. Bun and Deno give their `fetch`; Node its
-   * `node:http` client (adapters/node/http-client.ts: Node's `fetch` costs ~15 MB of memory).
+   * `node:http` client (adapters/node/http-client.ts: Node's `fetch` cost a slave 13 MiB of memory).
    */
   fetcher(tls?: TlsClientOptions): FetchFunction;
 }
