@@ -6,9 +6,10 @@
  * clients are in java-clients.ts). A peer that cannot be fetched,
  * compiled or started is an Error that says why, never a skip.
  */
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BOOT_TIMEOUT_MS, FETCH_TIMEOUT_MS, HERE, cacheDir, type RocketMQVersion } from "./env.ts";
 import { TrackedProcess, runToEnd, startProcess, type ProcessResult } from "./processes.ts";
@@ -54,7 +55,34 @@ async function prepare(version: RocketMQVersion): Promise<RocketMQPaths> {
   for (const name of ["namesrv", "broker", "tools"]) {
     await writeFile(join(home, "conf", `logback_${name}.xml`), logbackXml(name));
   }
+  if (!version.startsWith("4.")) await writeBrokerLogbackThatKeepsEveryLine(version, lib, join(home, "conf"));
   return { version, lib, classes, home };
+}
+
+/** 5.x brokers log through this file (`-Drmq.logback.configurationFile`, startJavaBroker). */
+const BROKER_LOGBACK_5 = "rmq.broker.logback.xml";
+
+/**
+ * A 5.x broker's own logging configuration (`rmq.broker.logback.xml` from its jar), with every
+ * `AsyncAppender` told to keep every line (`discardingThreshold` 0; by default logback drops INFO
+ * lines once its queue of 256 is 80 % full). Tests read the broker's store.log: an abnormal
+ * recovery logs thousands of lines at once, and the one that says where it ended ("load over, and
+ * the max phy offset = …") was dropped on a slow machine. The rest of the file is RocketMQ's.
+ */
+async function writeBrokerLogbackThatKeepsEveryLine(version: RocketMQVersion, lib: string, confDir: string): Promise<void> {
+  // Extracted and written under names of this process's own, then renamed: test processes running
+  // at once never see a half-written file.
+  const scratch = join(confDir, `.extract-${process.pid}`);
+  await mkdir(scratch, { recursive: true });
+  execFileSync("jar", ["xf", join(lib, `rocketmq-broker-${version}.jar`), BROKER_LOGBACK_5], { cwd: scratch, stdio: ["ignore", "ignore", "pipe"] });
+  const original = readFileSync(join(scratch, BROKER_LOGBACK_5), "utf8");
+  await rm(scratch, { recursive: true, force: true });
+  const opening = /<appender name="[^"]+" class="ch\.qos\.logback\.classic\.AsyncAppender">/g;
+  const patched = original.replace(opening, (tag) => `${tag}\n        <discardingThreshold>0</discardingThreshold>`);
+  if (patched === original) throw new Error(`RocketMQ ${version}'s ${BROKER_LOGBACK_5} has no AsyncAppender to patch: its layout changed`);
+  const tmp = join(confDir, `${BROKER_LOGBACK_5}.${process.pid}.tmp`);
+  await writeFile(tmp, patched);
+  await rename(tmp, join(confDir, BROKER_LOGBACK_5));
 }
 
 /**
@@ -139,7 +167,8 @@ export async function startJavaBroker(version: RocketMQVersion, confText: string
   await mkdir(runDir, { recursive: true });
   const conf = join(runDir, "broker.conf");
   await writeFile(conf, confText);
-  const proc = startProcess(`RocketMQ ${version} broker`, "java", [...jvmFlags(version, runDir, tuning ?? "server"), "-cp", `${paths.lib}/*`, "org.apache.rocketmq.broker.BrokerStartup", "-c", conf], {
+  const logging = version.startsWith("4.") ? [] : [`-Drmq.logback.configurationFile=${join(paths.home, "conf", BROKER_LOGBACK_5)}`];
+  const proc = startProcess(`RocketMQ ${version} broker`, "java", [...jvmFlags(version, runDir, tuning ?? "server"), ...logging, "-cp", `${paths.lib}/*`, "org.apache.rocketmq.broker.BrokerStartup", "-c", conf], {
     env: { ROCKETMQ_HOME: paths.home },
   });
   const match = await serverOf(proc, "", runDir, /The broker\[[^,\]]+, ([0-9.:]+)\] boot success/, `RocketMQ ${version} broker (${runDir})`);
