@@ -6,7 +6,7 @@
  * Why not Node's global `fetch`: its first call instantiates undici's HTTP parser (llhttp compiled
  * to WebAssembly) and connection pool. Measured on Node 24, one idle process, RSS: 62 MB → 81 MB
  * after eight `fetch` calls to a loopback server, 62 → 64 MB after eight `http.get` calls; a Skiff
- * slave grew from 80 to 97 MB at its first metadata sync. `node:http`'s parser is the one the
+ * slave grew from 78 to 95 MiB at its first metadata sync. `node:http`'s parser is the one the
  * broker's own HTTP server already has loaded. (Without a CA, undici's `Agent` was also the only
  * way to give Node's `fetch` a trusted certificate: `https.Agent` takes `ca` itself.)
  *
@@ -25,7 +25,7 @@ import * as https from "node:https";
 import type { FetchFunction, TlsClientOptions } from "../../src/core/platform.ts";
 
 /** The largest answer body read into memory, by default. */
-export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** Connections kept per peer (host:port); further requests to it wait for one. */
 const MAX_SOCKETS_PER_PEER = 8;
 /** Idle keep-alive connections kept per peer (Node closes them before the server's keep-alive timeout). */

@@ -4,7 +4,7 @@
  * requests on their own sockets, and a platform whose HTTP handler counts what it answers.
  */
 import { connect as netConnect } from "node:net";
-import type { Connection, FetchHandler, HostPort, Listener, Platform, ServeOptions, TlsClientOptions } from "../../src/core/platform.ts";
+import type { Connection, FetchHandler, HostPort, Listener, Platform, ServeOptions } from "../../src/core/platform.ts";
 
 export const loopback = "127.0.0.1";
 
@@ -176,5 +176,5 @@ export function observedHttp(base: Platform): { platform: Platform; stats: { inF
         stats.answered.push(`${request.method} ${new URL(request.url).pathname}`);
       }
     }, options);
-  return { platform: { ...base, http: { serve, fetcher: (tls?: TlsClientOptions) => base.http.fetcher(tls) } }, stats };
+  return { platform: { ...base, http: { serve, fetcher: (tls) => base.http.fetcher(tls) } }, stats };
 }
